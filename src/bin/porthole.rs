@@ -1,0 +1,225 @@
+//! The `porthole` CLI: arguments → core → output. See `porthole inspect --help`.
+
+use clap::{Parser, Subcommand};
+use porthole::digest::Digest;
+use porthole::image::Platform;
+use porthole::inspect::{Observer, Options, Quiet};
+use porthole::report::{CheckStatus, Report};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Prints to stdout, ignoring a closed pipe (`porthole … | head` must not panic).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+#[derive(Parser)]
+#[command(name = "porthole", version, about = "Look inside container images, verify them, and report what they hold")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inspect an image tarball (docker save, OCI archive, gzipped or not), an OCI layout
+    /// directory, or `-` for standard input.
+    ///
+    /// Exit codes: 0 ok; 1 usage error; 2 no image could be described; 3 integrity failure;
+    /// 4 the report is incomplete (a limit was hit or part of the image could not be read).
+    Inspect {
+        /// The file, directory, or `-` for stdin.
+        path: PathBuf,
+        /// Platform to pick from a multi-platform index: os/arch[/variant].
+        #[arg(long)]
+        platform: Option<String>,
+        /// Include every version of every file in the report.
+        #[arg(long)]
+        files: bool,
+        /// Print the JSON report instead of a summary.
+        #[arg(long)]
+        json: bool,
+        /// The manifest or config digest you trust (sha256:…); anything else exits 3.
+        #[arg(long)]
+        expect_digest: Option<String>,
+        /// Largest decompressed size of one layer, in bytes.
+        #[arg(long)]
+        max_layer_bytes: Option<u64>,
+    },
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eout!("porthole: {msg}");
+    ExitCode::from(1)
+}
+
+/// Shows progress on stderr for big inputs when stderr is a terminal.
+struct Progress {
+    done: u64,
+    last: u64,
+    total: u64,
+    on: bool,
+}
+
+impl Observer for Progress {
+    fn bytes(&mut self, n: u64) {
+        self.done += n;
+        if self.on && self.done - self.last >= 64 << 20 {
+            self.last = self.done;
+            eprint!("\r{} / {} MB", self.done >> 20, self.total >> 20);
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let Command::Inspect { path, platform, files, json, expect_digest, max_layer_bytes } = cli.command;
+    let mut opts = Options { files, ..Default::default() };
+    if let Some(p) = platform {
+        match Platform::parse(&p) {
+            Some(p) => opts.platform = Some(p),
+            None => return usage(&format!("--platform {p:?} is not os/arch[/variant]")),
+        }
+    }
+    if let Some(d) = expect_digest {
+        match Digest::parse(&d) {
+            Ok(d) => opts.expect_digest = Some(d),
+            Err(e) => return usage(&format!("--expect-digest: {}", e.message)),
+        }
+    }
+    if let Some(m) = max_layer_bytes {
+        opts.limits.layer_uncompressed_bytes = m;
+    }
+    let report = if path.as_os_str() == "-" {
+        porthole::inspect_reader(std::io::stdin().lock(), "-", &opts, &mut Quiet)
+    } else if path.is_dir() {
+        inspect_dir(&path, &opts)
+    } else {
+        match porthole::blob::FileSource::open(&path) {
+            Ok(f) => {
+                use std::io::IsTerminal;
+                let total = porthole::BlobSource::len(&f);
+                let mut obs = Progress { done: 0, last: 0, total, on: std::io::stderr().is_terminal() && !json };
+                let r = porthole::inspect_blob(&f, &base_name(&path), &opts, &mut obs);
+                if obs.last > 0 {
+                    eprint!("\r\x1b[K");
+                }
+                r
+            }
+            Err(e) => {
+                eout!("porthole: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    for e in report.errors.iter().chain(report.images.iter().flat_map(|i| i.errors.iter())) {
+        eout!("porthole: {e}");
+    }
+    if json {
+        if !report.images.is_empty() {
+            out!("{}", report.to_json());
+        }
+    } else {
+        print_summary(&report);
+    }
+    ExitCode::from(report.exit_code() as u8)
+}
+
+fn base_name(p: &Path) -> String {
+    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+}
+
+fn inspect_dir(path: &Path, opts: &Options) -> Report {
+    let mut store = porthole::source::dir::DirStore::new(path);
+    let mut report = Report {
+        report_version: porthole::report::REPORT_VERSION,
+        porthole_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: porthole::report::SourceInfo {
+            kind: "directory".into(),
+            path: Some(base_name(path)),
+            compression: "none".into(),
+            format: None,
+            streamed: false,
+        },
+        errors: Vec::new(),
+        images: Vec::new(),
+    };
+    porthole::inspect::describe(&mut store, &mut report, opts, &mut Quiet);
+    report
+}
+
+fn print_summary(r: &Report) {
+    if r.images.is_empty() {
+        out!("No image could be described.");
+        return;
+    }
+    for img in &r.images {
+        out!("Image {}", img.name.as_deref().unwrap_or("(unnamed)"));
+        if let Some(d) = &img.manifest_digest {
+            out!("  manifest  {d}");
+        }
+        out!("  config    {}", img.config_digest.as_deref().unwrap_or("-"));
+        out!("  platform  {}", img.platform.as_deref().unwrap_or("-"));
+        if let Some(os) = &img.os_release {
+            out!("  os        {}", os.pretty_name.as_deref().or(os.id.as_deref()).unwrap_or("-"));
+        }
+        let mismatches: Vec<String> = img
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Mismatch)
+            .map(|c| format!("{:?} expected {} got {}", c.what, c.expected.as_deref().unwrap_or("-"), c.actual.as_deref().unwrap_or("-")))
+            .chain(img.layers.iter().flat_map(|l| {
+                l.checks.iter().filter(|c| c.status == CheckStatus::Mismatch).map(move |c| {
+                    format!(
+                        "layer {} {:?}: expected {} got {}",
+                        l.index,
+                        c.what,
+                        c.expected.as_deref().unwrap_or("-"),
+                        c.actual.as_deref().unwrap_or("(unreadable)")
+                    )
+                })
+            }))
+            .collect();
+        let verified = img.layers.iter().flat_map(|l| &l.checks).chain(&img.checks).filter(|c| c.status == CheckStatus::Verified).count();
+        if mismatches.is_empty() {
+            out!("  verdict   {} digests and sizes verified, none mismatched{}", verified, if img.verified { "" } else { " (some layers could not be checked)" });
+        } else {
+            out!("  verdict   INTEGRITY FAILURE");
+            for m in mismatches {
+                out!("            {m}");
+            }
+        }
+        out!("  layers    {}", img.layers.len());
+        for l in &img.layers {
+            out!(
+                "    {:>3}  {}  {:>12} B  +{} ~{} -{}  {}  {}",
+                l.index,
+                l.digest.as_deref().map(|d| &d[..d.len().min(19)]).unwrap_or("-"),
+                l.size.unwrap_or(0),
+                l.files_added,
+                l.files_modified,
+                l.files_deleted,
+                if l.verified { "ok" } else { "unverified" },
+                l.created_by.as_deref().map(|c| c.chars().take(60).collect::<String>()).unwrap_or_default()
+            );
+        }
+        let s = &img.summary;
+        out!(
+            "  files     {} entries, {} regular files, {} bytes; {} bytes wasted on hidden copies",
+            s.entries, s.regular_files, s.total_size, s.wasted_bytes
+        );
+        if !img.errors.is_empty() {
+            out!("  errors    {}", img.errors.len());
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! One layer's entries as the walk sees them, with paths normalised.
+
+use crate::error::{Error, Result};
+use crate::image::pipeline::wants_capture;
+use crate::tar::stream::EntrySink;
+use crate::tar::{EntryKind, TarEntry};
+
+/// Whiteout markers, which delete paths of lower layers instead of adding a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// `.wh.NAME`: the entry's `path` is the path being deleted.
+    Whiteout,
+    /// `.wh..wh..opq`: the entry's `path` is the directory whose lower contents are hidden.
+    Opaque,
+}
+
+/// One tar entry of a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Absolute, normalised (`/etc/passwd`); lossy UTF-8 if the name was not valid UTF-8.
+    pub path: String,
+    /// The original name bytes, only when they were not valid UTF-8.
+    pub path_raw: Option<Vec<u8>>,
+    pub kind: EntryKind,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: i64,
+    /// Symlink target as written (never followed), or the normalised hardlink target.
+    pub link_target: Option<String>,
+    pub marker: Option<Marker>,
+}
+
+/// Normalises a path inside a layer: `./x`, `/x` and `x` are the same; `.` and empty parts
+/// vanish; `..` never climbs above the root. Returns `/` for the root itself.
+pub fn normalize(raw: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = String::with_capacity(raw.len() + 1);
+    for p in &parts {
+        out.push('/');
+        out.push_str(p);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// The parent of a normalised path (`/a/b` → `/a`, `/a` → `/`).
+pub fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+/// Turns tar entries into [`FileEntry`]s and captures the contents of wanted files.
+pub struct LayerWalker {
+    entries: Vec<FileEntry>,
+    captures: Vec<(usize, Vec<u8>, bool)>,
+    capturing: bool,
+    max_file: u64,
+    budget: u64,
+}
+
+impl LayerWalker {
+    pub fn new(max_file: u64, budget: u64) -> Self {
+        LayerWalker { entries: Vec::new(), captures: Vec::new(), capturing: false, max_file, budget }
+    }
+
+    pub fn into_parts(self) -> (Vec<FileEntry>, Vec<(usize, Vec<u8>, bool)>) {
+        (self.entries, self.captures)
+    }
+}
+
+impl EntrySink for LayerWalker {
+    fn entry(&mut self, t: &TarEntry) -> Result<bool> {
+        let (lossy, raw) = match std::str::from_utf8(&t.path) {
+            Ok(s) => (s.to_string(), None),
+            Err(_) => (String::from_utf8_lossy(&t.path).into_owned(), Some(t.path.clone())),
+        };
+        let mut path = normalize(&lossy);
+        let name = path.rsplit('/').next().unwrap_or("");
+        let marker = if name == ".wh..wh..opq" {
+            path = parent(&path).to_string();
+            Some(Marker::Opaque)
+        } else if let Some(hidden) = name.strip_prefix(".wh.") {
+            if hidden.is_empty() {
+                return Err(Error::malformed("whiteout entry names no file"));
+            }
+            path = format!("{}/{}", parent(&path).trim_end_matches('/'), hidden);
+            Some(Marker::Whiteout)
+        } else {
+            None
+        };
+        let link_target = match t.kind {
+            EntryKind::Symlink => Some(String::from_utf8_lossy(&t.link).into_owned()),
+            EntryKind::Hardlink => Some(normalize(&String::from_utf8_lossy(&t.link))),
+            _ => None,
+        };
+        let capture = marker.is_none() && t.kind == EntryKind::Regular && wants_capture(&path) && self.budget > 0;
+        self.entries.push(FileEntry {
+            path,
+            path_raw: raw,
+            kind: t.kind,
+            size: t.size,
+            mode: t.mode,
+            uid: t.uid,
+            gid: t.gid,
+            mtime: t.mtime,
+            link_target,
+            marker,
+        });
+        if capture {
+            self.captures.push((self.entries.len() - 1, Vec::new(), false));
+        }
+        self.capturing = capture;
+        Ok(capture)
+    }
+
+    fn content(&mut self, _t: &TarEntry, data: &[u8]) -> Result<()> {
+        if !self.capturing {
+            return Ok(());
+        }
+        if let Some((_, buf, truncated)) = self.captures.last_mut() {
+            let room = self.max_file.saturating_sub(buf.len() as u64).min(self.budget) as usize;
+            let n = room.min(data.len());
+            buf.extend_from_slice(&data[..n]);
+            self.budget -= n as u64;
+            if n < data.len() {
+                *truncated = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, _t: &TarEntry) -> Result<()> {
+        self.capturing = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("./a/b"), "/a/b");
+        assert_eq!(normalize("/a//b/"), "/a/b");
+        assert_eq!(normalize("../../etc/passwd"), "/etc/passwd");
+        assert_eq!(normalize("a/../../b"), "/b");
+        assert_eq!(normalize("./"), "/");
+        assert_eq!(parent("/a/b"), "/a");
+        assert_eq!(parent("/a"), "/");
+    }
+}

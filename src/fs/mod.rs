@@ -1,0 +1,8 @@
+//! The filesystem inside an image: per-layer entries ([`entry`]) and the merged view that
+//! applies OCI whiteouts ([`tree`]), following the image-spec's `layer.md` "Whiteouts".
+
+pub mod entry;
+pub mod tree;
+
+pub use entry::{FileEntry, Marker};
+pub use tree::{MergedTree, Version};

@@ -1,0 +1,249 @@
+//! One layer, one pass: bytes in (pulled slices or pushed network chunks, any size) →
+//! sha256 of the blob → sniff + decompress → sha256 of the uncompressed stream → tar walk →
+//! per-entry records and captured small files. Nothing here holds a whole layer.
+
+use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
+use crate::digest::{Digest, Hasher};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fs::entry::{FileEntry, LayerWalker};
+use crate::limits::Limits;
+use crate::tar::stream::{StreamLimits, TarStream};
+use std::io::{self, Write};
+
+/// What one pass over one layer blob found.
+#[derive(Debug, Clone, Default)]
+pub struct LayerResult {
+    /// Compression detected from the blob's magic bytes (`None` if the blob was empty).
+    pub compression: Option<Compression>,
+    /// sha256 and length of all bytes pushed.
+    pub blob_digest: Option<Digest>,
+    pub blob_size: u64,
+    /// sha256 and length of the decompressed stream; `None` if it could not be decompressed
+    /// to the end (see `error`).
+    pub diff_id: Option<Digest>,
+    pub uncompressed_size: Option<u64>,
+    /// Whether decompression failed because the data is corrupt (as opposed to a limit).
+    pub corrupt: bool,
+    /// Entries in tar order.
+    pub entries: Vec<FileEntry>,
+    /// Contents of captured files: (index into `entries`, bytes, truncated).
+    pub captures: Vec<(usize, Vec<u8>, bool)>,
+    /// The first error; processing stops walking at it but keeps hashing where it can.
+    pub error: Option<Error>,
+}
+
+/// Paths whose contents are captured during the walk (bounded by the limits).
+pub fn wants_capture(path: &str) -> bool {
+    matches!(path, "/etc/os-release" | "/usr/lib/os-release")
+}
+
+/// The decompressed side: hashes, counts and walks.
+struct Inflated {
+    hasher: Hasher,
+    max: u64,
+    tar: TarStream,
+    walker: LayerWalker,
+    /// A walk error: walking stops, hashing continues (so the diff_id is still checked).
+    walk_error: Option<Error>,
+}
+
+impl Write for Inflated {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.hasher.len() + buf.len() as u64 > self.max {
+            return Err(compress::to_io(Error::limit(format!(
+                "layer decompresses to more than {} bytes (decompression bomb guard)",
+                self.max
+            ))
+            .at_offset(self.hasher.len())));
+        }
+        self.hasher.update(buf);
+        if self.walk_error.is_none()
+            && let Err(e) = self.tar.push(buf, &mut self.walker)
+        {
+            // Limits stop the layer; other walk errors only stop the walk.
+            if e.kind == ErrorKind::Limit {
+                return Err(compress::to_io(e));
+            }
+            self.walk_error = Some(e);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Stage {
+    /// Collecting the first bytes to recognise the compression.
+    Sniffing(Vec<u8>),
+    Decoding(Compression, Box<Decoder<Inflated>>),
+    /// Decompression stopped (error recorded); only the blob hash continues.
+    Stopped(Option<Compression>, Option<Box<Decoder<Inflated>>>),
+}
+
+/// A layer being processed, fed by [`push`](Self::push).
+pub struct LayerPipeline {
+    limits: Limits,
+    max_uncompressed: u64,
+    blob: Hasher,
+    stage: Stage,
+    error: Option<Error>,
+}
+
+impl LayerPipeline {
+    /// `max_uncompressed` is this layer's share of the decompression budget.
+    pub fn new(limits: &Limits, max_uncompressed: u64) -> Self {
+        LayerPipeline {
+            limits: limits.clone(),
+            max_uncompressed: max_uncompressed.min(limits.layer_uncompressed_bytes),
+            blob: Hasher::new(),
+            stage: Stage::Sniffing(Vec::new()),
+            error: None,
+        }
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes_in(&self) -> u64 {
+        self.blob.len()
+    }
+
+    /// Feeds the next chunk of the blob.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.blob.update(chunk);
+        match &mut self.stage {
+            Stage::Sniffing(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() >= SNIFF_LEN {
+                    let head = std::mem::take(head);
+                    self.start(&head);
+                }
+            }
+            Stage::Decoding(..) => self.decode(chunk),
+            Stage::Stopped(..) => {}
+        }
+    }
+
+    fn start(&mut self, head: &[u8]) {
+        let compression = match compress::sniff(head) {
+            Sniffed::Gzip => Compression::Gzip,
+            Sniffed::Zstd => Compression::Zstd,
+            Sniffed::Tar => Compression::None,
+            Sniffed::Foreign(what) => {
+                return self.stop(None, Error::unsupported(format!("layer is {what}, not a tar, gzip or zstd stream")));
+            }
+            Sniffed::Unknown if head.iter().all(|&b| b == 0) => Compression::None, // an empty tar
+            Sniffed::Unknown => {
+                return self.stop(None, Error::malformed("layer is not a tar, gzip or zstd stream"));
+            }
+        };
+        let l = &self.limits;
+        let inflated = Inflated {
+            hasher: Hasher::new(),
+            max: self.max_uncompressed,
+            tar: TarStream::new(StreamLimits {
+                meta_bytes: l.tar_meta_bytes,
+                entries: l.layer_entries,
+                path_bytes: l.path_bytes,
+            }),
+            walker: LayerWalker::new(l.capture_file_bytes, l.capture_total_bytes),
+            walk_error: None,
+        };
+        self.stage = Stage::Decoding(compression, Box::new(Decoder::new(compression, inflated, l.zstd_window_bytes)));
+        self.decode(head);
+    }
+
+    fn decode(&mut self, data: &[u8]) {
+        if let Stage::Decoding(c, dec) = &mut self.stage
+            && let Err(e) = dec.push(data)
+        {
+            let c = *c;
+            let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
+            self.stop(Some(c), err);
+        }
+    }
+
+    fn stop(&mut self, compression: Option<Compression>, err: Error) {
+        let old = std::mem::replace(&mut self.stage, Stage::Stopped(compression, None));
+        if let Stage::Decoding(_, dec) = old {
+            self.stage = Stage::Stopped(compression, Some(dec));
+        }
+        self.error.get_or_insert(err);
+    }
+
+    /// Ends the blob and returns what was found.
+    pub fn finish(mut self) -> LayerResult {
+        if let Stage::Sniffing(head) = &mut self.stage {
+            let head = std::mem::take(head);
+            if head.is_empty() {
+                self.stop(None, Error::malformed("layer blob is empty"));
+            } else {
+                self.start(&head);
+            }
+        }
+        let mut out = LayerResult { blob_size: self.blob.len(), ..Default::default() };
+        let mut complete = false;
+        let dec = match std::mem::replace(&mut self.stage, Stage::Stopped(None, None)) {
+            Stage::Decoding(c, mut dec) => {
+                out.compression = Some(c);
+                match dec.finish() {
+                    Ok(()) => complete = true,
+                    Err(e) => {
+                        let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
+                        self.error.get_or_insert(err);
+                    }
+                }
+                Some(dec)
+            }
+            Stage::Stopped(c, dec) => {
+                out.compression = c;
+                dec
+            }
+            Stage::Sniffing(_) => None,
+        };
+        if let Some(err) = &self.error {
+            out.corrupt = err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
+        }
+        if let Some(mut dec) = dec {
+            let inf = dec.get_mut();
+            let hasher = std::mem::take(&mut inf.hasher);
+            let walker = std::mem::replace(&mut inf.walker, LayerWalker::new(0, 0));
+            let walk_error = inf.walk_error.take().or_else(|| if complete { inf.tar.finish().err() } else { None });
+            if complete {
+                out.uncompressed_size = Some(hasher.len());
+                out.diff_id = Some(hasher.finish());
+            }
+            let (entries, captures) = walker.into_parts();
+            out.entries = entries;
+            out.captures = captures;
+            if let Some(e) = walk_error {
+                self.error.get_or_insert(e);
+            }
+        }
+        out.blob_digest = Some(self.blob.finish());
+        out.error = self.error;
+        out
+    }
+}
+
+/// Runs a whole layer held in a random-access source through a pipeline, in chunks.
+pub fn process_range(
+    source: &(impl crate::BlobSource + ?Sized),
+    start: u64,
+    len: u64,
+    limits: &Limits,
+    max_uncompressed: u64,
+    chunk: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LayerResult> {
+    let mut p = LayerPipeline::new(limits, max_uncompressed);
+    let mut buf = vec![0u8; chunk.max(4096)];
+    let mut done = 0u64;
+    while done < len {
+        let n = ((len - done).min(buf.len() as u64)) as usize;
+        source.read_exact_at(start + done, &mut buf[..n])?;
+        p.push(&buf[..n]);
+        done += n as u64;
+        progress(n as u64);
+    }
+    Ok(p.finish())
+}

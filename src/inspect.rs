@@ -1,0 +1,465 @@
+//! Inspection: from a source to a [`Report`]. Plans the images (format layer), reads each
+//! config, runs each layer once through the pipeline (shared layers once per archive), merges
+//! the filesystem and assembles the report. The report is owned here, in one place.
+
+use crate::blob::BlobSource;
+use crate::compress::{self, Compression, SNIFF_LEN, Sniffed};
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::fs::{FileEntry, MergedTree};
+use crate::image::manifest::Platform;
+use crate::image::{ImageConfig, LayerResult, parse_json};
+use crate::limits::Limits;
+use crate::report::*;
+use crate::source::archive::ArchiveStore;
+use crate::source::layout::{self, ImagePlan};
+use crate::source::{Store, stream::StreamInspector};
+use crate::tar::EntryKind;
+use base64::Engine as _;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// What the caller wants.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Platform to choose from a multi-platform index (default linux/amd64, else the only one).
+    pub platform: Option<Platform>,
+    pub limits: Limits,
+    /// Include every file version in the report.
+    pub files: bool,
+    /// A manifest or config digest the user trusts; anything else is an integrity failure.
+    pub expect_digest: Option<Digest>,
+}
+
+/// Progress events, for the page and the CLI. All methods have empty defaults.
+pub trait Observer {
+    /// The images are planned (before any layer is read).
+    fn planned(&mut self, _plans: &[ImagePlan]) {}
+    /// Layer `layer` of image `image` starts.
+    fn layer(&mut self, _image: usize, _layer: usize) {}
+    /// `n` more bytes of input were read.
+    fn bytes(&mut self, _n: u64) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+fn new_report(kind: &str, path: Option<&str>) -> Report {
+    Report {
+        report_version: REPORT_VERSION,
+        porthole_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: SourceInfo {
+            kind: kind.to_string(),
+            path: path.map(str::to_string),
+            compression: "none".into(),
+            format: None,
+            streamed: false,
+        },
+        errors: Vec::new(),
+        images: Vec::new(),
+    }
+}
+
+/// Inspects a file held in a random-access source. `path` is the name shown in the report
+/// (the base name of the file).
+pub fn inspect_blob(source: &(impl BlobSource + ?Sized), path: &str, opts: &Options, obs: &mut dyn Observer) -> Report {
+    let mut report = new_report("file", Some(path));
+    let mut head = vec![0u8; SNIFF_LEN.min(source.len() as usize)];
+    if let Err(e) = source.read_exact_at(0, &mut head) {
+        report.errors.push(e);
+        return report;
+    }
+    if head.is_empty() {
+        report.errors.push(Error::malformed("not an image: the file is empty"));
+        return report;
+    }
+    match compress::sniff(&head) {
+        Sniffed::Gzip | Sniffed::Zstd => {
+            let c = if compress::sniff(&head) == Sniffed::Gzip { Compression::Gzip } else { Compression::Zstd };
+            let mut s = StreamInspector::new(Some(c), opts);
+            let mut buf = vec![0u8; crate::source::archive::CHUNK];
+            let mut off = 0u64;
+            while off < source.len() {
+                let n = ((source.len() - off).min(buf.len() as u64)) as usize;
+                if let Err(e) = source.read_exact_at(off, &mut buf[..n]) {
+                    s.fail(e);
+                    break;
+                }
+                s.push(&buf[..n]);
+                obs.bytes(n as u64);
+                off += n as u64;
+            }
+            s.finish(report, obs)
+        }
+        Sniffed::Tar => {
+            let mut store = ArchiveStore::open(source, &opts.limits);
+            describe(&mut store, &mut report, opts, obs);
+            report
+        }
+        Sniffed::Foreign(what) => {
+            report.errors.push(Error::malformed(format!("not an image: the file is {what}")));
+            report
+        }
+        Sniffed::Unknown => {
+            report.errors.push(Error::malformed("not an image: the file is not a tar archive (nor gzip- or zstd-compressed)"));
+            report
+        }
+    }
+}
+
+/// Inspects a stream that can be read only once (stdin): one pass, buffering only small JSON.
+pub fn inspect_reader(mut reader: impl std::io::Read, path: &str, opts: &Options, obs: &mut dyn Observer) -> Report {
+    let report = new_report("stdin", Some(path));
+    let mut s = StreamInspector::new(None, opts);
+    let mut buf = vec![0u8; crate::source::archive::CHUNK];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                s.push(&buf[..n]);
+                obs.bytes(n as u64);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                s.fail(Error::io(format!("read failed: {e}")));
+                break;
+            }
+        }
+    }
+    s.finish(report, obs)
+}
+
+/// Plans and assembles every image of a store into `report`.
+pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs: &mut dyn Observer) {
+    report.errors.extend(store.errors());
+    let plans = match layout::plan(store, &opts.limits, opts.platform.as_ref()) {
+        Ok(p) => p,
+        Err(e) => {
+            report.errors.push(e);
+            return;
+        }
+    };
+    report.source.format = Some(plans.format.as_str().to_string());
+    report.errors.extend(plans.errors);
+    obs.planned(&plans.images);
+    let mut cache: HashMap<String, Rc<LayerResult>> = HashMap::new();
+    for (i, plan) in plans.images.iter().enumerate() {
+        match assemble(store, plan, i, opts, obs, &mut cache) {
+            Ok(img) => report.images.push(img),
+            Err(e) => report.errors.push(e),
+        }
+    }
+}
+
+fn config_report(cfg: &ImageConfig) -> ConfigReport {
+    let Some(c) = &cfg.config else { return ConfigReport::default() };
+    ConfigReport {
+        user: c.user.clone().filter(|u| !u.is_empty()),
+        env: c.env.clone().unwrap_or_default(),
+        cmd: c.cmd.clone().unwrap_or_default(),
+        entrypoint: c.entrypoint.clone().unwrap_or_default(),
+        working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
+        labels: c.labels.clone().unwrap_or_default(),
+        exposed_ports: c.exposed_ports.as_ref().map(|p| p.keys().cloned().collect()).unwrap_or_default(),
+    }
+}
+
+/// Builds one image's report. Fails only when the image cannot be described at all (no
+/// readable config); everything else becomes an error inside the image report.
+fn assemble(
+    store: &mut dyn Store,
+    plan: &ImagePlan,
+    index: usize,
+    opts: &Options,
+    obs: &mut dyn Observer,
+    cache: &mut HashMap<String, Rc<LayerResult>>,
+) -> Result<ImageReport> {
+    let limits = &opts.limits;
+    let mut errors = plan.errors.clone();
+    let cfg_name = plan.config.name.clone().ok_or_else(|| {
+        errors.first().cloned().unwrap_or_else(|| Error::malformed("the image has no config"))
+    })?;
+    let cfg_bytes = store.read_small(&cfg_name, limits).map_err(|e| e.in_entry(&cfg_name))?;
+    let config: ImageConfig =
+        parse_json(&cfg_bytes, "image config", limits.json_bytes).map_err(|e| e.in_entry(&cfg_name))?;
+    let cfg_digest = Digest::of(&cfg_bytes);
+    let mut checks = plan.checks.clone();
+    checks.push(match &plan.config.digest {
+        Some(d) => Check::compare(CheckWhat::ConfigDigest, d, &cfg_digest),
+        None => Check::not_checkable(
+            CheckWhat::ConfigDigest,
+            plan.config.digest_reason.clone().unwrap_or_else(|| "no expected digest".into()),
+        )
+        .with_expected(None),
+    });
+    if let Some(size) = plan.config.size {
+        checks.push(Check::compare_size(CheckWhat::BlobSize, size, cfg_bytes.len() as u64).with_reason("config size"));
+    }
+    if let Some(pin) = &opts.expect_digest {
+        let (what, actual) = match &plan.manifest_digest {
+            Some(m) if m == pin => (CheckWhat::ManifestDigest, m.clone()),
+            _ if &cfg_digest == pin => (CheckWhat::ConfigDigest, cfg_digest.clone()),
+            Some(m) => (CheckWhat::ManifestDigest, m.clone()),
+            None => (CheckWhat::ConfigDigest, cfg_digest.clone()),
+        };
+        checks.push(Check::compare(what, pin, &actual).with_reason("pinned with --expect-digest"));
+    }
+
+    let diff_ids: Vec<String> = config.rootfs.as_ref().map(|r| r.diff_ids.clone()).unwrap_or_default();
+    if diff_ids.len() != plan.layers.len() {
+        errors.push(Error::malformed(format!(
+            "the config lists {} diff_ids but the manifest {} layers",
+            diff_ids.len(),
+            plan.layers.len()
+        )));
+    }
+    let history = config.layer_history();
+    let mut results: Vec<Rc<LayerResult>> = Vec::new();
+    let mut layers: Vec<LayerReport> = Vec::new();
+    let mut used: u64 = 0;
+    for (i, lp) in plan.layers.iter().enumerate() {
+        obs.layer(index, i);
+        let diff_id = diff_ids.get(i).cloned();
+        let foreign = lp.foreign
+            || diff_id.as_ref().and_then(|d| plan.layer_sources.get(d)).is_some_and(|d| d.is_foreign());
+        let name = lp.name.clone().filter(|n| store.has(n));
+        let result = match &name {
+            None => {
+                let shown = lp.name.clone().unwrap_or_else(|| "(no name)".into());
+                errors.push(if foreign {
+                    Error::unsupported("foreign (non-distributable) layer is not included in the archive").in_entry(&shown)
+                } else {
+                    crate::source::archive::missing(&shown)
+                }
+                .in_layer(i));
+                None
+            }
+            Some(n) => {
+                let key = store.canonical(n).unwrap_or_else(|| n.clone());
+                if let Some(r) = cache.get(&key) {
+                    Some(r.clone())
+                } else {
+                    let budget = limits.image_uncompressed_bytes.saturating_sub(used);
+                    match store.layer(n, limits, budget, &mut |b| obs.bytes(b)) {
+                        Ok(r) => {
+                            let r = Rc::new(r);
+                            cache.insert(key, r.clone());
+                            Some(r)
+                        }
+                        Err(e) => {
+                            errors.push(e.in_layer(i).in_entry(n));
+                            None
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(r) = &result {
+            used = used.saturating_add(r.uncompressed_size.unwrap_or(0));
+            if let Some(e) = &r.error {
+                errors.push(e.clone().in_layer(i).in_entry(name.as_deref().unwrap_or("")));
+            }
+        }
+        layers.push(layer_report(i, lp, result.as_deref(), diff_id.as_deref(), history.get(i).cloned().flatten()));
+        results.push(result.unwrap_or_default());
+    }
+
+    let entry_lists: Vec<&[FileEntry]> = results.iter().map(|r| r.entries.as_slice()).collect();
+    let tree = MergedTree::build(&entry_lists);
+    for (l, ch) in tree.changes.iter().enumerate() {
+        layers[l].files_added = ch.added;
+        layers[l].files_modified = ch.modified;
+        layers[l].files_deleted = ch.deleted;
+    }
+    let mut summary = Summary::default();
+    for &v in tree.visible.values() {
+        let e = tree.entry(&entry_lists, v);
+        summary.entries += 1;
+        if matches!(e.kind, EntryKind::Regular | EntryKind::Hardlink) {
+            summary.regular_files += 1;
+        }
+        if e.kind == EntryKind::Regular {
+            summary.total_size += e.size;
+        }
+    }
+    for v in &tree.versions {
+        let e = &entry_lists[v.layer][v.entry];
+        if e.kind == EntryKind::Regular && (v.deleted_in.is_some() || v.overwritten_in.is_some()) {
+            summary.wasted_bytes += e.size;
+        }
+    }
+    let os_release = os_release(&tree, &entry_lists, &results, limits);
+    let files = if opts.files { file_records(&tree, &entry_lists) } else { Vec::new() };
+
+    let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch)
+        && layers.iter().all(|l| l.verified)
+        && !layers.is_empty();
+    Ok(ImageReport {
+        name: plan.name.clone(),
+        repo_tags: plan.repo_tags.clone(),
+        manifest_digest: plan.manifest_digest.as_ref().map(Digest::to_string),
+        config_digest: Some(cfg_digest.to_string()),
+        platform: plan.platform.clone().or_else(|| {
+            (!config.os.is_empty()).then(|| {
+                Platform { os: config.os.clone(), architecture: config.architecture.clone(), variant: config.variant.clone() }
+                    .render()
+            })
+        }),
+        platforms_available: plan.platforms_available.clone(),
+        verified,
+        checks,
+        os_release,
+        config: config_report(&config),
+        layers,
+        summary,
+        files,
+        secrets: Vec::new(),
+        packages: Vec::new(),
+        errors,
+    })
+}
+
+fn layer_report(
+    i: usize,
+    lp: &layout::BlobPlan,
+    r: Option<&LayerResult>,
+    diff_id: Option<&str>,
+    created_by: Option<String>,
+) -> LayerReport {
+    let missing = "the layer blob could not be read";
+    let mut checks = Vec::new();
+    checks.push(match (&lp.digest, r.and_then(|r| r.blob_digest.as_ref())) {
+        (Some(exp), Some(act)) => Check::compare(CheckWhat::BlobDigest, exp, act),
+        (Some(exp), None) => Check::not_checkable(CheckWhat::BlobDigest, missing).with_expected(Some(exp.to_string())),
+        (None, _) => Check::not_checkable(
+            CheckWhat::BlobDigest,
+            lp.digest_reason.clone().unwrap_or_else(|| "no expected digest".into()),
+        ),
+    });
+    checks.push(match (lp.size, r) {
+        (Some(exp), Some(r)) => Check::compare_size(CheckWhat::BlobSize, exp, r.blob_size),
+        (Some(exp), None) => Check::not_checkable(CheckWhat::BlobSize, missing).with_expected(Some(exp.to_string())),
+        (None, _) => Check::not_checkable(CheckWhat::BlobSize, "the format declares no layer size"),
+    });
+    let expected = diff_id.and_then(|d| Digest::parse(d).ok());
+    checks.push(match (expected, r) {
+        (None, _) => Check::not_checkable(
+            CheckWhat::DiffId,
+            if diff_id.is_some() { "the config's diff_id is not a valid digest" } else { "the config lists no diff_id for this layer" },
+        )
+        .with_expected(diff_id.map(str::to_string)),
+        (Some(exp), None) => Check::not_checkable(CheckWhat::DiffId, missing).with_expected(Some(exp.to_string())),
+        (Some(exp), Some(r)) => match &r.diff_id {
+            Some(act) => Check::compare(CheckWhat::DiffId, &exp, act),
+            None if r.corrupt => Check {
+                what: CheckWhat::DiffId,
+                status: CheckStatus::Mismatch,
+                expected: Some(exp.to_string()),
+                actual: None,
+                reason: Some(format!(
+                    "the layer does not decompress: {}",
+                    r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("corrupt data")
+                )),
+            },
+            None => Check::not_checkable(
+                CheckWhat::DiffId,
+                r.error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| "not decompressed".into()),
+            )
+            .with_expected(Some(exp.to_string())),
+        },
+    });
+    let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch)
+        && checks.iter().any(|c| c.status == CheckStatus::Verified && matches!(c.what, CheckWhat::DiffId | CheckWhat::BlobDigest));
+    LayerReport {
+        index: i,
+        digest: lp
+            .digest
+            .as_ref()
+            .map(Digest::to_string)
+            .or_else(|| r.and_then(|r| r.blob_digest.as_ref()).map(Digest::to_string)),
+        diff_id: diff_id.map(str::to_string),
+        media_type: lp.media_type.clone(),
+        compression: r.and_then(|r| r.compression).map(|c| c.as_str().to_string()),
+        size: r.map(|r| r.blob_size).or(lp.size),
+        uncompressed_size: r.and_then(|r| r.uncompressed_size),
+        created_by,
+        verified,
+        checks,
+        files_added: 0,
+        files_modified: 0,
+        files_deleted: 0,
+    }
+}
+
+fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {
+    let mut order: Vec<usize> = (0..tree.versions.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (va, vb) = (&tree.versions[a], &tree.versions[b]);
+        (va.layer, &layers[va.layer][va.entry].path, va.entry).cmp(&(vb.layer, &layers[vb.layer][vb.entry].path, vb.entry))
+    });
+    order
+        .into_iter()
+        .map(|i| {
+            let v = tree.versions[i];
+            let e = &layers[v.layer][v.entry];
+            FileRecord {
+                path: e.path.clone(),
+                path_raw: e.path_raw.as_ref().map(|r| base64::engine::general_purpose::STANDARD.encode(r)),
+                kind: e.kind.as_str().to_string(),
+                size: e.size,
+                mode: e.mode,
+                uid: e.uid,
+                gid: e.gid,
+                mtime: e.mtime,
+                layer: v.layer,
+                link_target: e.link_target.clone(),
+                deleted_in: v.deleted_in,
+                overwritten_in: v.overwritten_in,
+            }
+        })
+        .collect()
+}
+
+/// Resolves a path in the merged view, following symlinks (bounded), to a visible version.
+pub fn resolve(tree: &MergedTree, layers: &[&[FileEntry]], path: &str, hops: usize) -> Option<usize> {
+    let mut path = crate::fs::entry::normalize(path);
+    for _ in 0..=hops {
+        let v = *tree.visible.get(&path)?;
+        let e = tree.entry(layers, v);
+        if e.kind != EntryKind::Symlink {
+            return Some(v);
+        }
+        let target = e.link_target.as_deref().unwrap_or("");
+        path = if target.starts_with('/') {
+            crate::fs::entry::normalize(target)
+        } else {
+            crate::fs::entry::normalize(&format!("{}/{}", crate::fs::entry::parent(&path), target))
+        };
+    }
+    None
+}
+
+fn os_release(tree: &MergedTree, layers: &[&[FileEntry]], results: &[Rc<LayerResult>], limits: &Limits) -> Option<OsRelease> {
+    for p in ["/etc/os-release", "/usr/lib/os-release"] {
+        let Some(v) = resolve(tree, layers, p, limits.symlink_hops) else { continue };
+        let v = tree.versions[v];
+        let Some((_, bytes, _)) = results[v.layer].captures.iter().find(|(e, _, _)| *e == v.entry) else { continue };
+        let text = String::from_utf8_lossy(bytes);
+        let mut fields: HashMap<&str, String> = HashMap::new();
+        for line in text.lines() {
+            if let Some((k, val)) = line.split_once('=') {
+                let val = val.trim();
+                let val = val.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(val);
+                let val = val.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(val);
+                fields.insert(k.trim(), val.to_string());
+            }
+        }
+        return Some(OsRelease {
+            id: fields.remove("ID"),
+            version_id: fields.remove("VERSION_ID"),
+            pretty_name: fields.remove("PRETTY_NAME"),
+        });
+    }
+    None
+}

@@ -1,0 +1,36 @@
+//! porthole: a look inside container images that never lets the image leave the machine.
+//!
+//! The core is plain Rust with no web types; the page (through [`wasm`]) and the `porthole`
+//! CLI call the same functions and produce the same [`report::Report`].
+//!
+//! Data flow:
+//! ```text
+//! BlobSource ─► tar index (headers only) ─► layout (docker save | OCI layout) ─► ImagePlan
+//!   each layer once: bytes ─► sha256 ─► gunzip/unzstd ─► sha256 ─► tar walk ─► entries, captures
+//!   merge (whiteouts, opaque dirs) ─► Report (JSON)
+//! ```
+//! A stream that cannot be read at random (gzipped tarball, stdin, fetch body) takes the same
+//! path in one pass ([`source::stream`]). Every size from the input is checked against
+//! [`Limits`] before it drives memory or work; no layer is ever held whole.
+
+pub mod blob;
+pub mod compress;
+pub mod digest;
+pub mod error;
+#[cfg(feature = "fixtures")]
+pub mod fixture;
+pub mod fs;
+pub mod image;
+pub mod inspect;
+pub mod limits;
+pub mod report;
+pub mod source;
+pub mod tar;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use blob::BlobSource;
+pub use error::{Error, ErrorKind, Result};
+pub use inspect::{Options, inspect_blob, inspect_reader};
+pub use limits::Limits;
+pub use report::Report;

@@ -1,0 +1,217 @@
+//! The JSON report: a public contract (`docs/report.md`, `docs/report.schema.json`). The CLI
+//! and the page serialise these same types. Change only by adding fields.
+
+use crate::digest::Digest;
+use crate::error::Error;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const REPORT_VERSION: u32 = 1;
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub report_version: u32,
+    pub porthole_version: String,
+    pub source: SourceInfo,
+    /// What went wrong before (or outside) any one image.
+    pub errors: Vec<Error>,
+    pub images: Vec<ImageReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// `file`, `stdin`, `directory` (or `registry`, later).
+    pub kind: String,
+    /// Base name of the file or directory (`-` for stdin).
+    pub path: Option<String>,
+    /// Compression of the whole input: `none`, `gzip`, `zstd`.
+    pub compression: String,
+    /// `docker-archive`, `oci-layout` or `docker-archive+oci-layout`; null if not recognised.
+    pub format: Option<String>,
+    /// True when the input could only be read once, front to back (no random access).
+    pub streamed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckWhat {
+    ManifestDigest,
+    ConfigDigest,
+    BlobDigest,
+    BlobSize,
+    DiffId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Verified,
+    Mismatch,
+    NotCheckable,
+}
+
+/// One integrity check: what was expected, what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub what: CheckWhat,
+    pub status: CheckStatus,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Check {
+    pub fn compare(what: CheckWhat, expected: &Digest, actual: &Digest) -> Check {
+        if !expected.is_sha256() {
+            return Check {
+                what,
+                status: CheckStatus::NotCheckable,
+                expected: Some(expected.to_string()),
+                actual: None,
+                reason: Some(format!("{} digests cannot be computed", expected.algorithm())),
+            };
+        }
+        Check {
+            what,
+            status: if expected == actual { CheckStatus::Verified } else { CheckStatus::Mismatch },
+            expected: Some(expected.to_string()),
+            actual: Some(actual.to_string()),
+            reason: None,
+        }
+    }
+    pub fn compare_size(what: CheckWhat, expected: u64, actual: u64) -> Check {
+        Check {
+            what,
+            status: if expected == actual { CheckStatus::Verified } else { CheckStatus::Mismatch },
+            expected: Some(expected.to_string()),
+            actual: Some(actual.to_string()),
+            reason: None,
+        }
+    }
+    pub fn not_checkable(what: CheckWhat, reason: impl Into<String>) -> Check {
+        Check { what, status: CheckStatus::NotCheckable, expected: None, actual: None, reason: Some(reason.into()) }
+    }
+    pub fn with_reason(mut self, reason: impl Into<String>) -> Check {
+        self.reason = Some(reason.into());
+        self
+    }
+    pub fn with_expected(mut self, expected: Option<String>) -> Check {
+        self.expected = expected;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OsRelease {
+    pub id: Option<String>,
+    pub version_id: Option<String>,
+    pub pretty_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ConfigReport {
+    pub user: Option<String>,
+    pub env: Vec<String>,
+    pub cmd: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub working_dir: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub exposed_ports: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerReport {
+    pub index: usize,
+    /// Digest of the blob as shipped (compressed), from the manifest or computed.
+    pub digest: Option<String>,
+    pub diff_id: Option<String>,
+    pub media_type: Option<String>,
+    /// Compression sniffed from the blob: `none`, `gzip`, `zstd`.
+    pub compression: Option<String>,
+    pub size: Option<u64>,
+    pub uncompressed_size: Option<u64>,
+    pub created_by: Option<String>,
+    pub verified: bool,
+    pub checks: Vec<Check>,
+    pub files_added: u64,
+    pub files_modified: u64,
+    pub files_deleted: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Summary {
+    pub entries: u64,
+    pub regular_files: u64,
+    pub total_size: u64,
+    pub wasted_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    /// Base64 of the raw name when it is not valid UTF-8 (then `path` is lossy).
+    pub path_raw: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: i64,
+    pub layer: usize,
+    pub link_target: Option<String>,
+    pub deleted_in: Option<usize>,
+    pub overwritten_in: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageReport {
+    pub name: Option<String>,
+    pub repo_tags: Vec<String>,
+    pub manifest_digest: Option<String>,
+    pub config_digest: Option<String>,
+    pub platform: Option<String>,
+    pub platforms_available: Vec<String>,
+    pub verified: bool,
+    pub checks: Vec<Check>,
+    pub os_release: Option<OsRelease>,
+    pub config: ConfigReport,
+    pub layers: Vec<LayerReport>,
+    pub summary: Summary,
+    pub files: Vec<FileRecord>,
+    pub secrets: Vec<serde_json::Value>,
+    pub packages: Vec<serde_json::Value>,
+    pub errors: Vec<Error>,
+}
+
+impl Report {
+    /// Whether any check of any image failed.
+    pub fn has_mismatch(&self) -> bool {
+        self.images.iter().any(|i| {
+            i.checks.iter().chain(i.layers.iter().flat_map(|l| l.checks.iter())).any(|c| c.status == CheckStatus::Mismatch)
+        })
+    }
+
+    /// Whether anything went wrong that leaves the report incomplete.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.images.iter().any(|i| !i.errors.is_empty())
+    }
+
+    /// The CLI's exit code, per the contract: 2 no image, 3 integrity, 4 incomplete, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.images.is_empty() {
+            2
+        } else if self.has_mismatch() {
+            3
+        } else if self.has_errors() {
+            4
+        } else {
+            0
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}

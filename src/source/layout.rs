@@ -1,0 +1,313 @@
+//! Image formats inside an archive or directory, recognised by layout, not by file name:
+//! - `docker save` (classic and crane style): `manifest.json` lists config and layer files;
+//! - OCI image layout (`oci-layout` + `index.json` + `blobs/<alg>/<hex>`), which Docker 25+
+//!   writes *together with* `manifest.json` (then names come from `manifest.json`).
+//!
+//! The result is a list of [`ImagePlan`]s: what to read and what each part should hash to.
+
+use super::Store;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::image::manifest::{self, Descriptor, Index, Manifest, Platform};
+use crate::image::parse_json;
+use crate::limits::Limits;
+use crate::report::{Check, CheckWhat};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Which layout the images came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `manifest.json` only.
+    Docker,
+    /// OCI layout only.
+    Oci,
+    /// Both (Docker 25+ `docker save`).
+    DockerOci,
+}
+
+impl Format {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Format::Docker => "docker-archive",
+            Format::Oci => "oci-layout",
+            Format::DockerOci => "docker-archive+oci-layout",
+        }
+    }
+}
+
+/// One blob to read, with what it should be.
+#[derive(Debug, Clone, Default)]
+pub struct BlobPlan {
+    /// Entry name in the store; `None` if it cannot be located.
+    pub name: Option<String>,
+    /// Expected digest of the blob, if the format says one.
+    pub digest: Option<Digest>,
+    /// Why `digest` is `None`.
+    pub digest_reason: Option<String>,
+    pub size: Option<u64>,
+    pub media_type: Option<String>,
+    pub foreign: bool,
+}
+
+/// One image to describe.
+#[derive(Debug, Clone, Default)]
+pub struct ImagePlan {
+    pub name: Option<String>,
+    pub repo_tags: Vec<String>,
+    pub manifest_digest: Option<Digest>,
+    pub manifest_media_type: Option<String>,
+    pub checks: Vec<Check>,
+    pub config: BlobPlan,
+    pub layers: Vec<BlobPlan>,
+    pub platform: Option<String>,
+    pub platforms_available: Vec<String>,
+    /// `docker save` LayerSources: diff_id → descriptor, for layers shipped elsewhere.
+    pub layer_sources: BTreeMap<String, Descriptor>,
+    pub errors: Vec<Error>,
+}
+
+/// What the layout gave: the format and the images (an error if none could be planned).
+pub struct Plans {
+    pub format: Format,
+    pub images: Vec<ImagePlan>,
+    /// Errors that prevented some image from being planned.
+    pub errors: Vec<Error>,
+}
+
+#[derive(Deserialize)]
+struct DockerEntry {
+    #[serde(rename = "Config", default)]
+    config: String,
+    #[serde(rename = "RepoTags", default)]
+    repo_tags: Option<Vec<String>>,
+    #[serde(rename = "Layers", default)]
+    layers: Vec<String>,
+    #[serde(rename = "LayerSources", default)]
+    layer_sources: BTreeMap<String, Descriptor>,
+}
+
+/// A digest named by a blob's file name: `blobs/sha256/<hex>`, `<hex>.json`, `<hex>.tar`,
+/// `<hex>.tar.gz`, `sha256:<hex>`. Classic `<id>/layer.tar` names are layer ids, not digests.
+pub fn digest_from_name(name: &str) -> Option<Digest> {
+    if let Some(rest) = name.strip_prefix("blobs/") {
+        let (alg, hex) = rest.split_once('/')?;
+        return Digest::parse(&format!("{alg}:{hex}")).ok();
+    }
+    if name.contains('/') {
+        return None;
+    }
+    if let Ok(d) = Digest::parse(name) {
+        return Some(d);
+    }
+    let stem = name.split('.').next()?;
+    Digest::parse(&format!("sha256:{stem}")).ok()
+}
+
+/// Where an OCI layout keeps a blob.
+pub fn blob_path(d: &Digest) -> String {
+    format!("blobs/{}/{}", d.algorithm(), d.hex())
+}
+
+/// Plans the images of a store.
+pub fn plan(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> Result<Plans> {
+    let has_index = store.has("index.json");
+    let has_manifest = store.has("manifest.json");
+    let docker = if has_manifest {
+        let bytes = store.read_small("manifest.json", limits).map_err(|e| e.in_entry("manifest.json"))?;
+        Some(parse_json::<Vec<DockerEntry>>(&bytes, "manifest.json", limits.json_bytes).map_err(|e| e.in_entry("manifest.json"))?)
+    } else {
+        None
+    };
+    if has_index {
+        let mut plans = oci_plans(store, limits, want)?;
+        if let Some(entries) = &docker {
+            // Docker 25+: take names from manifest.json, matched by config digest.
+            for p in &mut plans.images {
+                let cfg = p.config.digest.clone();
+                if let Some(e) = entries.iter().find(|e| digest_from_name(&super::entry_name(&e.config)) == cfg && cfg.is_some()) {
+                    p.repo_tags = e.repo_tags.clone().unwrap_or_default();
+                    if let Some(t) = p.repo_tags.first() {
+                        p.name = Some(t.clone());
+                    }
+                }
+            }
+            plans.format = Format::DockerOci;
+        }
+        return Ok(plans);
+    }
+    let Some(entries) = docker else {
+        return Err(Error::malformed(
+            "not an image archive: the tar has neither manifest.json (docker save) nor index.json (OCI layout)",
+        ));
+    };
+    if entries.is_empty() {
+        return Err(Error::malformed("manifest.json lists no images").in_entry("manifest.json"));
+    }
+    let images = entries.iter().map(|e| docker_plan(store, e, limits)).collect();
+    Ok(Plans { format: Format::Docker, images, errors: Vec::new() })
+}
+
+fn docker_plan(store: &mut dyn Store, e: &DockerEntry, limits: &Limits) -> ImagePlan {
+    let mut p = ImagePlan { repo_tags: e.repo_tags.clone().unwrap_or_default(), ..Default::default() };
+    p.name = p.repo_tags.first().cloned();
+    let cfg = super::entry_name(&e.config);
+    p.config = BlobPlan {
+        digest: digest_from_name(&cfg),
+        digest_reason: Some("the config's file name is not a digest".into()),
+        size: None,
+        media_type: None,
+        foreign: false,
+        name: Some(cfg),
+    };
+    p.checks.push(Check::not_checkable(CheckWhat::ManifestDigest, "docker save (manifest.json) has no manifest blob"));
+    if e.layers.len() > limits.layers {
+        p.errors.push(Error::limit(format!("manifest.json lists {} layers, over the limit of {}", e.layers.len(), limits.layers)));
+    }
+    for l in e.layers.iter().take(limits.layers) {
+        let name = super::entry_name(l);
+        // A link `<id>/layer.tar → ../<hex>.tar` exposes the digest in its target's name.
+        let resolved = store.canonical(&name).unwrap_or_else(|| name.clone());
+        p.layers.push(BlobPlan {
+            digest: digest_from_name(&resolved),
+            digest_reason: Some("docker save names this layer by layer id, not by content digest".into()),
+            size: None,
+            media_type: None,
+            foreign: false,
+            name: Some(name),
+        });
+    }
+    p.layer_sources = e.layer_sources.clone();
+    p
+}
+
+fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> Result<Plans> {
+    let bytes = store.read_small("index.json", limits).map_err(|e| e.in_entry("index.json"))?;
+    let index: Index = parse_json(&bytes, "index.json", limits.json_bytes).map_err(|e| e.in_entry("index.json"))?;
+    let mut out = Plans { format: Format::Oci, images: Vec::new(), errors: Vec::new() };
+    // Several platform manifests directly in index.json are one multi-platform image.
+    let runnable: Vec<&Descriptor> = index.manifests.iter().filter(|d| !manifest::is_attestation(d)).collect();
+    let flat_multi = runnable.len() > 1 && runnable.iter().all(|d| d.platform.is_some() && !manifest::is_index_type(d.media_type()));
+    if flat_multi {
+        match choose(&index.manifests, want) {
+            Ok((d, available)) => {
+                let mut p = image_from_descriptor(store, d, limits, want, 0);
+                p.platforms_available = available;
+                out.images.push(p);
+            }
+            Err(e) => out.errors.push(e.in_entry("index.json")),
+        }
+    } else {
+        for d in &index.manifests {
+            if manifest::is_attestation(d) {
+                continue;
+            }
+            out.images.push(image_from_descriptor(store, d, limits, want, 0));
+        }
+    }
+    if out.images.is_empty() && out.errors.is_empty() {
+        out.errors.push(Error::malformed("index.json lists no image manifests").in_entry("index.json"));
+    }
+    if out.images.is_empty() {
+        return Err(out.errors.remove(0));
+    }
+    Ok(out)
+}
+
+/// Chooses a platform among an index's manifests: the wanted one, else linux/amd64, else the
+/// only one. Returns the descriptor and every platform available.
+fn choose<'a>(manifests: &'a [Descriptor], want: Option<&Platform>) -> Result<(&'a Descriptor, Vec<String>)> {
+    let runnable: Vec<&Descriptor> = manifests.iter().filter(|d| !manifest::is_attestation(d)).collect();
+    let available: Vec<String> = runnable.iter().filter_map(|d| d.platform.as_ref().map(Platform::render)).collect();
+    let default = Platform { os: "linux".into(), architecture: "amd64".into(), variant: None };
+    let wanted = want.unwrap_or(&default);
+    if let Some(d) = runnable.iter().find(|d| d.platform.as_ref().is_some_and(|p| wanted.accepts(p))) {
+        return Ok((d, available));
+    }
+    if want.is_none() && runnable.len() == 1 {
+        return Ok((runnable[0], available));
+    }
+    Err(Error::unsupported(format!(
+        "platform {} is not in the index (available: {})",
+        wanted.render(),
+        if available.is_empty() { "none".to_string() } else { available.join(", ") }
+    )))
+}
+
+fn image_from_descriptor(store: &mut dyn Store, d: &Descriptor, limits: &Limits, want: Option<&Platform>, depth: usize) -> ImagePlan {
+    let mut p = ImagePlan::default();
+    p.name = d
+        .annotations
+        .get("io.containerd.image.name")
+        .or_else(|| d.annotations.get("org.opencontainers.image.ref.name"))
+        .cloned();
+    if let Err(e) = fill_from_descriptor(store, d, limits, want, depth, &mut p) {
+        p.errors.push(e);
+    }
+    p
+}
+
+/// Reads a manifest (or index, recursing into the chosen platform) and records its checks.
+fn fill_from_descriptor(
+    store: &mut dyn Store,
+    d: &Descriptor,
+    limits: &Limits,
+    want: Option<&Platform>,
+    depth: usize,
+    p: &mut ImagePlan,
+) -> Result<()> {
+    if depth > 4 {
+        return Err(Error::malformed("image indexes nest more than 4 deep"));
+    }
+    let digest = d.digest()?;
+    let path = blob_path(&digest);
+    let bytes = store.read_small(&path, limits).map_err(|e| e.in_entry(&path))?;
+    p.checks.retain(|c| c.what != CheckWhat::ManifestDigest);
+    p.checks.push(Check::compare(CheckWhat::ManifestDigest, &digest, &Digest::of(&bytes)));
+    if let Some(size) = d.size() {
+        p.checks.push(Check::compare_size(CheckWhat::BlobSize, size, bytes.len() as u64).with_reason("manifest size"));
+    }
+    let m: Manifest = parse_json(&bytes, "manifest", limits.json_bytes).map_err(|e| e.in_entry(&path))?;
+    if m.schema_version == Some(1) || m.fs_layers.is_some() {
+        return Err(Error::unsupported("Docker schema1 manifests are unsupported (too old)").in_entry(&path));
+    }
+    if let Some(children) = &m.manifests {
+        let (child, available) = choose(children, want).map_err(|e| e.in_entry(&path))?;
+        p.platforms_available = available;
+        let child = child.clone();
+        return fill_from_descriptor(store, &child, limits, want, depth + 1, p);
+    }
+    p.manifest_digest = Some(digest);
+    p.manifest_media_type = m.media_type.clone().or(d.media_type.clone());
+    if let Some(pl) = &d.platform {
+        p.platform = Some(pl.render());
+    }
+    let cfg = m.config.as_ref().ok_or_else(|| Error::malformed("manifest has no config descriptor").in_entry(&path))?;
+    let cfg_digest = cfg.digest().map_err(|e| e.in_entry(&path))?;
+    p.config = BlobPlan {
+        name: Some(blob_path(&cfg_digest)),
+        digest: Some(cfg_digest),
+        digest_reason: None,
+        size: cfg.size(),
+        media_type: cfg.media_type.clone(),
+        foreign: false,
+    };
+    if m.layers.len() > limits.layers {
+        p.errors.push(Error::limit(format!("manifest lists {} layers, over the limit of {}", m.layers.len(), limits.layers)).in_entry(&path));
+    }
+    for l in m.layers.iter().take(limits.layers) {
+        let (name, digest, reason) = match l.digest() {
+            Ok(dg) => (Some(blob_path(&dg)), Some(dg), None),
+            Err(e) => (None, None, Some(e.message)),
+        };
+        p.layers.push(BlobPlan {
+            name,
+            digest,
+            digest_reason: reason,
+            size: l.size(),
+            media_type: l.media_type.clone(),
+            foreign: l.is_foreign(),
+        });
+    }
+    Ok(())
+}

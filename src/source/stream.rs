@@ -1,0 +1,356 @@
+//! A tar that can be read only once (a gzipped tarball, stdin, a fetch body): every entry is
+//! handled as it passes. Small JSON documents are kept; anything that looks like a layer runs
+//! through its own pipeline at once, because in `docker save` output `manifest.json` comes
+//! last, so which entries are layers is known only at the end.
+
+use super::{Store, entry_name, resolve_link};
+use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
+use crate::error::{Error, Result};
+use crate::image::{LayerPipeline, LayerResult};
+use crate::inspect::{Observer, Options, describe};
+use crate::limits::Limits;
+use crate::report::Report;
+use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
+use crate::tar::{EntryKind, TarEntry};
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+enum Current {
+    None,
+    Undecided { name: String, head: Vec<u8> },
+    Small { name: String, buf: Vec<u8> },
+    Layer { name: String, pipeline: Box<LayerPipeline> },
+    Skip,
+}
+
+/// Collects what the single pass finds.
+struct Collector {
+    limits: Limits,
+    small: HashMap<String, Vec<u8>>,
+    small_total: u64,
+    layers: HashMap<String, LayerResult>,
+    sizes: HashMap<String, u64>,
+    links: HashMap<String, String>,
+    counts: HashMap<String, usize>,
+    current: Current,
+    errors: Vec<Error>,
+}
+
+impl Collector {
+    fn decide(&mut self, name: String, head: Vec<u8>, size: u64) {
+        let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        let small_doc = matches!(first, Some(b'{') | Some(b'[')) || size <= 4096;
+        let looks_like_layer = matches!(compress::sniff(&head), Sniffed::Gzip | Sniffed::Zstd | Sniffed::Tar)
+            || (head.len() >= SNIFF_LEN && head.iter().all(|&b| b == 0));
+        self.current = if looks_like_layer && !matches!(first, Some(b'{')) {
+            let mut p = Box::new(LayerPipeline::new(&self.limits, self.limits.layer_uncompressed_bytes));
+            p.push(&head);
+            Current::Layer { name, pipeline: p }
+        } else if small_doc && size <= self.limits.json_bytes {
+            if self.small_total + size > self.limits.json_bytes * 4 {
+                self.errors.push(
+                    Error::limit("too many JSON documents to keep while streaming").in_entry(&name),
+                );
+                Current::Skip
+            } else {
+                self.small_total += size;
+                Current::Small { name, buf: head }
+            }
+        } else {
+            Current::Skip
+        };
+    }
+}
+
+impl EntrySink for Collector {
+    fn entry(&mut self, t: &TarEntry) -> Result<bool> {
+        let name = entry_name(&t.path_lossy());
+        match t.kind {
+            EntryKind::Regular => {
+                *self.counts.entry(name.clone()).or_default() += 1;
+                self.sizes.insert(name.clone(), t.size);
+                self.links.remove(&name);
+                self.current = Current::Undecided { name, head: Vec::new() };
+                Ok(true)
+            }
+            EntryKind::Symlink => {
+                let target = resolve_link(&name, &String::from_utf8_lossy(&t.link));
+                self.links.insert(name, target);
+                Ok(false)
+            }
+            EntryKind::Hardlink => {
+                self.links.insert(name, entry_name(&String::from_utf8_lossy(&t.link)));
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn content(&mut self, t: &TarEntry, mut data: &[u8]) -> Result<()> {
+        if let Current::Undecided { head, .. } = &mut self.current {
+            let n = (SNIFF_LEN - head.len()).min(data.len());
+            head.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if head.len() < SNIFF_LEN {
+                return Ok(());
+            }
+            if let Current::Undecided { name, head } = std::mem::replace(&mut self.current, Current::None) {
+                self.decide(name, head, t.size);
+            }
+        }
+        match &mut self.current {
+            Current::Small { buf, .. } => buf.extend_from_slice(data),
+            Current::Layer { pipeline, .. } => pipeline.push(data),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, t: &TarEntry) -> Result<()> {
+        if matches!(self.current, Current::Undecided { .. })
+            && let Current::Undecided { name, head } = std::mem::replace(&mut self.current, Current::None)
+        {
+            self.decide(name, head, t.size);
+        }
+        match std::mem::replace(&mut self.current, Current::None) {
+            Current::Small { name, buf } => {
+                self.small.insert(name, buf);
+            }
+            Current::Layer { name, pipeline } => {
+                self.small.remove(&name);
+                self.layers.insert(name, pipeline.finish());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+struct Feed {
+    tar: TarStream,
+    collector: Collector,
+}
+
+impl Write for Feed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tar.push(buf, &mut self.collector).map_err(compress::to_io)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Stage {
+    Sniffing(Vec<u8>),
+    Running(Box<Decoder<Feed>>),
+    Failed(Box<Decoder<Feed>>),
+}
+
+/// Inspects an image arriving as pushed chunks, in one pass.
+pub struct StreamInspector {
+    opts: Options,
+    compression: Option<Compression>,
+    stage: Stage,
+    error: Option<Error>,
+}
+
+impl StreamInspector {
+    /// `compression`: the outer compression if already known, else it is sniffed.
+    pub fn new(compression: Option<Compression>, opts: &Options) -> Self {
+        StreamInspector { opts: opts.clone(), compression, stage: Stage::Sniffing(Vec::new()), error: None }
+    }
+
+    fn feed(&self) -> Feed {
+        let l = &self.opts.limits;
+        Feed {
+            tar: TarStream::new(StreamLimits { meta_bytes: l.tar_meta_bytes, entries: l.layer_entries, path_bytes: l.path_bytes }),
+            collector: Collector {
+                limits: l.clone(),
+                small: HashMap::new(),
+                small_total: 0,
+                layers: HashMap::new(),
+                sizes: HashMap::new(),
+                links: HashMap::new(),
+                counts: HashMap::new(),
+                current: Current::None,
+                errors: Vec::new(),
+            },
+        }
+    }
+
+    /// Records a read failure; what was read so far is still described.
+    pub fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) {
+        match &mut self.stage {
+            Stage::Sniffing(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() >= SNIFF_LEN {
+                    let head = std::mem::take(head);
+                    self.start(&head);
+                }
+            }
+            Stage::Running(dec) => {
+                if let Err(e) = dec.push(chunk) {
+                    self.stop(e);
+                }
+            }
+            Stage::Failed(_) => {}
+        }
+    }
+
+    fn start(&mut self, head: &[u8]) {
+        let c = match self.compression {
+            Some(c) => c,
+            None => match compress::sniff(head) {
+                Sniffed::Gzip => Compression::Gzip,
+                Sniffed::Zstd => Compression::Zstd,
+                Sniffed::Tar => Compression::None,
+                Sniffed::Foreign(what) => {
+                    self.fail(Error::malformed(format!("not an image: the input is {what}")));
+                    Compression::None
+                }
+                Sniffed::Unknown => {
+                    self.fail(Error::malformed("not an image: the input is not a tar archive (nor gzip- or zstd-compressed)"));
+                    Compression::None
+                }
+            },
+        };
+        self.compression = Some(c);
+        let mut dec = Box::new(Decoder::new(c, self.feed(), self.opts.limits.zstd_window_bytes));
+        if self.error.is_some() {
+            self.stage = Stage::Failed(dec);
+            return;
+        }
+        let r = dec.push(head);
+        self.stage = Stage::Running(dec);
+        if let Err(e) = r {
+            self.stop(e);
+        }
+    }
+
+    fn stop(&mut self, e: io::Error) {
+        let what = match self.compression {
+            Some(Compression::None) | None => "tar stream",
+            Some(Compression::Gzip) => "gzip stream",
+            Some(Compression::Zstd) => "zstd stream",
+        };
+        self.fail(compress::from_io(e, what));
+        if let Stage::Running(dec) = std::mem::replace(&mut self.stage, Stage::Sniffing(Vec::new())) {
+            self.stage = Stage::Failed(dec);
+        }
+    }
+
+    /// Ends the input and describes what was found.
+    pub fn finish(mut self, mut report: Report, obs: &mut dyn Observer) -> Report {
+        if let Stage::Sniffing(head) = &mut self.stage {
+            let head = std::mem::take(head);
+            if head.is_empty() {
+                report.errors.push(Error::malformed("not an image: the input is empty"));
+                return report;
+            }
+            self.start(&head);
+        }
+        report.source.streamed = true;
+        report.source.compression = self.compression.unwrap_or(Compression::None).as_str().to_string();
+        let mut dec = match std::mem::replace(&mut self.stage, Stage::Sniffing(Vec::new())) {
+            Stage::Running(mut dec) => {
+                if let Err(e) = dec.finish() {
+                    self.stop(e);
+                } else if let Err(e) = dec.get_mut().tar.finish() {
+                    self.fail(e);
+                }
+                dec
+            }
+            Stage::Failed(dec) => dec,
+            Stage::Sniffing(_) => return report,
+        };
+        let feed = dec.get_mut();
+        // An entry cut off by the end of the input still counts for what it held.
+        let _ = feed.collector.end(&TarEntry {
+            path: Vec::new(),
+            link: Vec::new(),
+            kind: EntryKind::Regular,
+            size: 0,
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            header_offset: 0,
+        });
+        let c = &mut feed.collector;
+        let mut store = StreamStore {
+            small: std::mem::take(&mut c.small),
+            layers: std::mem::take(&mut c.layers),
+            sizes: std::mem::take(&mut c.sizes),
+            links: std::mem::take(&mut c.links),
+            errors: std::mem::take(&mut c.errors),
+        };
+        let mut dups: Vec<_> = c.counts.iter().filter(|(_, n)| **n > 1).collect();
+        dups.sort();
+        for (name, n) in dups {
+            store.errors.push(
+                Error::malformed(format!("the archive holds {n} entries named {name:?}; the last one is used")).in_entry(name),
+            );
+        }
+        if let Some(e) = self.error.take() {
+            store.errors.push(e);
+        }
+        describe(&mut store, &mut report, &self.opts, obs);
+        report
+    }
+}
+
+/// What a single pass kept, answering the [`Store`] questions.
+struct StreamStore {
+    small: HashMap<String, Vec<u8>>,
+    layers: HashMap<String, LayerResult>,
+    sizes: HashMap<String, u64>,
+    links: HashMap<String, String>,
+    errors: Vec<Error>,
+}
+
+impl StreamStore {
+    fn follow(&self, name: &str) -> Option<String> {
+        let mut name = name.to_string();
+        for _ in 0..16 {
+            if self.sizes.contains_key(&name) {
+                return Some(name);
+            }
+            name = self.links.get(&name)?.clone();
+        }
+        None
+    }
+}
+
+impl Store for StreamStore {
+    fn has(&self, name: &str) -> bool {
+        self.follow(name).is_some()
+    }
+    fn size(&self, name: &str) -> Option<u64> {
+        self.sizes.get(&self.follow(name)?).copied()
+    }
+    fn canonical(&self, name: &str) -> Option<String> {
+        self.follow(name)
+    }
+    fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {
+        let n = self.follow(name).ok_or_else(|| super::archive::missing(name))?;
+        match self.small.get(&n) {
+            Some(b) if b.len() as u64 <= limits.json_bytes => Ok(b.clone()),
+            Some(b) => Err(Error::limit(format!("{name} is {} bytes, over the limit", b.len())).in_entry(name)),
+            None => Err(Error::unsupported(format!("{name} was not kept while streaming (it did not look like JSON)")).in_entry(name)),
+        }
+    }
+    fn layer(&mut self, name: &str, _: &Limits, _: u64, _: &mut dyn FnMut(u64)) -> Result<LayerResult> {
+        let n = self.follow(name).ok_or_else(|| super::archive::missing(name))?;
+        self.layers
+            .remove(&n)
+            .ok_or_else(|| Error::malformed(format!("{name} is not a tar, gzip or zstd layer")).in_entry(name))
+    }
+    fn errors(&self) -> Vec<Error> {
+        self.errors.clone()
+    }
+}
