@@ -52,7 +52,7 @@ enum Command {
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eout!("porthole: {msg}");
+    eprintln!("porthole: {msg}");
     ExitCode::from(1)
 }
 
@@ -117,13 +117,13 @@ fn main() -> ExitCode {
                 r
             }
             Err(e) => {
-                eout!("porthole: {e}");
+                eprintln!("porthole: {e}");
                 return ExitCode::from(2);
             }
         }
     };
     for e in report.errors.iter().chain(report.images.iter().flat_map(|i| i.errors.iter())) {
-        eout!("porthole: {e}");
+        eprintln!("porthole: {e}");
     }
     if json {
         if !report.images.is_empty() {
