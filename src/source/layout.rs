@@ -262,12 +262,14 @@ fn fill_from_descriptor(
     let digest = d.digest()?;
     let path = blob_path(&digest);
     let bytes = store.read_small(&path, limits).map_err(|e| e.in_entry(&path))?;
-    p.checks.retain(|c| c.what != CheckWhat::ManifestDigest);
-    p.checks.push(Check::compare(CheckWhat::ManifestDigest, &digest, &Digest::of(&bytes)));
-    if let Some(size) = d.size() {
-        p.checks.push(Check::compare_size(CheckWhat::BlobSize, size, bytes.len() as u64).with_reason("manifest size"));
-    }
     let m: Manifest = parse_json(&bytes, "manifest", limits.json_bytes).map_err(|e| e.in_entry(&path))?;
+    // An index on the way to the manifest is checked too; its checks say so in `reason`.
+    let what = if m.manifests.is_some() { "image index" } else { "manifest" };
+    let digest_check = Check::compare(CheckWhat::ManifestDigest, &digest, &Digest::of(&bytes));
+    p.checks.push(if m.manifests.is_some() { digest_check.with_reason("image index digest") } else { digest_check });
+    if let Some(size) = d.size() {
+        p.checks.push(Check::compare_size(CheckWhat::BlobSize, size, bytes.len() as u64).with_reason(format!("{what} size")));
+    }
     if m.schema_version == Some(1) || m.fs_layers.is_some() {
         return Err(Error::unsupported("Docker schema1 manifests are unsupported (too old)").in_entry(&path));
     }
