@@ -1,0 +1,70 @@
+//! Shared test helpers: inspect bytes, a reader with short reads, byte surgery.
+#![allow(dead_code)]
+
+use porthole::inspect::{Options, Quiet};
+use porthole::{BlobSource, Report};
+
+pub fn inspect(bytes: &[u8]) -> Report {
+    inspect_with(bytes, &Options { files: true, ..Default::default() })
+}
+
+pub fn inspect_with(bytes: &[u8], opts: &Options) -> Report {
+    porthole::inspect_blob(bytes, "test.tar", opts, &mut Quiet)
+}
+
+/// Inspects the bytes as a one-pass stream (as stdin), fed in pieces of `chunk` bytes.
+pub fn inspect_streamed(bytes: &[u8], chunk: usize) -> Report {
+    let reader = ChunkedReader { data: bytes, pos: 0, chunk };
+    porthole::inspect_reader(reader, "-", &Options { files: true, ..Default::default() }, &mut Quiet)
+}
+
+struct ChunkedReader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    chunk: usize,
+}
+
+impl std::io::Read for ChunkedReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.chunk.min(buf.len()).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// A source that returns at most a few bytes per read (varying), like a slow reader.
+pub struct ShortReads<'a>(pub &'a [u8]);
+
+impl BlobSource for ShortReads<'_> {
+    fn len(&self) -> u64 {
+        self.0.len() as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> porthole::Result<usize> {
+        let max = 1 + (offset as usize * 7919) % 13;
+        let n = buf.len().min(max);
+        self.0[..].read_at(offset, &mut buf[..n])
+    }
+}
+
+/// Where the body of the outer tar entry `name` starts, and its size.
+pub fn entry_span(tar: &[u8], name: &str) -> (usize, usize) {
+    let idx = porthole::tar::index::index(tar, 1 << 20, 1 << 20);
+    let e = idx
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.entry.path_lossy() == name)
+        .unwrap_or_else(|| panic!("no entry {name}"));
+    (e.data_offset as usize, e.entry.size as usize)
+}
+
+/// The outer entry names, in order.
+pub fn entry_names(tar: &[u8]) -> Vec<String> {
+    porthole::tar::index::index(tar, 1 << 20, 1 << 20).entries.iter().map(|e| e.entry.path_lossy()).collect()
+}
+
+/// Comparable summary of an image report: everything but the source.
+pub fn image_json(r: &Report) -> serde_json::Value {
+    serde_json::to_value(&r.images).unwrap()
+}
