@@ -86,8 +86,7 @@ pub struct FileSource {
 #[cfg(unix)]
 impl FileSource {
     pub fn open(path: &std::path::Path) -> Result<Self> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+        let file = std::fs::File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
         let len = file
             .metadata()
             .map_err(|e| Error::io(format!("cannot stat {}: {e}", path.display())))?

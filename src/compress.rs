@@ -52,7 +52,10 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     }
     if head.len() >= 512 {
         let block: &[u8; 512] = head[..512].try_into().unwrap_or(&[0; 512]);
-        if matches!(crate::tar::header::parse(block, 0), Ok(crate::tar::header::Block::Entry(_))) {
+        if matches!(
+            crate::tar::header::parse(block, 0),
+            Ok(crate::tar::header::Block::Entry(_))
+        ) {
             return Sniffed::Tar;
         }
     }
@@ -163,7 +166,14 @@ impl<W: Write> ZstdPush<W> {
     pub fn new(out: W, max_window: u64) -> Self {
         let mut decoder = FrameDecoder::new();
         decoder.set_max_window_size(max_window);
-        ZstdPush { decoder, buf: Vec::new(), pos: 0, state: ZState::FrameHeader, frames: 0, out }
+        ZstdPush {
+            decoder,
+            buf: Vec::new(),
+            pos: 0,
+            state: ZState::FrameHeader,
+            frames: 0,
+            out,
+        }
     }
 
     fn corrupt(msg: impl Into<String>) -> io::Error {
@@ -185,7 +195,9 @@ impl<W: Write> ZstdPush<W> {
                     if remaining == n {
                         self.state = ZState::FrameHeader;
                     } else {
-                        self.state = ZState::Skippable { remaining: remaining - n };
+                        self.state = ZState::Skippable {
+                            remaining: remaining - n,
+                        };
                         break;
                     }
                 }
@@ -200,7 +212,9 @@ impl<W: Write> ZstdPush<W> {
                         }
                         let len = u32::from_le_bytes([avail[4], avail[5], avail[6], avail[7]]);
                         self.pos += 8;
-                        self.state = ZState::Skippable { remaining: u64::from(len) };
+                        self.state = ZState::Skippable {
+                            remaining: u64::from(len),
+                        };
                         continue;
                     }
                     if magic != ZSTD_MAGIC {
@@ -224,7 +238,9 @@ impl<W: Write> ZstdPush<W> {
                         .map_err(|e| Self::corrupt(format!("zstd frame header: {e}")))?;
                     self.pos += hlen;
                     self.frames += 1;
-                    self.state = ZState::Blocks { checksum: desc & 0x04 != 0 };
+                    self.state = ZState::Blocks {
+                        checksum: desc & 0x04 != 0,
+                    };
                 }
                 ZState::Blocks { checksum } => {
                     if avail.len() < 3 {

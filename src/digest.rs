@@ -22,7 +22,9 @@ impl Digest {
             _ => return Err(Error::unsupported(format!("digest algorithm {alg:?} is not supported"))),
         };
         if hex.len() != want || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            return Err(Error::malformed(format!("digest {s:?} is not {want} lowercase hex digits")));
+            return Err(Error::malformed(format!(
+                "digest {s:?} is not {want} lowercase hex digits"
+            )));
         }
         Ok(Digest(s.to_string()))
     }

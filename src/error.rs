@@ -50,7 +50,14 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), layer: None, entry: None, path: None, offset: None }
+        Error {
+            kind,
+            message: message.into(),
+            layer: None,
+            entry: None,
+            path: None,
+            offset: None,
+        }
     }
     pub fn malformed(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Malformed, message)

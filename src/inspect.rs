@@ -76,7 +76,11 @@ pub fn inspect_blob(source: &(impl BlobSource + ?Sized), path: &str, opts: &Opti
     }
     match compress::sniff(&head) {
         Sniffed::Gzip | Sniffed::Zstd => {
-            let c = if compress::sniff(&head) == Sniffed::Gzip { Compression::Gzip } else { Compression::Zstd };
+            let c = if compress::sniff(&head) == Sniffed::Gzip {
+                Compression::Gzip
+            } else {
+                Compression::Zstd
+            };
             let mut s = StreamInspector::new(Some(c), opts);
             let mut buf = vec![0u8; crate::source::archive::CHUNK];
             let mut off = 0u64;
@@ -98,11 +102,15 @@ pub fn inspect_blob(source: &(impl BlobSource + ?Sized), path: &str, opts: &Opti
             report
         }
         Sniffed::Foreign(what) => {
-            report.errors.push(Error::malformed(format!("not an image: the file is {what}")));
+            report
+                .errors
+                .push(Error::malformed(format!("not an image: the file is {what}")));
             report
         }
         Sniffed::Unknown => {
-            report.errors.push(Error::malformed("not an image: the file is not a tar archive (nor gzip- or zstd-compressed)"));
+            report.errors.push(Error::malformed(
+                "not an image: the file is not a tar archive (nor gzip- or zstd-compressed)",
+            ));
             report
         }
     }
@@ -153,7 +161,9 @@ pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs:
 }
 
 fn config_report(cfg: &ImageConfig) -> ConfigReport {
-    let Some(c) = &cfg.config else { return ConfigReport::default() };
+    let Some(c) = &cfg.config else {
+        return ConfigReport::default();
+    };
     ConfigReport {
         user: c.user.clone().filter(|u| !u.is_empty()),
         env: c.env.clone().unwrap_or_default(),
@@ -161,7 +171,11 @@ fn config_report(cfg: &ImageConfig) -> ConfigReport {
         entrypoint: c.entrypoint.clone().unwrap_or_default(),
         working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
         labels: c.labels.clone().unwrap_or_default(),
-        exposed_ports: c.exposed_ports.as_ref().map(|p| p.keys().cloned().collect()).unwrap_or_default(),
+        exposed_ports: c
+            .exposed_ports
+            .as_ref()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -178,7 +192,10 @@ fn assemble(
     let limits = &opts.limits;
     let mut errors = plan.errors.clone();
     let cfg_name = plan.config.name.clone().ok_or_else(|| {
-        errors.first().cloned().unwrap_or_else(|| Error::malformed("the image has no config"))
+        errors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Error::malformed("the image has no config"))
     })?;
     let cfg_bytes = store.read_small(&cfg_name, limits).map_err(|e| e.in_entry(&cfg_name))?;
     let config: ImageConfig =
@@ -189,7 +206,10 @@ fn assemble(
         Some(d) => Check::compare(CheckWhat::ConfigDigest, d, &cfg_digest),
         None => Check::not_checkable(
             CheckWhat::ConfigDigest,
-            plan.config.digest_reason.clone().unwrap_or_else(|| "no expected digest".into()),
+            plan.config
+                .digest_reason
+                .clone()
+                .unwrap_or_else(|| "no expected digest".into()),
         )
         .with_expected(None),
     });
@@ -221,18 +241,31 @@ fn assemble(
     for (i, lp) in plan.layers.iter().enumerate() {
         obs.layer(index, i);
         let diff_id = diff_ids.get(i).cloned();
+        if let Some(d) = &diff_id
+            && let Err(e) = Digest::parse(d)
+        {
+            errors.push(
+                Error::malformed(format!("the config's diff_id for this layer is invalid: {}", e.message)).in_layer(i),
+            );
+        }
         let foreign = lp.foreign
-            || diff_id.as_ref().and_then(|d| plan.layer_sources.get(d)).is_some_and(|d| d.is_foreign());
+            || diff_id
+                .as_ref()
+                .and_then(|d| plan.layer_sources.get(d))
+                .is_some_and(|d| d.is_foreign());
         let name = lp.name.clone().filter(|n| store.has(n));
         let result = match &name {
             None => {
                 let shown = lp.name.clone().unwrap_or_else(|| "(no name)".into());
-                errors.push(if foreign {
-                    Error::unsupported("foreign (non-distributable) layer is not included in the archive").in_entry(&shown)
-                } else {
-                    crate::source::archive::missing(&shown)
-                }
-                .in_layer(i));
+                errors.push(
+                    if foreign {
+                        Error::unsupported("foreign (non-distributable) layer is not included in the archive")
+                            .in_entry(&shown)
+                    } else {
+                        crate::source::archive::missing(&shown)
+                    }
+                    .in_layer(i),
+                );
                 None
             }
             Some(n) => {
@@ -261,7 +294,13 @@ fn assemble(
                 errors.push(e.clone().in_layer(i).in_entry(name.as_deref().unwrap_or("")));
             }
         }
-        layers.push(layer_report(i, lp, result.as_deref(), diff_id.as_deref(), history.get(i).cloned().flatten()));
+        layers.push(layer_report(
+            i,
+            lp,
+            result.as_deref(),
+            diff_id.as_deref(),
+            history.get(i).cloned().flatten(),
+        ));
         results.push(result.unwrap_or_default());
     }
 
@@ -290,20 +329,26 @@ fn assemble(
         }
     }
     let os_release = os_release(&tree, &entry_lists, &results, limits);
-    let files = if opts.files { file_records(&tree, &entry_lists) } else { Vec::new() };
+    let files = if opts.files {
+        file_records(&tree, &entry_lists)
+    } else {
+        Vec::new()
+    };
 
-    let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch)
-        && layers.iter().all(|l| l.verified)
-        && !layers.is_empty();
+    let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch) && layers.iter().all(|l| l.verified);
     Ok(ImageReport {
         name: plan.name.clone(),
         repo_tags: plan.repo_tags.clone(),
         manifest_digest: plan.manifest_digest.as_ref().map(Digest::to_string),
         config_digest: Some(cfg_digest.to_string()),
         platform: plan.platform.clone().or_else(|| {
-            (!config.os.is_empty()).then(|| {
-                Platform { os: config.os.clone(), architecture: config.architecture.clone(), variant: config.variant.clone() }
-                    .render()
+            (!config.os.is_empty() && !config.architecture.is_empty()).then(|| {
+                Platform {
+                    os: config.os.clone(),
+                    architecture: config.architecture.clone(),
+                    variant: config.variant.clone(),
+                }
+                .render()
             })
         }),
         platforms_available: plan.platforms_available.clone(),
@@ -346,7 +391,11 @@ fn layer_report(
     checks.push(match (expected, r) {
         (None, _) => Check::not_checkable(
             CheckWhat::DiffId,
-            if diff_id.is_some() { "the config's diff_id is not a valid digest" } else { "the config lists no diff_id for this layer" },
+            if diff_id.is_some() {
+                "the config's diff_id is not a valid digest"
+            } else {
+                "the config lists no diff_id for this layer"
+            },
         )
         .with_expected(diff_id.map(str::to_string)),
         (Some(exp), None) => Check::not_checkable(CheckWhat::DiffId, missing).with_expected(Some(exp.to_string())),
@@ -364,13 +413,18 @@ fn layer_report(
             },
             None => Check::not_checkable(
                 CheckWhat::DiffId,
-                r.error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| "not decompressed".into()),
+                r.error
+                    .as_ref()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_else(|| "not decompressed".into()),
             )
             .with_expected(Some(exp.to_string())),
         },
     });
     let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch)
-        && checks.iter().any(|c| c.status == CheckStatus::Verified && matches!(c.what, CheckWhat::DiffId | CheckWhat::BlobDigest));
+        && checks
+            .iter()
+            .any(|c| c.status == CheckStatus::Verified && matches!(c.what, CheckWhat::DiffId | CheckWhat::BlobDigest));
     LayerReport {
         index: i,
         digest: lp
@@ -378,7 +432,7 @@ fn layer_report(
             .as_ref()
             .map(Digest::to_string)
             .or_else(|| r.and_then(|r| r.blob_digest.as_ref()).map(Digest::to_string)),
-        diff_id: diff_id.map(str::to_string),
+        diff_id: diff_id.filter(|d| Digest::parse(d).is_ok()).map(str::to_string),
         media_type: lp.media_type.clone(),
         compression: r.and_then(|r| r.compression).map(|c| c.as_str().to_string()),
         size: r.map(|r| r.blob_size).or(lp.size),
@@ -396,7 +450,11 @@ fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {
     let mut order: Vec<usize> = (0..tree.versions.len()).collect();
     order.sort_by(|&a, &b| {
         let (va, vb) = (&tree.versions[a], &tree.versions[b]);
-        (va.layer, &layers[va.layer][va.entry].path, va.entry).cmp(&(vb.layer, &layers[vb.layer][vb.entry].path, vb.entry))
+        (va.layer, &layers[va.layer][va.entry].path, va.entry).cmp(&(
+            vb.layer,
+            &layers[vb.layer][vb.entry].path,
+            vb.entry,
+        ))
     });
     order
         .into_iter()
@@ -405,7 +463,10 @@ fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {
             let e = &layers[v.layer][v.entry];
             FileRecord {
                 path: e.path.clone(),
-                path_raw: e.path_raw.as_ref().map(|r| base64::engine::general_purpose::STANDARD.encode(r)),
+                path_raw: e
+                    .path_raw
+                    .as_ref()
+                    .map(|r| base64::engine::general_purpose::STANDARD.encode(r)),
                 kind: e.kind.as_str().to_string(),
                 size: e.size,
                 mode: e.mode,
@@ -440,12 +501,21 @@ pub fn resolve(tree: &MergedTree, layers: &[&[FileEntry]], path: &str, hops: usi
     None
 }
 
-fn os_release(tree: &MergedTree, layers: &[&[FileEntry]], results: &[Rc<LayerResult>], limits: &Limits) -> Option<OsRelease> {
+fn os_release(
+    tree: &MergedTree,
+    layers: &[&[FileEntry]],
+    results: &[Rc<LayerResult>],
+    limits: &Limits,
+) -> Option<OsRelease> {
     for p in ["/etc/os-release", "/usr/lib/os-release"] {
-        let Some(v) = resolve(tree, layers, p, limits.symlink_hops) else { continue };
+        let Some(v) = resolve(tree, layers, p, limits.symlink_hops) else {
+            continue;
+        };
         let v = tree.versions[v];
-        let Some((_, bytes, _)) = results[v.layer].captures.iter().find(|(e, _, _)| *e == v.entry) else { continue };
-        let text = String::from_utf8_lossy(bytes);
+        let Some(capture) = results[v.layer].captures.iter().find(|c| c.entry == v.entry) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&capture.bytes);
         let mut fields: HashMap<&str, String> = HashMap::new();
         for line in text.lines() {
             if let Some((k, val)) = line.split_once('=') {

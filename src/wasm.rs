@@ -48,7 +48,12 @@ struct JsObserver {
 impl JsObserver {
     fn emit(&self, what: &str, a: f64, b: f64) {
         if let Some(f) = &self.callback {
-            let _ = f.call3(&JsValue::NULL, &JsValue::from_str(what), &JsValue::from_f64(a), &JsValue::from_f64(b));
+            let _ = f.call3(
+                &JsValue::NULL,
+                &JsValue::from_str(what),
+                &JsValue::from_f64(a),
+                &JsValue::from_f64(b),
+            );
         }
     }
 }
@@ -69,13 +74,28 @@ impl Observer for JsObserver {
 /// Inspects a dropped file and returns the JSON report (the same as
 /// `porthole inspect --json [--files]` on that file).
 #[wasm_bindgen]
-pub fn inspect_file(file: web_sys::File, files: bool, progress: Option<js_sys::Function>) -> std::result::Result<String, JsValue> {
+pub fn inspect_file(
+    file: web_sys::File,
+    files: bool,
+    progress: Option<js_sys::Function>,
+) -> std::result::Result<String, JsValue> {
     let reader = web_sys::FileReaderSync::new()?;
     let len = file.size() as u64;
     let name = file.name();
-    let source = BlobReader { blob: file.into(), len, reader };
-    let opts = Options { files, ..Default::default() };
-    let mut obs = JsObserver { callback: progress, done: 0, total: len };
+    let source = BlobReader {
+        blob: file.into(),
+        len,
+        reader,
+    };
+    let opts = Options {
+        files,
+        ..Default::default()
+    };
+    let mut obs = JsObserver {
+        callback: progress,
+        done: 0,
+        total: len,
+    };
     let report = crate::inspect::inspect_blob(&source, &name, &opts, &mut obs);
     Ok(report.to_json())
 }

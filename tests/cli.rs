@@ -29,7 +29,11 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
         });
     }
     let out = c.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -39,13 +43,19 @@ fn usage_errors_exit_1() {
     assert_eq!(run(&["inspect", "x", "--bogus"], None).0, 1);
     let p = tmp("u.tar", b"");
     assert_eq!(run(&["inspect", p.to_str().unwrap(), "--platform", "linux"], None).0, 1);
-    assert_eq!(run(&["inspect", p.to_str().unwrap(), "--expect-digest", "md5:abc"], None).0, 1);
+    assert_eq!(
+        run(&["inspect", p.to_str().unwrap(), "--expect-digest", "md5:abc"], None).0,
+        1
+    );
     assert_eq!(run(&["--help"], None).0, 0);
 }
 
 #[test]
 fn ok_image_prints_summary_and_json() {
-    let p = tmp("ok.tar", &fixture::oci_archive(&[fixture::sample("example.com/a:1", Compress::Gzip)], true));
+    let p = tmp(
+        "ok.tar",
+        &fixture::oci_archive(&[fixture::sample("example.com/a:1", Compress::Gzip)], true),
+    );
     let (code, out, err) = run(&["inspect", p.to_str().unwrap()], None);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("example.com/a:1"));
@@ -96,7 +106,10 @@ fn incomplete_report_exits_4_and_still_prints_json() {
     let mut t = fixture::TarBuilder::new();
     t.file("ok", b"1", 0o644);
     t.header(b"liar", b'0', 4096, 0o644, 0, 0, b"");
-    let bytes = fixture::docker_archive(&[fixture::ImageSpec::new("x", vec![t.finish()]).compressed(Compress::None)], false);
+    let bytes = fixture::docker_archive(
+        &[fixture::ImageSpec::new("x", vec![t.finish()]).compressed(Compress::None)],
+        false,
+    );
     let p = tmp("inc.tar", &bytes);
     let (code, out, err) = run(&["inspect", p.to_str().unwrap(), "--json"], None);
     assert_eq!(code, 4, "{err}");
@@ -120,7 +133,10 @@ fn stdin_is_streamed() {
 
 #[test]
 fn max_layer_bytes_limit_exits_4() {
-    let p = tmp("lim.tar", &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false));
+    let p = tmp(
+        "lim.tar",
+        &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+    );
     let (code, _, err) = run(&["inspect", p.to_str().unwrap(), "--max-layer-bytes", "1000"], None);
     assert_eq!(code, 4);
     assert!(err.contains("limit"), "{err}");

@@ -2,8 +2,8 @@
 
 mod support;
 use porthole::fixture::{self, Compress, ImageSpec};
-use porthole::inspect::Options;
 use porthole::image::Platform;
+use porthole::inspect::Options;
 use porthole::report::CheckStatus;
 use support::*;
 
@@ -13,14 +13,29 @@ fn sample() -> ImageSpec {
 
 fn all_formats() -> Vec<(&'static str, Vec<u8>)> {
     vec![
-        ("docker", fixture::docker_archive(&[sample().compressed(Compress::None)], false)),
-        ("docker-symlinks", fixture::docker_archive(&[sample().compressed(Compress::None)], true)),
+        (
+            "docker",
+            fixture::docker_archive(&[sample().compressed(Compress::None)], false),
+        ),
+        (
+            "docker-symlinks",
+            fixture::docker_archive(&[sample().compressed(Compress::None)], true),
+        ),
         ("crane", fixture::crane_archive(&sample())),
         ("oci-gzip", fixture::oci_archive(&[sample()], false)),
-        ("oci-zstd", fixture::oci_archive(&[sample().compressed(Compress::Zstd)], false)),
-        ("oci-plain", fixture::oci_archive(&[sample().compressed(Compress::None)], false)),
+        (
+            "oci-zstd",
+            fixture::oci_archive(&[sample().compressed(Compress::Zstd)], false),
+        ),
+        (
+            "oci-plain",
+            fixture::oci_archive(&[sample().compressed(Compress::None)], false),
+        ),
         ("docker25", fixture::oci_archive(&[sample()], true)),
-        ("multiplatform", fixture::oci_multiplatform("example.com/sample:1", &[sample()])),
+        (
+            "multiplatform",
+            fixture::oci_multiplatform("example.com/sample:1", &[sample()]),
+        ),
     ]
 }
 
@@ -29,7 +44,13 @@ fn every_format_gives_the_same_filesystem_and_verifies() {
     let mut files_seen = None;
     for (name, bytes) in all_formats() {
         let r = inspect(&bytes);
-        assert_eq!(r.exit_code(), 0, "{name}: {:?} {:?}", r.errors, r.images.first().map(|i| &i.errors));
+        assert_eq!(
+            r.exit_code(),
+            0,
+            "{name}: {:?} {:?}",
+            r.errors,
+            r.images.first().map(|i| &i.errors)
+        );
         assert_eq!(r.images.len(), 1, "{name}");
         let img = &r.images[0];
         assert!(img.verified, "{name} not verified");
@@ -37,13 +58,34 @@ fn every_format_gives_the_same_filesystem_and_verifies() {
         assert_eq!(img.summary.wasted_bytes, 10_077, "{name}");
         assert_eq!(img.layers.len(), 3, "{name}");
         assert_eq!(img.name.as_deref(), Some("example.com/sample:1"), "{name}");
-        assert_eq!(img.os_release.as_ref().and_then(|o| o.id.as_deref()), Some("debian"), "{name}");
+        assert_eq!(
+            img.os_release.as_ref().and_then(|o| o.id.as_deref()),
+            Some("debian"),
+            "{name}"
+        );
         for l in &img.layers {
-            let diff = l.checks.iter().find(|c| c.what == porthole::report::CheckWhat::DiffId).unwrap();
+            let diff = l
+                .checks
+                .iter()
+                .find(|c| c.what == porthole::report::CheckWhat::DiffId)
+                .unwrap();
             assert_eq!(diff.status, CheckStatus::Verified, "{name} layer {}", l.index);
         }
         // The files (paths, types, layers, fates) agree across formats.
-        let files: Vec<_> = img.files.iter().map(|f| (f.path.clone(), f.kind.clone(), f.layer, f.deleted_in, f.overwritten_in, f.size)).collect();
+        let files: Vec<_> = img
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    f.kind.clone(),
+                    f.layer,
+                    f.deleted_in,
+                    f.overwritten_in,
+                    f.size,
+                )
+            })
+            .collect();
         match &files_seen {
             None => files_seen = Some(files),
             Some(prev) => assert_eq!(prev, &files, "{name} differs"),
@@ -57,7 +99,11 @@ fn blob_digests_are_checked_where_the_format_names_them() {
         let r = inspect(&bytes);
         let img = &r.images[0];
         let blob = &img.layers[0].checks[0];
-        let expect = if name == "docker" { CheckStatus::NotCheckable } else { CheckStatus::Verified };
+        let expect = if name == "docker" {
+            CheckStatus::NotCheckable
+        } else {
+            CheckStatus::Verified
+        };
         assert_eq!(blob.status, expect, "{name}: {blob:?}");
         if expect == CheckStatus::NotCheckable {
             assert!(blob.reason.is_some());
@@ -74,13 +120,20 @@ fn gzipped_and_zstd_tarballs_are_streamed() {
         assert_eq!(r.exit_code(), 0, "{label}: {:?}", r.errors);
         assert!(r.source.streamed);
         assert_eq!(r.source.compression, label);
-        assert_eq!(image_json(&r), image_json(&inspect(&tar)), "{label}: streamed report differs");
+        assert_eq!(
+            image_json(&r),
+            image_json(&inspect(&tar)),
+            "{label}: streamed report differs"
+        );
     }
 }
 
 #[test]
 fn stdin_stream_matches_random_access_for_any_chunking() {
-    for bytes in [fixture::docker_archive(&[sample().compressed(Compress::None)], true), fixture::oci_archive(&[sample()], true)] {
+    for bytes in [
+        fixture::docker_archive(&[sample().compressed(Compress::None)], true),
+        fixture::oci_archive(&[sample()], true),
+    ] {
         let want = image_json(&inspect(&bytes));
         for chunk in [1, 7, 512, 513, 4096, 1 << 20] {
             let r = inspect_streamed(&bytes, chunk);
@@ -93,7 +146,10 @@ fn stdin_stream_matches_random_access_for_any_chunking() {
 #[test]
 fn short_reads_give_the_same_report() {
     let bytes = fixture::oci_archive(&[sample().compressed(Compress::Zstd)], true);
-    let opts = Options { files: true, ..Default::default() };
+    let opts = Options {
+        files: true,
+        ..Default::default()
+    };
     let a = porthole::inspect_blob(&ShortReads(&bytes), "test.tar", &opts, &mut porthole::inspect::Quiet);
     assert_eq!(image_json(&a), image_json(&inspect(&bytes)));
 }
@@ -111,7 +167,13 @@ fn multi_image_docker_save_shares_layers() {
     assert_eq!(r.images[0].layers[0].diff_id, r.images[1].layers[0].diff_id);
     assert!(r.images[1].config.env.contains(&"B=1".to_string()));
     // The shared layer is stored once.
-    assert_eq!(entry_names(&bytes).iter().filter(|n| n.ends_with(".tar") && !n.contains('/')).count(), 3);
+    assert_eq!(
+        entry_names(&bytes)
+            .iter()
+            .filter(|n| n.ends_with(".tar") && !n.contains('/'))
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -125,12 +187,19 @@ fn multiplatform_chooses_default_and_requested_platforms_and_skips_attestations(
     assert_eq!(img.platforms_available, vec!["linux/amd64", "linux/arm64/v8"]);
     assert_eq!(img.name.as_deref(), Some("example.com/multi:1"));
 
-    let opts = Options { platform: Platform::parse("linux/arm64"), files: true, ..Default::default() };
+    let opts = Options {
+        platform: Platform::parse("linux/arm64"),
+        files: true,
+        ..Default::default()
+    };
     let r = inspect_with(&bytes, &opts);
     assert_eq!(r.images[0].platform.as_deref(), Some("linux/arm64/v8"));
     assert_eq!(r.exit_code(), 0);
 
-    let opts = Options { platform: Platform::parse("linux/s390x"), ..Default::default() };
+    let opts = Options {
+        platform: Platform::parse("linux/s390x"),
+        ..Default::default()
+    };
     let r = inspect_with(&bytes, &opts);
     assert_eq!(r.exit_code(), 2);
     assert!(r.errors[0].message.contains("linux/s390x"), "{}", r.errors[0].message);
@@ -156,7 +225,13 @@ fn config_metadata_and_history_are_reported() {
     // The empty_layer history entry is skipped when aligning history to layers.
     assert_eq!(img.layers[0].created_by.as_deref(), Some("/bin/sh -c #(nop) layer 0"));
     assert_eq!(img.layers[2].created_by.as_deref(), Some("/bin/sh -c #(nop) layer 2"));
-    assert_eq!(img.config.labels.get("org.opencontainers.image.source").map(String::as_str), Some("https://example.invalid/<b>html</b>"));
+    assert_eq!(
+        img.config
+            .labels
+            .get("org.opencontainers.image.source")
+            .map(String::as_str),
+        Some("https://example.invalid/<b>html</b>")
+    );
 }
 
 #[test]
@@ -175,7 +250,11 @@ fn oci_layout_directory_is_read_natively() {
             std::fs::write(&p, &tar[s..s + e.entry.size as usize]).unwrap();
         }
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_porthole")).args(["inspect", "--json"]).arg(&dir).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_porthole"))
+        .args(["inspect", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

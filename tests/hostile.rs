@@ -9,7 +9,11 @@ use porthole::limits::Limits;
 use support::*;
 
 fn all_errors(r: &porthole::Report) -> Vec<porthole::Error> {
-    r.errors.iter().chain(r.images.iter().flat_map(|i| i.errors.iter())).cloned().collect()
+    r.errors
+        .iter()
+        .chain(r.images.iter().flat_map(|i| i.errors.iter()))
+        .cloned()
+        .collect()
 }
 
 fn one_layer(layer: Vec<u8>) -> Vec<u8> {
@@ -37,7 +41,11 @@ fn not_images_exit_2_with_a_clear_message() {
         let r = inspect(&bytes);
         assert_eq!(r.exit_code(), 2, "{needle}");
         assert!(r.images.is_empty());
-        assert!(r.errors[0].message.contains(needle), "{needle}: {}", r.errors[0].message);
+        assert!(
+            r.errors[0].message.contains(needle),
+            "{needle}: {}",
+            r.errors[0].message
+        );
     }
 }
 
@@ -46,7 +54,12 @@ fn manifest_naming_a_missing_layer_is_reported_and_the_rest_kept() {
     let bytes = fixture::docker_archive(&[fixture::sample("x", Compress::None)], true);
     // Drop the middle layer's file: rebuild the tar without it.
     let names = entry_names(&bytes);
-    let victim = names.iter().filter(|n| n.ends_with(".tar") && !n.contains('/')).nth(1).unwrap().clone();
+    let victim = names
+        .iter()
+        .filter(|n| n.ends_with(".tar") && !n.contains('/'))
+        .nth(1)
+        .unwrap()
+        .clone();
     let mut t = TarBuilder::new();
     for n in &names {
         if n == &victim {
@@ -65,7 +78,11 @@ fn manifest_naming_a_missing_layer_is_reported_and_the_rest_kept() {
     let r = inspect(&t.finish());
     assert_eq!(r.exit_code(), 4);
     let img = &r.images[0];
-    let e = img.errors.iter().find(|e| e.layer == Some(1)).expect("error for layer 1");
+    let e = img
+        .errors
+        .iter()
+        .find(|e| e.layer == Some(1))
+        .expect("error for layer 1");
     assert!(e.message.contains("no such entry"), "{}", e.message);
     assert!(e.entry.is_some());
     assert!(!img.layers[1].verified);
@@ -94,7 +111,13 @@ fn duplicate_manifest_entries_are_reported_and_the_last_used() {
     let r = inspect(&bytes);
     assert_eq!(r.images.len(), 1);
     assert_eq!(r.exit_code(), 4);
-    assert!(r.errors.iter().any(|e| e.message.contains("2 entries named \"manifest.json\"")), "{:?}", r.errors);
+    assert!(
+        r.errors
+            .iter()
+            .any(|e| e.message.contains("2 entries named \"manifest.json\"")),
+        "{:?}",
+        r.errors
+    );
 }
 
 #[test]
@@ -106,14 +129,23 @@ fn decompression_bombs_hit_the_limit() {
         let img = ImageSpec::new("bomb", vec![layer.clone()]).compressed(c);
         let bytes = fixture::oci_archive(&[img], false);
         assert!(bytes.len() < 100_000, "{c:?} bomb is small: {}", bytes.len());
-        let opts = Options { limits: Limits { layer_uncompressed_bytes: 1 << 20, ..Default::default() }, ..Default::default() };
+        let opts = Options {
+            limits: Limits {
+                layer_uncompressed_bytes: 1 << 20,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
         let r = inspect_with(&bytes, &opts);
         assert_eq!(r.exit_code(), 4, "{c:?}");
         let e = &r.images[0].errors[0];
         assert_eq!(e.kind, ErrorKind::Limit, "{c:?}: {e}");
         assert_eq!(e.layer, Some(0));
         // The compressed blob was still fully hashed and verified.
-        assert_eq!(r.images[0].layers[0].checks[0].status, porthole::report::CheckStatus::Verified);
+        assert_eq!(
+            r.images[0].layers[0].checks[0].status,
+            porthole::report::CheckStatus::Verified
+        );
     }
 }
 
@@ -181,11 +213,17 @@ fn hostile_names_are_kept_as_text_and_never_escape_the_root() {
     assert!(paths.contains(&"/abs/file"));
     assert!(paths.contains(&"/dir/<script>alert(1)</script>"));
     assert!(paths.contains(&"/new\nline\u{202e}rtl\u{1b}[31m"));
-    let bad = r.images[0].files.iter().find(|f| f.path_raw.is_some()).expect("non-UTF-8 name");
+    let bad = r.images[0]
+        .files
+        .iter()
+        .find(|f| f.path_raw.is_some())
+        .expect("non-UTF-8 name");
     assert_eq!(bad.path, "/bad-\u{fffd}\u{fffd}-utf8");
     use base64::Engine as _;
-    let raw = base64::engine::general_purpose::STANDARD.decode(bad.path_raw.as_ref().unwrap()).unwrap();
-    assert_eq!(raw, b"bad-\xff\xfe-utf8");
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(bad.path_raw.as_ref().unwrap())
+        .unwrap();
+    assert_eq!(raw, b"/bad-\xff\xfe-utf8");
 }
 
 #[test]
@@ -195,11 +233,19 @@ fn a_manifest_naming_one_layer_thousands_of_times_is_bounded() {
         t.file("a", b"a", 0o644);
         t.finish()
     };
-    let good = fixture::docker_archive(&[ImageSpec::new("x", vec![layer.clone()]).compressed(Compress::None)], false);
+    let good = fixture::docker_archive(
+        &[ImageSpec::new("x", vec![layer.clone()]).compressed(Compress::None)],
+        false,
+    );
     let names = entry_names(&good);
     let layer_name = names.iter().find(|n| n.ends_with("layer.tar")).unwrap().clone();
-    let cfg_name = names.iter().find(|n| n.ends_with(".json") && n.len() > 20).unwrap().clone();
-    let manifest = serde_json::json!([{"Config": cfg_name, "RepoTags": ["x"], "Layers": vec![layer_name.clone(); 20_000]}]);
+    let cfg_name = names
+        .iter()
+        .find(|n| n.ends_with(".json") && n.len() > 20)
+        .unwrap()
+        .clone();
+    let manifest =
+        serde_json::json!([{"Config": cfg_name, "RepoTags": ["x"], "Layers": vec![layer_name.clone(); 20_000]}]);
     let mut t = TarBuilder::new();
     let (off, size) = entry_span(&good, &layer_name);
     t.file(&layer_name, &good[off..off + size], 0o644);
@@ -211,15 +257,26 @@ fn a_manifest_naming_one_layer_thousands_of_times_is_bounded() {
     assert!(start.elapsed().as_secs() < 30);
     assert_eq!(r.exit_code(), 4);
     let errs = all_errors(&r);
-    assert!(errs.iter().any(|e| e.kind == ErrorKind::Limit && e.message.contains("20000 layers")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.kind == ErrorKind::Limit && e.message.contains("20000 layers")),
+        "{errs:?}"
+    );
     assert_eq!(r.images[0].layers.len(), Limits::default().layers);
 }
 
 #[test]
 fn outer_symlink_loops_do_not_hang() {
-    let good = fixture::docker_archive(&[ImageSpec::new("x", vec![TarBuilder::new().finish()]).compressed(Compress::None)], false);
+    let good = fixture::docker_archive(
+        &[ImageSpec::new("x", vec![TarBuilder::new().finish()]).compressed(Compress::None)],
+        false,
+    );
     let names = entry_names(&good);
-    let cfg_name = names.iter().find(|n| n.ends_with(".json") && n.len() > 20).unwrap().clone();
+    let cfg_name = names
+        .iter()
+        .find(|n| n.ends_with(".json") && n.len() > 20)
+        .unwrap()
+        .clone();
     let mut t = TarBuilder::new();
     let (off, size) = entry_span(&good, &cfg_name);
     t.file(&cfg_name, &good[off..off + size], 0o644);
@@ -242,7 +299,10 @@ fn every_prefix_of_an_archive_is_handled() {
         let full = inspect(&bytes);
         let layers = |r: &porthole::Report| serde_json::to_value(&r.images[0].layers).unwrap();
         let step = (bytes.len() / 400).max(1);
-        for cut in (0..bytes.len()).step_by(step).chain([bytes.len() - 1, bytes.len() - 1024]) {
+        for cut in (0..bytes.len())
+            .step_by(step)
+            .chain([bytes.len() - 1, bytes.len() - 1024])
+        {
             let r = inspect(&bytes[..cut]);
             let code = r.exit_code();
             // A cut at an entry boundary is a valid, shorter tar: exit 0 is right when
@@ -253,7 +313,7 @@ fn every_prefix_of_an_archive_is_handled() {
                 assert_eq!(r.images[0].files.len(), full.images[0].files.len());
                 continue;
             }
-            assert!(matches!(code, 2 | 3 | 4), "cut {cut}: exit {code}");
+            assert!(matches!(code, 2..=4), "cut {cut}: exit {code}");
             if code == 2 {
                 assert!(!r.errors.is_empty(), "cut {cut}: no image and no error");
             }
@@ -267,7 +327,7 @@ fn every_prefix_of_a_gzipped_stream_is_handled() {
     let gz = Compress::Gzip.apply(&tar);
     for cut in (1..gz.len()).step_by((gz.len() / 200).max(1)) {
         let r = inspect(&gz[..cut]);
-        assert!(matches!(r.exit_code(), 2 | 3 | 4), "cut {cut}");
+        assert!(matches!(r.exit_code(), 2..=4), "cut {cut}");
         assert!(!all_errors(&r).is_empty(), "cut {cut}: truncation must be reported");
     }
 }
@@ -282,7 +342,13 @@ fn many_layers_hit_the_layer_limit() {
         })
         .collect();
     let bytes = fixture::oci_archive(&[ImageSpec::new("x", layers)], false);
-    let opts = Options { limits: Limits { layers: 16, ..Default::default() }, ..Default::default() };
+    let opts = Options {
+        limits: Limits {
+            layers: 16,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let r = inspect_with(&bytes, &opts);
     assert_eq!(r.exit_code(), 4);
     assert_eq!(r.images[0].layers.len(), 16);

@@ -101,24 +101,29 @@ fn wrap_big(out: &str, layer_path: &str, diff_id: &porthole::digest::Digest) -> 
         "architecture": "amd64", "os": "linux", "config": {},
         "rootfs": {"type": "layers", "diff_ids": [diff_id.to_string()]},
         "history": [{"created_by": "porthole-fixture big"}]
-    }))
-    ?;
+    }))?;
     let cd = porthole::digest::Digest::of(&config);
     let manifest = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd.to_string(), "size": config.len()},
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest.to_string(), "size": size}]
-    }))
-    ?;
+    }))?;
     let md = porthole::digest::Digest::of(&manifest);
     let index = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md.to_string(), "size": manifest.len()}]}))
-    ?;
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md.to_string(), "size": manifest.len()}]}))?;
     let mut o = std::io::BufWriter::new(std::fs::File::create(out)?);
     let mut t = TarBuilder::new();
     t.file(&format!("blobs/sha256/{}", cd.hex()), &config, 0o644);
     t.file(&format!("blobs/sha256/{}", md.hex()), &manifest, 0o644);
-    t.header(format!("blobs/sha256/{}", layer_digest.hex()).as_bytes(), b'0', size, 0o644, 0, 0, b"");
+    t.header(
+        format!("blobs/sha256/{}", layer_digest.hex()).as_bytes(),
+        b'0',
+        size,
+        0o644,
+        0,
+        0,
+        b"",
+    );
     let head = t.finish();
     o.write_all(&head[..head.len() - 1024])?;
     let mut f = std::fs::File::open(layer_path)?;

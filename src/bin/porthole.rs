@@ -17,7 +17,11 @@ macro_rules! out {
 }
 
 #[derive(Parser)]
-#[command(name = "porthole", version, about = "Look inside container images, verify them, and report what they hold")]
+#[command(
+    name = "porthole",
+    version,
+    about = "Look inside container images, verify them, and report what they hold"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,8 +87,18 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let Command::Inspect { path, platform, files, json, expect_digest, max_layer_bytes } = cli.command;
-    let mut opts = Options { files, ..Default::default() };
+    let Command::Inspect {
+        path,
+        platform,
+        files,
+        json,
+        expect_digest,
+        max_layer_bytes,
+    } = cli.command;
+    let mut opts = Options {
+        files,
+        ..Default::default()
+    };
     if let Some(p) = platform {
         match Platform::parse(&p) {
             Some(p) => opts.platform = Some(p),
@@ -93,7 +107,8 @@ fn main() -> ExitCode {
     }
     if let Some(d) = expect_digest {
         match Digest::parse(&d) {
-            Ok(d) => opts.expect_digest = Some(d),
+            Ok(d) if d.is_sha256() => opts.expect_digest = Some(d),
+            Ok(_) => return usage("--expect-digest must be a sha256 digest (the only algorithm porthole computes)"),
             Err(e) => return usage(&format!("--expect-digest: {}", e.message)),
         }
     }
@@ -109,7 +124,12 @@ fn main() -> ExitCode {
             Ok(f) => {
                 use std::io::IsTerminal;
                 let total = porthole::BlobSource::len(&f);
-                let mut obs = Progress { done: 0, last: 0, total, on: std::io::stderr().is_terminal() && !json };
+                let mut obs = Progress {
+                    done: 0,
+                    last: 0,
+                    total,
+                    on: std::io::stderr().is_terminal() && !json,
+                };
                 let r = porthole::inspect_blob(&f, &base_name(&path), &opts, &mut obs);
                 if obs.last > 0 {
                     eprint!("\r\x1b[K");
@@ -122,7 +142,11 @@ fn main() -> ExitCode {
             }
         }
     };
-    for e in report.errors.iter().chain(report.images.iter().flat_map(|i| i.errors.iter())) {
+    for e in report
+        .errors
+        .iter()
+        .chain(report.images.iter().flat_map(|i| i.errors.iter()))
+    {
         eprintln!("porthole: {e}");
     }
     if json {
@@ -136,7 +160,9 @@ fn main() -> ExitCode {
 }
 
 fn base_name(p: &Path) -> String {
-    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 fn inspect_dir(path: &Path, opts: &Options) -> Report {
@@ -171,28 +197,55 @@ fn print_summary(r: &Report) {
         out!("  config    {}", img.config_digest.as_deref().unwrap_or("-"));
         out!("  platform  {}", img.platform.as_deref().unwrap_or("-"));
         if let Some(os) = &img.os_release {
-            out!("  os        {}", os.pretty_name.as_deref().or(os.id.as_deref()).unwrap_or("-"));
+            out!(
+                "  os        {}",
+                os.pretty_name.as_deref().or(os.id.as_deref()).unwrap_or("-")
+            );
         }
         let mismatches: Vec<String> = img
             .checks
             .iter()
             .filter(|c| c.status == CheckStatus::Mismatch)
-            .map(|c| format!("{:?} expected {} got {}", c.what, c.expected.as_deref().unwrap_or("-"), c.actual.as_deref().unwrap_or("-")))
+            .map(|c| {
+                format!(
+                    "{:?} expected {} got {}",
+                    c.what,
+                    c.expected.as_deref().unwrap_or("-"),
+                    c.actual.as_deref().unwrap_or("-")
+                )
+            })
             .chain(img.layers.iter().flat_map(|l| {
-                l.checks.iter().filter(|c| c.status == CheckStatus::Mismatch).map(move |c| {
-                    format!(
-                        "layer {} {:?}: expected {} got {}",
-                        l.index,
-                        c.what,
-                        c.expected.as_deref().unwrap_or("-"),
-                        c.actual.as_deref().unwrap_or("(unreadable)")
-                    )
-                })
+                l.checks
+                    .iter()
+                    .filter(|c| c.status == CheckStatus::Mismatch)
+                    .map(move |c| {
+                        format!(
+                            "layer {} {:?}: expected {} got {}",
+                            l.index,
+                            c.what,
+                            c.expected.as_deref().unwrap_or("-"),
+                            c.actual.as_deref().unwrap_or("(unreadable)")
+                        )
+                    })
             }))
             .collect();
-        let verified = img.layers.iter().flat_map(|l| &l.checks).chain(&img.checks).filter(|c| c.status == CheckStatus::Verified).count();
+        let verified = img
+            .layers
+            .iter()
+            .flat_map(|l| &l.checks)
+            .chain(&img.checks)
+            .filter(|c| c.status == CheckStatus::Verified)
+            .count();
         if mismatches.is_empty() {
-            out!("  verdict   {} digests and sizes verified, none mismatched{}", verified, if img.verified { "" } else { " (some layers could not be checked)" });
+            out!(
+                "  verdict   {} digests and sizes verified, none mismatched{}",
+                verified,
+                if img.verified {
+                    ""
+                } else {
+                    " (some layers could not be checked)"
+                }
+            );
         } else {
             out!("  verdict   INTEGRITY FAILURE");
             for m in mismatches {
@@ -210,13 +263,19 @@ fn print_summary(r: &Report) {
                 l.files_modified,
                 l.files_deleted,
                 if l.verified { "ok" } else { "unverified" },
-                l.created_by.as_deref().map(|c| c.chars().take(60).collect::<String>()).unwrap_or_default()
+                l.created_by
+                    .as_deref()
+                    .map(|c| c.chars().take(60).collect::<String>())
+                    .unwrap_or_default()
             );
         }
         let s = &img.summary;
         out!(
             "  files     {} entries, {} regular files, {} bytes; {} bytes wasted on hidden copies",
-            s.entries, s.regular_files, s.total_size, s.wasted_bytes
+            s.entries,
+            s.regular_files,
+            s.total_size,
+            s.wasted_bytes
         );
         if !img.errors.is_empty() {
             out!("  errors    {}", img.errors.len());

@@ -56,6 +56,29 @@ pub fn normalize(raw: &str) -> String {
     out
 }
 
+/// [`normalize`] on raw bytes, for names that are not valid UTF-8 (kept as `path_raw`).
+pub fn normalize_bytes(raw: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in raw.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for p in &parts {
+        out.push(b'/');
+        out.extend_from_slice(p);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
 /// The parent of a normalised path (`/a/b` → `/a`, `/a` → `/`).
 pub fn parent(path: &str) -> &str {
     match path.rfind('/') {
@@ -64,10 +87,20 @@ pub fn parent(path: &str) -> &str {
     }
 }
 
+/// The captured contents of one file (for os-release and, later, package databases).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// Index into the layer's entries.
+    pub entry: usize,
+    pub bytes: Vec<u8>,
+    /// The file was longer than the capture limit.
+    pub truncated: bool,
+}
+
 /// Turns tar entries into [`FileEntry`]s and captures the contents of wanted files.
 pub struct LayerWalker {
     entries: Vec<FileEntry>,
-    captures: Vec<(usize, Vec<u8>, bool)>,
+    captures: Vec<Capture>,
     capturing: bool,
     max_file: u64,
     budget: u64,
@@ -75,10 +108,16 @@ pub struct LayerWalker {
 
 impl LayerWalker {
     pub fn new(max_file: u64, budget: u64) -> Self {
-        LayerWalker { entries: Vec::new(), captures: Vec::new(), capturing: false, max_file, budget }
+        LayerWalker {
+            entries: Vec::new(),
+            captures: Vec::new(),
+            capturing: false,
+            max_file,
+            budget,
+        }
     }
 
-    pub fn into_parts(self) -> (Vec<FileEntry>, Vec<(usize, Vec<u8>, bool)>) {
+    pub fn into_parts(self) -> (Vec<FileEntry>, Vec<Capture>) {
         (self.entries, self.captures)
     }
 }
@@ -87,7 +126,10 @@ impl EntrySink for LayerWalker {
     fn entry(&mut self, t: &TarEntry) -> Result<bool> {
         let (lossy, raw) = match std::str::from_utf8(&t.path) {
             Ok(s) => (s.to_string(), None),
-            Err(_) => (String::from_utf8_lossy(&t.path).into_owned(), Some(t.path.clone())),
+            Err(_) => (
+                String::from_utf8_lossy(&t.path).into_owned(),
+                Some(normalize_bytes(&t.path)),
+            ),
         };
         let mut path = normalize(&lossy);
         let name = path.rsplit('/').next().unwrap_or("");
@@ -122,7 +164,11 @@ impl EntrySink for LayerWalker {
             marker,
         });
         if capture {
-            self.captures.push((self.entries.len() - 1, Vec::new(), false));
+            self.captures.push(Capture {
+                entry: self.entries.len() - 1,
+                bytes: Vec::new(),
+                truncated: false,
+            });
         }
         self.capturing = capture;
         Ok(capture)
@@ -132,13 +178,13 @@ impl EntrySink for LayerWalker {
         if !self.capturing {
             return Ok(());
         }
-        if let Some((_, buf, truncated)) = self.captures.last_mut() {
-            let room = self.max_file.saturating_sub(buf.len() as u64).min(self.budget) as usize;
+        if let Some(c) = self.captures.last_mut() {
+            let room = self.max_file.saturating_sub(c.bytes.len() as u64).min(self.budget) as usize;
             let n = room.min(data.len());
-            buf.extend_from_slice(&data[..n]);
+            c.bytes.extend_from_slice(&data[..n]);
             self.budget -= n as u64;
             if n < data.len() {
-                *truncated = true;
+                c.truncated = true;
             }
         }
         Ok(())

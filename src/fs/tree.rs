@@ -38,7 +38,11 @@ pub struct MergedTree {
 
 fn remove_subtree(visible: &mut BTreeMap<String, usize>, dir: &str, include_self: bool) -> Vec<usize> {
     let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
-    let keys: Vec<String> = visible.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, _)| k.clone()).collect();
+    let keys: Vec<String> = visible
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
     let mut out: Vec<usize> = keys.iter().filter_map(|k| visible.remove(k)).collect();
     if include_self && let Some(v) = visible.remove(dir) {
         out.push(v);
@@ -69,7 +73,12 @@ impl MergedTree {
                     continue;
                 }
                 let idx = t.versions.len();
-                t.versions.push(Version { layer: l, entry: i, deleted_in: None, overwritten_in: None });
+                t.versions.push(Version {
+                    layer: l,
+                    entry: i,
+                    deleted_in: None,
+                    overwritten_in: None,
+                });
                 match t.visible.insert(e.path.clone(), idx) {
                     None => ch.added += 1,
                     Some(old) => {

@@ -75,7 +75,11 @@ impl Platform {
         if it.next().is_some() {
             return None;
         }
-        Some(Platform { architecture, os, variant })
+        Some(Platform {
+            architecture,
+            os,
+            variant,
+        })
     }
 
     /// Whether `self` (wanted) accepts `other` (offered): a wanted platform without a
@@ -126,5 +130,7 @@ pub fn is_index_type(media_type: &str) -> bool {
 /// `vnd.docker.reference.type` annotation; they are not runnable images.
 pub fn is_attestation(d: &Descriptor) -> bool {
     d.annotations.contains_key("vnd.docker.reference.type")
-        || d.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
+        || d.platform
+            .as_ref()
+            .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
 }

@@ -5,7 +5,7 @@
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
-use crate::fs::entry::{FileEntry, LayerWalker};
+use crate::fs::entry::{Capture, FileEntry, LayerWalker};
 use crate::limits::Limits;
 use crate::tar::stream::{StreamLimits, TarStream};
 use std::io::{self, Write};
@@ -26,8 +26,8 @@ pub struct LayerResult {
     pub corrupt: bool,
     /// Entries in tar order.
     pub entries: Vec<FileEntry>,
-    /// Contents of captured files: (index into `entries`, bytes, truncated).
-    pub captures: Vec<(usize, Vec<u8>, bool)>,
+    /// Contents of captured files.
+    pub captures: Vec<Capture>,
     /// The first error; processing stops walking at it but keeps hashing where it can.
     pub error: Option<Error>,
 }
@@ -50,11 +50,13 @@ struct Inflated {
 impl Write for Inflated {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.hasher.len() + buf.len() as u64 > self.max {
-            return Err(compress::to_io(Error::limit(format!(
-                "layer decompresses to more than {} bytes (decompression bomb guard)",
-                self.max
-            ))
-            .at_offset(self.hasher.len())));
+            return Err(compress::to_io(
+                Error::limit(format!(
+                    "layer decompresses to more than {} bytes (decompression bomb guard)",
+                    self.max
+                ))
+                .at_offset(self.hasher.len()),
+            ));
         }
         self.hasher.update(buf);
         if self.walk_error.is_none()
@@ -129,7 +131,10 @@ impl LayerPipeline {
             Sniffed::Zstd => Compression::Zstd,
             Sniffed::Tar => Compression::None,
             Sniffed::Foreign(what) => {
-                return self.stop(None, Error::unsupported(format!("layer is {what}, not a tar, gzip or zstd stream")));
+                return self.stop(
+                    None,
+                    Error::unsupported(format!("layer is {what}, not a tar, gzip or zstd stream")),
+                );
             }
             Sniffed::Unknown if head.iter().all(|&b| b == 0) => Compression::None, // an empty tar
             Sniffed::Unknown => {
@@ -148,7 +153,10 @@ impl LayerPipeline {
             walker: LayerWalker::new(l.capture_file_bytes, l.capture_total_bytes),
             walk_error: None,
         };
-        self.stage = Stage::Decoding(compression, Box::new(Decoder::new(compression, inflated, l.zstd_window_bytes)));
+        self.stage = Stage::Decoding(
+            compression,
+            Box::new(Decoder::new(compression, inflated, l.zstd_window_bytes)),
+        );
         self.decode(head);
     }
 
@@ -180,7 +188,10 @@ impl LayerPipeline {
                 self.start(&head);
             }
         }
-        let mut out = LayerResult { blob_size: self.blob.len(), ..Default::default() };
+        let mut out = LayerResult {
+            blob_size: self.blob.len(),
+            ..Default::default()
+        };
         let mut complete = false;
         let dec = match std::mem::replace(&mut self.stage, Stage::Stopped(None, None)) {
             Stage::Decoding(c, mut dec) => {
@@ -207,7 +218,10 @@ impl LayerPipeline {
             let inf = dec.get_mut();
             let hasher = std::mem::take(&mut inf.hasher);
             let walker = std::mem::replace(&mut inf.walker, LayerWalker::new(0, 0));
-            let walk_error = inf.walk_error.take().or_else(|| if complete { inf.tar.finish().err() } else { None });
+            let walk_error = inf
+                .walk_error
+                .take()
+                .or_else(|| if complete { inf.tar.finish().err() } else { None });
             if complete {
                 out.uncompressed_size = Some(hasher.len());
                 out.diff_id = Some(hasher.finish());

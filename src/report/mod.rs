@@ -74,7 +74,11 @@ impl Check {
         }
         Check {
             what,
-            status: if expected == actual { CheckStatus::Verified } else { CheckStatus::Mismatch },
+            status: if expected == actual {
+                CheckStatus::Verified
+            } else {
+                CheckStatus::Mismatch
+            },
             expected: Some(expected.to_string()),
             actual: Some(actual.to_string()),
             reason: None,
@@ -83,14 +87,24 @@ impl Check {
     pub fn compare_size(what: CheckWhat, expected: u64, actual: u64) -> Check {
         Check {
             what,
-            status: if expected == actual { CheckStatus::Verified } else { CheckStatus::Mismatch },
+            status: if expected == actual {
+                CheckStatus::Verified
+            } else {
+                CheckStatus::Mismatch
+            },
             expected: Some(expected.to_string()),
             actual: Some(actual.to_string()),
             reason: None,
         }
     }
     pub fn not_checkable(what: CheckWhat, reason: impl Into<String>) -> Check {
-        Check { what, status: CheckStatus::NotCheckable, expected: None, actual: None, reason: Some(reason.into()) }
+        Check {
+            what,
+            status: CheckStatus::NotCheckable,
+            expected: None,
+            actual: None,
+            reason: Some(reason.into()),
+        }
     }
     pub fn with_reason(mut self, reason: impl Into<String>) -> Check {
         self.reason = Some(reason.into());
@@ -189,7 +203,10 @@ impl Report {
     /// Whether any check of any image failed.
     pub fn has_mismatch(&self) -> bool {
         self.images.iter().any(|i| {
-            i.checks.iter().chain(i.layers.iter().flat_map(|l| l.checks.iter())).any(|c| c.status == CheckStatus::Mismatch)
+            i.checks
+                .iter()
+                .chain(i.layers.iter().flat_map(|l| l.checks.iter()))
+                .any(|c| c.status == CheckStatus::Mismatch)
         })
     }
 

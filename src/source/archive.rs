@@ -26,7 +26,12 @@ pub struct ArchiveStore<'a, S: BlobSource + ?Sized> {
 impl<'a, S: BlobSource + ?Sized> ArchiveStore<'a, S> {
     pub fn open(source: &'a S, limits: &Limits) -> Self {
         let idx = index::index(source, limits.tar_meta_bytes, limits.layer_entries);
-        let mut store = ArchiveStore { source, files: HashMap::new(), links: HashMap::new(), errors: Vec::new() };
+        let mut store = ArchiveStore {
+            source,
+            files: HashMap::new(),
+            links: HashMap::new(),
+            errors: Vec::new(),
+        };
         let mut seen: HashMap<String, usize> = HashMap::new();
         for e in &idx.entries {
             let name = entry_name(&e.entry.path_lossy());
@@ -40,7 +45,9 @@ impl<'a, S: BlobSource + ?Sized> ArchiveStore<'a, S> {
                     store.links.insert(name.clone(), target);
                 }
                 EntryKind::Hardlink => {
-                    store.links.insert(name.clone(), entry_name(&String::from_utf8_lossy(&e.entry.link)));
+                    store
+                        .links
+                        .insert(name.clone(), entry_name(&String::from_utf8_lossy(&e.entry.link)));
                 }
                 _ => continue,
             }
@@ -50,8 +57,10 @@ impl<'a, S: BlobSource + ?Sized> ArchiveStore<'a, S> {
         dups.sort();
         for (name, n) in dups {
             store.errors.push(
-                Error::malformed(format!("the archive holds {n} entries named {name:?}; the last one is used"))
-                    .in_entry(&name),
+                Error::malformed(format!(
+                    "the archive holds {n} entries named {name:?}; the last one is used"
+                ))
+                .in_entry(&name),
             );
         }
         if let Some(e) = idx.error {
@@ -94,14 +103,24 @@ impl<S: BlobSource + ?Sized> Store for ArchiveStore<'_, S> {
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {
         let (off, size) = self.resolve(name).ok_or_else(|| missing(name))?;
         if size > limits.json_bytes {
-            return Err(Error::limit(format!("{name} is {size} bytes, over the limit of {}", limits.json_bytes)).in_entry(name));
+            return Err(Error::limit(format!(
+                "{name} is {size} bytes, over the limit of {}",
+                limits.json_bytes
+            ))
+            .in_entry(name));
         }
         let mut buf = vec![0u8; size as usize];
         self.source.read_exact_at(off, &mut buf).map_err(|e| e.in_entry(name))?;
         Ok(buf)
     }
 
-    fn layer(&mut self, name: &str, limits: &Limits, max_uncompressed: u64, progress: &mut dyn FnMut(u64)) -> Result<LayerResult> {
+    fn layer(
+        &mut self,
+        name: &str,
+        limits: &Limits,
+        max_uncompressed: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<LayerResult> {
         let (off, size) = self.resolve(name).ok_or_else(|| missing(name))?;
         pipeline::process_range(self.source, off, size, limits, max_uncompressed, CHUNK, progress)
             .map_err(|e| e.in_entry(name))

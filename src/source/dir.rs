@@ -13,7 +13,9 @@ pub struct DirStore {
 
 impl DirStore {
     pub fn new(root: &Path) -> Self {
-        DirStore { root: root.to_path_buf() }
+        DirStore {
+            root: root.to_path_buf(),
+        }
     }
     /// Names are normalised (no `..`), so the joined path stays under the root.
     fn path(&self, name: &str) -> PathBuf {
@@ -31,11 +33,21 @@ impl Store for DirStore {
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {
         let size = self.size(name).ok_or_else(|| super::archive::missing(name))?;
         if size > limits.json_bytes {
-            return Err(Error::limit(format!("{name} is {size} bytes, over the limit of {}", limits.json_bytes)).in_entry(name));
+            return Err(Error::limit(format!(
+                "{name} is {size} bytes, over the limit of {}",
+                limits.json_bytes
+            ))
+            .in_entry(name));
         }
         std::fs::read(self.path(name)).map_err(|e| Error::io(format!("cannot read {name}: {e}")).in_entry(name))
     }
-    fn layer(&mut self, name: &str, limits: &Limits, max_uncompressed: u64, progress: &mut dyn FnMut(u64)) -> Result<LayerResult> {
+    fn layer(
+        &mut self,
+        name: &str,
+        limits: &Limits,
+        max_uncompressed: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<LayerResult> {
         let f = FileSource::open(&self.path(name))?;
         let len = crate::BlobSource::len(&f);
         pipeline::process_range(&f, 0, len, limits, max_uncompressed, super::archive::CHUNK, progress)

@@ -114,8 +114,13 @@ pub fn plan(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> 
     let has_index = store.has("index.json");
     let has_manifest = store.has("manifest.json");
     let docker = if has_manifest {
-        let bytes = store.read_small("manifest.json", limits).map_err(|e| e.in_entry("manifest.json"))?;
-        Some(parse_json::<Vec<DockerEntry>>(&bytes, "manifest.json", limits.json_bytes).map_err(|e| e.in_entry("manifest.json"))?)
+        let bytes = store
+            .read_small("manifest.json", limits)
+            .map_err(|e| e.in_entry("manifest.json"))?;
+        Some(
+            parse_json::<Vec<DockerEntry>>(&bytes, "manifest.json", limits.json_bytes)
+                .map_err(|e| e.in_entry("manifest.json"))?,
+        )
     } else {
         None
     };
@@ -125,7 +130,10 @@ pub fn plan(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> 
             // Docker 25+: take names from manifest.json, matched by config digest.
             for p in &mut plans.images {
                 let cfg = p.config.digest.clone();
-                if let Some(e) = entries.iter().find(|e| digest_from_name(&super::entry_name(&e.config)) == cfg && cfg.is_some()) {
+                if let Some(e) = entries
+                    .iter()
+                    .find(|e| digest_from_name(&super::entry_name(&e.config)) == cfg && cfg.is_some())
+                {
                     p.repo_tags = e.repo_tags.clone().unwrap_or_default();
                     if let Some(t) = p.repo_tags.first() {
                         p.name = Some(t.clone());
@@ -145,11 +153,18 @@ pub fn plan(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> 
         return Err(Error::malformed("manifest.json lists no images").in_entry("manifest.json"));
     }
     let images = entries.iter().map(|e| docker_plan(store, e, limits)).collect();
-    Ok(Plans { format: Format::Docker, images, errors: Vec::new() })
+    Ok(Plans {
+        format: Format::Docker,
+        images,
+        errors: Vec::new(),
+    })
 }
 
 fn docker_plan(store: &mut dyn Store, e: &DockerEntry, limits: &Limits) -> ImagePlan {
-    let mut p = ImagePlan { repo_tags: e.repo_tags.clone().unwrap_or_default(), ..Default::default() };
+    let mut p = ImagePlan {
+        repo_tags: e.repo_tags.clone().unwrap_or_default(),
+        ..Default::default()
+    };
     p.name = p.repo_tags.first().cloned();
     let cfg = super::entry_name(&e.config);
     p.config = BlobPlan {
@@ -160,9 +175,16 @@ fn docker_plan(store: &mut dyn Store, e: &DockerEntry, limits: &Limits) -> Image
         foreign: false,
         name: Some(cfg),
     };
-    p.checks.push(Check::not_checkable(CheckWhat::ManifestDigest, "docker save (manifest.json) has no manifest blob"));
+    p.checks.push(Check::not_checkable(
+        CheckWhat::ManifestDigest,
+        "docker save (manifest.json) has no manifest blob",
+    ));
     if e.layers.len() > limits.layers {
-        p.errors.push(Error::limit(format!("manifest.json lists {} layers, over the limit of {}", e.layers.len(), limits.layers)));
+        p.errors.push(Error::limit(format!(
+            "manifest.json lists {} layers, over the limit of {}",
+            e.layers.len(),
+            limits.layers
+        )));
     }
     for l in e.layers.iter().take(limits.layers) {
         let name = super::entry_name(l);
@@ -182,12 +204,25 @@ fn docker_plan(store: &mut dyn Store, e: &DockerEntry, limits: &Limits) -> Image
 }
 
 fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> Result<Plans> {
-    let bytes = store.read_small("index.json", limits).map_err(|e| e.in_entry("index.json"))?;
+    let bytes = store
+        .read_small("index.json", limits)
+        .map_err(|e| e.in_entry("index.json"))?;
     let index: Index = parse_json(&bytes, "index.json", limits.json_bytes).map_err(|e| e.in_entry("index.json"))?;
-    let mut out = Plans { format: Format::Oci, images: Vec::new(), errors: Vec::new() };
+    let mut out = Plans {
+        format: Format::Oci,
+        images: Vec::new(),
+        errors: Vec::new(),
+    };
     // Several platform manifests directly in index.json are one multi-platform image.
-    let runnable: Vec<&Descriptor> = index.manifests.iter().filter(|d| !manifest::is_attestation(d)).collect();
-    let flat_multi = runnable.len() > 1 && runnable.iter().all(|d| d.platform.is_some() && !manifest::is_index_type(d.media_type()));
+    let runnable: Vec<&Descriptor> = index
+        .manifests
+        .iter()
+        .filter(|d| !manifest::is_attestation(d))
+        .collect();
+    let flat_multi = runnable.len() > 1
+        && runnable
+            .iter()
+            .all(|d| d.platform.is_some() && !manifest::is_index_type(d.media_type()));
     if flat_multi {
         match choose(&index.manifests, want) {
             Ok((d, available)) => {
@@ -206,7 +241,8 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
         }
     }
     if out.images.is_empty() && out.errors.is_empty() {
-        out.errors.push(Error::malformed("index.json lists no image manifests").in_entry("index.json"));
+        out.errors
+            .push(Error::malformed("index.json lists no image manifests").in_entry("index.json"));
     }
     if out.images.is_empty() {
         return Err(out.errors.remove(0));
@@ -218,10 +254,20 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
 /// only one. Returns the descriptor and every platform available.
 fn choose<'a>(manifests: &'a [Descriptor], want: Option<&Platform>) -> Result<(&'a Descriptor, Vec<String>)> {
     let runnable: Vec<&Descriptor> = manifests.iter().filter(|d| !manifest::is_attestation(d)).collect();
-    let available: Vec<String> = runnable.iter().filter_map(|d| d.platform.as_ref().map(Platform::render)).collect();
-    let default = Platform { os: "linux".into(), architecture: "amd64".into(), variant: None };
+    let available: Vec<String> = runnable
+        .iter()
+        .filter_map(|d| d.platform.as_ref().map(Platform::render))
+        .collect();
+    let default = Platform {
+        os: "linux".into(),
+        architecture: "amd64".into(),
+        variant: None,
+    };
     let wanted = want.unwrap_or(&default);
-    if let Some(d) = runnable.iter().find(|d| d.platform.as_ref().is_some_and(|p| wanted.accepts(p))) {
+    if let Some(d) = runnable
+        .iter()
+        .find(|d| d.platform.as_ref().is_some_and(|p| wanted.accepts(p)))
+    {
         return Ok((d, available));
     }
     if want.is_none() && runnable.len() == 1 {
@@ -230,17 +276,29 @@ fn choose<'a>(manifests: &'a [Descriptor], want: Option<&Platform>) -> Result<(&
     Err(Error::unsupported(format!(
         "platform {} is not in the index (available: {})",
         wanted.render(),
-        if available.is_empty() { "none".to_string() } else { available.join(", ") }
+        if available.is_empty() {
+            "none".to_string()
+        } else {
+            available.join(", ")
+        }
     )))
 }
 
-fn image_from_descriptor(store: &mut dyn Store, d: &Descriptor, limits: &Limits, want: Option<&Platform>, depth: usize) -> ImagePlan {
-    let mut p = ImagePlan::default();
-    p.name = d
-        .annotations
-        .get("io.containerd.image.name")
-        .or_else(|| d.annotations.get("org.opencontainers.image.ref.name"))
-        .cloned();
+fn image_from_descriptor(
+    store: &mut dyn Store,
+    d: &Descriptor,
+    limits: &Limits,
+    want: Option<&Platform>,
+    depth: usize,
+) -> ImagePlan {
+    let mut p = ImagePlan {
+        name: d
+            .annotations
+            .get("io.containerd.image.name")
+            .or_else(|| d.annotations.get("org.opencontainers.image.ref.name"))
+            .cloned(),
+        ..Default::default()
+    };
     if let Err(e) = fill_from_descriptor(store, d, limits, want, depth, &mut p) {
         p.errors.push(e);
     }
@@ -264,11 +322,21 @@ fn fill_from_descriptor(
     let bytes = store.read_small(&path, limits).map_err(|e| e.in_entry(&path))?;
     let m: Manifest = parse_json(&bytes, "manifest", limits.json_bytes).map_err(|e| e.in_entry(&path))?;
     // An index on the way to the manifest is checked too; its checks say so in `reason`.
-    let what = if m.manifests.is_some() { "image index" } else { "manifest" };
+    let what = if m.manifests.is_some() {
+        "image index"
+    } else {
+        "manifest"
+    };
     let digest_check = Check::compare(CheckWhat::ManifestDigest, &digest, &Digest::of(&bytes));
-    p.checks.push(if m.manifests.is_some() { digest_check.with_reason("image index digest") } else { digest_check });
+    p.checks.push(if m.manifests.is_some() {
+        digest_check.with_reason("image index digest")
+    } else {
+        digest_check
+    });
     if let Some(size) = d.size() {
-        p.checks.push(Check::compare_size(CheckWhat::BlobSize, size, bytes.len() as u64).with_reason(format!("{what} size")));
+        p.checks.push(
+            Check::compare_size(CheckWhat::BlobSize, size, bytes.len() as u64).with_reason(format!("{what} size")),
+        );
     }
     if m.schema_version == Some(1) || m.fs_layers.is_some() {
         return Err(Error::unsupported("Docker schema1 manifests are unsupported (too old)").in_entry(&path));
@@ -284,7 +352,10 @@ fn fill_from_descriptor(
     if let Some(pl) = &d.platform {
         p.platform = Some(pl.render());
     }
-    let cfg = m.config.as_ref().ok_or_else(|| Error::malformed("manifest has no config descriptor").in_entry(&path))?;
+    let cfg = m
+        .config
+        .as_ref()
+        .ok_or_else(|| Error::malformed("manifest has no config descriptor").in_entry(&path))?;
     let cfg_digest = cfg.digest().map_err(|e| e.in_entry(&path))?;
     p.config = BlobPlan {
         name: Some(blob_path(&cfg_digest)),
@@ -295,7 +366,14 @@ fn fill_from_descriptor(
         foreign: false,
     };
     if m.layers.len() > limits.layers {
-        p.errors.push(Error::limit(format!("manifest lists {} layers, over the limit of {}", m.layers.len(), limits.layers)).in_entry(&path));
+        p.errors.push(
+            Error::limit(format!(
+                "manifest lists {} layers, over the limit of {}",
+                m.layers.len(),
+                limits.layers
+            ))
+            .in_entry(&path),
+        );
     }
     for l in m.layers.iter().take(limits.layers) {
         let (name, digest, reason) = match l.digest() {

@@ -26,7 +26,13 @@ pub trait Store {
     /// A small document, read whole (bounded by `limits.json_bytes`).
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>>;
     /// Runs the named blob through the layer pipeline.
-    fn layer(&mut self, name: &str, limits: &Limits, max_uncompressed: u64, progress: &mut dyn FnMut(u64)) -> Result<LayerResult>;
+    fn layer(
+        &mut self,
+        name: &str,
+        limits: &Limits,
+        max_uncompressed: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<LayerResult>;
     /// The name `name` finally resolves to through links, if it differs.
     fn canonical(&self, name: &str) -> Option<String> {
         let _ = name;

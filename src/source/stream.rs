@@ -48,9 +48,8 @@ impl Collector {
             Current::Layer { name, pipeline: p }
         } else if small_doc && size <= self.limits.json_bytes {
             if self.small_total + size > self.limits.json_bytes * 4 {
-                self.errors.push(
-                    Error::limit("too many JSON documents to keep while streaming").in_entry(&name),
-                );
+                self.errors
+                    .push(Error::limit("too many JSON documents to keep while streaming").in_entry(&name));
                 Current::Skip
             } else {
                 self.small_total += size;
@@ -158,13 +157,22 @@ pub struct StreamInspector {
 impl StreamInspector {
     /// `compression`: the outer compression if already known, else it is sniffed.
     pub fn new(compression: Option<Compression>, opts: &Options) -> Self {
-        StreamInspector { opts: opts.clone(), compression, stage: Stage::Sniffing(Vec::new()), error: None }
+        StreamInspector {
+            opts: opts.clone(),
+            compression,
+            stage: Stage::Sniffing(Vec::new()),
+            error: None,
+        }
     }
 
     fn feed(&self) -> Feed {
         let l = &self.opts.limits;
         Feed {
-            tar: TarStream::new(StreamLimits { meta_bytes: l.tar_meta_bytes, entries: l.layer_entries, path_bytes: l.path_bytes }),
+            tar: TarStream::new(StreamLimits {
+                meta_bytes: l.tar_meta_bytes,
+                entries: l.layer_entries,
+                path_bytes: l.path_bytes,
+            }),
             collector: Collector {
                 limits: l.clone(),
                 small: HashMap::new(),
@@ -214,7 +222,9 @@ impl StreamInspector {
                     Compression::None
                 }
                 Sniffed::Unknown => {
-                    self.fail(Error::malformed("not an image: the input is not a tar archive (nor gzip- or zstd-compressed)"));
+                    self.fail(Error::malformed(
+                        "not an image: the input is not a tar archive (nor gzip- or zstd-compressed)",
+                    ));
                     Compression::None
                 }
             },
@@ -293,7 +303,10 @@ impl StreamInspector {
         dups.sort();
         for (name, n) in dups {
             store.errors.push(
-                Error::malformed(format!("the archive holds {n} entries named {name:?}; the last one is used")).in_entry(name),
+                Error::malformed(format!(
+                    "the archive holds {n} entries named {name:?}; the last one is used"
+                ))
+                .in_entry(name),
             );
         }
         if let Some(e) = self.error.take() {
@@ -341,7 +354,10 @@ impl Store for StreamStore {
         match self.small.get(&n) {
             Some(b) if b.len() as u64 <= limits.json_bytes => Ok(b.clone()),
             Some(b) => Err(Error::limit(format!("{name} is {} bytes, over the limit", b.len())).in_entry(name)),
-            None => Err(Error::unsupported(format!("{name} was not kept while streaming (it did not look like JSON)")).in_entry(name)),
+            None => Err(Error::unsupported(format!(
+                "{name} was not kept while streaming (it did not look like JSON)"
+            ))
+            .in_entry(name)),
         }
     }
     fn layer(&mut self, name: &str, _: &Limits, _: u64, _: &mut dyn FnMut(u64)) -> Result<LayerResult> {

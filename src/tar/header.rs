@@ -74,7 +74,10 @@ pub enum Block {
     /// An all-zero block: end of archive.
     Zero,
     /// A metadata record whose body (of `size` bytes) modifies the next entry.
-    Meta { flag: u8, size: u64 },
+    Meta {
+        flag: u8,
+        size: u64,
+    },
     Entry(TarEntry),
 }
 
@@ -213,8 +216,12 @@ impl Pending {
     fn pax(&mut self, mut body: &[u8]) {
         // Records are "<len> <key>=<value>\n", len counting the whole record.
         while !body.is_empty() {
-            let Some(sp) = body.iter().position(|&b| b == b' ') else { break };
-            let Some(len) = std::str::from_utf8(&body[..sp]).ok().and_then(|s| s.parse::<usize>().ok())
+            let Some(sp) = body.iter().position(|&b| b == b' ') else {
+                break;
+            };
+            let Some(len) = std::str::from_utf8(&body[..sp])
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
             else {
                 break;
             };
@@ -281,7 +288,13 @@ mod tests {
         assert_eq!(number(b"  17 \0", "m").unwrap(), 0o17);
         assert_eq!(number(&[0x80, 0, 0, 0, 0, 0, 1, 0], "s").unwrap(), 256);
         assert!(number(&[0xff; 8], "s").is_err());
-        assert!(number(&[0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], "s").is_err());
+        assert!(
+            number(
+                &[0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                "s"
+            )
+            .is_err()
+        );
         assert!(number(b"12x4", "s").is_err());
     }
 

@@ -76,7 +76,10 @@ fn walk(
             if out.len() as u64 >= max_entries {
                 return Err(Error::limit(format!("more than {max_entries} entries in the tar")).at_offset(offset));
             }
-            out.push(IndexedEntry { entry, data_offset: body });
+            out.push(IndexedEntry {
+                entry,
+                data_offset: body,
+            });
         }
         offset = body
             .checked_add(size)

@@ -155,7 +155,8 @@ impl TarStream {
 
     fn finish_entry(&mut self, sink: &mut dyn EntrySink) -> Result<()> {
         if let Some(e) = self.entry.take() {
-            sink.end(&e).map_err(|err| err.at_path(&e.path_lossy()).at_offset(e.header_offset))?;
+            sink.end(&e)
+                .map_err(|err| err.at_path(&e.path_lossy()).at_offset(e.header_offset))?;
         }
         Ok(())
     }
@@ -172,7 +173,11 @@ impl TarStream {
                     ))
                     .at_offset(at));
                 }
-                self.state = State::Meta { flag, remaining: size, pad: header::padding(size) };
+                self.state = State::Meta {
+                    flag,
+                    remaining: size,
+                    pad: header::padding(size),
+                };
                 if size == 0 {
                     self.pending.absorb(flag, &[]);
                     self.state = State::Padding { remaining: 0 };
@@ -182,11 +187,10 @@ impl TarStream {
                 self.pending.apply(&mut entry);
                 self.entries += 1;
                 if self.entries > self.limits.entries {
-                    return Err(Error::limit(format!(
-                        "more than {} entries in one tar stream",
-                        self.limits.entries
-                    ))
-                    .at_offset(at));
+                    return Err(
+                        Error::limit(format!("more than {} entries in one tar stream", self.limits.entries))
+                            .at_offset(at),
+                    );
                 }
                 if entry.path.len() > self.limits.path_bytes {
                     return Err(Error::limit(format!(
@@ -196,10 +200,16 @@ impl TarStream {
                     ))
                     .at_offset(at));
                 }
-                let want = sink.entry(&entry).map_err(|e| e.at_path(&entry.path_lossy()).at_offset(at))?;
+                let want = sink
+                    .entry(&entry)
+                    .map_err(|e| e.at_path(&entry.path_lossy()).at_offset(at))?;
                 let size = entry.size;
                 self.entry = Some(entry);
-                self.state = State::Body { remaining: size, pad: header::padding(size), want };
+                self.state = State::Body {
+                    remaining: size,
+                    pad: header::padding(size),
+                    want,
+                };
             }
         }
         Ok(())

@@ -5,7 +5,13 @@ use porthole::inspect::{Options, Quiet};
 use porthole::{BlobSource, Report};
 
 pub fn inspect(bytes: &[u8]) -> Report {
-    inspect_with(bytes, &Options { files: true, ..Default::default() })
+    inspect_with(
+        bytes,
+        &Options {
+            files: true,
+            ..Default::default()
+        },
+    )
 }
 
 pub fn inspect_with(bytes: &[u8], opts: &Options) -> Report {
@@ -14,8 +20,20 @@ pub fn inspect_with(bytes: &[u8], opts: &Options) -> Report {
 
 /// Inspects the bytes as a one-pass stream (as stdin), fed in pieces of `chunk` bytes.
 pub fn inspect_streamed(bytes: &[u8], chunk: usize) -> Report {
-    let reader = ChunkedReader { data: bytes, pos: 0, chunk };
-    porthole::inspect_reader(reader, "-", &Options { files: true, ..Default::default() }, &mut Quiet)
+    let reader = ChunkedReader {
+        data: bytes,
+        pos: 0,
+        chunk,
+    };
+    porthole::inspect_reader(
+        reader,
+        "-",
+        &Options {
+            files: true,
+            ..Default::default()
+        },
+        &mut Quiet,
+    )
 }
 
 struct ChunkedReader<'a> {
@@ -61,7 +79,11 @@ pub fn entry_span(tar: &[u8], name: &str) -> (usize, usize) {
 
 /// The outer entry names, in order.
 pub fn entry_names(tar: &[u8]) -> Vec<String> {
-    porthole::tar::index::index(tar, 1 << 20, 1 << 20).entries.iter().map(|e| e.entry.path_lossy()).collect()
+    porthole::tar::index::index(tar, 1 << 20, 1 << 20)
+        .entries
+        .iter()
+        .map(|e| e.entry.path_lossy())
+        .collect()
 }
 
 /// Comparable summary of an image report: everything but the source.

@@ -1,0 +1,55 @@
+# porthole — see README.md.
+#   make serve   install what is needed, build the page, serve it on http://127.0.0.1:8080
+#   make test    everything CI runs: fmt, clippy, native tests, wasm build, real-image tests
+#   make web     build the static site into www/ (www/pkg holds the wasm)
+#   make bench   throughput of `porthole inspect` next to `tar | sha256sum` on a generated image
+
+SHELL := /bin/bash
+CARGO ?= cargo
+PORT ?= 8080
+WASM := target/wasm32-unknown-unknown/release/porthole.wasm
+export RUSTFLAGS_WASM := -C target-feature=+simd128
+
+.PHONY: setup setup-tests web serve test fmt-check clippy unit wasm real-images schema bench cli
+
+setup:
+	scripts/setup.sh
+
+setup-tests:
+	scripts/setup.sh --tests
+
+cli:
+	$(CARGO) build --release --bin porthole
+
+web: setup
+	RUSTFLAGS="$(RUSTFLAGS_WASM)" $(CARGO) build --target wasm32-unknown-unknown --release --lib
+	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
+	@ls -l www/pkg/porthole_bg.wasm | awk '{print "web: www/pkg/porthole_bg.wasm " $$5 " bytes"}'
+	@gzip -9c www/pkg/porthole_bg.wasm | wc -c | awk '{print "web: gzipped " $$1 " bytes"}'
+
+serve: web
+	@echo "serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	python3 -m http.server --bind 127.0.0.1 --directory www $(PORT)
+
+fmt-check:
+	$(CARGO) fmt --check
+
+clippy:
+	$(CARGO) clippy --all-targets --features fixtures -- -D warnings
+
+unit:
+	$(CARGO) test --features fixtures
+
+wasm: web
+
+schema:
+	python3 tests/check_schema.py
+
+real-images: cli
+	PORTHOLE=target/release/porthole tests/real-images.sh
+
+test: setup-tests fmt-check clippy unit schema wasm real-images
+	@echo "make test: all passed"
+
+bench:
+	scripts/bench.sh

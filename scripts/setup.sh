@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what porthole's build and tests need on a fresh Debian 12 machine. Idempotent:
+# each step is skipped when its result is already there. Only package registries are used
+# (Debian, crates.io, PyPI, npm).
+#
+#   scripts/setup.sh          toolchain for building the CLI and the page (wasm target, wasm-bindgen)
+#   scripts/setup.sh --tests  also the packages the tests use (debootstrap, umoci, skopeo, jsonschema)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--tests" ] && want_tests=1
+
+apt_pkgs=(python3)
+if [ "$want_tests" = 1 ]; then
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip)
+fi
+missing=()
+for p in "${apt_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The wasm target is not added automatically here (RUSTUP_AUTO_INSTALL=0).
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+    echo "setup: cargo install wasm-bindgen-cli $want (a few minutes)"
+    cargo install wasm-bindgen-cli --version "$want" --locked
+fi
