@@ -1,6 +1,6 @@
 # porthole — see README.md.
 #   make serve   install what is needed, build the page, serve it on http://127.0.0.1:8080
-#   make test    everything CI runs: fmt, clippy, native tests, wasm build, real-image tests
+#   make test    everything CI runs: fmt, clippy, native tests, wasm build, browser tests, real-image tests
 #   make web     build the static site into www/ (www/pkg holds the wasm)
 #   make bench   throughput of `porthole inspect` next to `tar | sha256sum` on a generated image
 
@@ -10,7 +10,7 @@ PORT ?= 8080
 WASM := target/wasm32-unknown-unknown/release/porthole.wasm
 export RUSTFLAGS_WASM := -C target-feature=+simd128
 
-.PHONY: setup setup-tests web serve test fmt-check clippy unit wasm real-images schema bench cli
+.PHONY: setup setup-tests web serve test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
 
 setup:
 	scripts/setup.sh
@@ -45,10 +45,18 @@ wasm: web
 schema:
 	python3 tests/check_schema.py
 
+fixture-bin:
+	$(CARGO) build --release --features fixtures --bin porthole-fixture
+
+# Real Chromium (Debian's) driven by playwright-core: the page's report equals the CLI's.
+browser: cli fixture-bin web
+	npm ci --no-audit --no-fund
+	npm test
+
 real-images: cli
 	PORTHOLE=target/release/porthole tests/real-images.sh
 
-test: setup-tests fmt-check clippy unit schema wasm real-images
+test: setup-tests fmt-check clippy unit schema wasm browser real-images
 	@echo "make test: all passed"
 
 bench:

@@ -4,7 +4,8 @@
 # (Debian, crates.io, PyPI, npm).
 #
 #   scripts/setup.sh          toolchain for building the CLI and the page (wasm target, wasm-bindgen)
-#   scripts/setup.sh --tests  also the packages the tests use (debootstrap, umoci, skopeo, jsonschema)
+#   scripts/setup.sh --tests  also the packages the tests use (debootstrap, umoci, skopeo, jsonschema,
+#                             chromium for the browser tests, node/npm for playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,8 @@ want_tests=0
 
 apt_pkgs=(python3)
 if [ "$want_tests" = 1 ]; then
-    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip)
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium)
+    command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
