@@ -477,6 +477,10 @@ fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {
                 link_target: e.link_target.clone(),
                 deleted_in: v.deleted_in,
                 overwritten_in: v.overwritten_in,
+                setuid: e.mode & 0o4000 != 0,
+                setgid: e.mode & 0o2000 != 0,
+                sticky: e.mode & 0o1000 != 0,
+                world_writable: e.mode & 0o002 != 0 && e.kind != EntryKind::Symlink,
             }
         })
         .collect()

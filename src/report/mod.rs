@@ -177,6 +177,12 @@ pub struct FileRecord {
     pub link_target: Option<String>,
     pub deleted_in: Option<usize>,
     pub overwritten_in: Option<usize>,
+    /// Mode bits worth a glance, spelled out: set-user-ID, set-group-ID, sticky, and writable
+    /// by anyone (on anything but a symlink, whose mode means nothing).
+    pub setuid: bool,
+    pub setgid: bool,
+    pub sticky: bool,
+    pub world_writable: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
