@@ -131,14 +131,6 @@ impl<W: Write> Decoder<W> {
             Decoder::Zstd(d) => &mut d.out,
         }
     }
-
-    pub fn get_ref(&self) -> &W {
-        match self {
-            Decoder::None(w) => w,
-            Decoder::Gzip(d) => d.get_ref(),
-            Decoder::Zstd(d) => &d.out,
-        }
-    }
 }
 
 enum ZState {

@@ -104,11 +104,6 @@ impl LayerPipeline {
         }
     }
 
-    /// Bytes pushed so far.
-    pub fn bytes_in(&self) -> u64 {
-        self.blob.len()
-    }
-
     /// Feeds the next chunk of the blob.
     pub fn push(&mut self, chunk: &[u8]) {
         self.blob.update(chunk);

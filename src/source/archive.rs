@@ -84,20 +84,11 @@ impl<'a, S: BlobSource + ?Sized> ArchiveStore<'a, S> {
         }
         None
     }
-
-    /// Number of indexed regular files (for format detection and messages).
-    pub fn file_count(&self) -> usize {
-        self.files.len()
-    }
 }
 
 impl<S: BlobSource + ?Sized> Store for ArchiveStore<'_, S> {
     fn has(&self, name: &str) -> bool {
         self.resolve(name).is_some()
-    }
-
-    fn size(&self, name: &str) -> Option<u64> {
-        self.resolve(name).map(|(_, s)| s)
     }
 
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {

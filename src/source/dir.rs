@@ -27,11 +27,10 @@ impl Store for DirStore {
     fn has(&self, name: &str) -> bool {
         self.path(name).is_file()
     }
-    fn size(&self, name: &str) -> Option<u64> {
-        std::fs::metadata(self.path(name)).ok().map(|m| m.len())
-    }
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {
-        let size = self.size(name).ok_or_else(|| super::archive::missing(name))?;
+        let size = std::fs::metadata(self.path(name))
+            .map_err(|_| super::archive::missing(name))?
+            .len();
         if size > limits.json_bytes {
             return Err(Error::limit(format!(
                 "{name} is {size} bytes, over the limit of {}",

@@ -21,8 +21,6 @@ use crate::limits::Limits;
 pub trait Store {
     /// Whether a regular file with this name exists.
     fn has(&self, name: &str) -> bool;
-    /// Size of the named file.
-    fn size(&self, name: &str) -> Option<u64>;
     /// A small document, read whole (bounded by `limits.json_bytes`).
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>>;
     /// Runs the named blob through the layer pipeline.

@@ -343,9 +343,6 @@ impl Store for StreamStore {
     fn has(&self, name: &str) -> bool {
         self.follow(name).is_some()
     }
-    fn size(&self, name: &str) -> Option<u64> {
-        self.sizes.get(&self.follow(name)?).copied()
-    }
     fn canonical(&self, name: &str) -> Option<String> {
         self.follow(name)
     }

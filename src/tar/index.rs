@@ -1,6 +1,6 @@
 //! Indexes a tar held in a random-access source: reads each header and seeks past the body.
 
-use super::header::{self, BLOCK, Block, EntryKind, Pending, TarEntry};
+use super::header::{self, BLOCK, Block, Pending, TarEntry};
 use crate::blob::BlobSource;
 use crate::error::{Error, Result};
 
@@ -101,10 +101,4 @@ fn check_body(len: u64, body: u64, size: u64, what: &str, header_at: u64) -> Res
         .at_offset(header_at));
     }
     Ok(())
-}
-
-impl IndexedEntry {
-    pub fn is_file(&self) -> bool {
-        matches!(self.entry.kind, EntryKind::Regular)
-    }
 }
