@@ -298,3 +298,66 @@ pub fn gzip(data: &[u8]) -> Result<Vec<u8>> {
 pub fn zstd(data: &[u8]) -> Vec<u8> {
     ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(c: Compression, data: &[u8], chunk: usize) -> io::Result<Vec<u8>> {
+        let mut d = Decoder::new(c, Vec::new(), 1 << 24);
+        for piece in data.chunks(chunk.max(1)) {
+            d.push(piece)?;
+        }
+        d.finish()?;
+        Ok(std::mem::take(d.get_mut()))
+    }
+
+    fn sample() -> Vec<u8> {
+        (0..300_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn zstd_push_handles_any_chunking_frames_and_skippable_frames() {
+        let data = sample();
+        let mut stream = zstd(&data[..500_000]);
+        // A skippable frame between two data frames.
+        stream.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9]);
+        stream.extend(zstd(&data[500_000..]));
+        for chunk in [1, 3, 4096, 1 << 20] {
+            assert_eq!(
+                decode(Compression::Zstd, &stream, chunk).unwrap(),
+                data,
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn gzip_push_handles_multiple_members() {
+        let data = sample();
+        let mut stream = gzip(&data[..100]).unwrap();
+        stream.extend(gzip(&data[100..]).unwrap());
+        assert_eq!(decode(Compression::Gzip, &stream, 7).unwrap(), data);
+    }
+
+    #[test]
+    fn truncated_streams_fail_at_finish() {
+        let data = sample();
+        for (c, stream) in [
+            (Compression::Zstd, zstd(&data)),
+            (Compression::Gzip, gzip(&data).unwrap()),
+        ] {
+            for cut in [1, 5, stream.len() / 2, stream.len() - 1] {
+                assert!(decode(c, &stream[..cut], 1000).is_err(), "{c:?} cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(sniff(&gzip(b"x").unwrap()), Sniffed::Gzip);
+        assert_eq!(sniff(&zstd(b"x")), Sniffed::Zstd);
+        assert_eq!(sniff(b"\x89PNG\r\n"), Sniffed::Foreign("a PNG image"));
+        assert_eq!(sniff(b"hello"), Sniffed::Unknown);
+    }
+}

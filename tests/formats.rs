@@ -261,3 +261,38 @@ fn oci_layout_directory_is_read_natively() {
     assert_eq!(v["source"]["kind"], "directory");
     assert_eq!(v["images"][0]["summary"]["regular_files"], 8);
 }
+
+#[test]
+fn foreign_layers_are_reported_not_fatal() {
+    let mut s = sample();
+    s.foreign = vec![0];
+    let r = inspect(&fixture::oci_archive(&[s], false));
+    assert_eq!(r.exit_code(), 4);
+    let img = &r.images[0];
+    let e = &img.errors[0];
+    assert_eq!(e.kind, porthole::ErrorKind::Unsupported);
+    assert_eq!(e.layer, Some(0));
+    assert!(e.message.contains("foreign"), "{e}");
+    assert!(
+        img.layers[0]
+            .media_type
+            .as_deref()
+            .unwrap()
+            .contains("nondistributable")
+    );
+    assert_eq!(img.layers[1].checks[0].status, CheckStatus::Verified);
+    assert!(!img.verified);
+}
+
+#[test]
+fn aufs_metadata_is_not_part_of_the_filesystem() {
+    let mut t = fixture::TarBuilder::new();
+    t.file("a.txt", b"a", 0o644);
+    t.dir(".wh..wh.plnk");
+    t.file(".wh..wh.plnk/123.456", b"x", 0o644);
+    t.file(".wh..wh.aufs", b"", 0o644);
+    let r = inspect(&fixture::oci_archive(&[ImageSpec::new("x", vec![t.finish()])], false));
+    assert_eq!(r.exit_code(), 0);
+    let paths: Vec<&str> = r.images[0].files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, vec!["/a.txt"]);
+}

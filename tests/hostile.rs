@@ -354,3 +354,20 @@ fn many_layers_hit_the_layer_limit() {
     assert_eq!(r.images[0].layers.len(), 16);
     assert!(all_errors(&r).iter().any(|e| e.kind == ErrorKind::Limit));
 }
+
+#[test]
+fn schema1_manifests_are_unsupported_with_a_clear_message() {
+    let m = br#"{"schemaVersion":1,"name":"x","tag":"1","fsLayers":[{"blobSum":"sha256:00"}]}"#;
+    let d = porthole::digest::Digest::of(m);
+    let index = serde_json::json!({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":d.to_string(),"size":m.len()}]});
+    let mut t = TarBuilder::new();
+    t.file(&format!("blobs/sha256/{}", d.hex()), m, 0o644);
+    t.file("index.json", &serde_json::to_vec(&index).unwrap(), 0o644);
+    let r = inspect(&t.finish());
+    assert_eq!(r.exit_code(), 2);
+    let e = all_errors(&r)
+        .into_iter()
+        .find(|e| e.kind == ErrorKind::Unsupported)
+        .expect("unsupported error");
+    assert!(e.message.contains("schema1"), "{e}");
+}

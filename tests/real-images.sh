@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Build real container image tarballs with real tools (debootstrap, umoci,
-# skopeo) and check the `porthole` CLI against them.
+# skopeo) and check the `porthole` CLI against them. The same real image is
+# also rewritten (tests/real_images_check.py rewrap, streaming) into layouts no
+# tool on this machine writes: crane.tar (`crane pull`), docker25.tar (Docker
+# 25+ `docker save`), multiplatform.tar (OCI image index with two platforms and
+# an attestation) and classic-docker.tar (docker <= 24, real <id>/layer.tar).
 #
 # Usage: tests/real-images.sh [--build-only]
 #
@@ -25,7 +29,7 @@ BUILD_ONLY=0
 for arg in "$@"; do
     case "$arg" in
         --build-only) BUILD_ONLY=1 ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "real-images.sh: unknown argument: $arg" >&2; exit 1 ;;
     esac
 done
@@ -156,7 +160,7 @@ pick_deleted_file() {
 
 if [ ! -f "$WORK/.oci-done" ]; then
     rm -rf "$OCI" "$WORK/bundle" "$WORK/bundle-final" "$DOCKER_TAR" "$DOCKER_TGZ" \
-        "$OCI_TAR" "$OCI_ZSTD_TAR" "$EXPECT"
+        "$OCI_TAR" "$OCI_ZSTD_TAR" "$EXPECT" "$WORK"/{crane,docker25,multiplatform,classic-docker}.tar
     DELETED="$(pick_deleted_file)"
     t0="$(now)"
     log "umoci: layer 1 (debootstrap rootfs)"
@@ -241,6 +245,22 @@ if [ ! -s "$DOCKER_TGZ" ]; then
 fi
 [ "$built_any" = 1 ] && log "skopeo/gzip took $(elapsed "$t0")"
 
+# ---------------------------------------------------------------- 3b. rewrap
+# The same real image in layouts no tool here writes, built in code from oci.tar
+# (streamed member by member; each copied blob is re-hashed against its digest).
+# Reused when present and newer than oci.tar.
+REWRAP_KINDS=(crane docker25 multiplatform classic-docker)
+t0="$(now)"
+rewrapped=0
+for kind in "${REWRAP_KINDS[@]}"; do
+    dst="$WORK/$kind.tar"
+    if [ -s "$dst" ] && [ ! "$OCI_TAR" -nt "$dst" ]; then continue; fi
+    log "rewrap $OCI_TAR -> $dst"
+    python3 "$CHECKER" rewrap "$OCI_TAR" "$kind" "$dst" >&2
+    rewrapped=1
+done
+[ "$rewrapped" = 1 ] && log "rewrap took $(elapsed "$t0")"
+
 # Derived broken inputs (cheap, always rebuilt).
 TAMPERED="$WORK/oci-tampered.tar"
 TAMPER_INFO="$WORK/oci-tampered.json"
@@ -251,7 +271,8 @@ head -c "$((size * 60 / 100))" "$DOCKER_TAR" > "$TRUNCATED"
 
 log "expected: $(tr -d '\n' < "$EXPECT")"
 log "images:"
-ls -l "$DOCKER_TAR" "$DOCKER_TGZ" "$OCI_TAR" "$OCI_ZSTD_TAR" "$TAMPERED" "$TRUNCATED" >&2
+ls -l "$DOCKER_TAR" "$DOCKER_TGZ" "$OCI_TAR" "$OCI_ZSTD_TAR" "$TAMPERED" "$TRUNCATED" \
+    "$WORK"/{crane,docker25,multiplatform,classic-docker}.tar >&2
 
 if [ "$BUILD_ONLY" = 1 ]; then
     log "--build-only: not running porthole"
@@ -287,9 +308,13 @@ if [ ! -x "$PORTHOLE" ]; then
     fail "porthole binary $PORTHOLE exists and is executable (build it first, or set PORTHOLE)"
 else
     pass "porthole binary $PORTHOLE exists"
-    # name:file:kind — kind tells the checker which digest checks must be verified.
+    # name:file:kind — kind tells the checker which digest checks must be verified
+    # (and, for the rewrap layouts, which extra checks apply).
     for spec in docker:"$DOCKER_TAR":docker docker-gz:"$DOCKER_TGZ":docker \
-                oci:"$OCI_TAR":oci oci-zstd:"$OCI_ZSTD_TAR":oci; do
+                oci:"$OCI_TAR":oci oci-zstd:"$OCI_ZSTD_TAR":oci \
+                crane:"$WORK/crane.tar":crane docker25:"$WORK/docker25.tar":docker25 \
+                multiplatform:"$WORK/multiplatform.tar":multiplatform \
+                classic-docker:"$WORK/classic-docker.tar":classic-docker; do
         name="${spec%%:*}"; rest="${spec#*:}"; file="${rest%:*}"; kind="${rest##*:}"
         rc=0
         t0="$(now)"
@@ -298,6 +323,22 @@ else
         run_checker report --name "$name" --kind "$kind" --rc "$rc" --expect "$EXPECT" \
             --stderr "$OUT/$name.stderr" --archive "$file" "${SCHEMA_ARGS[@]}" "$OUT/$name.json"
     done
+
+    # Multi-platform: --platform picks the (same) manifest listed for linux/arm64/v8 ...
+    MULTI="$WORK/multiplatform.tar"
+    rc=0
+    "$PORTHOLE" inspect "$MULTI" --json --platform linux/arm64 \
+        > "$OUT/multiplatform-arm64.json" 2> "$OUT/multiplatform-arm64.stderr" || rc=$?
+    run_checker report --name "multiplatform --platform linux/arm64" --kind multiplatform \
+        --rc "$rc" --expect "$EXPECT" --stderr "$OUT/multiplatform-arm64.stderr" --archive "$MULTI" \
+        --expect-platform linux/arm64/v8 "${SCHEMA_ARGS[@]}" "$OUT/multiplatform-arm64.json"
+    # ... and a platform the index does not offer is refused (exit 2), naming the others.
+    rc=0
+    "$PORTHOLE" inspect "$MULTI" --json --platform linux/s390x \
+        > "$OUT/multiplatform-s390x.json" 2> "$OUT/multiplatform-s390x.stderr" || rc=$?
+    run_checker refused --name "multiplatform --platform linux/s390x" --rc "$rc" --want-rc 2 \
+        --platforms linux/amd64,linux/arm64/v8 --stderr "$OUT/multiplatform-s390x.stderr" \
+        "$OUT/multiplatform-s390x.json"
 
     # Tamper case: one flipped byte in the largest layer blob -> exit 3.
     rc=0

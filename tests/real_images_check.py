@@ -5,9 +5,13 @@
       Copy an OCI archive and flip one byte in the middle of its largest layer
       blob. Prints JSON naming the tampered layer (index, digest, offset).
 
-  real_images_check.py report --name N --kind docker|oci --rc RC --expect E.json
-                              [--stderr F] [--schema S.json] OUT.json
-      Check a `porthole inspect FILE --json` report of a good image.
+  real_images_check.py report --name N --kind KIND --rc RC --expect E.json
+                              [--stderr F] [--schema S.json] [--archive FILE]
+                              [--expect-platform P] OUT.json
+      Check a `porthole inspect FILE --json` report of a good image. KIND is
+      docker or oci (skopeo output), or one of the rewrap layouts: crane,
+      classic-docker (docker-archive checks) and docker25, multiplatform (OCI
+      checks), each with its own extra checks.
 
   real_images_check.py tampered --rc RC --info T.json [--stderr F]
                                 [--schema S.json] OUT.json
@@ -16,17 +20,39 @@
   real_images_check.py facts FILE
       Print what the checker reads from an archive itself (digests, layers).
 
+  real_images_check.py rewrap SRC_OCI.tar crane|docker25|multiplatform|classic-docker OUT.tar
+      Rewrite the real OCI archive (from skopeo) into a layout no tool on this
+      machine writes, streaming every blob (never a whole layer in memory):
+        crane           `crane pull` tarball: config `sha256:<hex>`, layers
+                        `<hex>.tar.gz`, manifest.json
+        docker25        Docker 25+ `docker save`: OCI layout + manifest.json
+        multiplatform   OCI archive, index.json -> image index blob listing the
+                        real manifest as linux/amd64 and (again) linux/arm64/v8,
+                        plus a buildx-style attestation manifest
+        classic-docker  docker <= 24 `docker save` without symlinks: real
+                        `<id>/layer.tar` files (uncompressed), VERSION, json,
+                        `<hex>.json` config, manifest.json, repositories
+      Writes OUT.tar.part and renames it; checks every copied blob against its
+      digest and every decompressed layer against its diff_id on the way.
+
+  real_images_check.py refused --rc RC --want-rc N --platforms P1,P2 [--stderr F] OUT.json
+      Check a run that must fail (e.g. `--platform` not in the index): exit
+      code N, nothing on stdout, stderr names every platform in P1,P2.
+
 Each check prints one line starting with `PASS: ` or `FAIL: `; the exit code is
 1 when any check failed.
 """
 
 import argparse
+import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
 import sys
 import tarfile
+import time
 
 FAILED = 0
 
@@ -166,8 +192,21 @@ def checks_of(obj):
     return obj.get("checks") or [] if isinstance(obj, dict) else []
 
 
+# What each kind is checked as (which layer digest checks must be verified), and the
+# source.format porthole must recognise (None: not checked, as before).
+KIND_BASE = {"docker": "docker", "oci": "oci", "crane": "docker", "classic-docker": "docker",
+             "docker25": "oci", "multiplatform": "oci"}
+KIND_FORMAT = {"crane": "docker-archive", "classic-docker": "docker-archive",
+               "docker25": "docker-archive+oci-layout", "multiplatform": "oci-layout"}
+KIND_NAME = {"crane": "porthole/test:crane", "classic-docker": "porthole/test:classic",
+             "docker25": "porthole/test:latest"}
+MULTI_PLATFORMS = ["linux/amd64", "linux/arm64/v8"]
+
+
 def cmd_report(args):
     label = args.name
+    kind = args.kind
+    base = KIND_BASE[kind]
     with open(args.expect) as f:
         expect = json.load(f)
     facts = archive_facts(args.file_for_facts) if args.file_for_facts else None
@@ -186,6 +225,9 @@ def cmd_report(args):
     else:
         check("gz" not in compression and "zst" not in compression,
               f"{label}: source.compression is none", short(src))
+    if kind in KIND_FORMAT:
+        check(src.get("format") == KIND_FORMAT[kind],
+              f"{label}: source.format is {KIND_FORMAT[kind]}", short(src))
     images = report.get("images") or []
     if not check(len(images) == 1, f"{label}: exactly one image", f"got {len(images)}"):
         return
@@ -195,6 +237,23 @@ def cmd_report(args):
     check(not img.get("errors"), f"{label}: images[0].errors is empty", short(img.get("errors")))
     bad = [c for c in checks_of(img) if c.get("status") == "mismatch"]
     check(not bad, f"{label}: no image-level check is a mismatch", short(bad))
+    if kind in KIND_NAME:
+        check(img.get("name") == KIND_NAME[kind], f"{label}: name is {KIND_NAME[kind]}",
+              short(img.get("name")))
+    if base == "oci":
+        check(img.get("manifest_digest") is not None, f"{label}: manifest_digest is not null",
+              short(img.get("manifest_digest")))
+    if kind == "multiplatform":
+        st = [c.get("status") for c in checks_of(img) if c.get("reason") == "image index digest"]
+        check(st == ["verified"], f"{label}: the image index blob's digest is checked and verified",
+              f"got {st}")
+        check(img.get("platforms_available") == MULTI_PLATFORMS,
+              f"{label}: platforms_available is {MULTI_PLATFORMS} (attestation skipped)",
+              short(img.get("platforms_available")))
+    want_platform = args.expect_platform or ("linux/amd64" if kind == "multiplatform" else None)
+    if want_platform:
+        check(img.get("platform") == want_platform,
+              f"{label}: platform is {want_platform}", short(img.get("platform")))
 
     layers = img.get("layers") or []
     check(len(layers) == expect["layers"], f"{label}: {expect['layers']} layers", f"got {len(layers)}")
@@ -207,7 +266,7 @@ def cmd_report(args):
         by_what = {}
         for c in checks_of(layer):
             by_what.setdefault(c.get("what"), []).append(c.get("status"))
-        if args.kind == "oci":
+        if base == "oci":
             for what in ("blob_digest", "blob_size", "diff_id"):
                 st = by_what.get(what)
                 check(st and all(s == "verified" for s in st),
@@ -216,6 +275,11 @@ def cmd_report(args):
             st = by_what.get("diff_id")
             check(st and all(s == "verified" for s in st),
                   f"{label}: layer {i} check diff_id is verified", f"got {st}")
+            if kind in ("crane", "classic-docker"):
+                # crane names layers `<hex>.tar.gz` (a digest); classic `<id>/layer.tar` not.
+                want = "verified" if kind == "crane" else "not_checkable"
+                st = by_what.get("blob_digest")
+                check(st == [want], f"{label}: layer {i} check blob_digest is {want}", f"got {st}")
             for what in ("blob_digest", "blob_size"):
                 st = by_what.get(what) or []
                 check(all(s in ("verified", "not_checkable") for s in st),
@@ -244,8 +308,9 @@ def cmd_report(args):
             want = [l["size"] for l in facts["layers"]]
             check(got == want, f"{label}: layer sizes match the manifest", f"{got} != {want}")
         arch = facts["config"].get("architecture", "")
-        check(arch and arch in json.dumps(img.get("platform")),
-              f"{label}: platform names {arch}", short(img.get("platform")))
+        if not args.expect_platform:
+            check(arch and arch in json.dumps(img.get("platform")),
+                  f"{label}: platform names {arch}", short(img.get("platform")))
 
     summary = img.get("summary") or {}
     check(summary.get("regular_files") == expect["regular_files"],
@@ -333,6 +398,289 @@ def cmd_facts(args):
     print(json.dumps(facts, indent=1))
 
 
+# ------------------------------------------------------------------ rewrap
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+CHUNK = 1 << 20
+
+
+class HashingReader:
+    """A file object that hashes (and counts) what is read through it."""
+
+    def __init__(self, f):
+        self.f, self.h, self.n = f, hashlib.sha256(), 0
+
+    def read(self, n=-1):
+        b = self.f.read(n)
+        self.h.update(b)
+        self.n += len(b)
+        return b
+
+    def digest(self):
+        return "sha256:" + self.h.hexdigest()
+
+
+def _json_bytes(obj):
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def _sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+
+def _hex(digest):
+    return digest.split(":", 1)[1]
+
+
+class Writer:
+    """Writes a plain (uncompressed) tar with root-owned, fixed-mtime entries."""
+
+    MTIME = 1700000000
+
+    def __init__(self, path):
+        self.tf = tarfile.open(path, "w:", format=tarfile.PAX_FORMAT)
+        self.dirs = set()
+
+    def _info(self, name, size, typ=tarfile.REGTYPE, mode=0o644):
+        ti = tarfile.TarInfo(name)
+        ti.size, ti.type, ti.mode, ti.mtime = size, typ, mode, self.MTIME
+        ti.uid = ti.gid = 0
+        ti.uname = ti.gname = "root"
+        return ti
+
+    def mkdirs(self, name):
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i]) + "/"
+            if d not in self.dirs:
+                self.dirs.add(d)
+                self.tf.addfile(self._info(d, 0, tarfile.DIRTYPE, 0o755))
+
+    def bytes(self, name, data):
+        self.mkdirs(name)
+        self.tf.addfile(self._info(name, len(data)), io.BytesIO(data))
+
+    def stream(self, name, fileobj, size, want_digest=None):
+        """Adds `size` bytes read from `fileobj`; checks their sha256 if `want_digest`."""
+        self.mkdirs(name)
+        r = HashingReader(fileobj)
+        self.tf.addfile(self._info(name, size), r)
+        if r.n != size:
+            raise SystemExit(f"rewrap: {name}: read {r.n} bytes, expected {size}")
+        if want_digest and r.digest() != want_digest:
+            raise SystemExit(f"rewrap: {name}: sha256 {r.digest()} != {want_digest}")
+        return r.digest()
+
+    def close(self):
+        self.tf.close()
+
+
+class OciSource:
+    """The real OCI archive: its single manifest, config and layer blobs."""
+
+    def __init__(self, path):
+        self.tf = tarfile.open(path, "r:")
+        self.members = {m.name[2:] if m.name.startswith("./") else m.name: m
+                        for m in self.tf.getmembers()}
+        index = json.loads(self.read_small("index.json"))
+        self.manifest_desc = index["manifests"][0]
+        self.manifest_raw = self.read_small(self.blob_name(self.manifest_desc["digest"]))
+        self.manifest = json.loads(self.manifest_raw)
+        if _sha(self.manifest_raw) != self.manifest_desc["digest"]:
+            raise SystemExit("rewrap: source manifest does not match its digest")
+        self.config_desc = self.manifest["config"]
+        self.config_raw = self.read_small(self.blob_name(self.config_desc["digest"]))
+        if _sha(self.config_raw) != self.config_desc["digest"]:
+            raise SystemExit("rewrap: source config does not match its digest")
+        self.config = json.loads(self.config_raw)
+        self.layers = self.manifest["layers"]
+        self.diff_ids = self.config["rootfs"]["diff_ids"]
+        if len(self.diff_ids) != len(self.layers):
+            raise SystemExit("rewrap: config lists a different number of diff_ids than layers")
+
+    @staticmethod
+    def blob_name(digest):
+        return "blobs/" + digest.replace(":", "/")
+
+    def member(self, digest):
+        return self.members[self.blob_name(digest)]
+
+    def read_small(self, name):
+        return self.tf.extractfile(self.members[name]).read()
+
+    def open_blob(self, digest):
+        m = self.member(digest)
+        return self.tf.extractfile(m), m.size
+
+    def copy_blob(self, w, digest, name=None):
+        """Streams blob `digest` into `w` as `name` (default: its OCI path), checking it."""
+        f, size = self.open_blob(digest)
+        w.stream(name or self.blob_name(digest), f, size, digest)
+
+
+def _oci_layout(w, src, index):
+    """The OCI layout of the real image (config, layers, manifest) with `index`."""
+    w.bytes("oci-layout", _json_bytes({"imageLayoutVersion": "1.0.0"}))
+    for layer in src.layers:
+        src.copy_blob(w, layer["digest"])
+    src.copy_blob(w, src.config_desc["digest"])
+    src.copy_blob(w, src.manifest_desc["digest"])
+    w.bytes("index.json", _json_bytes(index))
+
+
+def rewrap_crane(src, w):
+    # go-containerregistry tarball.Write: config, layers, then manifest.json.
+    cfg = src.config_desc["digest"]
+    src.copy_blob(w, cfg, cfg)
+    names = []
+    for layer in src.layers:
+        name = _hex(layer["digest"]) + ".tar.gz"
+        src.copy_blob(w, layer["digest"], name)
+        names.append(name)
+    w.bytes("manifest.json", _json_bytes(
+        [{"Config": cfg, "RepoTags": ["porthole/test:crane"], "Layers": names}]))
+
+
+def rewrap_docker25(src, w):
+    desc = dict(src.manifest_desc)
+    desc["annotations"] = {"io.containerd.image.name": "docker.io/porthole/test:latest",
+                           "org.opencontainers.image.ref.name": "latest"}
+    index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [desc]}
+    _oci_layout(w, src, index)
+    w.bytes("manifest.json", _json_bytes([{
+        "Config": src.blob_name(src.config_desc["digest"]),
+        "RepoTags": ["porthole/test:latest"],
+        "Layers": [src.blob_name(l["digest"]) for l in src.layers]}]))
+    top = _hex(src.diff_ids[-1])
+    w.bytes("repositories", _json_bytes({"porthole/test": {"latest": top}}))
+
+
+def rewrap_multiplatform(src, w):
+    real = {"mediaType": OCI_MANIFEST, "digest": src.manifest_desc["digest"],
+            "size": len(src.manifest_raw)}
+    # A buildx-style attestation: a manifest whose config is `{}` and whose only layer is
+    # an in-toto statement about the amd64 image.
+    att_config = b"{}"
+    statement = _json_bytes({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{"name": "pkg:docker/porthole/test@latest?platform=linux%2Famd64",
+                     "digest": {"sha256": _hex(src.manifest_desc["digest"])}}],
+        "predicate": {"builder": {"id": "porthole real-images test"}}})
+    att_manifest = _json_bytes({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": _sha(att_config), "size": len(att_config)},
+        "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": _sha(statement),
+                    "size": len(statement),
+                    "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}}]})
+    image_index = _json_bytes({
+        "schemaVersion": 2, "mediaType": OCI_INDEX,
+        "manifests": [
+            dict(real, platform={"architecture": "amd64", "os": "linux"}),
+            dict(real, platform={"architecture": "arm64", "os": "linux", "variant": "v8"}),
+            {"mediaType": OCI_MANIFEST, "digest": _sha(att_manifest), "size": len(att_manifest),
+             "platform": {"architecture": "unknown", "os": "unknown"},
+             "annotations": {"vnd.docker.reference.digest": src.manifest_desc["digest"],
+                             "vnd.docker.reference.type": "attestation-manifest"}}]})
+    index = {"schemaVersion": 2, "mediaType": OCI_INDEX,
+             "manifests": [{"mediaType": OCI_INDEX, "digest": _sha(image_index),
+                            "size": len(image_index),
+                            "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}
+    w.bytes("oci-layout", _json_bytes({"imageLayoutVersion": "1.0.0"}))
+    for layer in src.layers:
+        src.copy_blob(w, layer["digest"])
+    src.copy_blob(w, src.config_desc["digest"])
+    src.copy_blob(w, src.manifest_desc["digest"])
+    for blob in (att_config, statement, att_manifest, image_index):
+        w.bytes(src.blob_name(_sha(blob)), blob)
+    w.bytes("index.json", _json_bytes(index))
+
+
+def rewrap_classic(src, w, tmpdir):
+    # docker <= 24: v1 layer ids chained over the diff_ids, real layer.tar files.
+    names, parent = [], None
+    for i, (layer, diff_id) in enumerate(zip(src.layers, src.diff_ids)):
+        if "gzip" not in layer["mediaType"]:
+            raise SystemExit(f"rewrap: layer {i} is {layer['mediaType']}, expected gzip")
+        layer_id = hashlib.sha256(f"{parent or ''}\n{diff_id}".encode()).hexdigest()
+        tmp = os.path.join(tmpdir, f".rewrap-layer-{os.getpid()}-{i}.tar")
+        try:
+            f, _ = src.open_blob(layer["digest"])
+            blob = HashingReader(f)
+            h = hashlib.sha256()
+            with gzip.open(blob, "rb") as gz, open(tmp, "wb") as out:
+                while True:
+                    b = gz.read(CHUNK)
+                    if not b:
+                        break
+                    h.update(b)
+                    out.write(b)
+            if blob.digest() != layer["digest"]:
+                raise SystemExit(f"rewrap: layer {i} blob does not match {layer['digest']}")
+            if "sha256:" + h.hexdigest() != diff_id:
+                raise SystemExit(f"rewrap: layer {i} decompresses to sha256:{h.hexdigest()}, "
+                                 f"not its diff_id {diff_id}")
+            w.bytes(f"{layer_id}/VERSION", b"1.0")
+            v1 = {"id": layer_id, "created": "1970-01-01T00:00:00Z",
+                  "container_config": {"Env": None, "Cmd": None}, "os": "linux"}
+            if parent:
+                v1["parent"] = parent
+            w.bytes(f"{layer_id}/json", _json_bytes(v1))
+            with open(tmp, "rb") as f:
+                w.stream(f"{layer_id}/layer.tar", f, os.path.getsize(tmp), diff_id)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        names.append(f"{layer_id}/layer.tar")
+        parent = layer_id
+    cfg_name = _hex(src.config_desc["digest"]) + ".json"
+    src.copy_blob(w, src.config_desc["digest"], cfg_name)
+    w.bytes("manifest.json", _json_bytes(
+        [{"Config": cfg_name, "RepoTags": ["porthole/test:classic"], "Layers": names}]))
+    w.bytes("repositories", _json_bytes({"porthole/test": {"classic": parent}}))
+
+
+def cmd_rewrap(args):
+    t0 = time.monotonic()
+    out = os.path.abspath(args.out)
+    part = out + ".part"
+    src = OciSource(args.src)
+    w = Writer(part)
+    try:
+        if args.kind == "crane":
+            rewrap_crane(src, w)
+        elif args.kind == "docker25":
+            rewrap_docker25(src, w)
+        elif args.kind == "multiplatform":
+            rewrap_multiplatform(src, w)
+        else:
+            rewrap_classic(src, w, os.path.dirname(out))
+        w.close()
+    except BaseException:
+        w.close()
+        os.unlink(part)
+        raise
+    os.replace(part, out)
+    print(f"rewrap {args.kind}: {out} ({os.path.getsize(out)} bytes) in {time.monotonic() - t0:.1f}s")
+
+
+def cmd_refused(args):
+    label = args.name
+    _, stderr, _ = load_report(os.devnull, args.stderr)
+    stdout = ""
+    if os.path.exists(args.json):
+        with open(args.json, errors="replace") as f:
+            stdout = f.read()
+    check(args.rc == args.want_rc, f"{label}: exit code {args.want_rc}",
+          f"got {args.rc}; stderr: {stderr.strip()[:300]}")
+    check(not stdout.strip(), f"{label}: nothing on stdout", short(stdout))
+    for p in [p for p in args.platforms.split(",") if p]:
+        check(p in stderr, f"{label}: stderr names the available platform {p}",
+              short(stderr.strip()))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -341,7 +689,8 @@ def main():
     t.add_argument("dst")
     r = sub.add_parser("report")
     r.add_argument("--name", required=True)
-    r.add_argument("--kind", choices=["docker", "oci"], required=True)
+    r.add_argument("--kind", choices=sorted(KIND_BASE), required=True)
+    r.add_argument("--expect-platform", help="the exact platform the image must report")
     r.add_argument("--rc", type=int, required=True)
     r.add_argument("--expect", required=True)
     r.add_argument("--stderr")
@@ -356,8 +705,20 @@ def main():
     tt.add_argument("json")
     f = sub.add_parser("facts")
     f.add_argument("file")
+    rw = sub.add_parser("rewrap")
+    rw.add_argument("src")
+    rw.add_argument("kind", choices=["crane", "docker25", "multiplatform", "classic-docker"])
+    rw.add_argument("out")
+    rf = sub.add_parser("refused")
+    rf.add_argument("--name", required=True)
+    rf.add_argument("--rc", type=int, required=True)
+    rf.add_argument("--want-rc", type=int, required=True)
+    rf.add_argument("--platforms", default="")
+    rf.add_argument("--stderr")
+    rf.add_argument("json")
     args = p.parse_args()
-    {"tamper": cmd_tamper, "report": cmd_report, "tampered": cmd_tampered, "facts": cmd_facts}[args.cmd](args)
+    {"tamper": cmd_tamper, "report": cmd_report, "tampered": cmd_tampered, "facts": cmd_facts,
+     "rewrap": cmd_rewrap, "refused": cmd_refused}[args.cmd](args)
     return 1 if FAILED else 0
 
 

@@ -132,6 +132,13 @@ impl EntrySink for LayerWalker {
             ),
         };
         let mut path = normalize(&lossy);
+        // AUFS metadata (`.wh..wh.plnk`, `.wh..wh.aufs`) is not part of the filesystem.
+        if path
+            .split('/')
+            .any(|c| c.starts_with(".wh..wh.") && c != ".wh..wh..opq")
+        {
+            return Ok(false);
+        }
         let name = path.rsplit('/').next().unwrap_or("");
         let marker = if name == ".wh..wh..opq" {
             path = parent(&path).to_string();

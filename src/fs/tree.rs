@@ -109,3 +109,106 @@ impl MergedTree {
         &layers[v.layer][v.entry]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(path: &str, kind: EntryKind, size: u64) -> FileEntry {
+        FileEntry {
+            path: path.into(),
+            path_raw: None,
+            kind,
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link_target: None,
+            marker: None,
+        }
+    }
+    fn f(path: &str, size: u64) -> FileEntry {
+        e(path, EntryKind::Regular, size)
+    }
+    fn d(path: &str) -> FileEntry {
+        e(path, EntryKind::Directory, 0)
+    }
+    fn wh(path: &str, m: Marker) -> FileEntry {
+        FileEntry {
+            marker: Some(m),
+            ..f(path, 0)
+        }
+    }
+    fn visible(t: &MergedTree) -> Vec<&str> {
+        t.visible.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn whiteout_of_a_directory_hides_its_subtree() {
+        let l0 = vec![d("/a"), f("/a/x", 5), d("/a/b"), f("/a/b/y", 7), f("/ab", 1)];
+        let l1 = vec![wh("/a", Marker::Whiteout)];
+        let t = MergedTree::build(&[&l0, &l1]);
+        assert_eq!(visible(&t), vec!["/ab"], "the sibling /ab shares a prefix but stays");
+        assert_eq!(t.changes[1].deleted, 4);
+        assert!(t.versions[..4].iter().all(|v| v.deleted_in == Some(1)));
+    }
+
+    #[test]
+    fn opaque_directory_hides_lower_contents_but_keeps_its_own() {
+        let l0 = vec![d("/a"), f("/a/old", 3)];
+        let l1 = vec![d("/a"), wh("/a", Marker::Opaque), f("/a/new", 4)];
+        let t = MergedTree::build(&[&l0, &l1]);
+        assert_eq!(visible(&t), vec!["/a", "/a/new"]);
+        assert_eq!(t.versions[1].deleted_in, Some(1));
+        assert_eq!(t.versions[0].overwritten_in, Some(1));
+    }
+
+    #[test]
+    fn opaque_root_hides_everything_below() {
+        let l0 = vec![f("/x", 1), d("/y"), f("/y/z", 1)];
+        let l1 = vec![wh("/", Marker::Opaque), f("/n", 1)];
+        let t = MergedTree::build(&[&l0, &l1]);
+        assert_eq!(visible(&t), vec!["/n"]);
+    }
+
+    #[test]
+    fn directory_replaced_by_a_file_takes_its_contents() {
+        let l0 = vec![d("/a"), f("/a/x", 9)];
+        let l1 = vec![f("/a", 2)];
+        let t = MergedTree::build(&[&l0, &l1]);
+        assert_eq!(visible(&t), vec!["/a"]);
+        assert_eq!(t.versions[1].deleted_in, Some(1));
+        assert_eq!(t.versions[0].overwritten_in, Some(1));
+        assert_eq!(
+            t.changes[1],
+            LayerChanges {
+                added: 0,
+                modified: 1,
+                deleted: 1
+            }
+        );
+    }
+
+    #[test]
+    fn whiteout_applies_to_lower_layers_only() {
+        // A layer that re-adds a path it also whites out keeps its own copy.
+        let l0 = vec![f("/a", 1)];
+        let l1 = vec![f("/a", 2), wh("/a", Marker::Whiteout)];
+        let t = MergedTree::build(&[&l0, &l1]);
+        assert_eq!(visible(&t), vec!["/a"]);
+        assert_eq!(t.versions[0].deleted_in, Some(1));
+        assert_eq!(t.versions[1].layer, 1);
+    }
+
+    #[test]
+    fn a_file_deleted_then_re_added_is_visible_again() {
+        let l0 = vec![f("/s", 10)];
+        let l1 = vec![wh("/s", Marker::Whiteout)];
+        let l2 = vec![f("/s", 20)];
+        let t = MergedTree::build(&[&l0, &l1, &l2]);
+        assert_eq!(visible(&t), vec!["/s"]);
+        assert_eq!(t.changes[2].added, 1);
+        assert_eq!(t.versions[0].deleted_in, Some(1));
+    }
+}
