@@ -1,13 +1,14 @@
 //! One layer, one pass: bytes in (pulled slices or pushed network chunks, any size) →
 //! sha256 of the blob → sniff + decompress → sha256 of the uncompressed stream → tar walk →
-//! per-entry records and captured small files. Nothing here holds a whole layer.
+//! an [`EntrySink`] (normally a [`LayerWalker`] recording entries and capturing small files).
+//! Nothing here holds a whole layer.
 
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::entry::{Capture, FileEntry, LayerWalker};
 use crate::limits::Limits;
-use crate::tar::stream::{StreamLimits, TarStream};
+use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
 use std::io::{self, Write};
 
 /// What one pass over one layer blob found.
@@ -38,16 +39,16 @@ pub fn wants_capture(path: &str) -> bool {
 }
 
 /// The decompressed side: hashes, counts and walks.
-struct Inflated {
+struct Inflated<S: EntrySink> {
     hasher: Hasher,
     max: u64,
     tar: TarStream,
-    walker: LayerWalker,
+    sink: Option<S>,
     /// A walk error: walking stops, hashing continues (so the diff_id is still checked).
     walk_error: Option<Error>,
 }
 
-impl Write for Inflated {
+impl<S: EntrySink> Write for Inflated<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.hasher.len() + buf.len() as u64 > self.max {
             return Err(compress::to_io(
@@ -60,10 +61,12 @@ impl Write for Inflated {
         }
         self.hasher.update(buf);
         if self.walk_error.is_none()
-            && let Err(e) = self.tar.push(buf, &mut self.walker)
+            && let Some(sink) = self.sink.as_mut()
+            && let Err(e) = self.tar.push(buf, sink)
         {
-            // Limits stop the layer; other walk errors only stop the walk.
-            if e.kind == ErrorKind::Limit {
+            // Limits and a sink that wants to stop end the layer; other walk errors only
+            // stop the walk.
+            if matches!(e.kind, ErrorKind::Limit) || e.message == STOP {
                 return Err(compress::to_io(e));
             }
             self.walk_error = Some(e);
@@ -75,37 +78,97 @@ impl Write for Inflated {
     }
 }
 
-enum Stage {
+/// The message of the error a sink returns to stop the layer early (see [`stop`]).
+const STOP: &str = "porthole: stop";
+
+/// An error for a sink to return when it has what it wanted: the pipeline stops without
+/// recording an error.
+pub fn stop() -> Error {
+    Error::new(ErrorKind::Io, STOP)
+}
+
+enum Stage<S: EntrySink> {
     /// Collecting the first bytes to recognise the compression.
     Sniffing(Vec<u8>),
-    Decoding(Compression, Box<Decoder<Inflated>>),
+    Decoding(Compression, Box<Decoder<Inflated<S>>>),
     /// Decompression stopped (error recorded); only the blob hash continues.
-    Stopped(Option<Compression>, Option<Box<Decoder<Inflated>>>),
+    Stopped(Option<Compression>, Option<Box<Decoder<Inflated<S>>>>),
+}
+
+/// What the pipeline computed, whatever the sink.
+#[derive(Debug, Clone, Default)]
+pub struct Digests {
+    pub compression: Option<Compression>,
+    pub blob_digest: Option<Digest>,
+    pub blob_size: u64,
+    pub diff_id: Option<Digest>,
+    pub uncompressed_size: Option<u64>,
+    pub corrupt: bool,
+    /// Whether the sink asked to stop early (then the digests are partial).
+    pub stopped: bool,
+    pub error: Option<Error>,
 }
 
 /// A layer being processed, fed by [`push`](Self::push).
-pub struct LayerPipeline {
+pub struct LayerPipeline<S: EntrySink = LayerWalker> {
     limits: Limits,
     max_uncompressed: u64,
     blob: Hasher,
-    stage: Stage,
+    stage: Stage<S>,
+    sink: Option<S>,
     error: Option<Error>,
+    stopped: bool,
 }
 
-impl LayerPipeline {
-    /// `max_uncompressed` is this layer's share of the decompression budget.
+impl LayerPipeline<LayerWalker> {
+    /// A pipeline recording entries and captures. `max_uncompressed` is this layer's share of
+    /// the decompression budget.
     pub fn new(limits: &Limits, max_uncompressed: u64) -> Self {
+        let walker = LayerWalker::new(limits.capture_file_bytes, limits.capture_total_bytes);
+        Self::with_sink(limits, max_uncompressed, walker)
+    }
+
+    /// Ends the blob and returns what was found.
+    pub fn finish(self) -> LayerResult {
+        let (d, walker) = self.finish_with_sink();
+        let (entries, captures) = walker.map(LayerWalker::into_parts).unwrap_or_default();
+        LayerResult {
+            compression: d.compression,
+            blob_digest: d.blob_digest,
+            blob_size: d.blob_size,
+            diff_id: d.diff_id,
+            uncompressed_size: d.uncompressed_size,
+            corrupt: d.corrupt,
+            entries,
+            captures,
+            error: d.error,
+        }
+    }
+}
+
+impl<S: EntrySink> LayerPipeline<S> {
+    pub fn with_sink(limits: &Limits, max_uncompressed: u64, sink: S) -> Self {
         LayerPipeline {
             limits: limits.clone(),
             max_uncompressed: max_uncompressed.min(limits.layer_uncompressed_bytes),
             blob: Hasher::new(),
             stage: Stage::Sniffing(Vec::new()),
+            sink: Some(sink),
             error: None,
+            stopped: false,
         }
+    }
+
+    /// Whether the sink asked to stop; further input is ignored.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
     }
 
     /// Feeds the next chunk of the blob.
     pub fn push(&mut self, chunk: &[u8]) {
+        if self.stopped {
+            return;
+        }
         self.blob.update(chunk);
         match &mut self.stage {
             Stage::Sniffing(head) => {
@@ -145,7 +208,7 @@ impl LayerPipeline {
                 entries: l.layer_entries,
                 path_bytes: l.path_bytes,
             }),
-            walker: LayerWalker::new(l.capture_file_bytes, l.capture_total_bytes),
+            sink: self.sink.take(),
             walk_error: None,
         };
         self.stage = Stage::Decoding(
@@ -170,11 +233,15 @@ impl LayerPipeline {
         if let Stage::Decoding(_, dec) = old {
             self.stage = Stage::Stopped(compression, Some(dec));
         }
-        self.error.get_or_insert(err);
+        if err.message == STOP {
+            self.stopped = true;
+        } else {
+            self.error.get_or_insert(err);
+        }
     }
 
-    /// Ends the blob and returns what was found.
-    pub fn finish(mut self) -> LayerResult {
+    /// Ends the blob; returns the digests and the sink.
+    pub fn finish_with_sink(mut self) -> (Digests, Option<S>) {
         if let Stage::Sniffing(head) = &mut self.stage {
             let head = std::mem::take(head);
             if head.is_empty() {
@@ -183,10 +250,7 @@ impl LayerPipeline {
                 self.start(&head);
             }
         }
-        let mut out = LayerResult {
-            blob_size: self.blob.len(),
-            ..Default::default()
-        };
+        let mut out = Digests { blob_size: self.blob.len(), stopped: self.stopped, ..Default::default() };
         let mut complete = false;
         let dec = match std::mem::replace(&mut self.stage, Stage::Stopped(None, None)) {
             Stage::Decoding(c, mut dec) => {
@@ -207,30 +271,26 @@ impl LayerPipeline {
             Stage::Sniffing(_) => None,
         };
         if let Some(err) = &self.error {
-            out.corrupt = err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
+            out.corrupt =
+                err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
         }
+        let mut sink = self.sink.take();
         if let Some(mut dec) = dec {
             let inf = dec.get_mut();
             let hasher = std::mem::take(&mut inf.hasher);
-            let walker = std::mem::replace(&mut inf.walker, LayerWalker::new(0, 0));
-            let walk_error = inf
-                .walk_error
-                .take()
-                .or_else(|| if complete { inf.tar.finish().err() } else { None });
+            sink = inf.sink.take();
+            let walk_error = inf.walk_error.take().or_else(|| if complete { inf.tar.finish().err() } else { None });
             if complete {
                 out.uncompressed_size = Some(hasher.len());
                 out.diff_id = Some(hasher.finish());
             }
-            let (entries, captures) = walker.into_parts();
-            out.entries = entries;
-            out.captures = captures;
             if let Some(e) = walk_error {
                 self.error.get_or_insert(e);
             }
         }
         out.blob_digest = Some(self.blob.finish());
         out.error = self.error;
-        out
+        (out, sink)
     }
 }
 
@@ -245,14 +305,27 @@ pub fn process_range(
     progress: &mut dyn FnMut(u64),
 ) -> Result<LayerResult> {
     let mut p = LayerPipeline::new(limits, max_uncompressed);
+    feed_range(source, start, len, chunk, &mut p, progress)?;
+    Ok(p.finish())
+}
+
+/// Pushes `[start, start+len)` of `source` into a pipeline, stopping early if its sink asks.
+pub fn feed_range<S: EntrySink>(
+    source: &(impl crate::BlobSource + ?Sized),
+    start: u64,
+    len: u64,
+    chunk: usize,
+    p: &mut LayerPipeline<S>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
     let mut buf = vec![0u8; chunk.max(4096)];
     let mut done = 0u64;
-    while done < len {
+    while done < len && !p.is_stopped() {
         let n = ((len - done).min(buf.len() as u64)) as usize;
         source.read_exact_at(start + done, &mut buf[..n])?;
         p.push(&buf[..n]);
         done += n as u64;
         progress(n as u64);
     }
-    Ok(p.finish())
+    Ok(())
 }
