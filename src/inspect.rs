@@ -61,18 +61,67 @@ fn new_report(kind: &str, path: Option<&str>) -> Report {
     }
 }
 
+/// An inspection kept for exploring: the report plus, per image, the merged tree and where
+/// each layer lies, so a directory can be listed or a file read later (the page's file view).
+pub struct Inspection {
+    pub report: Report,
+    /// Parallel to `report.images`.
+    pub images: Vec<ImageState>,
+    /// Set when the input had to be streamed (a compressed tarball): reading a file again
+    /// then means streaming the input again.
+    pub streamed: Option<Compression>,
+}
+
+/// What stays in memory of one image after its report is made.
+pub struct ImageState {
+    /// Per layer: its entries and captures (empty for a layer that could not be read).
+    pub layers: Vec<Rc<LayerResult>>,
+    /// Per layer: the blob's name in the archive and, in a random-access source, its range.
+    pub blobs: Vec<Option<BlobPlace>>,
+    pub tree: MergedTree,
+}
+
+/// Where a layer blob is.
+#[derive(Debug, Clone)]
+pub struct BlobPlace {
+    pub name: String,
+    pub range: Option<(u64, u64)>,
+}
+
+impl ImageState {
+    /// The entry lists of all layers, in order.
+    pub fn entry_lists(&self) -> Vec<&[FileEntry]> {
+        self.layers.iter().map(|r| r.entries.as_slice()).collect()
+    }
+}
+
 /// Inspects a file held in a random-access source. `path` is the name shown in the report
 /// (the base name of the file).
 pub fn inspect_blob(source: &(impl BlobSource + ?Sized), path: &str, opts: &Options, obs: &mut dyn Observer) -> Report {
+    explore_blob(source, path, opts, obs).report
+}
+
+/// Like [`inspect_blob`], and keeps what is needed to explore the image afterwards.
+pub fn explore_blob(
+    source: &(impl BlobSource + ?Sized),
+    path: &str,
+    opts: &Options,
+    obs: &mut dyn Observer,
+) -> Inspection {
     let mut report = new_report("file", Some(path));
     let mut head = vec![0u8; SNIFF_LEN.min(source.len() as usize)];
+    let done = |report| Inspection {
+        report,
+        images: Vec::new(),
+        streamed: None,
+    };
     if let Err(e) = source.read_exact_at(0, &mut head) {
         report.errors.push(e);
-        return report;
+        return done(report);
     }
     if head.is_empty() {
         report.errors.push(Error::malformed("not an image: the file is empty"));
-        return report;
+        return done(report);
     }
     match compress::sniff(&head) {
         Sniffed::Gzip | Sniffed::Zstd => {
@@ -94,24 +143,30 @@ pub fn inspect_blob(source: &(impl BlobSource + ?Sized), path: &str, opts: &Opti
                 obs.bytes(n as u64);
                 off += n as u64;
             }
-            s.finish(report, obs)
+            let mut ins = s.finish(report, obs);
+            ins.streamed = Some(c);
+            ins
         }
         Sniffed::Tar => {
             let mut store = ArchiveStore::open(source, &opts.limits);
-            describe(&mut store, &mut report, opts, obs);
-            report
+            let images = describe(&mut store, &mut report, opts, obs);
+            Inspection {
+                report,
+                images,
+                streamed: None,
+            }
         }
         Sniffed::Foreign(what) => {
             report
                 .errors
                 .push(Error::malformed(format!("not an image: the file is {what}")));
-            report
+            done(report)
         }
         Sniffed::Unknown => {
             report.errors.push(Error::malformed(
                 "not an image: the file is not a tar archive (nor gzip- or zstd-compressed)",
             ));
-            report
+            done(report)
         }
     }
 }
@@ -135,29 +190,34 @@ pub fn inspect_reader(mut reader: impl std::io::Read, path: &str, opts: &Options
             }
         }
     }
-    s.finish(report, obs)
+    s.finish(report, obs).report
 }
 
-/// Plans and assembles every image of a store into `report`.
-pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs: &mut dyn Observer) {
+/// Plans and assembles every image of a store into `report`; returns each image's state.
+pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs: &mut dyn Observer) -> Vec<ImageState> {
     report.errors.extend(store.errors());
     let plans = match layout::plan(store, &opts.limits, opts.platform.as_ref()) {
         Ok(p) => p,
         Err(e) => {
             report.errors.push(e);
-            return;
+            return Vec::new();
         }
     };
     report.source.format = Some(plans.format.as_str().to_string());
     report.errors.extend(plans.errors);
     obs.planned(&plans.images);
     let mut cache: HashMap<String, Rc<LayerResult>> = HashMap::new();
+    let mut states = Vec::new();
     for (i, plan) in plans.images.iter().enumerate() {
         match assemble(store, plan, i, opts, obs, &mut cache) {
-            Ok(img) => report.images.push(img),
+            Ok((img, state)) => {
+                report.images.push(img);
+                states.push(state);
+            }
             Err(e) => report.errors.push(e),
         }
     }
+    states
 }
 
 fn config_report(cfg: &ImageConfig) -> ConfigReport {
@@ -188,7 +248,7 @@ fn assemble(
     opts: &Options,
     obs: &mut dyn Observer,
     cache: &mut HashMap<String, Rc<LayerResult>>,
-) -> Result<ImageReport> {
+) -> Result<(ImageReport, ImageState)> {
     let limits = &opts.limits;
     let mut errors = plan.errors.clone();
     let cfg_name = plan.config.name.clone().ok_or_else(|| {
@@ -236,6 +296,7 @@ fn assemble(
     }
     let history = config.layer_history();
     let mut results: Vec<Rc<LayerResult>> = Vec::new();
+    let mut blobs: Vec<Option<BlobPlace>> = Vec::new();
     let mut layers: Vec<LayerReport> = Vec::new();
     let mut used: u64 = 0;
     for (i, lp) in plan.layers.iter().enumerate() {
@@ -302,6 +363,10 @@ fn assemble(
             history.get(i).cloned().flatten(),
         ));
         results.push(result.unwrap_or_default());
+        blobs.push(name.map(|n| BlobPlace {
+            range: store.locate(&n),
+            name: store.canonical(&n).unwrap_or(n),
+        }));
     }
 
     let entry_lists: Vec<&[FileEntry]> = results.iter().map(|r| r.entries.as_slice()).collect();
@@ -336,7 +401,7 @@ fn assemble(
     };
 
     let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch) && layers.iter().all(|l| l.verified);
-    Ok(ImageReport {
+    let report = ImageReport {
         name: plan.name.clone(),
         repo_tags: plan.repo_tags.clone(),
         manifest_digest: plan.manifest_digest.as_ref().map(Digest::to_string),
@@ -362,7 +427,15 @@ fn assemble(
         secrets: Vec::new(),
         packages: Vec::new(),
         errors,
-    })
+    };
+    Ok((
+        report,
+        ImageState {
+            layers: results,
+            blobs,
+            tree,
+        },
+    ))
 }
 
 fn layer_report(

@@ -17,6 +17,7 @@ pub mod blob;
 pub mod compress;
 pub mod digest;
 pub mod error;
+pub mod explore;
 #[cfg(feature = "fixtures")]
 pub mod fixture;
 pub mod fs;

@@ -30,6 +30,9 @@ pub struct FileEntry {
     /// Symlink target as written (never followed), or the normalised hardlink target.
     pub link_target: Option<String>,
     pub marker: Option<Marker>,
+    /// Where the entry's tar header starts in the uncompressed layer: identifies the entry
+    /// when the layer is read again (for a file preview).
+    pub header_offset: u64,
 }
 
 /// Normalises a path inside a layer: `./x`, `/x` and `x` are the same; `.` and empty parts
@@ -169,6 +172,7 @@ impl EntrySink for LayerWalker {
             mtime: t.mtime,
             link_target,
             marker,
+            header_offset: t.header_offset,
         });
         if capture {
             self.captures.push(Capture {

@@ -33,6 +33,8 @@ pub struct MergedTree {
     pub versions: Vec<Version>,
     /// Visible path → index into `versions`.
     pub visible: BTreeMap<String, usize>,
+    /// Every path ever added (visible or not) → its versions, oldest first.
+    pub paths: BTreeMap<String, Vec<usize>>,
     pub changes: Vec<LayerChanges>,
 }
 
@@ -79,6 +81,7 @@ impl MergedTree {
                     deleted_in: None,
                     overwritten_in: None,
                 });
+                t.paths.entry(e.path.clone()).or_default().push(idx);
                 match t.visible.insert(e.path.clone(), idx) {
                     None => ch.added += 1,
                     Some(old) => {
@@ -126,6 +129,7 @@ mod tests {
             mtime: 0,
             link_target: None,
             marker: None,
+            header_offset: 0,
         }
     }
     fn f(path: &str, size: u64) -> FileEntry {

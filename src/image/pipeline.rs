@@ -66,7 +66,7 @@ impl<S: EntrySink> Write for Inflated<S> {
         {
             // Limits and a sink that wants to stop end the layer; other walk errors only
             // stop the walk.
-            if matches!(e.kind, ErrorKind::Limit) || e.message == STOP {
+            if matches!(e.kind, ErrorKind::Limit) || is_stop(&e) {
                 return Err(compress::to_io(e));
             }
             self.walk_error = Some(e);
@@ -85,6 +85,11 @@ const STOP: &str = "porthole: stop";
 /// recording an error.
 pub fn stop() -> Error {
     Error::new(ErrorKind::Io, STOP)
+}
+
+/// Whether `e` is the [`stop`] signal rather than a failure.
+pub fn is_stop(e: &Error) -> bool {
+    e.message == STOP
 }
 
 enum Stage<S: EntrySink> {
@@ -233,7 +238,7 @@ impl<S: EntrySink> LayerPipeline<S> {
         if let Stage::Decoding(_, dec) = old {
             self.stage = Stage::Stopped(compression, Some(dec));
         }
-        if err.message == STOP {
+        if is_stop(&err) {
             self.stopped = true;
         } else {
             self.error.get_or_insert(err);
@@ -250,7 +255,11 @@ impl<S: EntrySink> LayerPipeline<S> {
                 self.start(&head);
             }
         }
-        let mut out = Digests { blob_size: self.blob.len(), stopped: self.stopped, ..Default::default() };
+        let mut out = Digests {
+            blob_size: self.blob.len(),
+            stopped: self.stopped,
+            ..Default::default()
+        };
         let mut complete = false;
         let dec = match std::mem::replace(&mut self.stage, Stage::Stopped(None, None)) {
             Stage::Decoding(c, mut dec) => {
@@ -271,15 +280,17 @@ impl<S: EntrySink> LayerPipeline<S> {
             Stage::Sniffing(_) => None,
         };
         if let Some(err) = &self.error {
-            out.corrupt =
-                err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
+            out.corrupt = err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
         }
         let mut sink = self.sink.take();
         if let Some(mut dec) = dec {
             let inf = dec.get_mut();
             let hasher = std::mem::take(&mut inf.hasher);
             sink = inf.sink.take();
-            let walk_error = inf.walk_error.take().or_else(|| if complete { inf.tar.finish().err() } else { None });
+            let walk_error = inf
+                .walk_error
+                .take()
+                .or_else(|| if complete { inf.tar.finish().err() } else { None });
             if complete {
                 out.uncompressed_size = Some(hasher.len());
                 out.diff_id = Some(hasher.finish());

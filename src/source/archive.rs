@@ -121,6 +121,10 @@ impl<S: BlobSource + ?Sized> Store for ArchiveStore<'_, S> {
         self.follow(name)
     }
 
+    fn locate(&self, name: &str) -> Option<(u64, u64)> {
+        self.resolve(name)
+    }
+
     fn errors(&self) -> Vec<Error> {
         self.errors.clone()
     }

@@ -31,6 +31,11 @@ pub trait Store {
         max_uncompressed: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<LayerResult>;
+    /// Where the named blob lies in a random-access source: `(offset, length)`.
+    fn locate(&self, name: &str) -> Option<(u64, u64)> {
+        let _ = name;
+        None
+    }
     /// The name `name` finally resolves to through links, if it differs.
     fn canonical(&self, name: &str) -> Option<String> {
         let _ = name;

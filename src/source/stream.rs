@@ -7,7 +7,7 @@ use super::{Store, entry_name, resolve_link};
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::error::{Error, Result};
 use crate::image::{LayerPipeline, LayerResult};
-use crate::inspect::{Observer, Options, describe};
+use crate::inspect::{Inspection, Observer, Options, describe};
 use crate::limits::Limits;
 use crate::report::Report;
 use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
@@ -255,12 +255,16 @@ impl StreamInspector {
     }
 
     /// Ends the input and describes what was found.
-    pub fn finish(mut self, mut report: Report, obs: &mut dyn Observer) -> Report {
+    pub fn finish(mut self, mut report: Report, obs: &mut dyn Observer) -> Inspection {
         if let Stage::Sniffing(head) = &mut self.stage {
             let head = std::mem::take(head);
             if head.is_empty() {
                 report.errors.push(Error::malformed("not an image: the input is empty"));
-                return report;
+                return Inspection {
+                    report,
+                    images: Vec::new(),
+                    streamed: None,
+                };
             }
             self.start(&head);
         }
@@ -276,7 +280,13 @@ impl StreamInspector {
                 dec
             }
             Stage::Failed(dec) => dec,
-            Stage::Sniffing(_) => return report,
+            Stage::Sniffing(_) => {
+                return Inspection {
+                    report,
+                    images: Vec::new(),
+                    streamed: None,
+                };
+            }
         };
         let feed = dec.get_mut();
         // An entry cut off by the end of the input still counts for what it held.
@@ -312,8 +322,12 @@ impl StreamInspector {
         if let Some(e) = self.error.take() {
             store.errors.push(e);
         }
-        describe(&mut store, &mut report, &self.opts, obs);
-        report
+        let images = describe(&mut store, &mut report, &self.opts, obs);
+        Inspection {
+            report,
+            images,
+            streamed: self.compression,
+        }
     }
 }
 
@@ -366,4 +380,88 @@ impl Store for StreamStore {
     fn errors(&self) -> Vec<Error> {
         self.errors.clone()
     }
+}
+
+/// Forwards the body of one outer entry into a layer pipeline.
+struct Forward<'a, S: EntrySink> {
+    name: &'a str,
+    inner: &'a mut LayerPipeline<S>,
+    active: bool,
+}
+
+impl<S: EntrySink> EntrySink for Forward<'_, S> {
+    fn entry(&mut self, t: &TarEntry) -> Result<bool> {
+        self.active = t.kind == EntryKind::Regular && entry_name(&t.path_lossy()) == self.name;
+        Ok(self.active)
+    }
+    fn content(&mut self, _: &TarEntry, data: &[u8]) -> Result<()> {
+        self.inner.push(data);
+        if self.inner.is_stopped() {
+            Err(crate::image::pipeline::stop())
+        } else {
+            Ok(())
+        }
+    }
+    fn end(&mut self, _: &TarEntry) -> Result<()> {
+        if self.active {
+            Err(crate::image::pipeline::stop())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+struct ForwardFeed<'a, S: EntrySink> {
+    tar: TarStream,
+    fwd: Forward<'a, S>,
+}
+
+impl<S: EntrySink> Write for ForwardFeed<'_, S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tar.push(buf, &mut self.fwd).map_err(compress::to_io)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Streams a compressed tarball again and feeds the outer entry `name` into `inner`: how a
+/// file is read back from an input that allows no random access.
+pub fn feed_entry<S: EntrySink>(
+    source: &(impl crate::BlobSource + ?Sized),
+    compression: Compression,
+    name: &str,
+    inner: &mut LayerPipeline<S>,
+    limits: &Limits,
+) -> Result<()> {
+    let feed = ForwardFeed {
+        tar: TarStream::new(StreamLimits {
+            meta_bytes: limits.tar_meta_bytes,
+            entries: limits.layer_entries,
+            path_bytes: limits.path_bytes,
+        }),
+        fwd: Forward {
+            name,
+            inner,
+            active: false,
+        },
+    };
+    let mut dec = Decoder::new(compression, feed, limits.zstd_window_bytes);
+    let mut buf = vec![0u8; super::archive::CHUNK];
+    let mut off = 0u64;
+    while off < source.len() {
+        let n = ((source.len() - off).min(buf.len() as u64)) as usize;
+        source.read_exact_at(off, &mut buf[..n])?;
+        if let Err(e) = dec.push(&buf[..n]) {
+            let e = compress::from_io(e, "tarball");
+            return if crate::image::pipeline::is_stop(&e) {
+                Ok(())
+            } else {
+                Err(e)
+            };
+        }
+        off += n as u64;
+    }
+    Ok(())
 }

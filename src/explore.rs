@@ -1,0 +1,299 @@
+//! Exploring an inspected image after its report is made: list a directory of the merged view
+//! (lazily, one level at a time, so a page never needs the whole tree), search paths, and read
+//! a file's bytes on demand by walking its layer again (nothing of the image is kept).
+
+use crate::blob::BlobSource;
+use crate::error::{Error, Result};
+use crate::fs::entry::FileEntry;
+use crate::image::pipeline::{self, LayerPipeline, stop};
+use crate::inspect::{ImageState, Inspection};
+use crate::limits::Limits;
+use crate::tar::stream::EntrySink;
+use crate::tar::{EntryKind, TarEntry};
+use serde::Serialize;
+
+/// One path as the file view shows it: its visible version, or (deleted) its last version.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub path: String,
+    /// The version shown (an id for [`read_file`]); `null` for a directory that no layer lists
+    /// itself but that holds listed paths.
+    pub version: Option<usize>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: i64,
+    pub layer: Option<usize>,
+    pub link_target: Option<String>,
+    pub deleted_in: Option<usize>,
+    pub overwritten_in: Option<usize>,
+    /// Whether this path is in the merged view.
+    pub visible: bool,
+    /// Whether any path lies below this one.
+    pub has_children: bool,
+    /// How many versions of this path the layers hold.
+    pub versions: usize,
+}
+
+/// Which paths a listing shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter {
+    /// Also paths that a later layer deleted (their bytes still ship).
+    pub show_deleted: bool,
+    /// Only paths added, changed or deleted in this layer (and the directories leading there).
+    pub changed_in: Option<usize>,
+}
+
+fn node(state: &ImageState, path: &str, lists: &[&[FileEntry]]) -> Option<Node> {
+    let tree = &state.tree;
+    let versions = tree.paths.get(path).map(Vec::as_slice).unwrap_or(&[]);
+    let shown = tree.visible.get(path).copied().or_else(|| versions.last().copied());
+    let name = path.rsplit('/').next().unwrap_or("").to_string();
+    let below = format!("{path}/");
+    let has_children = tree
+        .paths
+        .range(below.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&below));
+    match shown {
+        Some(v) => {
+            let ver = tree.versions[v];
+            let e = &lists[ver.layer][ver.entry];
+            Some(Node {
+                name,
+                path: path.to_string(),
+                version: Some(v),
+                kind: e.kind.as_str().to_string(),
+                size: e.size,
+                mode: e.mode,
+                uid: e.uid,
+                gid: e.gid,
+                mtime: e.mtime,
+                layer: Some(ver.layer),
+                link_target: e.link_target.clone(),
+                deleted_in: ver.deleted_in,
+                overwritten_in: ver.overwritten_in,
+                visible: tree.visible.contains_key(path),
+                has_children,
+                versions: versions.len(),
+            })
+        }
+        // An implied directory: only its contents are listed.
+        None if has_children => Some(Node {
+            name,
+            path: path.to_string(),
+            version: None,
+            kind: "dir".into(),
+            size: 0,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            layer: None,
+            link_target: None,
+            deleted_in: None,
+            overwritten_in: None,
+            visible: tree
+                .visible
+                .range(below.clone()..)
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(&below)),
+            has_children,
+            versions: 0,
+        }),
+        None => None,
+    }
+}
+
+/// Whether `path` or anything below it was touched by `layer`.
+fn touched(state: &ImageState, path: &str, layer: usize) -> bool {
+    let tree = &state.tree;
+    let hit = |vs: &Vec<usize>| {
+        vs.iter().any(|&v| {
+            let ver = tree.versions[v];
+            ver.layer == layer || ver.deleted_in == Some(layer)
+        })
+    };
+    if tree.paths.get(path).is_some_and(hit) {
+        return true;
+    }
+    let below = format!("{path}/");
+    tree.paths
+        .range(below.clone()..)
+        .take_while(|(k, _)| k.starts_with(&below))
+        .any(|(_, vs)| hit(vs))
+}
+
+/// The direct children of directory `dir` (`/` for the root), in name order.
+pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
+    let lists = state.entry_lists();
+    let dir = crate::fs::entry::normalize(dir);
+    let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+    let mut out = Vec::new();
+    let mut from = prefix.clone();
+    loop {
+        let Some((key, _)) = state.tree.paths.range(from.clone()..).next() else {
+            break;
+        };
+        if !key.starts_with(&prefix) {
+            break;
+        }
+        let rest = &key[prefix.len()..];
+        let child = match rest.find('/') {
+            Some(i) => &rest[..i],
+            None => rest,
+        };
+        let path = format!("{prefix}{child}");
+        // Skip the child's subtree: every key below it sorts before `path` + '0' ('/' + 1).
+        from = format!("{path}0");
+        let Some(n) = node(state, &path, &lists) else { continue };
+        if !n.visible && !filter.show_deleted {
+            continue;
+        }
+        if let Some(l) = filter.changed_in
+            && !touched(state, &path, l)
+        {
+            continue;
+        }
+        out.push(n);
+    }
+    out
+}
+
+/// Paths containing `query` (case-insensitive), at most `limit`, and how many matched.
+pub fn search(state: &ImageState, query: &str, filter: Filter, limit: usize) -> (Vec<Node>, usize) {
+    let lists = state.entry_lists();
+    let q = query.to_lowercase();
+    let mut out = Vec::new();
+    let mut total = 0;
+    for path in state.tree.paths.keys() {
+        if !path.to_lowercase().contains(&q) {
+            continue;
+        }
+        let Some(n) = node(state, path, &lists) else { continue };
+        if (!n.visible && !filter.show_deleted) || filter.changed_in.is_some_and(|l| !touched(state, path, l)) {
+            continue;
+        }
+        total += 1;
+        if out.len() < limit {
+            out.push(n);
+        }
+    }
+    (out, total)
+}
+
+/// Captures `[skip, skip+want)` of the body of the entry whose header is at `header_offset`.
+struct Grab {
+    header_offset: u64,
+    skip: u64,
+    want: usize,
+    seen: u64,
+    found: bool,
+    buf: Vec<u8>,
+}
+
+impl EntrySink for Grab {
+    fn entry(&mut self, e: &TarEntry) -> Result<bool> {
+        self.found = e.header_offset == self.header_offset;
+        Ok(self.found)
+    }
+    fn content(&mut self, _: &TarEntry, data: &[u8]) -> Result<()> {
+        let start = self.seen;
+        self.seen += data.len() as u64;
+        if self.seen <= self.skip {
+            return Ok(());
+        }
+        let from = self.skip.saturating_sub(start) as usize;
+        let n = (self.want - self.buf.len()).min(data.len() - from);
+        self.buf.extend_from_slice(&data[from..from + n]);
+        if self.buf.len() == self.want {
+            Err(stop())
+        } else {
+            Ok(())
+        }
+    }
+    fn end(&mut self, _: &TarEntry) -> Result<()> {
+        if self.found { Err(stop()) } else { Ok(()) }
+    }
+}
+
+/// Reads up to `len` bytes at `offset` of a file version, by walking its layer again (from
+/// the random-access source, or by streaming a compressed tarball again). Hardlinks read
+/// their target as it was in that layer.
+pub fn read_file(
+    source: &(impl BlobSource + ?Sized),
+    ins: &Inspection,
+    image: usize,
+    version: usize,
+    offset: u64,
+    len: usize,
+    limits: &Limits,
+) -> Result<Vec<u8>> {
+    let state = ins
+        .images
+        .get(image)
+        .ok_or_else(|| Error::malformed(format!("no image {image}")))?;
+    let tree = &state.tree;
+    let lists = state.entry_lists();
+    let mut v = *tree
+        .versions
+        .get(version)
+        .ok_or_else(|| Error::malformed(format!("no file version {version}")))?;
+    let mut e = &lists[v.layer][v.entry];
+    if e.kind == EntryKind::Hardlink {
+        let target = e.link_target.clone().unwrap_or_default();
+        let found = tree
+            .paths
+            .get(&target)
+            .and_then(|vs| vs.iter().rev().map(|&i| tree.versions[i]).find(|t| t.layer <= v.layer))
+            .ok_or_else(|| {
+                Error::malformed(format!("hardlink target {target:?} is not in the image")).at_path(&e.path)
+            })?;
+        v = found;
+        e = &lists[v.layer][v.entry];
+    }
+    if e.kind != EntryKind::Regular {
+        return Err(Error::unsupported(format!(
+            "{} is a {}, not a regular file",
+            e.path,
+            e.kind.as_str()
+        )));
+    }
+    let place = state.blobs[v.layer]
+        .as_ref()
+        .ok_or_else(|| Error::malformed("the layer holding this file could not be read").in_layer(v.layer))?;
+    let want = len.min(e.size.saturating_sub(offset) as usize);
+    let grab = Grab {
+        header_offset: e.header_offset,
+        skip: offset,
+        want,
+        seen: 0,
+        found: false,
+        buf: Vec::new(),
+    };
+    if want == 0 {
+        return Ok(Vec::new());
+    }
+    let mut p = LayerPipeline::with_sink(limits, limits.layer_uncompressed_bytes, grab);
+    match (place.range, ins.streamed) {
+        (Some((start, size)), _) => {
+            pipeline::feed_range(source, start, size, crate::source::archive::CHUNK, &mut p, &mut |_| {})?
+        }
+        (None, Some(c)) => crate::source::stream::feed_entry(source, c, &place.name, &mut p, limits)?,
+        (None, None) => return Err(Error::unsupported("this source cannot be read again")),
+    }
+    let (digests, grab) = p.finish_with_sink();
+    let grab = grab.ok_or_else(|| Error::malformed("the layer could not be read again"))?;
+    if grab.buf.len() < want {
+        return Err(digests
+            .error
+            .unwrap_or_else(|| Error::malformed("the file was not found when reading its layer again"))
+            .at_path(&e.path)
+            .in_layer(v.layer));
+    }
+    Ok(grab.buf)
+}

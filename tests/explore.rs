@@ -1,0 +1,163 @@
+//! Exploring an inspected image: lazy directory listings, search, reading files back.
+
+mod support;
+use porthole::explore::{self, Filter};
+use porthole::fixture::{self, Compress, ImageSpec, TarBuilder};
+use porthole::inspect::{Inspection, Options, Quiet};
+
+fn explore(bytes: &[u8]) -> Inspection {
+    porthole::inspect::explore_blob(bytes, "t.tar", &Options::default(), &mut Quiet)
+}
+
+fn names(nodes: &[explore::Node]) -> Vec<&str> {
+    nodes.iter().map(|n| n.name.as_str()).collect()
+}
+
+#[test]
+fn lists_directories_lazily_with_deleted_and_changed_filters() {
+    let ins = explore(&fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false));
+    let st = &ins.images[0];
+    let root = explore::list_dir(st, "/", Filter::default());
+    assert_eq!(names(&root), vec!["etc", "srv", "tmp", "usr", "var"]);
+    assert!(root.iter().all(|n| n.has_children && n.kind == "dir"));
+    let srv = explore::list_dir(st, "/srv", Filter::default());
+    assert!(!names(&srv).contains(&"secret.txt"));
+    let srv = explore::list_dir(
+        st,
+        "/srv",
+        Filter {
+            show_deleted: true,
+            ..Default::default()
+        },
+    );
+    let secret = srv
+        .iter()
+        .find(|n| n.name == "secret.txt")
+        .expect("deleted file listed");
+    assert!(!secret.visible);
+    assert_eq!(secret.deleted_in, Some(2));
+    assert_eq!(secret.layer, Some(1));
+    // Only what layer 1 touched: /etc (passwd), /srv, /var (the whiteout of big.bin).
+    let changed = explore::list_dir(
+        st,
+        "/",
+        Filter {
+            show_deleted: true,
+            changed_in: Some(1),
+        },
+    );
+    assert_eq!(names(&changed), vec!["etc", "srv", "var"]);
+    let etc = explore::list_dir(
+        st,
+        "/etc",
+        Filter {
+            changed_in: Some(1),
+            ..Default::default()
+        },
+    );
+    assert_eq!(names(&etc), vec!["passwd"]);
+    assert_eq!(etc[0].versions, 2);
+}
+
+#[test]
+fn directories_no_layer_lists_are_implied() {
+    let mut t = TarBuilder::new();
+    t.file("a/b/c.txt", b"c", 0o644);
+    let ins = explore(&fixture::oci_archive(&[ImageSpec::new("x", vec![t.finish()])], false));
+    let root = explore::list_dir(&ins.images[0], "/", Filter::default());
+    assert_eq!(names(&root), vec!["a"]);
+    assert_eq!(root[0].version, None);
+    assert!(root[0].visible && root[0].has_children);
+    assert_eq!(
+        names(&explore::list_dir(&ins.images[0], "/a/b", Filter::default())),
+        vec!["c.txt"]
+    );
+}
+
+#[test]
+fn search_finds_paths_case_insensitively() {
+    let ins = explore(&fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false));
+    let (hits, total) = explore::search(&ins.images[0], "OS-RELEASE", Filter::default(), 10);
+    assert_eq!(total, 2);
+    assert_eq!(
+        hits.iter().map(|n| n.path.as_str()).collect::<Vec<_>>(),
+        vec!["/etc/os-release", "/usr/lib/os-release"]
+    );
+    let (_, total) = explore::search(&ins.images[0], "secret", Filter::default(), 10);
+    assert_eq!(total, 0);
+    let (_, total) = explore::search(
+        &ins.images[0],
+        "secret",
+        Filter {
+            show_deleted: true,
+            ..Default::default()
+        },
+        10,
+    );
+    assert_eq!(total, 1);
+}
+
+fn version_of(ins: &Inspection, path: &str, layer: usize) -> usize {
+    let st = &ins.images[0];
+    *st.tree.paths[path]
+        .iter()
+        .find(|&&v| st.tree.versions[v].layer == layer)
+        .unwrap()
+}
+
+#[test]
+fn reads_files_back_from_every_kind_of_layer_and_tarball() {
+    let limits = porthole::Limits::default();
+    for (label, bytes) in [
+        (
+            "gzip layers",
+            fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+        ),
+        (
+            "zstd layers",
+            fixture::oci_archive(&[fixture::sample("x", Compress::Zstd)], false),
+        ),
+        (
+            "docker save",
+            fixture::docker_archive(&[fixture::sample("x", Compress::None)], true),
+        ),
+        (
+            "gzipped tarball",
+            Compress::Gzip.apply(&fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false)),
+        ),
+    ] {
+        let ins = explore(&bytes);
+        assert_eq!(ins.report.exit_code(), 0, "{label}");
+        let read = |path: &str, layer: usize, off: u64, len: usize| {
+            explore::read_file(&bytes[..], &ins, 0, version_of(&ins, path, layer), off, len, &limits)
+                .unwrap_or_else(|e| panic!("{label} {path}: {e}"))
+        };
+        assert_eq!(
+            read("/etc/passwd", 1, 0, 1 << 16),
+            b"root:x:0:0:root:/root:/bin/sh\n",
+            "{label}"
+        );
+        assert!(
+            read("/etc/passwd", 0, 0, 1 << 16).ends_with(b"app:x:1000:1000::/srv:/bin/sh\n"),
+            "{label}: old version"
+        );
+        assert_eq!(
+            read("/srv/secret.txt", 1, 0, 100),
+            b"to be removed",
+            "{label}: deleted file still readable"
+        );
+        assert_eq!(read("/srv/secret.txt", 1, 3, 2), b"be", "{label}: window");
+        assert_eq!(
+            read("/usr/bin/tool-link", 0, 0, 4),
+            b"\x7fELF",
+            "{label}: hardlink reads its target"
+        );
+        assert_eq!(
+            read("/var/cache/big.bin", 0, 9_990, 100),
+            vec![7u8; 10],
+            "{label}: tail of a file"
+        );
+        let dir = version_of(&ins, "/etc", 0);
+        assert!(explore::read_file(&bytes[..], &ins, 0, dir, 0, 10, &limits).is_err());
+    }
+}
