@@ -135,10 +135,7 @@ pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
     let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
     let mut out = Vec::new();
     let mut from = prefix.clone();
-    loop {
-        let Some((key, _)) = state.tree.paths.range(from.clone()..).next() else {
-            break;
-        };
+    while let Some((key, _)) = state.tree.paths.range(from.clone()..).next() {
         if !key.starts_with(&prefix) {
             break;
         }
