@@ -1,9 +1,13 @@
 //! Bindings for the browser worker (wasm32 only): a `Blob`-backed [`BlobSource`] read by
-//! slices with `FileReaderSync`, and entry points that return the JSON report. No logic here.
+//! slices with `FileReaderSync`, and a [`Session`] that inspects a file and then answers the
+//! page's questions (directory listings, searches, file bytes). No logic here.
 
 use crate::blob::BlobSource;
 use crate::error::{Error, Result};
-use crate::inspect::{Observer, Options};
+use crate::explore::{self, Filter};
+use crate::inspect::{Inspection, Observer, Options};
+use crate::source::layout::ImagePlan;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// A `File` or `Blob`, read synchronously by slices (only possible inside a worker).
@@ -37,8 +41,24 @@ impl BlobSource for BlobReader {
     }
 }
 
-/// Reports progress to a JavaScript callback `(event, a, b)`:
-/// `("bytes", done, total)`, `("layer", image, layer)`, `("planned", images, 0)`.
+/// What the page can show before any layer is read.
+#[derive(Serialize)]
+struct PlannedImage {
+    name: Option<String>,
+    platform: Option<String>,
+    layers: Vec<PlannedLayer>,
+}
+
+#[derive(Serialize)]
+struct PlannedLayer {
+    digest: Option<String>,
+    size: Option<u64>,
+    media_type: Option<String>,
+}
+
+/// Reports progress to a JavaScript callback `(event, a, b, detail)`:
+/// `("planned", images, 0, json)` with the images and layers known from the manifests,
+/// `("layer", image, layer)` when a layer starts, `("bytes", done, total)` as input is read.
 struct JsObserver {
     callback: Option<js_sys::Function>,
     done: u64,
@@ -46,58 +66,121 @@ struct JsObserver {
 }
 
 impl JsObserver {
-    fn emit(&self, what: &str, a: f64, b: f64) {
+    fn emit(&self, what: &str, a: f64, b: f64, detail: &str) {
         if let Some(f) = &self.callback {
-            let _ = f.call3(
-                &JsValue::NULL,
+            let args = js_sys::Array::of4(
                 &JsValue::from_str(what),
                 &JsValue::from_f64(a),
                 &JsValue::from_f64(b),
+                &JsValue::from_str(detail),
             );
+            let _ = f.apply(&JsValue::NULL, &args);
         }
     }
 }
 
 impl Observer for JsObserver {
-    fn planned(&mut self, plans: &[crate::source::layout::ImagePlan]) {
-        self.emit("planned", plans.len() as f64, 0.0);
+    fn planned(&mut self, plans: &[ImagePlan]) {
+        let images: Vec<PlannedImage> = plans
+            .iter()
+            .map(|p| PlannedImage {
+                name: p.name.clone(),
+                platform: p.platform.clone(),
+                layers: p
+                    .layers
+                    .iter()
+                    .map(|l| PlannedLayer {
+                        digest: l.digest.as_ref().map(|d| d.to_string()),
+                        size: l.size,
+                        media_type: l.media_type.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let json = serde_json::to_string(&images).unwrap_or_default();
+        self.emit("planned", plans.len() as f64, 0.0, &json);
     }
     fn layer(&mut self, image: usize, layer: usize) {
-        self.emit("layer", image as f64, layer as f64);
+        self.emit("layer", image as f64, layer as f64, "");
     }
     fn bytes(&mut self, n: u64) {
         self.done += n;
-        self.emit("bytes", self.done as f64, self.total as f64);
+        self.emit("bytes", self.done as f64, self.total as f64, "");
     }
 }
 
-/// Inspects a dropped file and returns the JSON report (the same as
-/// `porthole inspect --json [--files]` on that file).
+fn js_err(e: Error) -> JsValue {
+    JsValue::from_str(&e.to_string())
+}
+
+fn filter(show_deleted: bool, changed_in: i32) -> Filter {
+    Filter { show_deleted, changed_in: usize::try_from(changed_in).ok() }
+}
+
+/// One inspected file, kept in the worker so the page can explore it.
 #[wasm_bindgen]
-pub fn inspect_file(
-    file: web_sys::File,
-    files: bool,
-    progress: Option<js_sys::Function>,
-) -> std::result::Result<String, JsValue> {
-    let reader = web_sys::FileReaderSync::new()?;
-    let len = file.size() as u64;
-    let name = file.name();
-    let source = BlobReader {
-        blob: file.into(),
-        len,
-        reader,
-    };
-    let opts = Options {
-        files,
-        ..Default::default()
-    };
-    let mut obs = JsObserver {
-        callback: progress,
-        done: 0,
-        total: len,
-    };
-    let report = crate::inspect::inspect_blob(&source, &name, &opts, &mut obs);
-    Ok(report.to_json())
+pub struct Session {
+    source: BlobReader,
+    ins: Inspection,
+    opts: Options,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Inspects a dropped file (read by slices, never whole). `progress` receives
+    /// `(event, a, b, detail)` calls, see the worker.
+    pub fn open(file: web_sys::File, progress: Option<js_sys::Function>) -> std::result::Result<Session, JsValue> {
+        let reader = web_sys::FileReaderSync::new()?;
+        let len = file.size() as u64;
+        let name = file.name();
+        let source = BlobReader { blob: file.into(), len, reader };
+        let opts = Options { files: true, ..Default::default() };
+        let mut obs = JsObserver { callback: progress, done: 0, total: len };
+        let ins = crate::inspect::explore_blob(&source, &name, &opts, &mut obs);
+        Ok(Session { source, ins, opts })
+    }
+
+    /// The report as JSON: exactly what `porthole inspect --json --files` prints for the file.
+    pub fn report_json(&self) -> String {
+        self.ins.report.to_json()
+    }
+
+    /// The CLI's exit code for this report (0 ok, 2 no image, 3 integrity failure, 4 incomplete).
+    pub fn exit_code(&self) -> i32 {
+        self.ins.report.exit_code()
+    }
+
+    /// The children of a directory of image `image`'s merged view, as a JSON array of nodes.
+    /// `changed_in` < 0 means no layer filter.
+    pub fn list_dir(&self, image: usize, path: &str, show_deleted: bool, changed_in: i32) -> String {
+        let nodes = match self.ins.images.get(image) {
+            Some(st) => explore::list_dir(st, path, filter(show_deleted, changed_in)),
+            None => Vec::new(),
+        };
+        serde_json::to_string(&nodes).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Paths containing `query`: JSON `{"nodes": [...], "total": N}`.
+    pub fn search(&self, image: usize, query: &str, show_deleted: bool, changed_in: i32, limit: usize) -> String {
+        let (nodes, total) = match self.ins.images.get(image) {
+            Some(st) => explore::search(st, query, filter(show_deleted, changed_in), limit),
+            None => (Vec::new(), 0),
+        };
+        serde_json::json!({ "nodes": nodes, "total": total }).to_string()
+    }
+
+    /// Up to `len` bytes at `offset` of file version `version` (from a node), read on demand by
+    /// walking its layer again.
+    pub fn read_file(&self, image: usize, version: usize, offset: f64, len: u32) -> std::result::Result<Vec<u8>, JsValue> {
+        explore::read_file(&self.source, &self.ins, image, version, offset as u64, len as usize, &self.opts.limits)
+            .map_err(js_err)
+    }
+}
+
+/// The wasm instance's memory size in bytes (its high-water mark: wasm memory never shrinks).
+#[wasm_bindgen]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
 /// The version of the core, shown in the page.

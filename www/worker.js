@@ -1,6 +1,6 @@
 // The coordinator worker: owns the wasm core and reads the File by slices
 // (FileReaderSync inside the core), so the main thread never touches image bytes.
-import init, { inspect_file, version } from './pkg/porthole.js';
+import init, { Session, version } from './pkg/porthole.js';
 
 const ready = init();
 
@@ -20,7 +20,8 @@ self.onmessage = async (event) => {
     }
   };
   try {
-    const json = inspect_file(file, true, progress);
+    const session = Session.open(file, progress);
+    const json = session.report_json();
     self.postMessage({ type: 'report', json, version: version() });
   } catch (e) {
     self.postMessage({ type: 'failed', message: String(e) });
