@@ -114,7 +114,10 @@ fn js_err(e: Error) -> JsValue {
 }
 
 fn filter(show_deleted: bool, changed_in: i32) -> Filter {
-    Filter { show_deleted, changed_in: usize::try_from(changed_in).ok() }
+    Filter {
+        show_deleted,
+        changed_in: usize::try_from(changed_in).ok(),
+    }
 }
 
 /// One inspected file, kept in the worker so the page can explore it.
@@ -133,9 +136,20 @@ impl Session {
         let reader = web_sys::FileReaderSync::new()?;
         let len = file.size() as u64;
         let name = file.name();
-        let source = BlobReader { blob: file.into(), len, reader };
-        let opts = Options { files: true, ..Default::default() };
-        let mut obs = JsObserver { callback: progress, done: 0, total: len };
+        let source = BlobReader {
+            blob: file.into(),
+            len,
+            reader,
+        };
+        let opts = Options {
+            files: true,
+            ..Default::default()
+        };
+        let mut obs = JsObserver {
+            callback: progress,
+            done: 0,
+            total: len,
+        };
         let ins = crate::inspect::explore_blob(&source, &name, &opts, &mut obs);
         Ok(Session { source, ins, opts })
     }
@@ -171,9 +185,23 @@ impl Session {
 
     /// Up to `len` bytes at `offset` of file version `version` (from a node), read on demand by
     /// walking its layer again.
-    pub fn read_file(&self, image: usize, version: usize, offset: f64, len: u32) -> std::result::Result<Vec<u8>, JsValue> {
-        explore::read_file(&self.source, &self.ins, image, version, offset as u64, len as usize, &self.opts.limits)
-            .map_err(js_err)
+    pub fn read_file(
+        &self,
+        image: usize,
+        version: usize,
+        offset: f64,
+        len: u32,
+    ) -> std::result::Result<Vec<u8>, JsValue> {
+        explore::read_file(
+            &self.source,
+            &self.ins,
+            image,
+            version,
+            offset as u64,
+            len as usize,
+            &self.opts.limits,
+        )
+        .map_err(js_err)
     }
 }
 

@@ -5,6 +5,7 @@ use porthole::digest::Digest;
 use porthole::image::Platform;
 use porthole::inspect::{Observer, Options, Quiet};
 use porthole::report::{CheckStatus, Report};
+use porthole::source::registry::{Credentials, Reference};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -30,12 +31,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Inspect an image tarball (docker save, OCI archive, gzipped or not), an OCI layout
-    /// directory, or `-` for standard input.
+    /// directory, `-` for standard input, or an image in a registry
+    /// (`host[:port]/repo[:tag|@sha256:…]`, Docker Hub short names like `alpine`).
     ///
     /// Exit codes: 0 ok; 1 usage error; 2 no image could be described; 3 integrity failure;
     /// 4 the report is incomplete (a limit was hit or part of the image could not be read).
     Inspect {
-        /// The file, directory, or `-` for stdin.
+        /// The file, directory, `-` for stdin, or an image reference.
         path: PathBuf,
         /// Platform to pick from a multi-platform index: os/arch[/variant].
         #[arg(long)]
@@ -52,6 +54,18 @@ enum Command {
         /// Largest decompressed size of one layer, in bytes.
         #[arg(long)]
         max_layer_bytes: Option<u64>,
+        /// Registry user name (the password or token is read from stdin with --password-stdin).
+        #[arg(long)]
+        username: Option<String>,
+        /// Read the registry password or token from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Extra CA certificates (PEM) to trust for the registry.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        /// Do not verify the registry's TLS certificate.
+        #[arg(long)]
+        insecure: bool,
     },
 }
 
@@ -94,6 +108,10 @@ fn main() -> ExitCode {
         json,
         expect_digest,
         max_layer_bytes,
+        username,
+        password_stdin,
+        ca_file,
+        insecure,
     } = cli.command;
     let mut opts = Options {
         files,
@@ -115,7 +133,33 @@ fn main() -> ExitCode {
     if let Some(m) = max_layer_bytes {
         opts.limits.layer_uncompressed_bytes = m;
     }
-    let report = if path.as_os_str() == "-" {
+    let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
+        match path.to_str().map(Reference::parse) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => {
+                eprintln!(
+                    "porthole: {} is neither a file nor an image reference ({})",
+                    path.display(),
+                    e.message
+                );
+                return ExitCode::from(2);
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    if password_stdin && registry_ref.is_none() {
+        return usage("--password-stdin needs an image reference (and stdin free for the password)");
+    }
+    let report = if let Some(reference) = registry_ref {
+        let creds = match credentials(&reference, username, password_stdin) {
+            Ok(c) => c,
+            Err(m) => return usage(&m),
+        };
+        let tls = porthole::source::registry::native::Tls { ca_file, insecure };
+        porthole::source::registry::native::inspect(reference, creds, &tls, &opts, &mut Quiet).report
+    } else if path.as_os_str() == "-" {
         porthole::inspect_reader(std::io::stdin().lock(), "-", &opts, &mut Quiet)
     } else if path.is_dir() {
         inspect_dir(&path, &opts)
@@ -157,6 +201,68 @@ fn main() -> ExitCode {
         print_summary(&report);
     }
     ExitCode::from(report.exit_code() as u8)
+}
+
+/// A missing path that is clearly meant as a file is reported as such, not fetched from a
+/// registry (`missing.tar` would otherwise be a Docker Hub repository).
+fn looks_like_a_file(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    s.starts_with(['/', '.', '~'])
+        || [".tar", ".tar.gz", ".tgz", ".tar.zst", ".json"]
+            .iter()
+            .any(|ext| s.ends_with(ext))
+}
+
+/// Credentials from --username/--password-stdin, else from ~/.docker/config.json `auths`.
+fn credentials(r: &Reference, username: Option<String>, password_stdin: bool) -> Result<Option<Credentials>, String> {
+    if password_stdin {
+        let mut pw = String::new();
+        std::io::stdin()
+            .read_line(&mut pw)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        let password = pw.trim_end_matches(['\n', '\r']).to_string();
+        return Ok(Some(Credentials {
+            username: username.unwrap_or_default(),
+            password,
+        }));
+    }
+    if username.is_some() {
+        return Err("--username needs --password-stdin".into());
+    }
+    Ok(docker_config_auth(r))
+}
+
+/// The `auths` entry for the registry in `$DOCKER_CONFIG/config.json` (or ~/.docker).
+fn docker_config_auth(r: &Reference) -> Option<Credentials> {
+    use base64::Engine as _;
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))?;
+    let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let auths = v.get("auths")?.as_object()?;
+    let keys: Vec<String> = if r.is_docker_hub() {
+        vec![
+            "https://index.docker.io/v1/".into(),
+            "index.docker.io".into(),
+            "docker.io".into(),
+        ]
+    } else {
+        vec![
+            r.registry.clone(),
+            format!("https://{}", r.registry),
+            format!("http://{}", r.registry),
+        ]
+    };
+    let entry = keys.iter().find_map(|k| auths.get(k))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(entry.get("auth")?.as_str()?)
+        .ok()?;
+    let (u, p) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
+    Some(Credentials {
+        username: u.to_string(),
+        password: p.to_string(),
+    })
 }
 
 fn base_name(p: &Path) -> String {

@@ -252,7 +252,7 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
 
 /// Chooses a platform among an index's manifests: the wanted one, else linux/amd64, else the
 /// only one. Returns the descriptor and every platform available.
-fn choose<'a>(manifests: &'a [Descriptor], want: Option<&Platform>) -> Result<(&'a Descriptor, Vec<String>)> {
+pub fn choose<'a>(manifests: &'a [Descriptor], want: Option<&Platform>) -> Result<(&'a Descriptor, Vec<String>)> {
     let runnable: Vec<&Descriptor> = manifests.iter().filter(|d| !manifest::is_attestation(d)).collect();
     let available: Vec<String> = runnable
         .iter()

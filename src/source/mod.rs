@@ -10,6 +10,8 @@ pub mod archive;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod dir;
 pub mod layout;
+pub mod memory;
+pub mod registry;
 pub mod stream;
 
 use crate::error::Result;

@@ -3,7 +3,8 @@
 //! through its own pipeline at once, because in `docker save` output `manifest.json` comes
 //! last, so which entries are layers is known only at the end.
 
-use super::{Store, entry_name, resolve_link};
+use super::memory::MemoryStore;
+use super::{entry_name, resolve_link};
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::error::{Error, Result};
 use crate::image::{LayerPipeline, LayerResult};
@@ -302,7 +303,7 @@ impl StreamInspector {
             header_offset: 0,
         });
         let c = &mut feed.collector;
-        let mut store = StreamStore {
+        let mut store = MemoryStore {
             small: std::mem::take(&mut c.small),
             layers: std::mem::take(&mut c.layers),
             sizes: std::mem::take(&mut c.sizes),
@@ -328,57 +329,6 @@ impl StreamInspector {
             images,
             streamed: self.compression,
         }
-    }
-}
-
-/// What a single pass kept, answering the [`Store`] questions.
-struct StreamStore {
-    small: HashMap<String, Vec<u8>>,
-    layers: HashMap<String, LayerResult>,
-    sizes: HashMap<String, u64>,
-    links: HashMap<String, String>,
-    errors: Vec<Error>,
-}
-
-impl StreamStore {
-    fn follow(&self, name: &str) -> Option<String> {
-        let mut name = name.to_string();
-        for _ in 0..16 {
-            if self.sizes.contains_key(&name) {
-                return Some(name);
-            }
-            name = self.links.get(&name)?.clone();
-        }
-        None
-    }
-}
-
-impl Store for StreamStore {
-    fn has(&self, name: &str) -> bool {
-        self.follow(name).is_some()
-    }
-    fn canonical(&self, name: &str) -> Option<String> {
-        self.follow(name)
-    }
-    fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {
-        let n = self.follow(name).ok_or_else(|| super::archive::missing(name))?;
-        match self.small.get(&n) {
-            Some(b) if b.len() as u64 <= limits.json_bytes => Ok(b.clone()),
-            Some(b) => Err(Error::limit(format!("{name} is {} bytes, over the limit", b.len())).in_entry(name)),
-            None => Err(Error::unsupported(format!(
-                "{name} was not kept while streaming (it did not look like JSON)"
-            ))
-            .in_entry(name)),
-        }
-    }
-    fn layer(&mut self, name: &str, _: &Limits, _: u64, _: &mut dyn FnMut(u64)) -> Result<LayerResult> {
-        let n = self.follow(name).ok_or_else(|| super::archive::missing(name))?;
-        self.layers
-            .remove(&n)
-            .ok_or_else(|| Error::malformed(format!("{name} is not a tar, gzip or zstd layer")).in_entry(name))
-    }
-    fn errors(&self) -> Vec<Error> {
-        self.errors.clone()
     }
 }
 

@@ -1,0 +1,567 @@
+//! The registry conversation as a state machine (sans-IO): ping → (token) → manifest →
+//! (platform manifest) → config → each layer, with one retry per auth challenge.
+
+use super::auth::{Challenge, Credentials, query_escape};
+use super::reference::Reference;
+use crate::digest::Digest;
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::manifest::{Descriptor, Manifest};
+use crate::image::{LayerPipeline, parse_json};
+use crate::inspect::{Inspection, Observer, Options, describe};
+use crate::report::{Check, CheckWhat, REPORT_VERSION, Report, SourceInfo};
+use crate::source::layout::blob_path;
+use crate::source::memory::MemoryStore;
+use std::collections::VecDeque;
+
+/// Every manifest type porthole reads (distribution 2.8 answers 404 for OCI manifests unless
+/// the OCI type is listed).
+pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// Why a request is made (for messages and for the page's progress).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    Ping,
+    Token,
+    Manifest(String),
+    Config(Digest),
+    Layer(usize, Digest),
+}
+
+/// A request to send: always a GET.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub purpose: Purpose,
+}
+
+impl Request {
+    pub fn method(&self) -> &'static str {
+        "GET"
+    }
+}
+
+/// The status and headers of a response (after redirects).
+#[derive(Debug, Clone, Default)]
+pub struct ResponseHead {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+impl ResponseHead {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What to do next.
+pub enum Next {
+    Send(Request),
+    Done,
+}
+
+enum Body {
+    Ignore,
+    Buffer(Vec<u8>),
+    Layer(Box<LayerPipeline>),
+}
+
+/// A fetch in progress. Drive it: `while let Next::Send(req) = f.next_step() { let head = …;
+/// if f.head(head) { for chunk in body { f.body(chunk) } } f.end(); }`, then `f.finish()`.
+pub struct Fetch {
+    reference: Reference,
+    creds: Option<Credentials>,
+    opts: Options,
+    auth: Option<String>,
+    /// Requests still to make, in order.
+    queue: VecDeque<Purpose>,
+    current: Option<Request>,
+    /// Set while the current request is a retry after an auth challenge.
+    retried: bool,
+    /// A token request interrupted this purpose; it is retried after.
+    resume: Option<Purpose>,
+    body: Body,
+    head: ResponseHead,
+    store: MemoryStore,
+    /// The digest the top manifest must have: the one asked for, or Docker-Content-Digest.
+    top_digest: Option<Digest>,
+    top_digest_source: &'static str,
+    top_media_type: Option<String>,
+    top_name: Option<String>,
+    layers: Vec<Descriptor>,
+    /// The digest of the first manifest fetched (the one the reference names).
+    first_manifest: Option<Digest>,
+    /// The current request was replaced (auth challenge): `end` must not complete it.
+    replaced: bool,
+    fatal: Option<Error>,
+    errors: Vec<Error>,
+    bytes: u64,
+}
+
+fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, String)> {
+    let mut h = Vec::new();
+    if let Some(a) = accept {
+        h.push(("Accept".to_string(), a.to_string()));
+    }
+    if let Some(a) = auth {
+        h.push(("Authorization".to_string(), a.clone()));
+    }
+    h
+}
+
+impl Fetch {
+    pub fn new(reference: Reference, creds: Option<Credentials>, opts: &Options) -> Fetch {
+        // A token given without a username is used as a bearer token directly.
+        let auth = creds
+            .as_ref()
+            .filter(|c| c.username.is_empty() && !c.password.is_empty())
+            .map(|c| format!("Bearer {}", c.password));
+        let mut queue = VecDeque::new();
+        queue.push_back(Purpose::Ping);
+        queue.push_back(Purpose::Manifest(reference.manifest_ref()));
+        Fetch {
+            top_digest: reference.digest.clone(),
+            top_digest_source: "the digest in the reference",
+            top_name: Some(reference.to_string()),
+            reference,
+            creds,
+            opts: opts.clone(),
+            auth,
+            queue,
+            current: None,
+            retried: false,
+            resume: None,
+            body: Body::Ignore,
+            head: ResponseHead::default(),
+            store: MemoryStore::default(),
+            top_media_type: None,
+            layers: Vec::new(),
+            first_manifest: None,
+            replaced: false,
+            fatal: None,
+            errors: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v2/{}", self.reference.base_url(), path)
+    }
+
+    fn request_for(&self, p: &Purpose) -> Request {
+        let repo = &self.reference.repository;
+        let (url, accept) = match p {
+            Purpose::Ping | Purpose::Token => (self.url(""), None),
+            Purpose::Manifest(r) => (self.url(&format!("{repo}/manifests/{r}")), Some(ACCEPT)),
+            Purpose::Config(d) | Purpose::Layer(_, d) => (self.url(&format!("{repo}/blobs/{d}")), None),
+        };
+        Request {
+            url,
+            headers: header_pairs(&self.auth, accept),
+            purpose: p.clone(),
+        }
+    }
+
+    /// The next request, or `Done` (also after a fatal error).
+    pub fn next_step(&mut self) -> Next {
+        if self.fatal.is_some() {
+            return Next::Done;
+        }
+        if let Some(r) = &self.current {
+            return Next::Send(r.clone());
+        }
+        match self.queue.pop_front() {
+            Some(p) => {
+                let r = self.request_for(&p);
+                self.current = Some(r.clone());
+                Next::Send(r)
+            }
+            None => Next::Done,
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        self.fatal.get_or_insert(e);
+        self.current = None;
+    }
+
+    /// The transport could not complete the request (network, TLS, CORS in a browser).
+    pub fn transport_error(&mut self, message: &str) {
+        let what = self.current.as_ref().map(|r| r.url.clone()).unwrap_or_default();
+        self.fail(Error::io(format!("cannot reach {what}: {message}")));
+    }
+
+    /// The response head arrived. Returns whether the body is wanted.
+    pub fn head(&mut self, head: ResponseHead) -> bool {
+        let Some(req) = self.current.clone() else { return false };
+        self.head = head;
+        let status = self.head.status;
+        self.body = Body::Ignore;
+        if status == 401 {
+            return self.challenge(&req);
+        }
+        if req.purpose == Purpose::Ping {
+            // Any non-401 answer lets us go on; 404 means this is not a registry API.
+            if status == 404 {
+                self.fail(Error::unsupported(format!(
+                    "{} answers 404 for /v2/: it is not an OCI distribution registry",
+                    self.reference.base_url()
+                )));
+            }
+            return false;
+        }
+        if status != 200 {
+            let e = self.status_error(&req, status);
+            self.fail(e);
+            return false;
+        }
+        match &req.purpose {
+            Purpose::Layer(..) => {
+                let budget = self.opts.limits.image_uncompressed_bytes;
+                self.body = Body::Layer(Box::new(LayerPipeline::new(&self.opts.limits, budget)));
+            }
+            _ => self.body = Body::Buffer(Vec::new()),
+        }
+        true
+    }
+
+    fn status_error(&self, req: &Request, status: u16) -> Error {
+        let what = match &req.purpose {
+            Purpose::Ping => "the registry API".to_string(),
+            Purpose::Token => "a token".to_string(),
+            Purpose::Manifest(r) => format!("manifest {r} of {}", self.reference.repository),
+            Purpose::Config(d) => format!("config blob {d}"),
+            Purpose::Layer(i, d) => format!("layer {i} blob {d}"),
+        };
+        match status {
+            403 => Error::new(
+                ErrorKind::Io,
+                format!(
+                    "access to {what} is forbidden (403): the credentials lack pull permission for {}",
+                    self.reference.repository
+                ),
+            ),
+            404 => Error::new(
+                ErrorKind::Io,
+                format!(
+                    "{what} was not found (404): check the repository name and tag of {}",
+                    self.reference
+                ),
+            ),
+            429 => Error::new(
+                ErrorKind::Io,
+                format!(
+                    "the registry is rate-limiting requests (429){}",
+                    self.head
+                        .header("Retry-After")
+                        .map(|s| format!("; retry after {s} seconds"))
+                        .unwrap_or_default()
+                ),
+            ),
+            s => Error::new(ErrorKind::Io, format!("fetching {what} failed with HTTP {s}")),
+        }
+    }
+
+    fn challenge(&mut self, req: &Request) -> bool {
+        if self.retried || req.purpose == Purpose::Token {
+            let msg = if self.creds.is_some() {
+                "the registry rejected the credentials (401): check the username and password or token"
+            } else {
+                "the registry requires credentials (401): give a username and password or token"
+            };
+            self.fail(Error::new(ErrorKind::Io, msg));
+            return false;
+        }
+        self.retried = true;
+        self.replaced = true;
+        let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
+        match Challenge::parse(&header) {
+            Challenge::Bearer { realm, service, scope } => {
+                let scope = scope.unwrap_or_else(|| format!("repository:{}:pull", self.reference.repository));
+                let mut url = realm.clone();
+                url.push(if realm.contains('?') { '&' } else { '?' });
+                if let Some(s) = service {
+                    url.push_str(&format!("service={}&", query_escape(&s)));
+                }
+                url.push_str(&format!("scope={}", query_escape(&scope)));
+                let auth = self
+                    .creds
+                    .as_ref()
+                    .filter(|c| !c.username.is_empty())
+                    .map(|c| c.basic());
+                self.resume = Some(req.purpose.clone());
+                self.current = Some(Request {
+                    url,
+                    headers: header_pairs(&auth, None),
+                    purpose: Purpose::Token,
+                });
+            }
+            Challenge::Basic => match &self.creds {
+                Some(c) => {
+                    self.auth = Some(c.basic());
+                    self.current = Some(self.request_for(&req.purpose));
+                }
+                None => self.fail(Error::new(
+                    ErrorKind::Io,
+                    "the registry requires credentials (401, Basic): give a username and password",
+                )),
+            },
+            Challenge::Other(h) => self.fail(Error::unsupported(format!(
+                "the registry asks for an authentication scheme porthole does not speak: {h:?}"
+            ))),
+        }
+        false
+    }
+
+    /// A chunk of the current response body.
+    pub fn body(&mut self, chunk: &[u8]) {
+        self.bytes += chunk.len() as u64;
+        let limit = self.opts.limits.json_bytes;
+        match &mut self.body {
+            Body::Buffer(b) => {
+                if b.len() as u64 + chunk.len() as u64 > limit {
+                    self.body = Body::Ignore;
+                    self.fail(Error::limit(format!(
+                        "a registry document is over the JSON limit of {limit} bytes"
+                    )));
+                } else {
+                    b.extend_from_slice(chunk);
+                }
+            }
+            Body::Layer(p) => p.push(chunk),
+            Body::Ignore => {}
+        }
+    }
+
+    /// Bytes of response bodies received so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The current response is complete.
+    pub fn end(&mut self) {
+        let Some(req) = self.current.clone() else { return };
+        if self.fatal.is_some() {
+            return;
+        }
+        // A challenge replaced the request: the replacement is sent next.
+        if std::mem::take(&mut self.replaced) {
+            return;
+        }
+        self.current = None;
+        let body = std::mem::replace(&mut self.body, Body::Ignore);
+        if let Err(e) = self.complete(&req, body) {
+            self.fail(e);
+        }
+    }
+
+    fn complete(&mut self, req: &Request, body: Body) -> Result<()> {
+        let limits = self.opts.limits.clone();
+        match (&req.purpose, body) {
+            (Purpose::Ping, _) => {}
+            (Purpose::Token, Body::Buffer(b)) => {
+                #[derive(serde::Deserialize)]
+                struct Token {
+                    token: Option<String>,
+                    access_token: Option<String>,
+                }
+                let t: Token = parse_json(&b, "the token answer", limits.json_bytes)?;
+                let token = t
+                    .token
+                    .or(t.access_token)
+                    .ok_or_else(|| Error::malformed("the token service answered without a token"))?;
+                self.auth = Some(format!("Bearer {token}"));
+                if let Some(p) = self.resume.take() {
+                    self.current = Some(self.request_for(&p));
+                }
+            }
+            (Purpose::Manifest(r), Body::Buffer(b)) => self.manifest(r, b)?,
+            (Purpose::Config(d), Body::Buffer(b)) => {
+                self.store.sizes.insert(blob_path(d), b.len() as u64);
+                self.store.small.insert(blob_path(d), b);
+                for (i, l) in self.layers.clone().iter().enumerate() {
+                    match l.digest() {
+                        Ok(d) if !l.is_foreign() => self.queue.push_back(Purpose::Layer(i, d)),
+                        _ => {}
+                    }
+                }
+            }
+            (Purpose::Layer(_, d), Body::Layer(p)) => {
+                let r = p.finish();
+                self.store.sizes.insert(blob_path(d), r.blob_size);
+                self.store.layers.insert(blob_path(d), r);
+            }
+            _ => {}
+        }
+        // The retry budget is per challenge: a completed request (not the token on its way
+        // to the retry) earns a fresh one.
+        if req.purpose != Purpose::Token {
+            self.retried = false;
+        }
+        Ok(())
+    }
+
+    fn manifest(&mut self, asked: &str, bytes: Vec<u8>) -> Result<()> {
+        let limits = &self.opts.limits;
+        let content_type = self
+            .head
+            .header("Content-Type")
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if content_type.contains("distribution.manifest.v1") {
+            return Err(Error::unsupported(
+                "the registry serves a Docker schema1 manifest, which is unsupported (too old)",
+            ));
+        }
+        let m: Manifest = parse_json(&bytes, "manifest", limits.json_bytes)?;
+        if m.schema_version == Some(1) || m.fs_layers.is_some() {
+            return Err(Error::unsupported(
+                "the registry serves a Docker schema1 manifest, which is unsupported (too old)",
+            ));
+        }
+        let digest = Digest::of(&bytes);
+        let top = self.first_manifest.is_none();
+        if top {
+            self.first_manifest = Some(digest.clone());
+            if self.top_digest.is_none()
+                && let Some(d) = self
+                    .head
+                    .header("Docker-Content-Digest")
+                    .and_then(|d| Digest::parse(d).ok())
+            {
+                self.top_digest = Some(d);
+                self.top_digest_source = "the registry's Docker-Content-Digest header";
+            }
+            self.top_media_type = Some(if content_type.is_empty() {
+                m.media_type.clone().unwrap_or_default()
+            } else {
+                content_type.clone()
+            });
+        }
+        self.store.sizes.insert(blob_path(&digest), bytes.len() as u64);
+        self.store.small.insert(blob_path(&digest), bytes);
+        if let Some(children) = &m.manifests {
+            if !top {
+                return Err(Error::malformed("an image index points to another index"));
+            }
+            let (child, _) = crate::source::layout::choose(children, self.opts.platform.as_ref())?;
+            let d = child.digest()?;
+            self.queue.push_front(Purpose::Manifest(d.to_string()));
+            return Ok(());
+        }
+        let cfg = m
+            .config
+            .as_ref()
+            .ok_or_else(|| Error::malformed(format!("manifest {asked} has no config")))?;
+        if m.layers.is_empty() && !content_type.is_empty() && !content_type.contains("manifest") {
+            return Err(Error::unsupported(format!(
+                "unknown manifest media type {content_type:?}"
+            )));
+        }
+        self.layers = m.layers.clone();
+        self.queue.push_back(Purpose::Config(cfg.digest()?));
+        Ok(())
+    }
+
+    /// Assembles the report from what was fetched, with the same code as for tarballs.
+    pub fn finish(mut self, obs: &mut dyn Observer) -> Inspection {
+        let mut report = Report {
+            report_version: REPORT_VERSION,
+            porthole_version: env!("CARGO_PKG_VERSION").to_string(),
+            source: SourceInfo {
+                kind: "registry".into(),
+                path: Some(self.reference.to_string()),
+                compression: "none".into(),
+                format: Some("registry".into()),
+                streamed: true,
+            },
+            errors: Vec::new(),
+            images: Vec::new(),
+        };
+        if let Some(e) = self.fatal.take() {
+            // Nothing describable unless manifest, config and some layers arrived.
+            if self.layers.is_empty() {
+                report.errors.push(e);
+                return Inspection {
+                    report,
+                    images: Vec::new(),
+                    streamed: None,
+                };
+            }
+            self.errors.push(e);
+        }
+        // Lay the fetched documents out as an OCI layout whose index names the top manifest.
+        let Some(found) = self.first_manifest.clone() else {
+            report.errors.push(Error::malformed("no manifest was fetched"));
+            return Inspection {
+                report,
+                images: Vec::new(),
+                streamed: None,
+            };
+        };
+        let expected = self.top_digest.clone().unwrap_or_else(|| found.clone());
+        let mut annotations = serde_json::Map::new();
+        if let Some(n) = &self.top_name {
+            annotations.insert("io.containerd.image.name".into(), serde_json::Value::String(n.clone()));
+        }
+        let size = self.store.sizes.get(&blob_path(&found)).copied().unwrap_or(0);
+        let index = serde_json::json!({"schemaVersion": 2, "manifests": [{
+            "mediaType": self.top_media_type.clone().unwrap_or_default(), "digest": expected.to_string(), "size": size,
+            "annotations": annotations
+        }]});
+        if expected != found {
+            // Keep the fetched bytes findable under the digest they were asked for, so the
+            // manifest check reports the mismatch.
+            if let Some(b) = self.store.small.get(&blob_path(&found)).cloned() {
+                self.store.small.insert(blob_path(&expected), b);
+                self.store.sizes.insert(blob_path(&expected), size);
+            }
+        }
+        let idx = serde_json::to_vec(&index).unwrap_or_default();
+        self.store.sizes.insert("index.json".into(), idx.len() as u64);
+        self.store.small.insert("index.json".into(), idx);
+        self.store.errors.append(&mut self.errors);
+        let images = describe(&mut self.store, &mut report, &self.opts, obs);
+        report.source.format = Some("registry".into());
+        if self.top_digest.is_none() {
+            for img in &mut report.images {
+                for c in img
+                    .checks
+                    .iter_mut()
+                    .filter(|c| c.what == CheckWhat::ManifestDigest)
+                    .take(1)
+                {
+                    *c = Check::not_checkable(
+                        CheckWhat::ManifestDigest,
+                        "the tag was resolved without a Docker-Content-Digest header, so there is nothing to compare with",
+                    );
+                }
+            }
+        } else {
+            for img in &mut report.images {
+                for c in img
+                    .checks
+                    .iter_mut()
+                    .filter(|c| c.what == CheckWhat::ManifestDigest)
+                    .take(1)
+                {
+                    let how = format!("compared with {}", self.top_digest_source);
+                    c.reason = Some(c.reason.take().map(|r| format!("{r}, {how}")).unwrap_or(how));
+                }
+            }
+        }
+        Inspection {
+            report,
+            images,
+            streamed: None,
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The native transport: a blocking HTTP client (ureq) driving [`Fetch`].
+
+use super::{Credentials, Fetch, Next, Reference, ResponseHead};
+use crate::error::{Error, Result};
+use crate::inspect::{Inspection, Observer, Options};
+use std::io::Read;
+use std::time::Duration;
+
+/// TLS settings for private registries.
+#[derive(Debug, Clone, Default)]
+pub struct Tls {
+    /// PEM file with extra CA certificates to trust.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Accept any certificate (for testing only).
+    pub insecure: bool,
+}
+
+fn agent(tls: &Tls) -> Result<ureq::Agent> {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let mut t = TlsConfig::builder().disable_verification(tls.insecure);
+    if let Some(path) = &tls.ca_file {
+        let pem =
+            std::fs::read(path).map_err(|e| Error::io(format!("cannot read --ca-file {}: {e}", path.display())))?;
+        let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            return Err(Error::malformed(format!(
+                "--ca-file {} holds no PEM certificate",
+                path.display()
+            )));
+        }
+        t = t.root_certs(RootCerts::new_with_certs(&certs));
+    }
+    Ok(ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(10)
+        .timeout_connect(Some(Duration::from_secs(20)))
+        .tls_config(t.build())
+        .user_agent(concat!("porthole/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into())
+}
+
+/// Explains a transport failure in words a user can act on.
+fn explain(e: &ureq::Error) -> String {
+    let s = e.to_string();
+    if s.contains("UnknownIssuer") || s.contains("certificate") || s.contains("InvalidCertificate") {
+        format!(
+            "{s} — the registry's certificate is not trusted: pass --ca-file with its CA certificate (PEM), or --insecure to skip verification"
+        )
+    } else if s.contains("Connection refused") || s.contains("ConnectionRefused") {
+        format!("{s} — is the registry running, and is the port right?")
+    } else {
+        s
+    }
+}
+
+/// Fetches and inspects an image from a registry.
+pub fn inspect(
+    reference: Reference,
+    creds: Option<Credentials>,
+    tls: &Tls,
+    opts: &Options,
+    obs: &mut dyn Observer,
+) -> Inspection {
+    let mut fetch = Fetch::new(reference, creds, opts);
+    match agent(tls) {
+        Ok(agent) => drive(&agent, &mut fetch, obs),
+        Err(e) => fetch.transport_error(&e.message),
+    }
+    fetch.finish(obs)
+}
+
+fn drive(agent: &ureq::Agent, fetch: &mut Fetch, obs: &mut dyn Observer) {
+    let mut buf = vec![0u8; 1 << 20];
+    while let Next::Send(req) = fetch.next_step() {
+        let mut r = agent.get(&req.url);
+        for (k, v) in &req.headers {
+            r = r.header(k, v);
+        }
+        let resp = match r.call() {
+            Ok(resp) => resp,
+            Err(e) => {
+                fetch.transport_error(&explain(&e));
+                return;
+            }
+        };
+        let head = ResponseHead {
+            status: resp.status().as_u16(),
+            headers: resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+        };
+        if fetch.head(head) {
+            let mut body = resp.into_body();
+            let mut reader = body.with_config().limit(u64::MAX).reader();
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        fetch.body(&buf[..n]);
+                        obs.bytes(n as u64);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        fetch.transport_error(&format!("the response body broke off: {e}"));
+                        return;
+                    }
+                }
+            }
+        }
+        fetch.end();
+    }
+}

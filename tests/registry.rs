@@ -1,0 +1,319 @@
+//! The registry client against the real CNCF distribution registry (Debian's
+//! `docker-registry`), with images pushed by the real `skopeo`: anonymous, Basic auth,
+//! platform choice, tampered storage, and the errors users hit. `make test` installs the tools.
+
+mod support;
+use porthole::fixture::{self, Compress};
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Registry {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn need(tool: &str) {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is not installed: run `scripts/setup.sh --tests` (or `make test`), which installs it"
+    );
+}
+
+/// Starts a registry on 127.0.0.1 with filesystem storage in a temp dir; `htpasswd` turns
+/// on Basic auth with that user and password.
+fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
+    need("docker-registry");
+    let dir = std::env::temp_dir().join(format!("porthole-registry-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let mut auth = String::new();
+    if let Some((u, p)) = htpasswd {
+        need("htpasswd");
+        let file = dir.join("htpasswd");
+        let ok = Command::new("htpasswd")
+            .arg("-Bbc")
+            .arg(&file)
+            .arg(u)
+            .arg(p)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        auth = format!(
+            "auth:\n  htpasswd:\n    realm: porthole-test\n    path: {}\n",
+            file.display()
+        );
+    }
+    let config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n  headers:\n    Access-Control-Allow-Origin: ['*']\n",
+        dir.join("data").display()
+    );
+    std::fs::write(dir.join("config.yml"), config).unwrap();
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(dir.join("config.yml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "the registry did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Registry { child, port, dir }
+}
+
+impl Registry {
+    fn push(&self, archive: &Path, name: &str, creds: Option<(&str, &str)>, all: bool) {
+        need("skopeo");
+        let mut c = Command::new("skopeo");
+        c.args(["copy", "-q", "--dest-tls-verify=false"]);
+        if all {
+            c.arg("--all");
+        }
+        if let Some((u, p)) = creds {
+            c.arg(format!("--dest-creds={u}:{p}"));
+        }
+        c.arg(format!("oci-archive:{}", archive.display()))
+            .arg(format!("docker://127.0.0.1:{}/{name}", self.port));
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "skopeo push failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    fn reference(&self, name: &str) -> String {
+        format!("127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+fn write_tmp(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("porthole-reg-{}-{name}", std::process::id()));
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn cli(args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_porthole"))
+        .args(args)
+        .env("DOCKER_CONFIG", "/nonexistent")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut si = c.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        si.write_all(s.as_bytes()).unwrap();
+    }
+    drop(si);
+    let out = c.wait_with_output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// What must agree between a registry image and a tarball of it (blob digests may differ
+/// when a push recompresses).
+fn essence(r: &serde_json::Value) -> serde_json::Value {
+    let img = &r["images"][0];
+    let layers: Vec<_> = img["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["diff_id"].clone(), l["verified"].clone()))
+        .collect();
+    serde_json::json!({
+        "config_digest": img["config_digest"], "verified": img["verified"], "summary": img["summary"],
+        "files": img["files"], "layers": layers, "platform": img["platform"], "os": img["os_release"],
+    })
+}
+
+#[test]
+fn anonymous_pull_matches_the_tarball_for_gzip_and_zstd_images() {
+    let reg = start("anon", None);
+    for (c, tag) in [(Compress::Gzip, "gzip"), (Compress::Zstd, "zstd")] {
+        let tar = write_tmp(
+            &format!("{tag}.tar"),
+            &fixture::oci_archive(&[fixture::sample("x", c)], false),
+        );
+        reg.push(&tar, &format!("sample:{tag}"), None, false);
+        let (code, from_registry, err) = cli(
+            &["inspect", &reg.reference(&format!("sample:{tag}")), "--json", "--files"],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let (_, from_tar, _) = cli(&["inspect", tar.to_str().unwrap(), "--json", "--files"], None);
+        assert_eq!(essence(&from_registry), essence(&from_tar), "{tag}");
+        assert_eq!(from_registry["source"]["kind"], "registry");
+        let md = from_registry["images"][0]["manifest_digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(md.starts_with("sha256:"));
+        // By digest, too.
+        let (code, by_digest, err) = cli(&["inspect", &reg.reference(&format!("sample@{md}")), "--json"], None);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(by_digest["images"][0]["manifest_digest"], md.as_str());
+        let _ = std::fs::remove_file(tar);
+    }
+}
+
+#[test]
+fn multi_platform_index_chooses_platforms() {
+    let reg = start("multi", None);
+    let s = fixture::sample("x", Compress::Gzip);
+    let arm = fixture::ImageSpec {
+        arch: "arm64".into(),
+        variant: Some("v8".into()),
+        ..s.clone()
+    };
+    let mut arm = arm;
+    arm.env.push("ARCH=arm64".into());
+    let tar = write_tmp("multi.tar", &fixture::oci_multiplatform("x", &[s, arm]));
+    reg.push(&tar, "multi:1", None, true);
+    let (code, r, err) = cli(&["inspect", &reg.reference("multi:1"), "--json"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["images"][0]["platform"], "linux/amd64");
+    assert_eq!(
+        r["images"][0]["platforms_available"],
+        serde_json::json!(["linux/amd64", "linux/arm64/v8"])
+    );
+    let (code, r, _) = cli(
+        &[
+            "inspect",
+            &reg.reference("multi:1"),
+            "--json",
+            "--platform",
+            "linux/arm64",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(
+        r["images"][0]["config"]["env"]
+            .as_array()
+            .unwrap()
+            .contains(&"ARCH=arm64".into())
+    );
+    let (code, _, err) = cli(
+        &["inspect", &reg.reference("multi:1"), "--platform", "linux/ppc64le"],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("linux/arm64/v8"), "{err}");
+    let _ = std::fs::remove_file(tar);
+}
+
+#[test]
+fn basic_auth_with_right_and_wrong_credentials() {
+    let reg = start("basic", Some(("alice", "s3cret-pw")));
+    let tar = write_tmp(
+        "basic.tar",
+        &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+    );
+    reg.push(&tar, "private:1", Some(("alice", "s3cret-pw")), false);
+    let r = reg.reference("private:1");
+    let (code, _, err) = cli(&["inspect", &r], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("requires credentials"), "{err}");
+    let (code, _, err) = cli(
+        &["inspect", &r, "--username", "alice", "--password-stdin"],
+        Some("wrong\n"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("rejected the credentials"), "{err}");
+    let (code, json, err) = cli(
+        &["inspect", &r, "--json", "--username", "alice", "--password-stdin"],
+        Some("s3cret-pw\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !json.to_string().contains("s3cret-pw"),
+        "the password must never reach the report"
+    );
+    assert!(!err.contains("s3cret-pw"));
+    // From a docker config file.
+    let cfg = std::env::temp_dir().join(format!("porthole-dockercfg-{}", std::process::id()));
+    std::fs::create_dir_all(&cfg).unwrap();
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret-pw");
+    std::fs::write(
+        cfg.join("config.json"),
+        format!(r#"{{"auths":{{"127.0.0.1:{}":{{"auth":"{auth}"}}}}}}"#, reg.port),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_porthole"))
+        .args(["inspect", &r])
+        .env("DOCKER_CONFIG", &cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(cfg);
+    let _ = std::fs::remove_file(tar);
+}
+
+#[test]
+fn a_blob_tampered_in_storage_names_the_layer() {
+    let reg = start("tamper", None);
+    let tar = write_tmp(
+        "tamper.tar",
+        &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+    );
+    reg.push(&tar, "t:1", None, false);
+    let (_, r, _) = cli(&["inspect", &reg.reference("t:1"), "--json"], None);
+    let digest = r["images"][0]["layers"][1]["digest"].as_str().unwrap()[7..].to_string();
+    let data = reg.dir.join(format!(
+        "data/docker/registry/v2/blobs/sha256/{}/{digest}/data",
+        &digest[..2]
+    ));
+    let mut bytes = std::fs::read(&data).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&data, bytes).unwrap();
+    let (code, r, err) = cli(&["inspect", &reg.reference("t:1"), "--json"], None);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(r["images"][0]["layers"][1]["checks"][0]["status"], "mismatch");
+    assert_eq!(r["images"][0]["layers"][0]["verified"], true);
+    let _ = std::fs::remove_file(tar);
+}
+
+#[test]
+fn unreachable_and_missing_images_say_why() {
+    let reg = start("missing", None);
+    let (code, _, err) = cli(&["inspect", &reg.reference("nothing:here")], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("404") && err.contains("not found"), "{err}");
+    let port = free_port();
+    let (code, _, err) = cli(&["inspect", &format!("127.0.0.1:{port}/x:1")], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot reach"), "{err}");
+}
