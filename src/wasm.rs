@@ -120,10 +120,11 @@ fn filter(show_deleted: bool, changed_in: i32) -> Filter {
     }
 }
 
-/// One inspected file, kept in the worker so the page can explore it.
+/// One inspected image, kept in the worker so the page can explore it.
 #[wasm_bindgen]
 pub struct Session {
-    source: BlobReader,
+    /// The dropped file; `None` for a registry image (its blobs are not kept).
+    source: Option<BlobReader>,
     ins: Inspection,
     opts: Options,
 }
@@ -151,7 +152,11 @@ impl Session {
             total: len,
         };
         let ins = crate::inspect::explore_blob(&source, &name, &opts, &mut obs);
-        Ok(Session { source, ins, opts })
+        Ok(Session {
+            source: Some(source),
+            ins,
+            opts,
+        })
     }
 
     /// The report as JSON: exactly what `porthole inspect --json --files` prints for the file.
@@ -192,8 +197,13 @@ impl Session {
         offset: f64,
         len: u32,
     ) -> std::result::Result<Vec<u8>, JsValue> {
+        let source = self.source.as_ref().ok_or_else(|| {
+            JsValue::from_str(
+                "file contents of a registry image are not kept in the page; save the image as a tarball to read its files",
+            )
+        })?;
         explore::read_file(
-            &self.source,
+            source,
             &self.ins,
             image,
             version,
@@ -202,6 +212,149 @@ impl Session {
             &self.opts.limits,
         )
         .map_err(js_err)
+    }
+}
+
+/// A registry fetch driven by the worker's `fetch()` calls: ask `next_request()`, send it,
+/// give `head()` the status and headers, push each body chunk to `body()`, then `end()`;
+/// when `next_request()` returns `undefined`, `finish()` gives the [`Session`].
+#[wasm_bindgen]
+pub struct RegistryFetch {
+    fetch: Option<crate::source::registry::Fetch>,
+    opts: Options,
+    callback: Option<js_sys::Function>,
+}
+
+#[derive(Serialize)]
+struct JsRequest<'a> {
+    url: &'a str,
+    headers: &'a [(String, String)],
+    purpose: &'static str,
+    layer: Option<usize>,
+}
+
+#[wasm_bindgen]
+impl RegistryFetch {
+    /// `platform` may be empty (default linux/amd64, else the only one). Credentials stay in
+    /// this object's memory only.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        reference: &str,
+        username: &str,
+        password: &str,
+        platform: &str,
+        progress: Option<js_sys::Function>,
+    ) -> std::result::Result<RegistryFetch, JsValue> {
+        use crate::source::registry::{Credentials, Fetch, Reference};
+        let reference = Reference::parse(reference).map_err(js_err)?;
+        let mut opts = Options {
+            files: true,
+            ..Default::default()
+        };
+        if !platform.is_empty() {
+            opts.platform = Some(
+                crate::image::Platform::parse(platform)
+                    .ok_or_else(|| JsValue::from_str("the platform must be os/arch[/variant]"))?,
+            );
+        }
+        let creds = (!username.is_empty() || !password.is_empty()).then(|| Credentials {
+            username: username.to_string(),
+            password: password.to_string(),
+        });
+        Ok(RegistryFetch {
+            fetch: Some(Fetch::new(reference, creds, &opts)),
+            opts,
+            callback: progress,
+        })
+    }
+
+    /// The next request as JSON `{url, headers: [[name, value]…], purpose, layer}`, or
+    /// `undefined` when done. Always a GET.
+    pub fn next_request(&mut self) -> Option<String> {
+        use crate::source::registry::{Next, Purpose};
+        let f = self.fetch.as_mut()?;
+        match f.next_step() {
+            Next::Done => None,
+            Next::Send(r) => {
+                let (purpose, layer) = match r.purpose {
+                    Purpose::Ping => ("ping", None),
+                    Purpose::Token => ("token", None),
+                    Purpose::Manifest(_) => ("manifest", None),
+                    Purpose::Config(_) => ("config", None),
+                    Purpose::Layer(i, _) => ("layer", Some(i)),
+                };
+                serde_json::to_string(&JsRequest {
+                    url: &r.url,
+                    headers: &r.headers,
+                    purpose,
+                    layer,
+                })
+                .ok()
+            }
+        }
+    }
+
+    /// The response status and headers (JSON `[[name, value]…]`); returns whether to read the body.
+    pub fn head(&mut self, status: u16, headers_json: &str) -> bool {
+        let headers: Vec<(String, String)> = serde_json::from_str(headers_json).unwrap_or_default();
+        match self.fetch.as_mut() {
+            Some(f) => f.head(crate::source::registry::ResponseHead { status, headers }),
+            None => false,
+        }
+    }
+
+    /// A chunk of the response body, as it arrives.
+    pub fn body(&mut self, chunk: &[u8]) {
+        if let Some(f) = self.fetch.as_mut() {
+            f.body(chunk);
+            if let Some(cb) = &self.callback {
+                let _ = cb.call2(
+                    &JsValue::NULL,
+                    &JsValue::from_str("bytes"),
+                    &JsValue::from_f64(f.bytes() as f64),
+                );
+            }
+        }
+    }
+
+    /// The response body is complete.
+    pub fn end(&mut self) {
+        if let Some(f) = self.fetch.as_mut() {
+            f.end();
+        }
+    }
+
+    /// The request failed in transport (network, TLS, mixed content).
+    pub fn transport_error(&mut self, message: &str) {
+        if let Some(f) = self.fetch.as_mut() {
+            f.transport_error(message);
+        }
+    }
+
+    /// The browser refused the answer while the registry is reachable: CORS.
+    pub fn cors_blocked(&mut self, origin: &str) {
+        if let Some(f) = self.fetch.as_mut() {
+            f.cors_blocked(origin);
+        }
+    }
+
+    /// Assembles the report (the same as for a tarball of the image) and returns the session.
+    pub fn finish(&mut self) -> std::result::Result<Session, JsValue> {
+        let f = self
+            .fetch
+            .take()
+            .ok_or_else(|| JsValue::from_str("finish() was already called"))?;
+        let mut obs = JsObserver {
+            callback: self.callback.clone(),
+            done: 0,
+            total: 0,
+        };
+        let ins = f.finish(&mut obs);
+        Ok(Session {
+            source: None,
+            ins,
+            opts: self.opts.clone(),
+        })
     }
 }
 

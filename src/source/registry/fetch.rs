@@ -195,6 +195,17 @@ impl Fetch {
         self.fail(Error::io(format!("cannot reach {what}: {message}")));
     }
 
+    /// The browser refused the answer (CORS): explain what the registry must send.
+    pub fn cors_blocked(&mut self, origin: &str) {
+        let registry = self.reference.base_url();
+        self.fail(Error::io(super::cors_help(&registry, origin)));
+    }
+
+    /// The reference being fetched.
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
     /// The response head arrived. Returns whether the body is wanted.
     pub fn head(&mut self, head: ResponseHead) -> bool {
         let Some(req) = self.current.clone() else { return false };
