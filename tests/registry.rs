@@ -41,6 +41,14 @@ fn need(tool: &str) {
     );
 }
 
+/// The CORS part of the registry config, as the README shows it.
+const CORS: &str = "  headers:
+    Access-Control-Allow-Origin: ['*']
+    Access-Control-Allow-Methods: [GET, HEAD, OPTIONS]
+    Access-Control-Allow-Headers: [Authorization, Accept]
+    Access-Control-Expose-Headers: [Docker-Content-Digest, WWW-Authenticate, Retry-After]
+";
+
 /// Starts a registry on 127.0.0.1 with filesystem storage in a temp dir; `htpasswd` turns
 /// on Basic auth with that user and password.
 fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
@@ -68,7 +76,7 @@ fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
         );
     }
     let config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n  headers:\n    Access-Control-Allow-Origin: ['*']\n",
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n{CORS}",
         dir.join("data").display()
     );
     std::fs::write(dir.join("config.yml"), config).unwrap();
