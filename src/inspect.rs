@@ -8,6 +8,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::fs::{FileEntry, MergedTree};
 use crate::image::manifest::Platform;
+use crate::image::pipeline::Digests;
 use crate::image::{ImageConfig, LayerResult, parse_json};
 use crate::limits::Limits;
 use crate::report::*;
@@ -350,15 +351,15 @@ fn assemble(
             }
         };
         if let Some(r) = &result {
-            used = used.saturating_add(r.uncompressed_size.unwrap_or(0));
-            if let Some(e) = &r.error {
+            used = used.saturating_add(r.digests.uncompressed_size.unwrap_or(0));
+            if let Some(e) = &r.digests.error {
                 errors.push(e.clone().in_layer(i).in_entry(name.as_deref().unwrap_or("")));
             }
         }
         layers.push(layer_report(
             i,
             lp,
-            result.as_deref(),
+            result.as_deref().map(|r| &r.digests),
             diff_id.as_deref(),
             history.get(i).cloned().flatten(),
         ));
@@ -441,7 +442,7 @@ fn assemble(
 fn layer_report(
     i: usize,
     lp: &layout::BlobPlan,
-    r: Option<&LayerResult>,
+    r: Option<&Digests>,
     diff_id: Option<&str>,
     created_by: Option<String>,
 ) -> LayerReport {

@@ -14,23 +14,11 @@ use std::io::{self, Write};
 /// What one pass over one layer blob found.
 #[derive(Debug, Clone, Default)]
 pub struct LayerResult {
-    /// Compression detected from the blob's magic bytes (`None` if the blob was empty).
-    pub compression: Option<Compression>,
-    /// sha256 and length of all bytes pushed.
-    pub blob_digest: Option<Digest>,
-    pub blob_size: u64,
-    /// sha256 and length of the decompressed stream; `None` if it could not be decompressed
-    /// to the end (see `error`).
-    pub diff_id: Option<Digest>,
-    pub uncompressed_size: Option<u64>,
-    /// Whether decompression failed because the data is corrupt (as opposed to a limit).
-    pub corrupt: bool,
+    pub digests: Digests,
     /// Entries in tar order.
     pub entries: Vec<FileEntry>,
     /// Contents of captured files.
     pub captures: Vec<Capture>,
-    /// The first error; processing stops walking at it but keeps hashing where it can.
-    pub error: Option<Error>,
 }
 
 /// Paths whose contents are captured during the walk (bounded by the limits).
@@ -103,14 +91,20 @@ enum Stage<S: EntrySink> {
 /// What the pipeline computed, whatever the sink.
 #[derive(Debug, Clone, Default)]
 pub struct Digests {
+    /// Compression detected from the blob's magic bytes (`None` if the blob was empty).
     pub compression: Option<Compression>,
+    /// sha256 and length of all bytes pushed.
     pub blob_digest: Option<Digest>,
     pub blob_size: u64,
+    /// sha256 and length of the decompressed stream; `None` if it could not be decompressed
+    /// to the end (see `error`).
     pub diff_id: Option<Digest>,
     pub uncompressed_size: Option<u64>,
+    /// Whether decompression failed because the data is corrupt (as opposed to a limit).
     pub corrupt: bool,
     /// Whether the sink asked to stop early (then the digests are partial).
     pub stopped: bool,
+    /// The first error; processing stops walking at it but keeps hashing where it can.
     pub error: Option<Error>,
 }
 
@@ -135,18 +129,12 @@ impl LayerPipeline<LayerWalker> {
 
     /// Ends the blob and returns what was found.
     pub fn finish(self) -> LayerResult {
-        let (d, walker) = self.finish_with_sink();
+        let (digests, walker) = self.finish_with_sink();
         let (entries, captures) = walker.map(LayerWalker::into_parts).unwrap_or_default();
         LayerResult {
-            compression: d.compression,
-            blob_digest: d.blob_digest,
-            blob_size: d.blob_size,
-            diff_id: d.diff_id,
-            uncompressed_size: d.uncompressed_size,
-            corrupt: d.corrupt,
+            digests,
             entries,
             captures,
-            error: d.error,
         }
     }
 }

@@ -75,14 +75,7 @@ impl<'a, S: BlobSource + ?Sized> ArchiveStore<'a, S> {
     }
 
     fn follow(&self, name: &str) -> Option<String> {
-        let mut name = name.to_string();
-        for _ in 0..16 {
-            if self.files.contains_key(&name) {
-                return Some(name);
-            }
-            name = self.links.get(&name)?.clone();
-        }
-        None
+        super::follow_links(name, |n| self.files.contains_key(n), &self.links)
     }
 }
 

@@ -20,14 +20,7 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     fn follow(&self, name: &str) -> Option<String> {
-        let mut name = name.to_string();
-        for _ in 0..16 {
-            if self.sizes.contains_key(&name) {
-                return Some(name);
-            }
-            name = self.links.get(&name)?.clone();
-        }
-        None
+        super::follow_links(name, |n| self.sizes.contains_key(n), &self.links)
     }
 }
 

@@ -49,6 +49,23 @@ pub trait Store {
     }
 }
 
+/// Follows `links` (symlinks and hardlinks of the outer archive, bounded) from `name` to a
+/// regular file for which `is_file` holds.
+pub fn follow_links(
+    name: &str,
+    is_file: impl Fn(&str) -> bool,
+    links: &std::collections::HashMap<String, String>,
+) -> Option<String> {
+    let mut name = name.to_string();
+    for _ in 0..16 {
+        if is_file(&name) {
+            return Some(name);
+        }
+        name = links.get(&name)?.clone();
+    }
+    None
+}
+
 /// Normalises an entry name of the outer archive: `./a//b` → `a/b`.
 pub fn entry_name(raw: &str) -> String {
     crate::fs::entry::normalize(raw).trim_start_matches('/').to_string()

@@ -403,7 +403,7 @@ impl Fetch {
             }
             (Purpose::Layer(_, d), Body::Layer(p)) => {
                 let r = p.finish();
-                self.store.sizes.insert(blob_path(d), r.blob_size);
+                self.store.sizes.insert(blob_path(d), r.digests.blob_size);
                 self.store.layers.insert(blob_path(d), r);
             }
             _ => {}
@@ -542,31 +542,18 @@ impl Fetch {
         self.store.errors.append(&mut self.errors);
         let images = describe(&mut self.store, &mut report, &self.opts, obs);
         report.source.format = Some("registry".into());
-        if self.top_digest.is_none() {
-            for img in &mut report.images {
-                for c in img
-                    .checks
-                    .iter_mut()
-                    .filter(|c| c.what == CheckWhat::ManifestDigest)
-                    .take(1)
-                {
-                    *c = Check::not_checkable(
-                        CheckWhat::ManifestDigest,
-                        "the tag was resolved without a Docker-Content-Digest header, so there is nothing to compare with",
-                    );
-                }
-            }
-        } else {
-            for img in &mut report.images {
-                for c in img
-                    .checks
-                    .iter_mut()
-                    .filter(|c| c.what == CheckWhat::ManifestDigest)
-                    .take(1)
-                {
-                    let how = format!("compared with {}", self.top_digest_source);
-                    c.reason = Some(c.reason.take().map(|r| format!("{r}, {how}")).unwrap_or(how));
-                }
+        for img in &mut report.images {
+            let Some(c) = img.checks.iter_mut().find(|c| c.what == CheckWhat::ManifestDigest) else {
+                continue;
+            };
+            if self.top_digest.is_none() {
+                *c = Check::not_checkable(
+                    CheckWhat::ManifestDigest,
+                    "the tag was resolved without a Docker-Content-Digest header, so there is nothing to compare with",
+                );
+            } else {
+                let how = format!("compared with {}", self.top_digest_source);
+                c.reason = Some(c.reason.take().map(|r| format!("{r}, {how}")).unwrap_or(how));
             }
         }
         Inspection {
