@@ -6,7 +6,8 @@
 #   scripts/setup.sh          toolchain for building the CLI and the page (wasm target, wasm-bindgen)
 #   scripts/setup.sh --tests  also the packages the tests use (debootstrap, umoci, skopeo, jsonschema,
 #                             chromium for the browser tests, node/npm for playwright-core,
-#                             docker-registry and apache2-utils for the registry tests)
+#                             docker-registry, apache2-utils and python3-cryptography for the
+#                             registry tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ want_tests=0
 
 apt_pkgs=(python3)
 if [ "$want_tests" = 1 ]; then
-    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils)
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 fi
 missing=()

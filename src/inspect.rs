@@ -225,13 +225,30 @@ fn config_report(cfg: &ImageConfig) -> ConfigReport {
     let Some(c) = &cfg.config else {
         return ConfigReport::default();
     };
+    use crate::scan::secrets::scan_pair;
+    // Secret values never reach the report whole, not even in the config.
+    let env = c
+        .env
+        .iter()
+        .flatten()
+        .map(|e| match e.split_once('=') {
+            Some((k, v)) => format!("{k}={}", scan_pair(k, v).value_redacted),
+            None => e.clone(),
+        })
+        .collect();
+    let labels = c
+        .labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), scan_pair(k, v).value_redacted))
+        .collect();
     ConfigReport {
         user: c.user.clone().filter(|u| !u.is_empty()),
-        env: c.env.clone().unwrap_or_default(),
+        env,
         cmd: c.cmd.clone().unwrap_or_default(),
         entrypoint: c.entrypoint.clone().unwrap_or_default(),
         working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
-        labels: c.labels.clone().unwrap_or_default(),
+        labels,
         exposed_ports: c
             .exposed_ports
             .as_ref()
@@ -361,7 +378,11 @@ fn assemble(
             lp,
             result.as_deref().map(|r| &r.digests),
             diff_id.as_deref(),
-            history.get(i).cloned().flatten(),
+            history
+                .get(i)
+                .cloned()
+                .flatten()
+                .map(|c| crate::scan::secrets::redact_text(&c)),
         ));
         results.push(result.unwrap_or_default());
         blobs.push(name.map(|n| BlobPlace {
@@ -395,6 +416,8 @@ fn assemble(
         }
     }
     let os_release = os_release(&tree, &entry_lists, &results, limits);
+    let mut secrets = file_secrets(&tree, &entry_lists, &results);
+    secrets.extend(config_secrets(&config));
     let files = if opts.files {
         file_records(&tree, &entry_lists)
     } else {
@@ -425,7 +448,7 @@ fn assemble(
         layers,
         summary,
         files,
-        secrets: Vec::new(),
+        secrets,
         packages: Vec::new(),
         errors,
     };
@@ -518,6 +541,97 @@ fn layer_report(
         files_modified: 0,
         files_deleted: 0,
     }
+}
+
+fn finding(hit: &crate::scan::secrets::Hit, location: &str) -> SecretFinding {
+    let rule = &crate::scan::secrets::rules().rules[hit.rule].spec;
+    SecretFinding {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        severity: rule.severity,
+        location: location.to_string(),
+        path: None,
+        key: None,
+        layer: None,
+        history_index: None,
+        line: Some(hit.line),
+        deleted: false,
+        deleted_in: None,
+        overwritten_in: None,
+        match_redacted: hit.redacted.clone(),
+    }
+}
+
+/// Secrets in files, with the fate of the file version they are in: a secret in a file a
+/// later layer deleted or replaced still ships in its layer.
+fn file_secrets(tree: &MergedTree, layers: &[&[FileEntry]], results: &[Rc<LayerResult>]) -> Vec<SecretFinding> {
+    let mut version_of: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, v) in tree.versions.iter().enumerate() {
+        version_of.insert((v.layer, v.entry), i);
+    }
+    let mut out = Vec::new();
+    for (l, r) in results.iter().enumerate() {
+        for s in &r.secrets {
+            let mut f = finding(&s.hit, "file");
+            f.path = Some(layers[l][s.entry].path.clone());
+            f.layer = Some(l);
+            if let Some(&v) = version_of.get(&(l, s.entry)) {
+                let v = tree.versions[v];
+                f.deleted_in = v.deleted_in;
+                f.overwritten_in = v.overwritten_in;
+                f.deleted = v.deleted_in.is_some() || v.overwritten_in.is_some();
+            }
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Secrets in the config: env values and secret-looking env names with a real value, labels,
+/// and the build commands in the history.
+fn config_secrets(config: &ImageConfig) -> Vec<SecretFinding> {
+    use crate::scan::secrets::{rules, scan_pair};
+    let mut out = Vec::new();
+    let c = config.config.clone().unwrap_or_default();
+    let env = c.env.unwrap_or_default().into_iter().map(|e| match e.split_once('=') {
+        Some((k, v)) => (k.to_string(), v.to_string()),
+        None => (e, String::new()),
+    });
+    let labels = c.labels.unwrap_or_default().into_iter();
+    for (location, (k, v)) in env.map(|p| ("env", p)).chain(labels.map(|p| ("label", p))) {
+        let scan = scan_pair(&k, &v);
+        for h in &scan.hits {
+            let mut f = finding(h, location);
+            f.key = Some(k.clone());
+            out.push(f);
+        }
+        if let Some(redacted) = scan.by_name {
+            out.push(SecretFinding {
+                rule: "secret-named-variable".into(),
+                title: "A variable named like a secret holds a value".into(),
+                severity: crate::scan::secrets::Severity::Medium,
+                location: location.to_string(),
+                path: None,
+                key: Some(k.clone()),
+                layer: None,
+                history_index: None,
+                line: Some(1),
+                deleted: false,
+                deleted_in: None,
+                overwritten_in: None,
+                match_redacted: redacted,
+            });
+        }
+    }
+    for (i, h) in config.history.iter().enumerate() {
+        let Some(cmd) = &h.created_by else { continue };
+        for hit in rules().scan(cmd.as_bytes(), None, false) {
+            let mut f = finding(&hit, "history");
+            f.history_index = Some(i);
+            out.push(f);
+        }
+    }
+    out
 }
 
 fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {

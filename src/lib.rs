@@ -25,6 +25,7 @@ pub mod image;
 pub mod inspect;
 pub mod limits;
 pub mod report;
+pub mod scan;
 pub mod source;
 pub mod tar;
 #[cfg(target_arch = "wasm32")]

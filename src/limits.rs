@@ -29,6 +29,8 @@ pub struct Limits {
     pub zstd_window_bytes: u64,
     /// Symlink hops followed when resolving a path inside the merged view.
     pub symlink_hops: usize,
+    /// Bytes of each regular file scanned for secrets (0 turns the file scan off).
+    pub scan_file_bytes: u64,
 }
 
 impl Default for Limits {
@@ -47,6 +49,7 @@ impl Default for Limits {
             capture_total_bytes: 64 * MIB,
             zstd_window_bytes: 64 * MIB,
             symlink_hops: 16,
+            scan_file_bytes: MIB,
         }
     }
 }

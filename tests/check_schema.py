@@ -260,8 +260,12 @@ def self_test(validator, tally):
             layer(r)["checks"][0].__setitem__("future", None), a_file(r).__setitem__("future", "x"))),
         ("an error with every context field set", lambda r: r["errors"].append(
             {"kind": "limit", "message": "m", "layer": 0, "entry": "blobs/sha256/00", "path": "/etc/x", "offset": 512})),
-        ("a secret and a package object (reserved lists)", lambda r: (
-            img(r)["secrets"].append({"path": "/x"}), img(r)["packages"].append({"name": "p"}))),
+        ("a secret finding and a package object (packages still reserved)", lambda r: (
+            img(r)["secrets"].append({
+                "rule": "github-token", "title": "GitHub token", "severity": "critical", "location": "file",
+                "path": "/x", "key": None, "layer": 0, "history_index": None, "line": 1, "deleted": False,
+                "deleted_in": None, "overwritten_in": None, "match_redacted": "ghp_… (40 chars)"}),
+            img(r)["packages"].append({"name": "p"}))),
         ("a not_checkable sha512 expected digest", lambda r: layer(r)["checks"][2].update(
             {"status": "not_checkable", "expected": "sha512:" + "a" * 128, "actual": None,
              "reason": "sha512 digests cannot be computed"})),

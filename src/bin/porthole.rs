@@ -5,6 +5,7 @@ use porthole::digest::Digest;
 use porthole::image::Platform;
 use porthole::inspect::{Observer, Options, Quiet};
 use porthole::report::{CheckStatus, Report};
+use porthole::scan::secrets::Severity;
 use porthole::source::registry::{Credentials, Reference};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,6 +67,10 @@ enum Command {
         /// Do not verify the registry's TLS certificate.
         #[arg(long)]
         insecure: bool,
+        /// Exit 5 when a secret at or above this severity (low, medium, high, critical) is
+        /// found; without a value, high.
+        #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "high")]
+        fail_on_secrets: Option<String>,
     },
 }
 
@@ -112,7 +117,13 @@ fn main() -> ExitCode {
         password_stdin,
         ca_file,
         insecure,
+        fail_on_secrets,
     } = cli.command;
+    let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
+        None => None,
+        Some(Some(s)) => Some(s),
+        Some(None) => return usage("--fail-on-secrets takes low, medium, high or critical"),
+    };
     let mut opts = Options {
         files,
         ..Default::default()
@@ -200,7 +211,11 @@ fn main() -> ExitCode {
     } else {
         print_summary(&report);
     }
-    ExitCode::from(report.exit_code() as u8)
+    let code = match report.exit_code() {
+        0 if fail_on_secrets.is_some_and(|s| report.has_secret_at_least(s)) => 5,
+        c => c,
+    };
+    ExitCode::from(code as u8)
 }
 
 /// A missing path that is clearly meant as a file is reported as such, not fetched from a
@@ -383,6 +398,47 @@ fn print_summary(r: &Report) {
             s.total_size,
             s.wasted_bytes
         );
+        if !img.secrets.is_empty() {
+            let count = |s: Severity| img.secrets.iter().filter(|f| f.severity == s).count();
+            out!(
+                "  secrets   {} found: {} critical, {} high, {} medium, {} low",
+                img.secrets.len(),
+                count(Severity::Critical),
+                count(Severity::High),
+                count(Severity::Medium),
+                count(Severity::Low)
+            );
+            for f in &img.secrets {
+                let place = match f.location.as_str() {
+                    "file" => format!(
+                        "{} (layer {}, line {}){}",
+                        f.path.as_deref().unwrap_or("?"),
+                        f.layer.unwrap_or(0),
+                        f.line.unwrap_or(0),
+                        match (f.deleted_in, f.overwritten_in) {
+                            (Some(d), _) => format!(
+                                " — removed in layer {d}, still shipped in layer {}",
+                                f.layer.unwrap_or(0)
+                            ),
+                            (_, Some(o)) => format!(
+                                " — replaced in layer {o}, still shipped in layer {}",
+                                f.layer.unwrap_or(0)
+                            ),
+                            _ => String::new(),
+                        }
+                    ),
+                    "history" => format!("history entry {}", f.history_index.unwrap_or(0)),
+                    loc => format!("{loc} {}", f.key.as_deref().unwrap_or("?")),
+                };
+                out!(
+                    "            {:<8} {:<26} {}  {}",
+                    f.severity.as_str(),
+                    f.rule,
+                    f.match_redacted,
+                    place
+                );
+            }
+        }
         if !img.errors.is_empty() {
             out!("  errors    {}", img.errors.len());
         }

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::image::pipeline::wants_capture;
+use crate::scan::secrets::Hit;
 use crate::tar::stream::EntrySink;
 use crate::tar::{EntryKind, TarEntry};
 
@@ -100,28 +101,54 @@ pub struct Capture {
     pub truncated: bool,
 }
 
-/// Turns tar entries into [`FileEntry`]s and captures the contents of wanted files.
+/// A secret found in one file of a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSecret {
+    /// Index into the layer's entries.
+    pub entry: usize,
+    pub hit: Hit,
+}
+
+/// What a walk of one layer records.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOutput {
+    /// Entries in tar order.
+    pub entries: Vec<FileEntry>,
+    /// Contents of captured files.
+    pub captures: Vec<Capture>,
+    /// Secrets found in file contents.
+    pub secrets: Vec<FileSecret>,
+}
+
+/// Turns tar entries into [`FileEntry`]s, captures the contents of wanted files, and scans
+/// file contents for secrets (the first `scan_bytes` of each regular file).
 pub struct LayerWalker {
-    entries: Vec<FileEntry>,
-    captures: Vec<Capture>,
+    out: WalkOutput,
     capturing: bool,
     max_file: u64,
     budget: u64,
+    scan_bytes: u64,
+    /// The current file's first bytes, for the secret scan (reused between files).
+    scan_buf: Vec<u8>,
+    scanning: bool,
 }
 
 impl LayerWalker {
-    pub fn new(max_file: u64, budget: u64) -> Self {
+    /// `scan_bytes` 0 turns the secret scan off.
+    pub fn new(max_file: u64, budget: u64, scan_bytes: u64) -> Self {
         LayerWalker {
-            entries: Vec::new(),
-            captures: Vec::new(),
+            out: WalkOutput::default(),
             capturing: false,
             max_file,
             budget,
+            scan_bytes,
+            scan_buf: Vec::new(),
+            scanning: false,
         }
     }
 
-    pub fn into_parts(self) -> (Vec<FileEntry>, Vec<Capture>) {
-        (self.entries, self.captures)
+    pub fn into_output(self) -> WalkOutput {
+        self.out
     }
 }
 
@@ -161,7 +188,7 @@ impl EntrySink for LayerWalker {
             _ => None,
         };
         let capture = marker.is_none() && t.kind == EntryKind::Regular && wants_capture(&path) && self.budget > 0;
-        self.entries.push(FileEntry {
+        self.out.entries.push(FileEntry {
             path,
             path_raw: raw,
             kind: t.kind,
@@ -175,21 +202,27 @@ impl EntrySink for LayerWalker {
             header_offset: t.header_offset,
         });
         if capture {
-            self.captures.push(Capture {
-                entry: self.entries.len() - 1,
+            self.out.captures.push(Capture {
+                entry: self.out.entries.len() - 1,
                 bytes: Vec::new(),
                 truncated: false,
             });
         }
         self.capturing = capture;
-        Ok(capture)
+        self.scanning = self.scan_bytes > 0 && t.kind == EntryKind::Regular && t.size > 0 && marker.is_none();
+        self.scan_buf.clear();
+        Ok(capture || self.scanning)
     }
 
     fn content(&mut self, _t: &TarEntry, data: &[u8]) -> Result<()> {
+        if self.scanning {
+            let room = (self.scan_bytes as usize).saturating_sub(self.scan_buf.len());
+            self.scan_buf.extend_from_slice(&data[..room.min(data.len())]);
+        }
         if !self.capturing {
             return Ok(());
         }
-        if let Some(c) = self.captures.last_mut() {
+        if let Some(c) = self.out.captures.last_mut() {
             let room = self.max_file.saturating_sub(c.bytes.len() as u64).min(self.budget) as usize;
             let n = room.min(data.len());
             c.bytes.extend_from_slice(&data[..n]);
@@ -203,6 +236,14 @@ impl EntrySink for LayerWalker {
 
     fn end(&mut self, _t: &TarEntry) -> Result<()> {
         self.capturing = false;
+        if std::mem::take(&mut self.scanning) && !self.scan_buf.is_empty() {
+            let entry = self.out.entries.len() - 1;
+            let path = &self.out.entries[entry].path;
+            let binary = crate::scan::secrets::looks_binary(&self.scan_buf);
+            for hit in crate::scan::secrets::rules().scan(&self.scan_buf, Some(path), binary) {
+                self.out.secrets.push(FileSecret { entry, hit });
+            }
+        }
         Ok(())
     }
 }

@@ -6,7 +6,7 @@
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
-use crate::fs::entry::{Capture, FileEntry, LayerWalker};
+use crate::fs::entry::{Capture, FileEntry, FileSecret, LayerWalker};
 use crate::limits::Limits;
 use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
 use std::io::{self, Write};
@@ -19,6 +19,8 @@ pub struct LayerResult {
     pub entries: Vec<FileEntry>,
     /// Contents of captured files.
     pub captures: Vec<Capture>,
+    /// Secrets found in file contents.
+    pub secrets: Vec<FileSecret>,
 }
 
 /// Paths whose contents are captured during the walk (bounded by the limits).
@@ -123,18 +125,23 @@ impl LayerPipeline<LayerWalker> {
     /// A pipeline recording entries and captures. `max_uncompressed` is this layer's share of
     /// the decompression budget.
     pub fn new(limits: &Limits, max_uncompressed: u64) -> Self {
-        let walker = LayerWalker::new(limits.capture_file_bytes, limits.capture_total_bytes);
+        let walker = LayerWalker::new(
+            limits.capture_file_bytes,
+            limits.capture_total_bytes,
+            limits.scan_file_bytes,
+        );
         Self::with_sink(limits, max_uncompressed, walker)
     }
 
     /// Ends the blob and returns what was found.
     pub fn finish(self) -> LayerResult {
         let (digests, walker) = self.finish_with_sink();
-        let (entries, captures) = walker.map(LayerWalker::into_parts).unwrap_or_default();
+        let out = walker.map(LayerWalker::into_output).unwrap_or_default();
         LayerResult {
             digests,
-            entries,
-            captures,
+            entries: out.entries,
+            captures: out.captures,
+            secrets: out.secrets,
         }
     }
 }

@@ -185,6 +185,33 @@ pub struct FileRecord {
     pub world_writable: bool,
 }
 
+/// A secret found in the image. The value itself is never kept: only `match_redacted`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SecretFinding {
+    /// The rule's stable id (`aws-access-key-id`, …).
+    pub rule: String,
+    pub title: String,
+    pub severity: crate::scan::secrets::Severity,
+    /// `file`, `env`, `label` or `history`.
+    pub location: String,
+    /// The file's path (file findings).
+    pub path: Option<String>,
+    /// The env or label name.
+    pub key: Option<String>,
+    /// The layer holding the file (0-based).
+    pub layer: Option<usize>,
+    /// The index in the config's history (history findings).
+    pub history_index: Option<usize>,
+    /// 1-based line in the file or value.
+    pub line: Option<usize>,
+    /// The file version is hidden by a later layer but still ships in the image.
+    pub deleted: bool,
+    pub deleted_in: Option<usize>,
+    pub overwritten_in: Option<usize>,
+    /// A short prefix of the value and its length.
+    pub match_redacted: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageReport {
     pub name: Option<String>,
@@ -200,7 +227,7 @@ pub struct ImageReport {
     pub layers: Vec<LayerReport>,
     pub summary: Summary,
     pub files: Vec<FileRecord>,
-    pub secrets: Vec<serde_json::Value>,
+    pub secrets: Vec<SecretFinding>,
     pub packages: Vec<serde_json::Value>,
     pub errors: Vec<Error>,
 }
@@ -219,6 +246,11 @@ impl Report {
     /// Whether anything went wrong that leaves the report incomplete.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty() || self.images.iter().any(|i| !i.errors.is_empty())
+    }
+
+    /// Whether any secret at or above `min` was found.
+    pub fn has_secret_at_least(&self, min: crate::scan::secrets::Severity) -> bool {
+        self.images.iter().any(|i| i.secrets.iter().any(|s| s.severity >= min))
     }
 
     /// The CLI's exit code, per the contract: 2 no image, 3 integrity, 4 incomplete, else 0.

@@ -31,6 +31,8 @@ pub enum Challenge {
         realm: String,
         service: Option<String>,
         scope: Option<String>,
+        /// `error="insufficient_scope"` and the like, on a retry.
+        error: Option<String>,
     },
     Basic,
     Other(String),
@@ -44,6 +46,7 @@ impl Challenge {
         let mut realm = None;
         let mut service = None;
         let mut scope = None;
+        let mut error = None;
         // Quoted values may contain commas (scopes do): walk key="value" pairs.
         let mut rest = params.trim();
         while !rest.is_empty() {
@@ -67,13 +70,19 @@ impl Challenge {
                 "realm" => realm = Some(value.to_string()),
                 "service" => service = Some(value.to_string()),
                 "scope" => scope = Some(value.to_string()),
+                "error" => error = Some(value.to_string()),
                 _ => {}
             }
             rest = next.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
         }
         match scheme.to_ascii_lowercase().as_str() {
             "bearer" => match realm {
-                Some(realm) => Challenge::Bearer { realm, service, scope },
+                Some(realm) => Challenge::Bearer {
+                    realm,
+                    service,
+                    scope,
+                    error,
+                },
                 None => Challenge::Other(h.to_string()),
             },
             "basic" => Challenge::Basic,
@@ -108,7 +117,8 @@ mod tests {
             Challenge::Bearer {
                 realm: "https://auth.docker.io/token".into(),
                 service: Some("registry.docker.io".into()),
-                scope: Some("repository:library/alpine:pull,push".into())
+                scope: Some("repository:library/alpine:pull,push".into()),
+                error: None,
             }
         );
         assert_eq!(Challenge::parse(r#"Basic realm="Registry Realm""#), Challenge::Basic);

@@ -97,6 +97,8 @@ pub struct Fetch {
     first_manifest: Option<Digest>,
     /// The current request was replaced (auth challenge): `end` must not complete it.
     replaced: bool,
+    /// A token service gave us a token (so a later 401 is not about the password).
+    token_issued: bool,
     fatal: Option<Error>,
     errors: Vec<Error>,
     bytes: u64,
@@ -142,6 +144,7 @@ impl Fetch {
             layers: Vec::new(),
             first_manifest: None,
             replaced: false,
+            token_issued: false,
             fatal: None,
             errors: Vec::new(),
             bytes: 0,
@@ -278,20 +281,18 @@ impl Fetch {
     }
 
     fn challenge(&mut self, req: &Request) -> bool {
+        let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
         if self.retried || req.purpose == Purpose::Token {
-            let msg = if self.creds.is_some() {
-                "the registry rejected the credentials (401): check the username and password or token"
-            } else {
-                "the registry requires credentials (401): give a username and password or token"
-            };
-            self.fail(Error::new(ErrorKind::Io, msg));
+            let e = Error::new(ErrorKind::Io, self.auth_failure(req, &header));
+            self.fail(e);
             return false;
         }
         self.retried = true;
         self.replaced = true;
-        let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
         match Challenge::parse(&header) {
-            Challenge::Bearer { realm, service, scope } => {
+            Challenge::Bearer {
+                realm, service, scope, ..
+            } => {
                 let scope = scope.unwrap_or_else(|| format!("repository:{}:pull", self.reference.repository));
                 let mut url = realm.clone();
                 url.push(if realm.contains('?') { '&' } else { '?' });
@@ -326,6 +327,36 @@ impl Fetch {
             ))),
         }
         false
+    }
+
+    /// Why a second 401 ends the run, in words that say what to change.
+    fn auth_failure(&self, req: &Request, header: &str) -> String {
+        let repo = &self.reference.repository;
+        let with_creds = self.creds.is_some();
+        let insufficient =
+            matches!(Challenge::parse(header), Challenge::Bearer { error: Some(e), .. } if e == "insufficient_scope");
+        let missing_too = "a repository that does not exist is answered the same way";
+        if req.purpose == Purpose::Token {
+            return if with_creds {
+                "the registry's token service rejected the credentials (401): check the username and password or token"
+                    .into()
+            } else {
+                "the registry's token service requires credentials (401): give a username and password or token".into()
+            };
+        }
+        if insufficient && with_creds {
+            format!(
+                "the credentials were accepted, but they do not grant pull access to {repo} (401 insufficient_scope); {missing_too}"
+            )
+        } else if insufficient || !with_creds {
+            format!(
+                "the registry requires credentials for {repo} (401): give a username and password or token; {missing_too}"
+            )
+        } else if self.token_issued {
+            "the registry refused the token its own token service issued (401): check the registry's token configuration and clocks".into()
+        } else {
+            "the registry rejected the credentials (401): check the username and password or token".into()
+        }
     }
 
     /// A chunk of the current response body.
@@ -386,6 +417,7 @@ impl Fetch {
                     .or(t.access_token)
                     .ok_or_else(|| Error::malformed("the token service answered without a token"))?;
                 self.auth = Some(format!("Bearer {token}"));
+                self.token_issued = true;
                 if let Some(p) = self.resume.take() {
                     self.current = Some(self.request_for(&p));
                 }
