@@ -1,126 +1,266 @@
-// UI only: hands the dropped file to the worker and renders the report it returns.
-// Everything that comes from an image is written with textContent, never as HTML.
+// The page: the files the user opened, one coordinator worker each, and which one is shown.
+// UI only: the wasm core and every byte of an image stay in the workers (worker-client.js).
+//
+// Automation hooks (README "The page"): body[data-state] is idle | working | done | error and
+// body[data-verdict] is verified | mismatch | incomplete once done (CLI exit 0, 3, 4).
+import { $, el, saveBlob } from './views/dom.js';
+import { ImageWorker } from './worker-client.js';
+import { renderProgress } from './views/progress.js';
+import { verdict } from './views/checks.js';
+import { renderOverview } from './views/overview.js';
+import { renderLayers } from './views/layers.js';
+import { renderConfig } from './views/config.js';
+import { renderSecrets, renderPackages, renderErrors, plainWords, technical } from './views/findings.js';
+import { FilesView } from './views/files.js';
 
-const $ = (id) => document.getElementById(id);
-let worker = null;
-let lastJson = null;
-let lastName = 'report';
+const VERDICT = { 0: 'verified', 3: 'mismatch', 4: 'incomplete' };
+const STATUS_WORDS = { verified: 'verified', mismatch: 'does not match', incomplete: 'incomplete' };
 
-function text(tag, value, cls) {
-  const el = document.createElement(tag);
-  el.textContent = value == null ? '' : String(value);
-  if (cls) el.className = cls;
-  return el;
+/** Opened files: { id, file, state: queued|working|done|error, worker, planned, layer, bytes,
+ *  started, result, failure, image (index of the image shown, for archives with several) }. */
+const entries = [];
+let shown = null;
+let rendered = '';
+let nextId = 1;
+const filesView = new FilesView();
+
+function open(fileList) {
+  const added = Array.from(fileList, (file) => ({
+    id: nextId++, file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
+  }));
+  if (!added.length) return;
+  notice('');
+  entries.push(...added);
+  shown = added[0];
+  pump();
 }
 
-function start(file) {
-  if (worker) worker.terminate();
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  document.body.dataset.state = 'working';
-  $('progress').hidden = false;
-  $('result').hidden = true;
-  const t0 = performance.now();
-  lastName = file.name;
-  worker.onmessage = (ev) => {
-    const m = ev.data;
-    if (m.type === 'progress') {
-      $('bar').value = m.total ? m.done / m.total : 0;
-      const secs = (performance.now() - t0) / 1000;
-      const mbs = secs > 0 ? (m.done / 1e6 / secs).toFixed(0) : '0';
-      $('progress-text').textContent = `${(m.done / 1e6).toFixed(1)} / ${(m.total / 1e6).toFixed(1)} MB, ${mbs} MB/s`;
-    } else if (m.type === 'report') {
-      $('bar').value = 1;
-      $('version').textContent = `porthole ${m.version}`;
-      lastJson = m.json;
-      render(JSON.parse(m.json));
-      document.body.dataset.state = 'done';
-    } else if (m.type === 'failed') {
-      document.body.dataset.state = 'failed';
-      $('progress-text').textContent = `Failed: ${m.message}`;
-    }
-  };
-  worker.postMessage({ file });
+// One inspection at a time: the core already keeps a CPU busy, and several multi-GB files
+// read at once would only compete for the disk and memory.
+function pump() {
+  const next = !entries.some((e) => e.state === 'working') && entries.find((e) => e.state === 'queued');
+  if (next) run(next);
+  update();
 }
 
-function render(report) {
-  $('result').hidden = false;
-  const errors = $('errors');
-  errors.replaceChildren();
-  const allErrors = [...report.errors];
-  const img = report.images[0];
-  if (!img) {
-    $('image-name').textContent = 'No image could be described';
-    $('verdict').textContent = allErrors.map((e) => e.message).join('; ');
-    $('verdict').className = 'verdict bad';
-    $('facts').replaceChildren();
-    $('layers').tBodies[0].replaceChildren();
-  } else {
-    allErrors.push(...img.errors);
-    $('image-name').textContent = img.name || '(unnamed image)';
-    const checks = img.checks.concat(img.layers.flatMap((l) => l.checks));
-    const bad = img.layers.filter((l) => l.checks.some((c) => c.status === 'mismatch'));
-    const verified = checks.filter((c) => c.status === 'verified').length;
-    const v = $('verdict');
-    if (checks.some((c) => c.status === 'mismatch')) {
-      v.textContent = bad.length
-        ? `Integrity failure: layer ${bad.map((l) => l.index).join(', ')} does not match`
-        : 'Integrity failure: the manifest or config does not match';
-      v.className = 'verdict bad';
-    } else if (img.verified) {
-      v.textContent = `All ${verified} digests and sizes verified`;
-      v.className = 'verdict ok';
-    } else {
-      v.textContent = `No mismatch, but not everything could be checked (${verified} verified)`;
-      v.className = 'verdict partial';
-    }
-    const facts = $('facts');
-    facts.replaceChildren();
-    const add = (k, val) => { facts.append(text('dt', k), text('dd', val)); };
-    add('platform', img.platform);
-    add('os', img.os_release && (img.os_release.pretty_name || img.os_release.id));
-    add('manifest', img.manifest_digest);
-    add('config', img.config_digest);
-    add('files', `${img.summary.regular_files} regular files, ${img.summary.total_size} bytes`);
-    add('wasted', `${img.summary.wasted_bytes} bytes in files hidden by later layers`);
-    add('format', `${report.source.format} (${report.source.compression})`);
-    if (report.images.length > 1) add('images', `${report.images.length} in this archive; showing the first`);
-    const body = $('layers').tBodies[0];
-    body.replaceChildren();
-    for (const l of img.layers) {
-      const tr = document.createElement('tr');
-      const checkText = l.checks.map((c) => `${c.what}: ${c.status}`).join(', ');
-      tr.append(
-        text('td', l.index),
-        text('td', l.digest ? l.digest.slice(0, 19) : '', 'mono'),
-        text('td', l.size),
-        text('td', `${l.files_added} / ${l.files_modified} / ${l.files_deleted}`),
-        text('td', checkText),
-        text('td', l.created_by, 'created'),
-      );
-      body.append(tr);
-    }
+async function run(entry) {
+  entry.state = 'working';
+  entry.started = performance.now();
+  entry.worker = new ImageWorker(entry.file, {
+    planned: (images) => { entry.planned = images; progressed(entry); },
+    layer: (image, layer) => { entry.layer = { image, layer }; progressed(entry); },
+    bytes: (done, total) => { entry.bytes = { done, total }; progressed(entry); },
+  });
+  try {
+    entry.result = await entry.worker.inspect();
+    entry.state = entry.result.report.images.length ? 'done' : 'error'; // exit code 2: no image
+    $('version').textContent = `porthole ${entry.result.version}`;
+  } catch (e) {
+    if (entry.closed) return;
+    entry.state = 'error';
+    entry.failure = e;
   }
-  for (const e of allErrors) {
-    const where = [e.layer != null ? `layer ${e.layer}` : null, e.entry, e.path].filter(Boolean).join(', ');
-    errors.append(text('li', `${e.kind}: ${e.message}${where ? ` (${where})` : ''}`));
-  }
-  if (!allErrors.length) errors.append(text('li', 'none'));
+  pump();
 }
 
-$('file').addEventListener('change', (e) => { if (e.target.files[0]) start(e.target.files[0]); });
-document.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('dragging'); });
-document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+function progressed(entry) {
+  if (entry === shown) renderProgress(entry);
+  renderFileTabs();
+}
+
+/** Stops reading a file (terminating its worker) or forgets a finished one. */
+function close(entry) {
+  entry.closed = true;
+  entry.worker?.cancel();
+  const i = entries.indexOf(entry);
+  entries.splice(i, 1);
+  if (entry === shown) shown = entries[i] || entries[i - 1] || null;
+  if (entry.state === 'queued' || entry.state === 'working') notice(`Stopped reading ${entry.file.name}.`);
+  pump();
+}
+
+function notice(text) {
+  $('notice').textContent = text;
+  $('notice').hidden = !text;
+}
+
+function update() {
+  setState();
+  renderFileTabs();
+  const s = shown?.state;
+  $('landing').hidden = entries.length > 0;
+  $('progress').hidden = !(s === 'queued' || s === 'working');
+  $('failure').hidden = s !== 'error';
+  $('report').hidden = s !== 'done';
+  if (!shown) { rendered = ''; document.title = 'porthole — look inside container images, locally'; return; }
+  if (s === 'queued' || s === 'working') renderProgress(shown);
+  const key = `${shown.id}:${s}:${shown.image}`;
+  if (key === rendered) return;
+  rendered = key;
+  document.title = `${shown.file.name} — porthole`;
+  if (s === 'done') renderReport(shown);
+  if (s === 'error') renderFailure(shown);
+}
+
+function setState() {
+  const b = document.body.dataset;
+  if (!entries.length) b.state = 'idle';
+  else if (entries.some((e) => e.state === 'queued' || e.state === 'working')) b.state = 'working';
+  else b.state = shown.state;
+  if (b.state === 'done') b.verdict = VERDICT[shown.result.exitCode] ?? 'incomplete';
+  else delete b.verdict;
+}
+
+function statusOf(e) {
+  if (e.state === 'queued') return 'waiting';
+  if (e.state === 'working') return `${Math.floor((100 * e.bytes.done) / (e.bytes.total || 1))} %`;
+  if (e.state === 'error') return 'no image';
+  return STATUS_WORDS[VERDICT[e.result.exitCode]] ?? 'incomplete';
+}
+
+// The tabs are rebuilt only when files come, go or the shown one changes, so progress updates
+// (ten a second) do not steal keyboard focus from them.
+let tabsKey = '';
+function renderFileTabs() {
+  const bar = $('files-bar');
+  bar.hidden = !entries.length;
+  const key = `${entries.map((e) => e.id).join(',')}/${shown?.id}`;
+  if (key === tabsKey) {
+    entries.forEach((e, i) => {
+      const tab = bar.children[i];
+      tab.className = `file-tab ${e.state}${e === shown ? ' current' : ''}`;
+      tab.querySelector('.tab-status').textContent = statusOf(e);
+    });
+    return;
+  }
+  tabsKey = key;
+  bar.replaceChildren(...entries.map((e) => el('span', { class: `file-tab ${e.state}${e === shown ? ' current' : ''}` },
+    el('button', {
+      type: 'button', class: 'tab-main', 'aria-current': e === shown ? 'true' : null,
+      dataset: { file: e.file.name }, onclick: () => { shown = e; update(); },
+    }, el('span', { class: 'tab-name', text: e.file.name }), el('span', { class: 'tab-status', text: statusOf(e) })),
+    el('button', { type: 'button', class: 'tab-close', 'aria-label': `Close ${e.file.name}`, title: 'Close', text: '×', onclick: () => close(e) }))));
+}
+
+function renderReport(entry) {
+  const { report } = entry.result;
+  const img = report.images[entry.image];
+  $('image-name').textContent = img.name ?? entry.file.name;
+  const choice = $('image-choice');
+  choice.hidden = report.images.length < 2;
+  $('image-select').replaceChildren(...report.images.map((im, i) => el('option', {
+    value: String(i), selected: i === entry.image, text: `${i + 1}: ${im.name ?? '(unnamed)'}${im.platform ? ` (${im.platform})` : ''}`,
+  })));
+  const v = verdict(report, img);
+  const box = $('verdict');
+  box.className = `verdict ${v.kind}`;
+  box.replaceChildren(el('span', { class: 'verdict-text', text: v.text }), ...v.notes.map((n) => el('span', { class: 'verdict-note', text: n })));
+  renderOverview($('view-overview'), report, img, entry.result);
+  renderLayers($('view-layers'), img, (layer) => { activateView('files'); filesView.showLayer(layer); });
+  renderConfig($('view-config'), img);
+  renderSecrets($('view-secrets'), img);
+  renderPackages($('view-packages'), img);
+  renderErrors($('view-errors'), report, img);
+  const errors = report.errors.length + img.errors.length;
+  $('tab-errors').textContent = errors ? `Errors (${errors})` : 'Errors';
+  $('tab-secrets').textContent = img.secrets.length ? `Secrets (${img.secrets.length})` : 'Secrets';
+  $('tab-packages').textContent = img.packages.length ? `Packages (${img.packages.length})` : 'Packages';
+  filesView.show(entry.worker, entry.image, img);
+}
+
+function renderFailure(entry) {
+  const errors = entry.result ? entry.result.report.errors : [];
+  $('failure-title').textContent = entry.result
+    ? `No container image could be read from “${entry.file.name}”`
+    : `porthole could not finish reading “${entry.file.name}”`;
+  const words = entry.result ? [...new Set(errors.map(plainWords))] : [entry.failure.message];
+  if (!words.length) words.push('The file does not contain an image porthole recognises.');
+  $('failure-words').replaceChildren(...words.map((w) => el('li', { text: w })));
+  $('failure-detail').textContent = entry.result ? errors.map(technical).join('\n') : (entry.failure.detail ?? String(entry.failure));
+}
+
+// Report views as tabs (WAI-ARIA tabs: arrow keys move between them).
+const VIEWS = ['overview', 'layers', 'files', 'config', 'secrets', 'packages', 'errors'];
+function activateView(name, focus = false) {
+  for (const v of VIEWS) {
+    const on = v === name;
+    const tab = $(`tab-${v}`);
+    tab.setAttribute('aria-selected', on ? 'true' : 'false');
+    tab.tabIndex = on ? 0 : -1;
+    $(`view-${v}`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+  if (name === 'files') filesView.render(); // its size was 0 while hidden
+}
+for (const v of VIEWS) {
+  const tab = $(`tab-${v}`);
+  tab.addEventListener('click', () => activateView(v));
+  tab.addEventListener('keydown', (e) => {
+    const i = VIEWS.indexOf(v);
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: VIEWS.length - 1 }[e.key];
+    if (to == null) return;
+    e.preventDefault();
+    activateView(VIEWS[(to + VIEWS.length) % VIEWS.length], true);
+  });
+}
+activateView('overview');
+
+$('image-select').addEventListener('change', (e) => { shown.image = Number(e.target.value); update(); });
+$('cancel').addEventListener('click', () => { if (shown) close(shown); });
+$('download-json').addEventListener('click', async () => {
+  const entry = shown;
+  try {
+    saveBlob(await entry.worker.reportBlob(), `${entry.file.name}.porthole.json`);
+  } catch (e) {
+    notice(`The report could not be exported: ${e.message}`);
+  }
+});
+
+// Input: the file picker, drag-and-drop anywhere on the page, the sample.
+$('file-input').addEventListener('change', (e) => {
+  open(e.target.files);
+  e.target.value = ''; // picking the same file again should inspect it again
+});
+let dragDepth = 0;
+const overlay = $('drop-overlay');
+const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+document.addEventListener('dragenter', (e) => {
+  if (!hasFiles(e)) return;
+  dragDepth++;
+  overlay.hidden = false;
+});
+document.addEventListener('dragleave', () => {
+  if (--dragDepth <= 0) { dragDepth = 0; overlay.hidden = true; }
+});
+document.addEventListener('dragover', (e) => {
+  e.preventDefault(); // allows dropping; without it the browser would open the file itself
+  if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+});
 document.addEventListener('drop', (e) => {
   e.preventDefault();
-  document.body.classList.remove('dragging');
-  const f = e.dataTransfer && e.dataTransfer.files[0];
-  if (f) start(f);
+  dragDepth = 0;
+  overlay.hidden = true;
+  if (e.dataTransfer?.files.length) open(e.dataTransfer.files);
 });
-$('download').addEventListener('click', () => {
-  if (!lastJson) return;
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([lastJson], { type: 'application/json' }));
-  a.download = `${lastName}.porthole.json`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+
+// The sample ships with the site (make web writes it with porthole-fixture): fetched from this
+// origin, then inspected like a dropped file. The single-file build carries it inline.
+$('sample').addEventListener('click', async () => {
+  const button = $('sample');
+  button.disabled = true;
+  try {
+    const embedded = globalThis.portholeEmbedded;
+    if (embedded) open([embedded.sampleFile()]);
+    else {
+      const res = await fetch(new URL('./sample/sample.tar', import.meta.url));
+      if (!res.ok) throw new Error(`the server answered ${res.status} (is the site built with make web?)`);
+      open([new File([await res.blob()], 'sample.tar', { type: 'application/x-tar' })]);
+    }
+  } catch (e) {
+    notice(`The sample image could not be loaded: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
 });
+
+update();

@@ -1,0 +1,41 @@
+// Overview: who the image is, what it is made of, and the counts that matter.
+import { el, factList, int, bytes } from './dom.js';
+import { checksTable } from './checks.js';
+
+const COMPRESSION = { none: 'uncompressed', gzip: 'gzip', zstd: 'zstd' };
+
+function sum(values) {
+  return values.some((v) => v == null) ? null : values.reduce((a, b) => a + b, 0);
+}
+
+/** `run` = { ms, size, memory, version } of the inspection, for the "inspected in" line. */
+export function renderOverview(root, report, img, run) {
+  const s = img.summary;
+  const src = report.source;
+  const os = img.os_release && (img.os_release.pretty_name || [img.os_release.id, img.os_release.version_id].filter(Boolean).join(' '));
+  const others = img.platforms_available.filter((p) => p !== img.platform);
+  const secs = run.ms / 1000;
+  root.replaceChildren(
+    factList([
+      ['Name', img.name ?? '(no name in the archive)', 'name'],
+      ['Tags', img.repo_tags.join(', '), 'tags'],
+      ['Platform', others.length ? `${img.platform} (the archive also has ${others.join(', ')})` : img.platform, 'platform'],
+      ['OS', os, 'os'],
+      ['Manifest digest', img.manifest_digest ?? '— (docker save archives have no manifest blob)', 'manifest'],
+      ['Config digest', img.config_digest, 'config'],
+      ['Format', `${src.format ?? 'unknown'}, ${COMPRESSION[src.compression] ?? src.compression}${src.streamed ? ', read in one pass' : ''}`, 'format'],
+      ['Layers', int(img.layers.length), 'layers'],
+      ['Size as shipped', bytes(sum(img.layers.map((l) => l.size))), 'size'],
+      ['Size unpacked', bytes(sum(img.layers.map((l) => l.uncompressed_size))), 'uncompressed'],
+      ['Entries', `${int(s.entries)} paths in the merged filesystem`, 'entries'],
+      ['Regular files', int(s.regular_files), 'regular-files'],
+      ['Bytes in files', bytes(s.total_size), 'total-size'],
+      ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
+      ['Secrets', el('span', null, int(img.secrets.length), el('span', { class: 'muted', text: ' (secret scanning comes in a later version)' })), 'secrets'],
+      ['Packages', el('span', null, int(img.packages.length), el('span', { class: 'muted', text: ' (package listing comes in a later version)' })), 'packages'],
+      ['Inspected', `${int(run.size)} bytes in ${secs.toFixed(2)} s (${(run.size / 1e6 / Math.max(secs, 1e-3)).toFixed(0)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
+    ]),
+    el('h3', { text: 'Image checks' }),
+    checksTable(img.checks),
+  );
+}

@@ -1,0 +1,95 @@
+// The page's side of one coordinator worker (one per opened file). The wasm core runs only in
+// the worker; this class turns its messages into callbacks (progress) and promises (the
+// inspection, then directory listings, searches and file reads). Cancelling terminates the
+// worker: a synchronous wasm call cannot be interrupted any other way.
+
+function startWorker() {
+  // The single-file build (make single) has no files to load: it provides a blob: worker.
+  const embedded = globalThis.portholeEmbedded;
+  if (embedded) return embedded.startWorker();
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+export class ImageWorker {
+  /** `on` = { planned(images), layer(image, layer), bytes(done, total) }. */
+  constructor(file, on) {
+    this.file = file;
+    this.on = on;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.worker = null;
+    this.closed = false;
+  }
+
+  /** Inspects the file; resolves with { report, fileRecords, exitCode, ms, memory, version }. */
+  inspect() {
+    return new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+      this.worker = startWorker();
+      this.worker.onmessage = (ev) => this.message(ev.data);
+      // A worker that cannot load (e.g. www/pkg was not built) only reports an error event.
+      this.worker.onerror = (ev) => {
+        ev.preventDefault();
+        this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
+      };
+      this.worker.postMessage({ op: 'open', file: this.file });
+    });
+  }
+
+  message(m) {
+    if (m.id) {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (p) (m.ok ? p.resolve(m.value) : p.reject(new Error(m.error)));
+      return;
+    }
+    switch (m.type) {
+      case 'planned': this.on.planned(m.images); break;
+      case 'layer': this.on.layer(m.image, m.layer); break;
+      case 'bytes': this.on.bytes(m.done, m.total); break;
+      case 'done': this.settle.resolve(m); break;
+      case 'failed': this.fail(m); break;
+    }
+  }
+
+  fail(m) {
+    const err = new Error(m.message);
+    err.detail = m.detail;
+    this.settle?.reject(err);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  request(op, args) {
+    if (this.closed) return Promise.reject(new Error('this file was closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, ...args });
+    });
+  }
+
+  list(image, path, filter) {
+    return this.request('list', { image, path, showDeleted: filter.showDeleted, changedIn: filter.changedIn });
+  }
+
+  search(image, query, filter, limit) {
+    return this.request('search', { image, query, showDeleted: filter.showDeleted, changedIn: filter.changedIn, limit });
+  }
+
+  /** Up to `len` bytes at `offset` of a file version: a Uint8Array. */
+  read(image, version, offset, len) {
+    return this.request('read', { image, version, offset, len });
+  }
+
+  /** The full report, exactly as `porthole inspect --json --files` prints it: a Blob. */
+  reportBlob() {
+    return this.request('report', {});
+  }
+
+  cancel() {
+    this.closed = true;
+    this.worker?.terminate();
+    this.fail({ message: 'cancelled' });
+  }
+}
