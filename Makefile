@@ -1,7 +1,8 @@
 # porthole — see README.md.
 #   make serve   install what is needed, build the page, serve it on http://127.0.0.1:8080
 #   make test    everything CI runs: fmt, clippy, native tests, wasm build, browser tests, real-image tests
-#   make web     build the static site into www/ (www/pkg holds the wasm)
+#   make web     build the static site into www/ (www/pkg holds the wasm, www/sample the sample image)
+#   make single  the page as one HTML file that works from disk: target/single/porthole.html
 #   make bench   throughput of `porthole inspect` next to `tar | sha256sum` on a generated image
 
 SHELL := /bin/bash
@@ -10,7 +11,7 @@ PORT ?= 8080
 WASM := target/wasm32-unknown-unknown/release/porthole.wasm
 export RUSTFLAGS_WASM := -C target-feature=+simd128
 
-.PHONY: setup setup-tests web serve test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
+.PHONY: setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
 
 setup:
 	scripts/setup.sh
@@ -21,9 +22,13 @@ setup-tests:
 cli:
 	$(CARGO) build --release --bin porthole
 
-web: setup
+# The static site: the wasm core into www/pkg, and the sample image the "Try a sample image"
+# button loads, written by the project's own fixture builder (both are build outputs, not in git).
+web: setup fixture-bin
 	RUSTFLAGS="$(RUSTFLAGS_WASM)" $(CARGO) build --target wasm32-unknown-unknown --release --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
+	mkdir -p www/sample
+	target/release/porthole-fixture oci www/sample/sample.tar
 	@ls -l www/pkg/porthole_bg.wasm | awk '{print "web: www/pkg/porthole_bg.wasm " $$5 " bytes"}'
 	@gzip -9c www/pkg/porthole_bg.wasm | wc -c | awk '{print "web: gzipped " $$1 " bytes"}'
 
@@ -48,8 +53,13 @@ schema:
 fixture-bin:
 	$(CARGO) build --release --features fixtures --bin porthole-fixture
 
-# Real Chromium (Debian's) driven by playwright-core: the page's report equals the CLI's.
-browser: cli fixture-bin web
+# The page as one self-contained HTML file that works from file:// (no server): target/single/porthole.html.
+single: web
+	node www/tools/build-single.mjs target/single/porthole.html
+
+# Real Chromium (Debian's) driven by playwright-core: the page's report equals the CLI's, the
+# page requests nothing but its own origin, and the single-file build works from file://.
+browser: cli fixture-bin web single
 	npm ci --no-audit --no-fund
 	npm test
 

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// `make single`: writes the whole page as ONE self-contained HTML file that works when opened
+// straight from disk (file://, no server): the CSS inline, the page's modules joined into one
+// inline module script, the worker started from a blob: URL, and the wasm and the sample image
+// inlined as base64. On file:// Chromium blocks module imports and fetch(), but an inline
+// module, a blob: worker that instantiates inlined wasm bytes (initSync) and FileReaderSync on
+// a dropped File all work.
+//
+// Plain Node, no dependencies, no bundler: the page's modules only use
+// `import { a, b as c } from './x.js';` lines and `export function|class|const|let` — this
+// script fails loudly on anything else rather than guessing.
+//
+//   node www/tools/build-single.mjs [OUT]      (default target/single/porthole.html)
+//
+// This directory (www/tools) is not needed on a web server.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+const www = path.resolve(import.meta.dirname, '..');
+const out = path.resolve(process.argv[2] || path.join(www, '../target/single/porthole.html'));
+const read = (rel) => fs.readFileSync(path.join(www, rel), 'utf8');
+const fail = (msg) => { console.error(`build-single: ${msg}`); process.exit(1); };
+
+for (const need of ['pkg/porthole.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar']) {
+  if (!fs.existsSync(path.join(www, need))) fail(`www/${need} is missing: run make web first`);
+}
+
+// ---- The page's modules, each wrapped in a function scope (so their top-level names cannot
+// collide), in dependency order; imports become reads from the modules already evaluated.
+const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'(\.{1,2}\/[^']+)';\s*$/;
+const EXPORT = /^export\s+(?:async\s+)?(?:function\*?|class|const|let)\s+([A-Za-z_$][\w$]*)/;
+
+function bundle(entry) {
+  const order = [];
+  const seen = new Set();
+  const parsed = new Map();
+  const visit = (rel, stack) => {
+    if (stack.includes(rel)) fail(`import cycle: ${[...stack, rel].join(' → ')}`);
+    if (seen.has(rel)) return;
+    const lines = read(rel).split('\n');
+    const imports = [];
+    const exports = [];
+    const body = lines.map((line, n) => {
+      const im = line.match(IMPORT);
+      if (im) {
+        const dep = path.posix.normalize(path.posix.join(path.posix.dirname(rel), im[2]));
+        const names = im[1].split(',').map((s) => s.trim()).filter(Boolean)
+          .map((s) => s.replace(/^([\w$]+)\s+as\s+([\w$]+)$/, '$1: $2'));
+        imports.push({ dep, names });
+        return '';
+      }
+      if (/^\s*(import|export)\b(?!\.)/.test(line) && !EXPORT.test(line)) {
+        fail(`${rel}:${n + 1}: unsupported module syntax: ${line.trim()}`);
+      }
+      const ex = line.match(EXPORT);
+      if (ex) {
+        exports.push(ex[1]);
+        return line.replace(/^export\s+/, '');
+      }
+      return line;
+    });
+    for (const { dep } of imports) visit(dep, [...stack, rel]);
+    seen.add(rel);
+    parsed.set(rel, { imports, exports, body });
+    order.push(rel);
+  };
+  visit(entry, []);
+  return ['const portholeModules = {};', ...order.map((rel) => {
+    const m = parsed.get(rel);
+    return [
+      `// ---- ${rel}`,
+      `portholeModules[${JSON.stringify(rel)}] = (() => {`,
+      ...m.imports.map((i) => `const { ${i.names.join(', ')} } = portholeModules[${JSON.stringify(i.dep)}];`),
+      ...m.body,
+      `return { ${m.exports.join(', ')} };`,
+      '})();',
+    ].join('\n');
+  })].join('\n');
+}
+
+// ---- The worker: wasm-bindgen's --target web glue made a classic script (its exports become
+// plain declarations), worker-core.js, and a start that instantiates the inlined wasm bytes.
+function workerSource() {
+  let glue = read('pkg/porthole.js');
+  glue = glue.replace(/^export \{[^}]*\};?\s*$/m, '');
+  glue = glue.replace(/^export (class|function|const|let) /gm, '$1 ');
+  glue = glue.replace(/import\.meta\.url/g, 'self.location.href'); // only in the unused async init
+  if (/^\s*(import|export)\b/m.test(glue) || /import\.meta/.test(glue)) fail('www/pkg/porthole.js has module syntax this script does not know');
+  if (!/function initSync\(/.test(glue)) fail('www/pkg/porthole.js has no initSync (wasm-bindgen --target web expected)');
+  let core = read('worker-core.js');
+  if (!/^export function serve\(/m.test(core)) fail('worker-core.js must export function serve');
+  core = core.replace(/^export function serve\(/m, 'function serve(');
+  if (/^\s*(import|export)\b/m.test(core)) fail('worker-core.js must not import or export anything else');
+  return [
+    glue,
+    core,
+    '// Started from a blob: URL by the single-file page: the wasm arrives inlined, as base64.',
+    'const portholeWasm = Uint8Array.from(atob(PORTHOLE_WASM_B64), (c) => c.charCodeAt(0));',
+    'serve({ Session, version, memory_bytes }, Promise.resolve().then(() => initSync({ module: portholeWasm })));',
+  ].join('\n');
+}
+
+// What the page's modules look for (worker-client.js, app.js) to run without any file.
+const PRELUDE = `// make single: the worker and the sample come from the data blocks below, not from files.
+globalThis.portholeEmbedded = {
+  text(id) { return document.getElementById(id).textContent.trim(); },
+  startWorker() {
+    if (!this.workerUrl) {
+      this.workerUrl = URL.createObjectURL(new Blob(
+        ['const PORTHOLE_WASM_B64 = "' + this.text('porthole-wasm') + '";\\n', this.text('porthole-worker')],
+        { type: 'text/javascript' }));
+    }
+    return new Worker(this.workerUrl);
+  },
+  sampleFile() {
+    const bytes = Uint8Array.from(atob(this.text('porthole-sample')), (c) => c.charCodeAt(0));
+    return new File([bytes], 'sample.tar', { type: 'application/x-tar' });
+  },
+};
+`;
+
+// Text inside <script> must not end the element early.
+function scriptSafe(text, what) {
+  if (/<\/script|<!--|<script/i.test(text)) fail(`${what} contains a sequence that would break out of <script>`);
+  return text;
+}
+
+const sha256 = (text) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+const css = read('style.css');
+const js = scriptSafe(`${PRELUDE}\n${bundle('app.js')}\n`, 'the page script');
+const worker = scriptSafe(workerSource(), 'the worker script');
+const b64 = (rel) => fs.readFileSync(path.join(www, rel)).toString('base64');
+
+// The same policy as the site, except that the script and the style are inline (allowed by
+// their hashes) and the worker is a blob: URL. 'self' means nothing on file://.
+const csp = [
+  "default-src 'none'",
+  `script-src ${sha256(js)} 'wasm-unsafe-eval'`,
+  `style-src ${sha256(css)}`,
+  'worker-src blob:',
+  'connect-src https: http://localhost:* http://127.0.0.1:*',
+  'img-src data: blob:',
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+let html = read('index.html');
+const replaceOnce = (from, to) => {
+  if (!from.test(html)) fail(`index.html: cannot find ${from}`);
+  html = html.replace(from, () => to);
+};
+replaceOnce(/<meta http-equiv="Content-Security-Policy" content="[^"]*">/, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
+replaceOnce(/<link rel="stylesheet" href="style.css">/, `<style>${css}</style>`);
+replaceOnce(/<script type="module" src="app.js"><\/script>/, `<script type="module">${js}</script>`);
+replaceOnce(/<\/body>/, [
+  `<script type="text/plain" id="porthole-worker">${worker}</script>`,
+  `<script type="application/octet-stream" id="porthole-wasm">${b64('pkg/porthole_bg.wasm')}</script>`,
+  `<script type="application/octet-stream" id="porthole-sample">${b64('sample/sample.tar')}</script>`,
+  '</body>',
+].join('\n'));
+
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, html);
+console.log(`build-single: ${path.relative(process.cwd(), out)} (${fs.statSync(out).size} bytes)`);
