@@ -1,151 +1,337 @@
-// The page in real Chromium: drop or pick an image, the worker inspects it, the report the
-// page exports equals the CLI's, and the page requests nothing but its own origin.
+// The page in real Chromium: pick, drop or sample an image, the worker inspects it, the numbers
+// on the page and the exported JSON equal the CLI's for the same file, failures are shown in
+// words, several files are switchable, Cancel stops the worker, and the page requests nothing
+// but its own origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
+import * as H from './lib/harness.mjs';
+import { htmlNamesImage, HTML_NAME, HTML_DIR, sparseBigImage, tamper, tarEntries, tar, dockerArchiveOf } from './lib/images.mjs';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const www = path.join(root, 'www');
-const bin = path.join(root, 'target/release/porthole');
-const fixtureBin = path.join(root, 'target/release/porthole-fixture');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'porthole-browser-'));
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
-
-let server, base, ctx;
-const requests = [];
+const tmp = H.tmpDir('page');
+let server;
+let browser;
 
 before(async () => {
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = path.join(www, rel);
-    if (!file.startsWith(www) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'profile-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  ctx.on('request', (r) => requests.push(r.url()));
+  server = await H.startServer();
+  browser = await H.launch(tmp);
 });
 
 after(async () => {
-  await ctx?.close();
-  server?.close();
+  await browser?.ctx.close();
+  await server?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function fixture(kind) {
-  const out = path.join(tmp, `${kind}.tar`);
-  execFileSync(fixtureBin, [kind, out]);
-  return out;
+async function openPage() {
+  const page = await H.newPage(browser.ctx);
+  await page.goto(server.base);
+  return page;
 }
 
-function cli(file) {
-  const r = spawnSync(bin, ['inspect', file, '--json', '--files'], { maxBuffer: 1 << 28 });
-  return { code: r.status, json: JSON.parse(r.stdout.toString()) };
-}
-
-async function inspectInPage(file, how = 'pick') {
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base);
+/** Loads `file` by the file picker (or a simulated drop) and waits until it is settled. */
+async function inspect(file, how = 'pick') {
+  const page = await openPage();
   if (how === 'pick') {
-    await page.setInputFiles('#file', file);
+    await page.setInputFiles('input[type=file]', file);
   } else {
-    const bytes = fs.readFileSync(file).toString('base64');
-    const name = path.basename(file);
-    const dt = await page.evaluateHandle(([b64, n]) => {
-      const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = await page.evaluateHandle(([b64, name]) => {
       const d = new DataTransfer();
-      d.items.add(new File([bin], n));
+      d.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
       return d;
-    }, [bytes, name]);
+    }, [fs.readFileSync(file).toString('base64'), path.basename(file)]);
+    await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
     await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
   }
-  await page.waitForFunction(() => ['done', 'failed'].includes(document.body.dataset.state), null, { timeout: 60000 });
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-  const json = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
-  const verdict = await page.textContent('#verdict');
-  assert.deepEqual(errors, []);
-  return { page, json, verdict };
+  const settled = await H.waitSettled(page);
+  return { page, ...settled };
 }
 
-test('the exported report equals the CLI report for each format', async () => {
-  for (const kind of ['oci', 'docker-symlinks', 'oci-zstd', 'docker25', 'multiplatform']) {
-    const file = fixture(kind);
-    const { page, json, verdict } = await inspectInPage(file);
-    assert.deepEqual(json, cli(file).json, kind);
-    assert.match(verdict, /^All \d+ digests and sizes verified$/, kind);
+/** The numbers and digests on the Overview and Layers views equal the CLI report's. */
+async function assertPageShows(page, img, label) {
+  const o = await H.facts(page, '#view-overview');
+  const s = img.summary;
+  assert.equal(H.firstInt(o.entries), s.entries, `${label}: entries`);
+  assert.equal(H.firstInt(o['regular-files']), s.regular_files, `${label}: regular files`);
+  assert.equal(H.firstInt(o['total-size']), s.total_size, `${label}: total size`);
+  assert.equal(H.firstInt(o.wasted), s.wasted_bytes, `${label}: wasted bytes`);
+  assert.equal(H.firstInt(o.layers), img.layers.length, `${label}: layers`);
+  assert.equal(H.firstInt(o.secrets), img.secrets.length, `${label}: secrets`);
+  assert.equal(H.firstInt(o.packages), img.packages.length, `${label}: packages`);
+  assert.equal(o.config, img.config_digest, `${label}: config digest`);
+  if (img.manifest_digest) assert.equal(o.manifest, img.manifest_digest, `${label}: manifest digest`);
+  assert.equal(o.platform.split(' ')[0], img.platform, `${label}: platform`);
+  if (img.name) assert.equal(o.name, img.name, `${label}: name`);
+  for (const l of img.layers) {
+    const f = await H.facts(page, `#view-layers [data-layer="${l.index}"]`);
+    assert.equal(f.digest, l.digest ?? '—', `${label}: layer ${l.index} digest`);
+    assert.equal(H.firstInt(f.size), l.size, `${label}: layer ${l.index} size`);
+    assert.equal(H.firstInt(f.added), l.files_added, `${label}: layer ${l.index} added`);
+    assert.equal(H.firstInt(f.modified), l.files_modified, `${label}: layer ${l.index} changed`);
+    assert.equal(H.firstInt(f.deleted), l.files_deleted, `${label}: layer ${l.index} deleted`);
+  }
+}
+
+/** The page's export is byte for byte what the CLI prints. */
+async function assertExportEqualsCli(page, file, label) {
+  const want = H.cli(file);
+  const got = await H.download(page, '[data-action="download-json"]');
+  assert.equal(got.name, `${path.basename(file)}.porthole.json`);
+  assert.deepEqual(JSON.parse(got.bytes.toString()), want.json, label);
+  assert.equal(got.bytes.toString(), want.text, `${label}: byte-identical`);
+  return want;
+}
+
+test('every format: the page shows the CLI\'s numbers and exports exactly its report', async () => {
+  for (const kind of ['docker', 'docker-symlinks', 'crane', 'oci', 'oci-zstd', 'docker25', 'multiplatform']) {
+    const file = H.fixture(tmp, kind);
+    const { page, state, verdict } = await inspect(file);
+    assert.equal(state, 'done', kind);
+    assert.equal(verdict, 'verified', kind);
+    const want = await assertExportEqualsCli(page, file, kind);
+    assert.equal(want.code, 0);
+    assert.match(await page.textContent('#verdict .verdict-text'), /^All \d+ digests and sizes verified$/, kind);
+    await assertPageShows(page, want.json.images[0], kind);
+    if (kind === 'oci') {
+      await H.shot(page, 'overview');
+      await page.click('#tab-layers');
+      await H.shot(page, 'layers');
+      await page.click('#tab-config');
+      // The label holds HTML; it must show as text.
+      assert.equal(await page.textContent('#view-config .kv td'), 'https://example.invalid/<b>html</b>');
+      await H.shot(page, 'config');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.click('#tab-overview');
+      await H.shot(page, 'overview-dark');
+    }
+    assert.deepEqual(await page.problems(), [], kind);
     await page.close();
   }
 });
 
-test('a gzipped tarball dropped on the page is streamed and matches the CLI', async () => {
-  const tar = fixture('oci');
-  const gz = path.join(tmp, 'oci.tar.gz');
-  execFileSync('bash', ['-c', `gzip -c '${tar}' > '${gz}'`]);
-  const { page, json } = await inspectInPage(gz, 'drop');
-  assert.equal(json.source.compression, 'gzip');
-  assert.equal(json.source.streamed, true);
-  assert.deepEqual(json, cli(gz).json);
-  await page.close();
-});
-
-test('a tampered layer is named in plain words', async () => {
-  const file = fixture('oci');
-  const report = cli(file).json;
-  const digest = report.images[0].layers[1].digest.slice(7);
-  // Flip a byte in the middle of layer 1's blob, located through the tar headers.
-  const buf = fs.readFileSync(file);
-  let off = 0;
-  while (off < buf.length) {
-    const name = buf.subarray(off, off + 100).toString().replace(/\0.*$/s, '');
-    const size = parseInt(buf.subarray(off + 124, off + 136).toString().replace(/\0.*$/s, '').trim() || '0', 8);
-    if (name.endsWith(digest)) {
-      buf[off + 512 + Math.floor(size / 2)] ^= 1;
-      break;
-    }
-    off += 512 + Math.ceil(size / 512) * 512;
+test('gzipped tarballs, picked and dropped, are streamed and match the CLI', async () => {
+  for (const [kind, how] of [['docker', 'pick'], ['oci', 'drop']]) {
+    const gz = path.join(tmp, `${kind}-${how}.tar.gz`);
+    fs.writeFileSync(gz, execFileSync('gzip', ['-c', H.fixture(tmp, kind)]));
+    const { page, state, verdict } = await inspect(gz, how);
+    assert.equal(state, 'done');
+    assert.equal(verdict, 'verified');
+    const want = await assertExportEqualsCli(page, gz, `${kind} ${how}`);
+    assert.equal(want.json.source.compression, 'gzip');
+    assert.equal(want.json.source.streamed, true);
+    assert.match(await page.textContent('[data-fact=format]'), /gzip, read in one pass/);
+    await assertPageShows(page, want.json.images[0], `${kind}.tar.gz`);
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
   }
+});
+
+test('a tampered layer: verdict mismatch, the failed layer named, expected and actual shown', async () => {
+  const file = H.fixture(tmp, 'oci');
+  const report = H.cli(file).json;
   const bad = path.join(tmp, 'tampered.tar');
-  fs.writeFileSync(bad, buf);
-  assert.equal(cli(bad).code, 3);
-  const { page, json, verdict } = await inspectInPage(bad);
-  assert.equal(verdict, 'Integrity failure: layer 1 does not match');
-  assert.deepEqual(json, cli(bad).json);
+  fs.writeFileSync(bad, tamper(fs.readFileSync(file), report.images[0].layers[1].digest.slice(7)));
+  const { page, state, verdict } = await inspect(bad);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'mismatch');
+  const want = await assertExportEqualsCli(page, bad, 'tampered');
+  assert.equal(want.code, 3);
+  assert.equal(await page.textContent('#verdict .verdict-text'), 'Integrity failure: layer 1 does not match');
+  assert.equal(await page.textContent('.file-tab .tab-status'), 'does not match');
+  await page.click('#tab-layers');
+  assert.equal(await page.textContent('[data-layer="1"] h3 .badge'), 'does not match');
+  assert.equal(await page.textContent('[data-layer="0"] h3 .badge'), 'verified');
+  const blob = want.json.images[0].layers[1].checks[0];
+  assert.equal(blob.status, 'mismatch');
+  const cells = await page.$$eval('[data-layer="1"] tr[data-check=blob_digest] td', (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(cells.slice(1, 4), ['DOES NOT MATCH', blob.expected, blob.actual]);
+  await H.shot(page, 'tampered-layers');
+  assert.deepEqual(await page.problems(), []);
   await page.close();
 });
 
-test('not an image: a clear message, no crash', async () => {
+test('a tarball truncated before its manifest: data-state=error and a clear message', async () => {
+  const file = H.fixture(tmp, 'docker');
+  const buf = fs.readFileSync(file);
+  const last = tarEntries(buf).filter((e) => e.name.endsWith('layer.tar')).pop();
+  const cut = path.join(tmp, 'truncated.tar');
+  fs.writeFileSync(cut, buf.subarray(0, last.offset + 512 + Math.floor(last.size / 2)));
+  assert.equal(H.cli(cut).code, 2);
+  const { page, state, verdict } = await inspect(cut);
+  assert.equal(state, 'error');
+  assert.equal(verdict, undefined);
+  assert.equal(await page.textContent('#failure-title'), 'No container image could be read from “truncated.tar”');
+  const words = await page.textContent('#failure-words');
+  assert.match(words, /cut short: it looks like an interrupted download or copy/);
+  assert.equal(await page.isVisible('#failure-detail'), false, 'technical detail is one click away');
+  await page.click('#failure summary');
+  assert.match(await page.textContent('#failure-detail'), /malformed: tar is truncated/);
+  assert.equal(await page.isVisible('[data-action="download-json"]'), false);
+  await H.shot(page, 'truncated');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('not an image at all: said in words', async () => {
   const junk = path.join(tmp, 'picture.tar');
   fs.writeFileSync(junk, Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(2000)]));
-  const page = await ctx.newPage();
-  await page.goto(base);
-  await page.setInputFiles('#file', junk);
-  await page.waitForFunction(() => document.body.dataset.state === 'done');
-  assert.equal(await page.textContent('#image-name'), 'No image could be described');
-  assert.match(await page.textContent('#verdict'), /PNG/);
+  const { page, state } = await inspect(junk);
+  assert.equal(state, 'error');
+  assert.equal(await page.textContent('#failure-words'), 'This is not a container image: the file is a PNG image.');
   await page.close();
 });
 
-test('the page requests nothing but its own origin', () => {
-  assert.ok(requests.length > 0);
-  const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith('blob:') && !u.startsWith('data:'));
-  assert.deepEqual(foreign, []);
+test('HTML in file names, tags and labels renders as text and never runs', async () => {
+  const file = path.join(tmp, 'html.tar');
+  fs.writeFileSync(file, htmlNamesImage());
+  const { page, state, verdict } = await inspect(file);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'verified');
+  await assertExportEqualsCli(page, file, 'html names');
+  assert.equal(await page.textContent('#image-name'), 'example.com/<i>html</i>:1');
+  await page.click('#tab-config');
+  assert.equal(await page.textContent('#view-config .kv td'), '<img src=y onerror=alert(3)>');
+  await page.click('#tab-files');
+  const row = page.locator('#tree .row', { has: page.locator('.name', { hasText: HTML_NAME }) }).first();
+  assert.equal(await row.locator('.name').textContent(), HTML_NAME);
+  await page.locator(`#tree .row[data-path="/${HTML_DIR}"]`).click();
+  await page.locator(`#tree .row[data-path="/${HTML_DIR}/${HTML_NAME}"]`).click();
+  await page.waitForSelector('#file-details .preview[data-mode=text]');
+  assert.equal(await page.textContent('#file-details .preview'), '<script>alert(2)</script>\n');
+  assert.equal(await page.textContent('#file-details h3'), HTML_NAME);
+  // Nothing from the image became an element.
+  assert.equal(await page.locator('main img, main svg, main i, main script').count(), 0);
+  await H.shot(page, 'html-names');
+  assert.deepEqual(await page.problems(), [], 'no dialog, no error');
+  await page.close();
+});
+
+test('"Try a sample image" shows a full report of the sample shipped with the site', async () => {
+  const page = await openPage();
+  await page.click('#sample');
+  const { state, verdict } = await H.waitSettled(page);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'verified');
+  const want = await assertExportEqualsCli(page, path.join(H.www, 'sample/sample.tar'), 'sample');
+  await assertPageShows(page, want.json.images[0], 'sample');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('several files at once: working until all are done, each switchable, export of the one shown', async () => {
+  const files = ['oci', 'docker25', 'crane'].map((k) => H.fixture(tmp, k));
+  const page = await openPage();
+  await page.evaluate(() => {
+    window.__states = [];
+    new MutationObserver(() => window.__states.push(document.body.dataset.state))
+      .observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  await page.setInputFiles('input[type=file]', files);
+  await H.waitSettled(page);
+  const states = await page.evaluate(() => window.__states.filter((s, i, a) => s !== a[i - 1]));
+  assert.deepEqual(states, ['working', 'done'], 'done only once every file is finished');
+  assert.deepEqual(await page.$$eval('.file-tab .tab-name', (e) => e.map((x) => x.textContent)), ['oci.tar', 'docker25.tar', 'crane.tar']);
+  assert.deepEqual(await page.$$eval('.file-tab .tab-status', (e) => e.map((x) => x.textContent)), ['verified', 'verified', 'verified']);
+  assert.match(await page.textContent('[data-fact=format]'), /^oci-layout,/);
+  await page.click('.file-tab [data-file="docker25.tar"]');
+  assert.match(await page.textContent('[data-fact=format]'), /^docker-archive\+oci-layout,/);
+  await assertExportEqualsCli(page, files[1], 'second file');
+  await page.click('.file-tab [data-file="crane.tar"]');
+  assert.match(await page.textContent('[data-fact=format]'), /^docker-archive,/);
+  await assertExportEqualsCli(page, files[2], 'third file');
+  await H.shot(page, 'several-files');
+  // Closing a file forgets it; the others stay.
+  await page.click('.file-tab button[aria-label="Close crane.tar"]');
+  assert.deepEqual(await page.$$eval('.file-tab .tab-name', (e) => e.map((x) => x.textContent)), ['oci.tar', 'docker25.tar']);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('an archive with several images: each one can be shown, the export is the whole file\'s report', async () => {
+  const file = path.join(tmp, 'two-images.tar');
+  fs.writeFileSync(file, dockerArchiveOf([
+    { tag: 'example.com/first:1', layers: [tar([{ name: 'first.txt', data: '1' }])] },
+    { tag: 'example.com/second:2', layers: [tar([{ name: 'a.txt', data: 'a' }]), tar([{ name: 'b.txt', data: 'bb' }])] },
+  ]));
+  const { page, state } = await inspect(file);
+  assert.equal(state, 'done');
+  const want = await assertExportEqualsCli(page, file, 'two images');
+  assert.equal(want.json.images.length, 2);
+  assert.equal(await page.textContent('#image-name'), 'example.com/first:1');
+  await assertPageShows(page, want.json.images[0], 'first image');
+  await page.selectOption('#image-select', '1');
+  assert.equal(await page.textContent('#image-name'), 'example.com/second:2');
+  await assertPageShows(page, want.json.images[1], 'second image');
+  await page.click('#tab-files');
+  await page.waitForSelector('#tree .row[data-path="/b.txt"]');
+  const again = await H.download(page, '[data-action="download-json"]');
+  assert.equal(again.bytes.toString(), want.text);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('progress, the layer table before any layer is read, and Cancel terminating the worker', async () => {
+  const big = path.join(tmp, 'big-sparse.tar');
+  sparseBigImage(big, 3 * 1024 ** 3); // 3 GiB of zeros: several seconds of work
+  const page = await openPage();
+  const workers = [];
+  page.on('worker', (w) => workers.push({ w, closed: new Promise((r) => w.on('close', r)) }));
+  await page.setInputFiles('input[type=file]', big);
+  // The manifests are read: the layer table is there while the layer itself is being read.
+  await page.waitForSelector('#plan table.plan tbody tr');
+  await page.waitForFunction(() => document.getElementById('progress-bar').value > 0);
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'working');
+  assert.equal(await page.locator('#plan tbody tr').count(), 1);
+  assert.match(await page.textContent('#progress-text'), /^[\d.]+ \w+ of 3\.0 GiB read \(\d+ %\), (\d+|…) MB\/s$/);
+  assert.match(await page.textContent('#progress-layer'), /^Layer 1 of 1: /);
+  await H.shot(page, 'progress');
+  assert.equal(workers.length, 1);
+  await page.click('#cancel');
+  await workers[0].closed; // the worker is gone, not just hidden
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
+  assert.equal(await page.textContent('#notice'), 'Stopped reading big-sparse.tar.');
+  assert.equal(await page.isVisible('#landing'), true);
+  assert.equal(await page.locator('.file-tab').count(), 0);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+  fs.rmSync(big);
+});
+
+test('real-tool images, when tests/real-images.sh has built them', { skip: !fs.existsSync('/tmp/porthole-real-images/docker.tar') && 'no /tmp/porthole-real-images' }, async () => {
+  for (const name of ['docker25.tar', 'docker.tar.gz']) {
+    const file = path.join('/tmp/porthole-real-images', name);
+    if (!fs.existsSync(file)) continue;
+    const { page, state } = await inspect(file);
+    assert.equal(state, 'done', name);
+    const want = await assertExportEqualsCli(page, file, name);
+    await assertPageShows(page, want.json.images[0], name);
+    await page.close();
+  }
+});
+
+test('the Content-Security-Policy is in force: no inline script runs', async () => {
+  const page = await openPage();
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /default-src 'self'; script-src 'self' 'wasm-unsafe-eval';/);
+  const ran = await page.evaluate(async () => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inlineRan = true';
+    document.body.append(s);
+    await new Promise((r) => setTimeout(r, 50));
+    return window.__inlineRan === true;
+  });
+  assert.equal(ran, false);
+  assert.match((await page.problems()).join('\n'), /script-src-elem inline/);
+  await page.close();
+});
+
+test('the page requested nothing but its own origin', () => {
+  const own = browser.requests.filter((u) => u.startsWith(server.base));
+  // The recording works: the page, its worker and the wasm were all seen.
+  for (const f of ['app.js', 'worker.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar']) {
+    assert.ok(own.includes(server.base + f), `${f} requested`);
+  }
+  assert.deepEqual(H.foreignRequests(browser.requests, [server.base]), []);
 });

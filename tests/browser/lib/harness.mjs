@@ -1,0 +1,119 @@
+// What every browser test needs: a static server for www/ under a sub-path (the page must work
+// under any path), Debian's Chromium via playwright-core with a fresh profile, a record of every
+// request the browser makes, and the CLI to compare with.
+import { chromium } from 'playwright-core';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+export const root = path.resolve(import.meta.dirname, '../../..');
+export const www = path.join(root, 'www');
+export const artifacts = path.join(root, 'tests/browser/artifacts');
+// Overridable so the tests can run against binaries built elsewhere.
+export const bin = process.env.PORTHOLE_BIN || path.join(root, 'target/release/porthole');
+export const fixtureBin = process.env.PORTHOLE_FIXTURE || path.join(root, 'target/release/porthole-fixture');
+export const singleHtml = path.join(root, 'target/single/porthole.html');
+export const SUBPATH = '/some/sub/path/';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tar': 'application/x-tar' };
+
+export function tmpDir(tag) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `porthole-${tag}-`));
+}
+
+/** Serves www/ at http://127.0.0.1:PORT/some/sub/path/ and nothing anywhere else. */
+export async function startServer() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith(SUBPATH)) return res.writeHead(404).end();
+    const rel = decodeURIComponent(url.pathname.slice(SUBPATH.length)) || 'index.html';
+    const file = path.join(www, rel);
+    if (!file.startsWith(www + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, base: `${origin}${SUBPATH}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Chromium with a fresh profile; `requests` collects every URL the browser asks for. */
+export async function launch(tmp) {
+  const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'profile-')), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const requests = [];
+  ctx.on('request', (r) => requests.push(r.url()));
+  return { ctx, requests };
+}
+
+/** Requests to anything but `allowed` origins (blob: and data: are in-page). */
+export function foreignRequests(requests, allowed) {
+  return requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && !allowed.some((a) => u.startsWith(a)));
+}
+
+/**
+ * A page that records problems: uncaught errors, console errors, CSP violations and any
+ * dialog (an alert() would mean image text ran as HTML). `problems()` returns them.
+ */
+export async function newPage(ctx) {
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window.__violations ||= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.problems = async () => problems.concat(await page.evaluate(() => window.__violations || []).catch(() => []));
+  return page;
+}
+
+export async function waitSettled(page, timeout = 60000) {
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout });
+  return page.evaluate(() => ({ state: document.body.dataset.state, verdict: document.body.dataset.verdict }));
+}
+
+/** Clicks a control that downloads something; returns { name, bytes }. */
+export async function download(page, selector) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+}
+
+/** `porthole inspect FILE --json --files`: { code, text (stdout), json }. */
+export function cli(file) {
+  const r = spawnSync(bin, ['inspect', file, '--json', '--files'], { maxBuffer: 1 << 30 });
+  const text = r.stdout.toString();
+  return { code: r.status, text, json: text ? JSON.parse(text) : null, stderr: r.stderr.toString() };
+}
+
+export function fixture(dir, kind) {
+  const out = path.join(dir, `${kind}.tar`);
+  execFileSync(fixtureBin, [kind, out]);
+  return out;
+}
+
+/** The visible text of every [data-fact] in `scope` (a selector), as { key: text }. */
+export function facts(page, scope) {
+  return page.$$eval(`${scope} [data-fact]`, (els) => Object.fromEntries(els.map((e) => [e.dataset.fact, e.textContent])));
+}
+
+/** The first integer in a text, thousands separators allowed: "10,077 bytes (9.8 KiB)" → 10077. */
+export function firstInt(text) {
+  const m = String(text).match(/-?\d[\d,]*/);
+  return m ? Number(m[0].replace(/,/g, '')) : NaN;
+}
+
+export async function shot(page, name) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
