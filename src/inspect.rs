@@ -30,6 +30,8 @@ pub struct Options {
     pub files: bool,
     /// A manifest or config digest the user trusts; anything else is an integrity failure.
     pub expect_digest: Option<Digest>,
+    /// Secret findings the user accepts: by rule id, or by file path glob.
+    pub secret_allow: crate::scan::secrets::AllowList,
 }
 
 /// Progress events, for the page and the CLI. All methods have empty defaults.
@@ -418,6 +420,7 @@ fn assemble(
     let os_release = os_release(&tree, &entry_lists, &results, limits);
     let mut secrets = file_secrets(&tree, &entry_lists, &results);
     secrets.extend(config_secrets(&config));
+    secrets.retain(|s| !opts.secret_allow.allows(&s.rule, s.path.as_deref()));
     let files = if opts.files {
         file_records(&tree, &entry_lists)
     } else {

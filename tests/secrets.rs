@@ -206,3 +206,56 @@ fn history_commands_are_scanned() {
     assert_eq!(h.rule, "npm-token");
     assert_eq!(h.history_index, Some(0));
 }
+
+#[test]
+fn cli_fails_on_secrets_and_honours_the_allow_list() {
+    let path = std::env::temp_dir().join(format!("porthole-leaky-{}.tar", std::process::id()));
+    std::fs::write(&path, leaky_image()).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_porthole"))
+            .arg("inspect")
+            .arg(&path)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, 0, "finding secrets alone does not fail the run");
+    assert!(out.contains("removed in layer 1, still shipped in layer 0"), "{out}");
+    assert!(
+        !out.contains(GH) && !out.contains(DB),
+        "the summary never prints a value"
+    );
+    assert_eq!(run(&["--fail-on-secrets"]).0, 5);
+    assert_eq!(run(&["--fail-on-secrets=critical"]).0, 5, "the ssh key is critical");
+    let allow = [
+        "--fail-on-secrets=critical",
+        "--allow-secret-rule",
+        "private-key",
+        "--allow-secret-rule",
+        "npm-token",
+        "--allow-secret-rule",
+        "github-token",
+    ];
+    assert_eq!(run(&allow).0, 0);
+    assert_eq!(
+        run(&["--fail-on-secrets=high", "--allow-secret-path", "/**"]).0,
+        5,
+        "env findings have no path"
+    );
+    assert_eq!(run(&["--fail-on-secrets=bogus"]).0, 1);
+    let (_, json) = run(&["--json", "--scan-file-bytes", "0"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v["images"][0]["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["location"] != "file")
+    );
+    let _ = std::fs::remove_file(path);
+}

@@ -71,6 +71,15 @@ enum Command {
         /// found; without a value, high.
         #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "high")]
         fail_on_secrets: Option<String>,
+        /// Ignore secret findings of this rule id (repeatable).
+        #[arg(long, value_name = "RULE")]
+        allow_secret_rule: Vec<String>,
+        /// Ignore secret findings in files matching this glob (`*`, `**`, `?`; repeatable).
+        #[arg(long, value_name = "GLOB")]
+        allow_secret_path: Vec<String>,
+        /// Bytes of each file scanned for secrets (default 1048576; 0 turns the file scan off).
+        #[arg(long, value_name = "BYTES")]
+        scan_file_bytes: Option<u64>,
     },
 }
 
@@ -118,6 +127,9 @@ fn main() -> ExitCode {
         ca_file,
         insecure,
         fail_on_secrets,
+        allow_secret_rule,
+        allow_secret_path,
+        scan_file_bytes,
     } = cli.command;
     let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
         None => None,
@@ -144,6 +156,13 @@ fn main() -> ExitCode {
     if let Some(m) = max_layer_bytes {
         opts.limits.layer_uncompressed_bytes = m;
     }
+    if let Some(b) = scan_file_bytes {
+        opts.limits.scan_file_bytes = b;
+    }
+    opts.secret_allow = porthole::scan::secrets::AllowList {
+        rules: allow_secret_rule,
+        paths: allow_secret_path,
+    };
     let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
         match path.to_str().map(Reference::parse) {
             Some(Ok(r)) => Some(r),

@@ -388,6 +388,41 @@ pub fn scan_pair(key: &str, value: &str) -> PairScan {
     }
 }
 
+/// Findings the user accepts (known test fixtures, vendored examples).
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    /// Rule ids to ignore.
+    pub rules: Vec<String>,
+    /// Path globs: `*` matches within a path component, `**` across components, `?` one
+    /// character (`/usr/share/doc/**`, `**/testdata/*.pem`).
+    pub paths: Vec<String>,
+}
+
+impl AllowList {
+    pub fn allows(&self, rule: &str, path: Option<&str>) -> bool {
+        self.rules.iter().any(|r| r == rule) || path.is_some_and(|p| self.paths.iter().any(|g| glob_match(g, p)))
+    }
+}
+
+/// Matches a path against a glob (`*`, `**`, `?`).
+pub fn glob_match(glob: &str, path: &str) -> bool {
+    fn go(g: &[u8], p: &[u8]) -> bool {
+        match g.first() {
+            None => p.is_empty(),
+            Some(b'*') if g.get(1) == Some(&b'*') => {
+                let rest = g[2..].strip_prefix(b"/").unwrap_or(&g[2..]);
+                rest.is_empty() || (0..=p.len()).any(|i| (i == 0 || p[i - 1] == b'/') && go(rest, &p[i..]))
+            }
+            Some(b'*') => (0..=p.len())
+                .take_while(|&i| i == 0 || p[i - 1] != b'/')
+                .any(|i| go(&g[1..], &p[i..])),
+            Some(b'?') => p.first().is_some_and(|&c| c != b'/') && go(&g[1..], &p[1..]),
+            Some(&c) => p.first() == Some(&c) && go(&g[1..], &p[1..]),
+        }
+    }
+    go(glob.as_bytes(), path.as_bytes())
+}
+
 /// Whether content looks binary: a NUL byte in its first 8 KiB.
 pub fn looks_binary(head: &[u8]) -> bool {
     head.iter().take(8192).any(|&b| b == 0)
@@ -448,6 +483,25 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("/usr/share/doc/**", "/usr/share/doc/a/b.txt"));
+        assert!(glob_match("**/testdata/*.pem", "/src/app/testdata/key.pem"));
+        assert!(!glob_match("**/testdata/*.pem", "/src/app/testdata/sub/key.pem"));
+        assert!(glob_match("/etc/ssl/private/?.key", "/etc/ssl/private/a.key"));
+        assert!(!glob_match("/etc/*", "/etc/ssl/x"));
+        assert!(glob_match("/etc/*", "/etc/passwd"));
+        let a = AllowList {
+            rules: vec!["jwt".into()],
+            paths: vec!["/opt/**".into()],
+        };
+        assert!(
+            a.allows("jwt", None)
+                && a.allows("private-key", Some("/opt/x/y"))
+                && !a.allows("private-key", Some("/etc/x"))
+        );
     }
 
     #[test]
