@@ -417,7 +417,14 @@ fn assemble(
             summary.wasted_bytes += e.size;
         }
     }
-    let os_release = os_release(&tree, &entry_lists, &results, limits);
+    let os_release_bytes = ["/etc/os-release", "/usr/lib/os-release"]
+        .iter()
+        .find_map(|p| visible_capture(&tree, &entry_lists, &results, p, limits));
+    let os_release = os_release(os_release_bytes);
+    let distro = crate::scan::packages::detect_distro(os_release_bytes, &|p: &str| {
+        visible_capture(&tree, &entry_lists, &results, p, limits).map(<[u8]>::to_vec)
+    });
+    let packages = packages(&tree, &results, distro.as_ref(), &mut errors);
     let mut secrets = file_secrets(&tree, &entry_lists, &results);
     secrets.extend(config_secrets(&config));
     secrets.retain(|s| !opts.secret_allow.allows(&s.rule, s.path.as_deref()));
@@ -452,7 +459,8 @@ fn assemble(
         summary,
         files,
         secrets,
-        packages: Vec::new(),
+        packages,
+        distro,
         errors,
     };
     Ok((
@@ -696,35 +704,96 @@ pub fn resolve(tree: &MergedTree, layers: &[&[FileEntry]], path: &str, hops: usi
     None
 }
 
-fn os_release(
+/// The captured bytes of the visible file at `path` (symlinks followed).
+fn visible_capture<'a>(
     tree: &MergedTree,
     layers: &[&[FileEntry]],
-    results: &[Rc<LayerResult>],
+    results: &'a [Rc<LayerResult>],
+    path: &str,
     limits: &Limits,
-) -> Option<OsRelease> {
-    for p in ["/etc/os-release", "/usr/lib/os-release"] {
-        let Some(v) = resolve(tree, layers, p, limits.symlink_hops) else {
+) -> Option<&'a [u8]> {
+    let v = tree.versions[resolve(tree, layers, path, limits.symlink_hops)?];
+    results[v.layer]
+        .captures
+        .iter()
+        .find(|c| c.entry == v.entry)
+        .map(|c| c.bytes.as_slice())
+}
+
+fn os_release(bytes: Option<&[u8]>) -> Option<OsRelease> {
+    let fields = crate::scan::packages::os_release_fields(&String::from_utf8_lossy(bytes?));
+    let get = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    Some(OsRelease {
+        id: get("ID"),
+        version_id: get("VERSION_ID"),
+        pretty_name: get("PRETTY_NAME"),
+    })
+}
+
+/// Runs the catalogers on the visible captured files; attributes each package to the first
+/// layer whose copy of its file lists it at that version.
+fn packages(
+    tree: &MergedTree,
+    results: &[Rc<LayerResult>],
+    distro: Option<&crate::scan::packages::Distro>,
+    errors: &mut Vec<Error>,
+) -> Vec<crate::scan::packages::Package> {
+    use crate::scan::packages::{Package, catalogers};
+    let capture = |v: usize| {
+        let ver = tree.versions[v];
+        results[ver.layer].captures.iter().find(|c| c.entry == ver.entry)
+    };
+    let mut out = Vec::new();
+    for (path, &v) in &tree.visible {
+        let Some(cat) = catalogers().iter().find(|c| c.wants(path)) else {
             continue;
         };
-        let v = tree.versions[v];
-        let Some(capture) = results[v.layer].captures.iter().find(|c| c.entry == v.entry) else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(&capture.bytes);
-        let mut fields: HashMap<&str, String> = HashMap::new();
-        for line in text.lines() {
-            if let Some((k, val)) = line.split_once('=') {
-                let val = val.trim();
-                let val = val.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(val);
-                let val = val.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(val);
-                fields.insert(k.trim(), val.to_string());
-            }
+        let Some(c) = capture(v) else { continue };
+        if c.truncated {
+            errors.push(
+                Error::limit(format!(
+                    "{path} is larger than the capture limit; only its beginning was cataloged"
+                ))
+                .at_path(path)
+                .in_layer(tree.versions[v].layer),
+            );
         }
-        return Some(OsRelease {
-            id: fields.remove("ID"),
-            version_id: fields.remove("VERSION_ID"),
-            pretty_name: fields.remove("PRETTY_NAME"),
-        });
+        // Earlier copies of the same file, oldest first, parsed once each.
+        let earlier: Vec<(usize, Vec<(String, String)>)> = tree.paths[path]
+            .iter()
+            .filter(|&&e| e != v)
+            .filter_map(|&e| capture(e).map(|c| (tree.versions[e].layer, c)))
+            .map(|(l, c)| {
+                (
+                    l,
+                    cat.parse(path, &c.bytes)
+                        .into_iter()
+                        .map(|f| (f.name, f.version))
+                        .collect(),
+                )
+            })
+            .collect();
+        let own_layer = tree.versions[v].layer;
+        for f in cat.parse(path, &c.bytes) {
+            let layer = earlier
+                .iter()
+                .filter(|(l, _)| *l < own_layer)
+                .find(|(_, list)| list.iter().any(|(n, ver)| *n == f.name && *ver == f.version))
+                .map(|(l, _)| *l)
+                .unwrap_or(own_layer);
+            out.push(Package {
+                kind: cat.kind().to_string(),
+                purl: cat.purl(&f, distro),
+                name: f.name,
+                version: f.version,
+                licenses: f.licenses,
+                path: path.clone(),
+                layer,
+                arch: f.arch,
+                source: f.source,
+            });
+        }
     }
-    None
+    out.sort();
+    out
 }

@@ -265,7 +265,10 @@ def self_test(validator, tally):
                 "rule": "github-token", "title": "GitHub token", "severity": "critical", "location": "file",
                 "path": "/x", "key": None, "layer": 0, "history_index": None, "line": 1, "deleted": False,
                 "deleted_in": None, "overwritten_in": None, "match_redacted": "ghp_… (40 chars)"}),
-            img(r)["packages"].append({"name": "p"}))),
+            img(r)["packages"].append({
+                "type": "deb", "name": "adduser", "version": "3.134",
+                "purl": "pkg:deb/debian/adduser@3.134?arch=all&distro=debian-12", "licenses": [],
+                "path": "/var/lib/dpkg/status", "layer": 0, "arch": "all", "source": None}))),
         ("a not_checkable sha512 expected digest", lambda r: layer(r)["checks"][2].update(
             {"status": "not_checkable", "expected": "sha512:" + "a" * 128, "actual": None,
              "reason": "sha512 digests cannot be computed"})),

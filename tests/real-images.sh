@@ -358,5 +358,21 @@ else
     fi
 fi
 
+# Packages: the dpkg list porthole reads from the image must equal dpkg-query's on the rootfs
+# (layer 2 does not touch the dpkg database, so the debootstrap rootfs holds the same one).
+if [ "$BUILD_ONLY" = 0 ] && command -v dpkg-query >/dev/null 2>&1; then
+    dpkg-query --admindir="$ROOTFS/var/lib/dpkg" -W -f '${Package} ${Version}\n' | sort > "$OUT/dpkg-query.txt"
+    for f in oci.tar docker.tar.gz oci-zstd.tar; do
+        "$PORTHOLE" inspect "$WORK/$f" --json > "$OUT/packages-$f.json" 2>/dev/null || true
+        python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("".join(sorted(p["name"]+" "+p["version"]+"\n" for p in r["images"][0]["packages"] if p["type"]=="deb")), end="")' \
+            "$OUT/packages-$f.json" > "$OUT/packages-$f.txt"
+        if cmp -s "$OUT/dpkg-query.txt" "$OUT/packages-$f.txt"; then
+            pass "$f: deb packages equal dpkg-query's list ($(wc -l < "$OUT/dpkg-query.txt") packages)"
+        else
+            fail "$f: deb packages differ from dpkg-query's list: $(diff "$OUT/dpkg-query.txt" "$OUT/packages-$f.txt" | head -n 5 | tr '\n' ' ')"
+        fi
+    done
+fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -25,7 +25,7 @@ pub struct LayerResult {
 
 /// Paths whose contents are captured during the walk (bounded by the limits).
 pub fn wants_capture(path: &str) -> bool {
-    matches!(path, "/etc/os-release" | "/usr/lib/os-release")
+    matches!(path, "/etc/os-release" | "/usr/lib/os-release") || crate::scan::packages::wants(path)
 }
 
 /// The decompressed side: hashes, counts and walks.

@@ -228,7 +228,10 @@ pub struct ImageReport {
     pub summary: Summary,
     pub files: Vec<FileRecord>,
     pub secrets: Vec<SecretFinding>,
-    pub packages: Vec<serde_json::Value>,
+    pub packages: Vec<crate::scan::packages::Package>,
+    /// The distribution, from os-release or the older release files (added after the first
+    /// contract; used in package URLs).
+    pub distro: Option<crate::scan::packages::Distro>,
     pub errors: Vec<Error>,
 }
 

@@ -1,3 +1,4 @@
-//! Scanners that ride the single pass over each layer: secrets now, packages later.
+//! Scanners that ride the single pass over each layer: secrets and package catalogers.
 
+pub mod packages;
 pub mod secrets;

@@ -1,0 +1,69 @@
+//! Package catalogers: one per ecosystem, one file each, behind [`Cataloger`]. Each declares
+//! the paths it wants (cheap, by path); the layer walk captures those files (bounded); after
+//! the merge, each visible captured file is parsed, and every package is attributed to the
+//! first layer whose copy of the same file lists it at that version.
+
+mod apk;
+mod distro;
+mod dpkg;
+mod npm;
+pub mod purl;
+mod python;
+
+pub use distro::{Distro, detect_distro, os_release_fields};
+
+use serde::Serialize;
+
+/// One installed package, as reported (`images[].packages[]`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Package {
+    /// `deb`, `apk`, `rpm`, `python`, `npm`, `go`, `maven`, `gem`, `cargo`, `composer`, `nuget`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+    pub licenses: Vec<String>,
+    /// The file the package was found in.
+    pub path: String,
+    /// The first layer whose copy of that file lists the package at this version.
+    pub layer: usize,
+    /// Architecture, where the database records one.
+    pub arch: Option<String>,
+    /// The source package (deb `Source`, apk origin), where recorded.
+    pub source: Option<String>,
+}
+
+/// What a cataloger extracts from one file, before paths and layers are attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub name: String,
+    pub version: String,
+    pub licenses: Vec<String>,
+    pub arch: Option<String>,
+    pub source: Option<String>,
+}
+
+/// One ecosystem's reader.
+pub trait Cataloger: Sync {
+    /// Stable kebab-case id.
+    fn id(&self) -> &'static str;
+    /// The package `type` it reports.
+    fn kind(&self) -> &'static str;
+    /// Whether the file at `path` (absolute, normalised) holds packages for this cataloger.
+    fn wants(&self, path: &str) -> bool;
+    /// Reads the captured bytes of one such file.
+    fn parse(&self, path: &str, bytes: &[u8]) -> Vec<Found>;
+    /// The package URL of a found package.
+    fn purl(&self, found: &Found, distro: Option<&Distro>) -> String;
+}
+
+/// Every cataloger.
+pub fn catalogers() -> &'static [&'static dyn Cataloger] {
+    &[&dpkg::Dpkg, &apk::Apk, &python::Python, &npm::Npm]
+}
+
+/// Whether any cataloger (or distro detection) wants this file captured.
+pub fn wants(path: &str) -> bool {
+    distro::wants(path) || catalogers().iter().any(|c| c.wants(path))
+}
