@@ -1,0 +1,120 @@
+//! Package catalogers on images: attribution to the first layer that lists a package,
+//! databases deleted by a later layer, and each ecosystem's files found in a layer walk.
+
+mod support;
+use porthole::fixture::{self, Compress, ImageSpec, TarBuilder};
+
+fn stanza(name: &str, version: &str) -> String {
+    format!("Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n")
+}
+
+fn image(layers: Vec<Vec<u8>>) -> porthole::Report {
+    support::inspect(&fixture::oci_archive(
+        &[ImageSpec::new("p:1", layers).compressed(Compress::Gzip)],
+        false,
+    ))
+}
+
+#[test]
+fn deb_packages_are_attributed_to_the_first_layer_listing_them() {
+    let mut l0 = TarBuilder::new();
+    l0.file("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n", 0o644);
+    l0.file(
+        "var/lib/dpkg/status",
+        (stanza("libc6", "2.36-9") + &stanza("bash", "5.2.15-2")).as_bytes(),
+        0o644,
+    );
+    let mut l1 = TarBuilder::new();
+    let status = stanza("libc6", "2.36-9") + &stanza("bash", "5.2.15-3") + &stanza("curl", "7.88.1-10");
+    l1.file("var/lib/dpkg/status", status.as_bytes(), 0o644);
+    let r = image(vec![l0.finish(), l1.finish()]);
+    let p = &r.images[0].packages;
+    let find = |n: &str| p.iter().find(|x| x.name == n).unwrap_or_else(|| panic!("{n}"));
+    assert_eq!(p.len(), 3);
+    assert_eq!(find("libc6").layer, 0, "listed unchanged since layer 0");
+    assert_eq!(find("bash").layer, 1, "upgraded in layer 1");
+    assert_eq!(find("curl").layer, 1);
+    assert_eq!(
+        find("curl").purl,
+        "pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12"
+    );
+    assert_eq!(r.images[0].distro.as_ref().map(|d| d.id.as_str()), Some("debian"));
+}
+
+#[test]
+fn a_deleted_database_lists_nothing() {
+    let mut l0 = TarBuilder::new();
+    l0.file(
+        "lib/apk/db/installed",
+        b"P:musl\nV:1.2.4-r4\nA:x86_64\nL:MIT\no:musl\n\n",
+        0o644,
+    );
+    let mut l1 = TarBuilder::new();
+    l1.whiteout("lib/apk/db/installed");
+    let r = image(vec![l0.finish(), l1.finish()]);
+    assert!(r.images[0].packages.is_empty());
+}
+
+#[test]
+fn every_ecosystem_is_found_in_one_walk() {
+    let mut l0 = TarBuilder::new();
+    l0.file("etc/alpine-release", b"3.19.1\n", 0o644);
+    l0.file(
+        "lib/apk/db/installed",
+        b"P:musl\nV:1.2.4-r4\nA:x86_64\nL:MIT\no:musl\n\n",
+        0o644,
+    );
+    l0.file(
+        "var/lib/dpkg/status.d/tzdata",
+        stanza("tzdata", "2024a-0+deb12u1").as_bytes(),
+        0o644,
+    );
+    l0.file(
+        "usr/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA",
+        b"Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nLicense: Apache 2.0\n\nbody\n",
+        0o644,
+    );
+    l0.file(
+        "app/node_modules/@types/node/package.json",
+        br#"{"name":"@types/node","version":"20.11.5","license":"MIT"}"#,
+        0o644,
+    );
+    l0.file(
+        "app/node_modules/lodash/package.json",
+        br#"{"name":"lodash","version":"4.17.21","license":"MIT"}"#,
+        0o644,
+    );
+    l0.file(
+        "app/node_modules/lodash/fp/package.json",
+        br#"{"name":"not-a-package","version":"0"}"#,
+        0o644,
+    );
+    let r = image(vec![l0.finish()]);
+    let got: Vec<(String, String, String)> = r.images[0]
+        .packages
+        .iter()
+        .map(|p| (p.kind.clone(), p.name.clone(), p.purl.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "apk".into(),
+                "musl".into(),
+                "pkg:apk/alpine/musl@1.2.4-r4?arch=x86_64&distro=alpine-3.19.1".into()
+            ),
+            (
+                "deb".into(),
+                "tzdata".into(),
+                "pkg:deb/alpine/tzdata@2024a-0%2Bdeb12u1?arch=amd64&distro=alpine-3.19.1".into()
+            ),
+            (
+                "npm".into(),
+                "@types/node".into(),
+                "pkg:npm/%40types/node@20.11.5".into()
+            ),
+            ("npm".into(), "lodash".into(), "pkg:npm/lodash@4.17.21".into()),
+            ("python".into(), "requests".into(), "pkg:pypi/requests@2.31.0".into()),
+        ]
+    );
+}
