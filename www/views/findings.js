@@ -1,8 +1,8 @@
 // Secrets, Packages and Errors: lists of findings, each with an empty state that says why.
 import { el, empty } from './dom.js';
 
-// Secrets and packages are reserved in the report (always [] today); when a later version
-// fills them, their objects are shown key by key, as text, without knowing their shape here.
+// Packages are reserved in the report (always [] today); when a later version fills them, their
+// objects are shown key by key, as text, without knowing their shape here.
 function genericTable(items) {
   const keys = [...new Set(items.flatMap((i) => Object.keys(i)))];
   return el('table', { class: 'generic' },
@@ -10,14 +10,50 @@ function genericTable(items) {
     el('tbody', null, items.map((i) => el('tr', null, keys.map((k) => el('td', { class: 'wrap', text: typeof i[k] === 'object' ? JSON.stringify(i[k]) : (i[k] ?? '') }))))));
 }
 
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
+
+function secretPlace(f) {
+  if (f.location === 'file') {
+    return [el('code', { text: f.path ?? '' }), ` in layer ${f.layer}${f.line != null ? `, line ${f.line}` : ''}`];
+  }
+  if (f.location === 'env') return ['environment variable ', el('code', { text: f.key ?? '' })];
+  if (f.location === 'label') return ['label ', el('code', { text: f.key ?? '' })];
+  if (f.location === 'history') return [`history entry ${f.history_index}${f.line != null ? `, line ${f.line}` : ''}`];
+  return [f.location];
+}
+
+function secretState(f) {
+  if (f.deleted_in != null) return `deleted in layer ${f.deleted_in}, still shipped`;
+  if (f.overwritten_in != null) return `replaced in layer ${f.overwritten_in}, still shipped`;
+  return f.location === 'file' ? 'in the merged filesystem' : 'in the image config';
+}
+
+// Secrets found by the core's rules (docs/report.md "Secrets"): the values themselves are
+// never in the report, only a redacted hint.
 export function renderSecrets(root, img) {
-  root.replaceChildren(img.secrets.length ? genericTable(img.secrets)
-    : empty('No secrets listed. This version of porthole does not scan files for secrets yet; a later version will list keys, tokens and passwords found in the image here.'));
+  const found = img.secrets;
+  if (!found.length) {
+    root.replaceChildren(empty('No secrets found: no file, environment variable, label or history entry matched a secret rule.'));
+    return;
+  }
+  const counts = SEVERITY_ORDER.map((s) => [s, found.filter((f) => f.severity === s).length]).filter(([, n]) => n);
+  root.replaceChildren(
+    el('p', null, `${found.length} ${found.length === 1 ? 'secret' : 'secrets'} found (${counts.map(([s, n]) => `${n} ${s}`).join(', ')}). `,
+      el('span', { class: 'muted', text: 'A secret in a deleted file still ships in its layer: anyone with the image can read it.' })),
+    el('table', { class: 'secrets' },
+      el('thead', null, el('tr', null, ['severity', 'what', 'where', 'state', 'value (redacted)'].map((t) => el('th', { text: t })))),
+      el('tbody', null, found.map((f) => el('tr', { class: `severity-${f.severity}`, dataset: { rule: f.rule } },
+        el('td', { class: 'severity', text: f.severity }),
+        el('td', null, f.title, el('br'), el('code', { class: 'muted', text: f.rule })),
+        el('td', { class: 'wrap' }, secretPlace(f)),
+        el('td', { text: secretState(f) }),
+        el('td', { class: 'mono wrap', text: f.match_redacted })))))
+  );
 }
 
 export function renderPackages(root, img) {
   root.replaceChildren(img.packages.length ? genericTable(img.packages)
-    : empty('No packages listed. This version of porthole does not read package databases yet; a later version will list the installed packages here.'));
+    : empty('No packages listed in the report. (Reading the image\'s package databases is not part of this version of porthole yet.)'));
 }
 
 const KIND_WORDS = {

@@ -8,6 +8,12 @@ function sum(values) {
   return values.some((v) => v == null) ? null : values.reduce((a, b) => a + b, 0);
 }
 
+function secretsSummary(found) {
+  if (!found.length) return '0 found';
+  const serious = found.filter((f) => f.severity === 'critical' || f.severity === 'high').length;
+  return el('span', { class: serious ? 'bad-text' : null }, `${int(found.length)} found${serious ? ` (${int(serious)} high or critical)` : ''} — see Secrets`);
+}
+
 /** `run` = { ms, size, memory, version } of the inspection, for the "inspected in" line. */
 export function renderOverview(root, report, img, run) {
   const s = img.summary;
@@ -31,8 +37,8 @@ export function renderOverview(root, report, img, run) {
       ['Regular files', int(s.regular_files), 'regular-files'],
       ['Bytes in files', bytes(s.total_size), 'total-size'],
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
-      ['Secrets', el('span', null, int(img.secrets.length), el('span', { class: 'muted', text: ' (secret scanning comes in a later version)' })), 'secrets'],
-      ['Packages', el('span', null, int(img.packages.length), el('span', { class: 'muted', text: ' (package listing comes in a later version)' })), 'packages'],
+      ['Secrets', secretsSummary(img.secrets), 'secrets'],
+      ['Packages', `${int(img.packages.length)} listed`, 'packages'],
       ['Inspected', `${int(run.size)} bytes in ${secs.toFixed(2)} s (${(run.size / 1e6 / Math.max(secs, 1e-3)).toFixed(0)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
     ]),
     el('h3', { text: 'Image checks' }),
