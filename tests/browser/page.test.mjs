@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
-import { htmlNamesImage, HTML_NAME, HTML_DIR, sparseBigImage, tamper, tarEntries, tar, dockerArchiveOf } from './lib/images.mjs';
+import { htmlNamesImage, HTML_NAME, HTML_DIR, sparseBigImage, tamper, tarEntries, tar, dockerArchiveOf, secretsImage, SECRET_VALUES } from './lib/images.mjs';
 
 const tmp = H.tmpDir('page');
 let server;
@@ -268,6 +268,31 @@ test('an archive with several images: each one can be shown, the export is the w
   await page.waitForSelector('#tree .row[data-path="/b.txt"]');
   const again = await H.download(page, '[data-action="download-json"]');
   assert.equal(again.bytes.toString(), want.text);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('secrets: counted on the Overview, listed with place and state, values never shown', async () => {
+  const file = path.join(tmp, 'leaky.tar');
+  fs.writeFileSync(file, secretsImage());
+  const { page, state } = await inspect(file);
+  assert.equal(state, 'done');
+  const want = await assertExportEqualsCli(page, file, 'secrets');
+  const found = want.json.images[0].secrets;
+  assert.ok(found.length >= 2, 'the core finds both secrets');
+  assert.match(await page.textContent('[data-fact=secrets]'), new RegExp(`^${found.length} found \\(\\d+ high or critical\\)`));
+  assert.equal(await page.textContent('#tab-secrets'), `Secrets (${found.length})`);
+  await page.click('#tab-secrets');
+  const rows = await page.$$eval('#view-secrets tbody tr', (trs) => trs.map((tr) => [tr.dataset.rule, ...[...tr.cells].map((c) => c.textContent)]));
+  assert.deepEqual(rows.map((r) => r[0]), found.map((f) => f.rule));
+  const aws = rows[found.findIndex((f) => f.rule === 'aws-access-key-id')];
+  assert.equal(aws[3], '/app/.env in layer 0, line 1');
+  assert.equal(aws[4], 'deleted in layer 1, still shipped');
+  const gh = rows[found.findIndex((f) => f.location === 'env')];
+  assert.equal(gh[3], 'environment variable GITHUB_TOKEN');
+  await H.shot(page, 'secrets');
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const v of SECRET_VALUES) assert.ok(!text.includes(v), 'the secret value is not on the page');
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });

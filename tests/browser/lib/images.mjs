@@ -54,15 +54,15 @@ export function dockerArchive(layers, opts = {}) {
   return dockerArchiveOf([{ layers, ...opts }]);
 }
 
-/** A `docker save` tarball of several images: [{ layers, tag?, createdBy?, labels? }]. */
+/** A `docker save` tarball of several images: [{ layers, tag?, createdBy?, labels?, env? }]. */
 export function dockerArchiveOf(images) {
   const entries = [];
   const manifest = [];
-  images.forEach(({ layers, tag = 'example.com/test:1', createdBy = 'test layer', labels = {} }, n) => {
+  images.forEach(({ layers, tag = 'example.com/test:1', createdBy = 'test layer', labels = {}, env = ['PATH=/usr/bin:/bin'] }, n) => {
     const config = Buffer.from(JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
-      config: { Env: ['PATH=/usr/bin:/bin'], Cmd: ['/bin/sh'], Labels: labels },
+      config: { Env: env, Cmd: ['/bin/sh'], Labels: labels },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l)}`) },
       history: layers.map((_, i) => ({ created_by: `${createdBy} ${i}` })),
     }));
@@ -88,6 +88,18 @@ export function htmlNamesImage() {
     { name: 'etc/motd', data: 'hello\n' },
   ]);
   return dockerArchive([layer], { tag: 'example.com/<i>html</i>:1', labels: { note: '<img src=y onerror=alert(3)>' } });
+}
+
+/**
+ * Secrets the core's rules find (samples from src/scan/secrets/rules.toml): an AWS key in a file
+ * that a later layer deletes, and a GitHub token in the environment.
+ */
+export const SECRET_VALUES = ['AKIAZ3MQJW6T4YQXRV2P', 'ghp_fDNxSIvPZZ63fFKcZjR4I0b3jRtaWr4Y9OJF'];
+export function secretsImage() {
+  return dockerArchive([
+    tar([{ name: 'app/', type: '5', mode: 0o755 }, { name: 'app/.env', data: `aws_access_key_id = ${SECRET_VALUES[0]}\n` }]),
+    tar([{ name: 'app/.wh..env', data: '' }]),
+  ], { tag: 'example.com/leaky:1', env: ['PATH=/usr/bin:/bin', `GITHUB_TOKEN=${SECRET_VALUES[1]}`] });
 }
 
 /** An image whose /many directory holds `n` empty files (and a few other paths). */
