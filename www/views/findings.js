@@ -1,15 +1,6 @@
 // Secrets, Packages and Errors: lists of findings, each with an empty state that says why.
 import { el, empty } from './dom.js';
 
-// Packages are reserved in the report (always [] today); when a later version fills them, their
-// objects are shown key by key, as text, without knowing their shape here.
-function genericTable(items) {
-  const keys = [...new Set(items.flatMap((i) => Object.keys(i)))];
-  return el('table', { class: 'generic' },
-    el('thead', null, el('tr', null, keys.map((k) => el('th', { text: k })))),
-    el('tbody', null, items.map((i) => el('tr', null, keys.map((k) => el('td', { class: 'wrap', text: typeof i[k] === 'object' ? JSON.stringify(i[k]) : (i[k] ?? '') }))))));
-}
-
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
 function secretPlace(f) {
@@ -51,9 +42,42 @@ export function renderSecrets(root, img) {
   );
 }
 
+const PACKAGE_ROWS = 2000; // a plain table stays quick up to here; the filter narrows the rest
+
+// Packages read from the package databases visible in the merged view (docs/report.md
+// "Packages"), with a filter on name, version, type, license and path.
 export function renderPackages(root, img) {
-  root.replaceChildren(img.packages.length ? genericTable(img.packages)
-    : empty('No packages listed in the report. (Reading the image\'s package databases is not part of this version of porthole yet.)'));
+  const all = img.packages;
+  if (!all.length) {
+    root.replaceChildren(empty('No packages found: the image has no package database or manifest porthole reads (dpkg, apk, Python, npm).'));
+    return;
+  }
+  const types = [...new Set(all.map((p) => p.type))].map((t) => `${all.filter((p) => p.type === t).length} ${t}`);
+  const body = el('tbody');
+  const status = el('span', { class: 'muted', 'aria-live': 'polite' });
+  const draw = (query) => {
+    const q = query.trim().toLowerCase();
+    const hits = q ? all.filter((p) => [p.name, p.version, p.type, p.path, ...(p.licenses || [])].some((v) => v && v.toLowerCase().includes(q))) : all;
+    body.replaceChildren(...hits.slice(0, PACKAGE_ROWS).map((p) => el('tr', { dataset: { type: p.type } },
+      el('td', { text: p.type }),
+      el('td', { class: 'wrap', text: p.name }),
+      el('td', { class: 'mono wrap', text: p.version }),
+      el('td', { class: 'wrap', text: (p.licenses || []).join(', ') }),
+      el('td', { text: p.layer }),
+      el('td', { class: 'mono wrap', text: p.path }))));
+    status.textContent = hits.length > PACKAGE_ROWS
+      ? `${hits.length} match; showing the first ${PACKAGE_ROWS}`
+      : `${hits.length} ${hits.length === 1 ? 'package' : 'packages'}`;
+  };
+  const filter = el('input', { type: 'search', placeholder: 'name, version, license…', autocomplete: 'off', spellcheck: 'false' });
+  filter.addEventListener('input', () => draw(filter.value));
+  root.replaceChildren(
+    el('p', { text: `${all.length} ${all.length === 1 ? 'package' : 'packages'}: ${types.join(', ')}.` }),
+    el('div', { class: 'files-tools' }, el('label', null, 'Filter ', filter), status),
+    el('table', { class: 'packages' },
+      el('thead', null, el('tr', null, ['type', 'name', 'version', 'licenses', 'layer', 'read from'].map((t) => el('th', { text: t })))),
+      body));
+  draw('');
 }
 
 const KIND_WORDS = {

@@ -38,7 +38,7 @@ export function renderOverview(root, report, img, run) {
       ['Bytes in files', bytes(s.total_size), 'total-size'],
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
-      ['Packages', `${int(img.packages.length)} listed`, 'packages'],
+      ['Packages', img.packages.length ? `${int(img.packages.length)} found — see Packages` : '0 found', 'packages'],
       ['Inspected', `${int(run.size)} bytes in ${secs.toFixed(2)} s (${(run.size / 1e6 / Math.max(secs, 1e-3)).toFixed(0)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
     ]),
     el('h3', { text: 'Image checks' }),
