@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
-import { htmlNamesImage, HTML_NAME, HTML_DIR, sparseBigImage, tamper, tarEntries, tar, dockerArchiveOf, secretsImage, SECRET_VALUES } from './lib/images.mjs';
+import { htmlNamesImage, HTML_NAME, HTML_DIR, sparseBigImage, tamper, tarEntries, tar, dockerArchiveOf, secretsImage, SECRET_VALUES, packagesImage } from './lib/images.mjs';
 
 const tmp = H.tmpDir('page');
 let server;
@@ -293,6 +293,25 @@ test('secrets: counted on the Overview, listed with place and state, values neve
   await H.shot(page, 'secrets');
   const text = await page.evaluate(() => document.body.innerText);
   for (const v of SECRET_VALUES) assert.ok(!text.includes(v), 'the secret value is not on the page');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('packages: the list the CLI reports, filterable', async () => {
+  const file = path.join(tmp, 'packages.tar');
+  fs.writeFileSync(file, packagesImage());
+  const { page, state } = await inspect(file);
+  assert.equal(state, 'done');
+  const want = await assertExportEqualsCli(page, file, 'packages');
+  const pkgs = want.json.images[0].packages;
+  assert.deepEqual(pkgs.map((p) => p.name), ['adduser', 'libc6', 'left-pad']);
+  assert.equal(await page.textContent('[data-fact=packages]'), '3 found — see Packages');
+  await page.click('#tab-packages');
+  const rows = () => page.$$eval('#view-packages tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(await rows(), pkgs.map((p) => [p.type, p.name, p.version, p.licenses.join(', '), String(p.layer), p.path]));
+  await page.fill('#view-packages input[type=search]', 'wtfpl');
+  assert.deepEqual((await rows()).map((r) => r[1]), ['left-pad']);
+  await H.shot(page, 'packages');
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });

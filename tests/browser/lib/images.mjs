@@ -102,6 +102,20 @@ export function secretsImage() {
   ], { tag: 'example.com/leaky:1', env: ['PATH=/usr/bin:/bin', `GITHUB_TOKEN=${SECRET_VALUES[1]}`] });
 }
 
+/** An image with a dpkg database (two packages) and an npm package. */
+export function packagesImage() {
+  const status = [
+    'Package: adduser\nStatus: install ok installed\nArchitecture: all\nVersion: 3.134\n',
+    'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u4\n',
+  ].join('\n');
+  return dockerArchive([tar([
+    { name: 'etc/', type: '5', mode: 0o755 },
+    { name: 'etc/os-release', data: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+    { name: 'var/lib/dpkg/status', data: `${status}\n` },
+    { name: 'app/node_modules/left-pad/package.json', data: JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' }) },
+  ])], { tag: 'example.com/packages:1' });
+}
+
 /** An image whose /many directory holds `n` empty files (and a few other paths). */
 export function manyFilesImage(n) {
   const parts = [tarHeader('many/', { type: '5', mode: 0o755 })];
