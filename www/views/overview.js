@@ -8,6 +8,11 @@ function sum(values) {
   return values.some((v) => v == null) ? null : values.reduce((a, b) => a + b, 0);
 }
 
+function mbps(bytes, secs) {
+  const v = bytes / 1e6 / Math.max(secs, 1e-3);
+  return v < 10 ? v.toFixed(1) : v.toFixed(0);
+}
+
 function secretsSummary(found) {
   if (!found.length) return '0 found';
   const serious = found.filter((f) => f.severity === 'critical' || f.severity === 'high').length;
@@ -39,7 +44,7 @@ export function renderOverview(root, report, img, run) {
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
       ['Packages', img.packages.length ? `${int(img.packages.length)} found — see Packages` : '0 found', 'packages'],
-      ['Inspected', `${int(run.size)} bytes in ${secs.toFixed(2)} s (${(run.size / 1e6 / Math.max(secs, 1e-3)).toFixed(0)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
+      ['Inspected', `${int(run.size)} bytes in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
     ]),
     el('h3', { text: 'Image checks' }),
     checksTable(img.checks),
