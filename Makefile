@@ -11,7 +11,7 @@ PORT ?= 8080
 WASM := target/wasm32-unknown-unknown/release/porthole.wasm
 export RUSTFLAGS_WASM := -C target-feature=+simd128
 
-.PHONY: setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
+.PHONY: sbom setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
 
 setup:
 	scripts/setup.sh
@@ -63,10 +63,17 @@ browser: cli fixture-bin web single
 	npm ci --no-audit --no-fund
 	npm test
 
+# SBOMs validated with the formats' own tooling (CycloneDX schema, spdx-tools), on a fixture
+# with packages and on the real Debian image when tests/real-images.sh has built it.
+sbom: cli fixture-bin
+	target/release/porthole-fixture packages target/sbom-fixture.tar
+	python3 tests/check_sbom.py target/release/porthole target/sbom-fixture.tar \
+		$$(ls $${REAL_IMAGES_DIR:-/tmp/porthole-real-images}/oci.tar 2>/dev/null)
+
 real-images: cli
 	PORTHOLE=target/release/porthole tests/real-images.sh
 
-test: setup-tests fmt-check clippy unit schema wasm browser real-images
+test: setup-tests fmt-check clippy unit schema wasm browser real-images sbom
 	@echo "make test: all passed"
 
 bench:

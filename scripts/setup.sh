@@ -30,6 +30,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Python modules the test scripts import, pinned (PyPI): whichever python3 is first on PATH.
+if [ "$want_tests" = 1 ] && ! python3 -c 'import jsonschema, cryptography, cyclonedx, spdx_tools' 2>/dev/null; then
+    echo "setup: pip install the test scripts' Python modules"
+    python3 -m pip install -q --disable-pip-version-check \
+        "jsonschema>=4.17,<5" "cryptography>=38" "cyclonedx-python-lib==11.12.0" "spdx-tools==0.8.5"
+fi
+
 # The wasm target is not added automatically here (RUSTUP_AUTO_INSTALL=0).
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown

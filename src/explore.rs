@@ -52,6 +52,13 @@ fn node(state: &ImageState, path: &str, lists: &[&[FileEntry]]) -> Option<Node> 
     let tree = &state.tree;
     let versions = tree.paths.get(path).map(Vec::as_slice).unwrap_or(&[]);
     let shown = tree.visible.get(path).copied().or_else(|| versions.last().copied());
+    node_at(state, path, shown, lists)
+}
+
+/// The node of `path` showing version `shown` (or an implied directory when `None`).
+fn node_at(state: &ImageState, path: &str, shown: Option<usize>, lists: &[&[FileEntry]]) -> Option<Node> {
+    let tree = &state.tree;
+    let versions = tree.paths.get(path).map(Vec::as_slice).unwrap_or(&[]);
     let name = path.rsplit('/').next().unwrap_or("").to_string();
     let below = format!("{path}/");
     let has_children = tree
@@ -77,7 +84,7 @@ fn node(state: &ImageState, path: &str, lists: &[&[FileEntry]]) -> Option<Node> 
                 link_target: e.link_target.clone(),
                 deleted_in: ver.deleted_in,
                 overwritten_in: ver.overwritten_in,
-                visible: tree.visible.contains_key(path),
+                visible: tree.visible.get(path) == Some(&v),
                 has_children,
                 versions: versions.len(),
             })
@@ -133,20 +140,33 @@ pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
     let lists = state.entry_lists();
     let dir = crate::fs::entry::normalize(dir);
     let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+    use std::ops::Bound::{Excluded, Included, Unbounded};
     let mut out = Vec::new();
-    let mut from = prefix.clone();
-    while let Some((key, _)) = state.tree.paths.range(from.clone()..).next() {
+    let mut seen = std::collections::HashSet::new();
+    let mut from = Included(prefix.clone());
+    while let Some((key, _)) = state.tree.paths.range::<String, _>((from.clone(), Unbounded)).next() {
         if !key.starts_with(&prefix) {
             break;
         }
         let rest = &key[prefix.len()..];
         let child = match rest.find('/') {
-            Some(i) => &rest[..i],
-            None => rest,
+            // Inside a child's subtree: everything below `child/` sorts before `child0`
+            // ('0' is '/' + 1), so jump past it. Siblings like `child-x` or `child.x` sort
+            // before `child/` and were already visited.
+            Some(i) => {
+                let child = &rest[..i];
+                from = Included(format!("{prefix}{child}0"));
+                child
+            }
+            None => {
+                from = Excluded(key.clone());
+                rest
+            }
         };
+        if !seen.insert(child.to_string()) {
+            continue;
+        }
         let path = format!("{prefix}{child}");
-        // Skip the child's subtree: every key below it sorts before `path` + '0' ('/' + 1).
-        from = format!("{path}0");
         let Some(n) = node(state, &path, &lists) else { continue };
         if !n.visible && !filter.show_deleted {
             continue;
@@ -158,7 +178,19 @@ pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
         }
         out.push(n);
     }
+    // Implied directories surface at their first child's key: restore name order.
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Every version of `path`, oldest first (so a page can show what an earlier layer held).
+pub fn versions(state: &ImageState, path: &str) -> Vec<Node> {
+    let lists = state.entry_lists();
+    let path = crate::fs::entry::normalize(path);
+    let vs = state.tree.paths.get(&path).cloned().unwrap_or_default();
+    vs.into_iter()
+        .filter_map(|v| node_at(state, &path, Some(v), &lists))
+        .collect()
 }
 
 /// Paths containing `query` (case-insensitive), at most `limit`, and how many matched.

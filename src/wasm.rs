@@ -10,21 +10,31 @@ use crate::source::layout::ImagePlan;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// A `File` or `Blob`, read synchronously by slices (only possible inside a worker).
+/// A `File` or `Blob`, read synchronously by slices (only possible inside a worker). Each
+/// `FileReaderSync` call costs about a millisecond, so reads go through a read-ahead window.
 struct BlobReader {
     blob: web_sys::Blob,
     len: u64,
     reader: web_sys::FileReaderSync,
+    /// The last window read: (offset, bytes).
+    window: std::cell::RefCell<(u64, Vec<u8>)>,
 }
 
-impl BlobSource for BlobReader {
-    fn len(&self) -> u64 {
-        self.len
-    }
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
-        if offset >= self.len || buf.is_empty() {
-            return Ok(0);
+/// Read-ahead size: large enough that the per-call cost vanishes, small for wasm memory.
+const READ_AHEAD: u64 = 4 << 20;
+
+impl BlobReader {
+    fn new(blob: web_sys::Blob, len: u64, reader: web_sys::FileReaderSync) -> Self {
+        BlobReader {
+            blob,
+            len,
+            reader,
+            window: std::cell::RefCell::new((0, Vec::new())),
         }
+    }
+
+    /// Reads `[offset, offset+want)` straight from the blob into `buf`.
+    fn read_direct(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         let end = (offset + buf.len() as u64).min(self.len);
         let slice = self
             .blob
@@ -36,7 +46,35 @@ impl BlobSource for BlobReader {
             .map_err(|e| Error::io(format!("FileReaderSync failed: {e:?}")).at_offset(offset))?;
         let arr = js_sys::Uint8Array::new(&ab);
         let n = (arr.length() as usize).min(buf.len());
-        arr.slice(0, n as u32).copy_to(&mut buf[..n]);
+        arr.subarray(0, n as u32).copy_to(&mut buf[..n]);
+        Ok(n)
+    }
+}
+
+impl BlobSource for BlobReader {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        if offset >= self.len || buf.is_empty() {
+            return Ok(0);
+        }
+        // Big reads go straight through; small ones are served from the window.
+        if buf.len() as u64 >= READ_AHEAD {
+            return self.read_direct(offset, buf);
+        }
+        let mut w = self.window.borrow_mut();
+        let (start, bytes) = &mut *w;
+        if offset < *start || offset >= *start + bytes.len() as u64 {
+            let size = READ_AHEAD.min(self.len - offset) as usize;
+            bytes.resize(size, 0);
+            let n = self.read_direct(offset, bytes)?;
+            bytes.truncate(n);
+            *start = offset;
+        }
+        let from = (offset - *start) as usize;
+        let n = buf.len().min(bytes.len() - from);
+        buf[..n].copy_from_slice(&bytes[from..from + n]);
         Ok(n)
     }
 }
@@ -137,11 +175,7 @@ impl Session {
         let reader = web_sys::FileReaderSync::new()?;
         let len = file.size() as u64;
         let name = file.name();
-        let source = BlobReader {
-            blob: file.into(),
-            len,
-            reader,
-        };
+        let source = BlobReader::new(file.into(), len, reader);
         let opts = Options {
             files: true,
             ..Default::default()
@@ -152,6 +186,8 @@ impl Session {
             total: len,
         };
         let ins = crate::inspect::explore_blob(&source, &name, &opts, &mut obs);
+        // Only layer bytes are counted on the way; the end is the whole file.
+        obs.emit("bytes", len as f64, len as f64, "");
         Ok(Session {
             source: Some(source),
             ins,
@@ -174,6 +210,16 @@ impl Session {
     pub fn list_dir(&self, image: usize, path: &str, show_deleted: bool, changed_in: i32) -> String {
         let nodes = match self.ins.images.get(image) {
             Some(st) => explore::list_dir(st, path, filter(show_deleted, changed_in)),
+            None => Vec::new(),
+        };
+        serde_json::to_string(&nodes).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Every version of a path, oldest first, as a JSON array of nodes (each with its
+    /// `version` id for `read_file`).
+    pub fn versions(&self, image: usize, path: &str) -> String {
+        let nodes = match self.ins.images.get(image) {
+            Some(st) => explore::versions(st, path),
             None => Vec::new(),
         };
         serde_json::to_string(&nodes).unwrap_or_else(|_| "[]".into())

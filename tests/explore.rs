@@ -60,6 +60,45 @@ fn lists_directories_lazily_with_deleted_and_changed_filters() {
 }
 
 #[test]
+fn siblings_that_extend_a_name_are_all_listed() {
+    // `tool-link`, `tool.d` and `tool 2` sort between `tool` and `tool/…`.
+    let mut t = TarBuilder::new();
+    t.file("bin/tool", b"t", 0o755);
+    t.file("bin/tool-link", b"l", 0o755);
+    t.file("bin/tool.d/conf", b"c", 0o644);
+    t.file("bin/tool 2", b"2", 0o644);
+    t.file("bin/toolbox", b"b", 0o644);
+    t.file("bin/python3/lib/x", b"x", 0o644);
+    t.file("bin/python3.11", b"p", 0o755);
+    let ins = explore(&fixture::oci_archive(&[ImageSpec::new("x", vec![t.finish()])], false));
+    let bin = explore::list_dir(&ins.images[0], "/bin", Filter::default());
+    assert_eq!(
+        names(&bin),
+        vec![
+            "python3",
+            "python3.11",
+            "tool",
+            "tool 2",
+            "tool-link",
+            "tool.d",
+            "toolbox"
+        ]
+    );
+}
+
+#[test]
+fn every_version_of_a_path_is_listed() {
+    let ins = explore(&fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false));
+    let v = explore::versions(&ins.images[0], "/etc/passwd");
+    assert_eq!(
+        v.iter()
+            .map(|n| (n.layer, n.visible, n.overwritten_in))
+            .collect::<Vec<_>>(),
+        vec![(Some(0), false, Some(1)), (Some(1), true, None)]
+    );
+}
+
+#[test]
 fn directories_no_layer_lists_are_implied() {
     let mut t = TarBuilder::new();
     t.file("a/b/c.txt", b"c", 0o644);

@@ -8,7 +8,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform OUT\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
         );
         std::process::exit(1);
     }
@@ -21,6 +21,13 @@ fn main() {
         "oci" => fixture::oci_archive(&[sample], false),
         "oci-zstd" => fixture::oci_archive(&[sample.compressed(Compress::Zstd)], false),
         "docker25" => fixture::oci_archive(&[sample], true),
+        "packages" => fixture::oci_archive(
+            &[fixture::ImageSpec::new(
+                "example.com/packages:1",
+                vec![fixture::packages_layer()],
+            )],
+            false,
+        ),
         "multiplatform" => fixture::oci_multiplatform(
             "example.com/multi:1",
             &[sample.clone(), sample.platform("linux", "arm64", Some("v8"))],

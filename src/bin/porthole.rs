@@ -36,51 +36,68 @@ enum Command {
     /// (`host[:port]/repo[:tag|@sha256:…]`, Docker Hub short names like `alpine`).
     ///
     /// Exit codes: 0 ok; 1 usage error; 2 no image could be described; 3 integrity failure;
-    /// 4 the report is incomplete (a limit was hit or part of the image could not be read).
+    /// 4 the report is incomplete (a limit was hit or part of the image could not be read);
+    /// 5 a secret at or above --fail-on-secrets was found.
     Inspect {
-        /// The file, directory, `-` for stdin, or an image reference.
-        path: PathBuf,
-        /// Platform to pick from a multi-platform index: os/arch[/variant].
-        #[arg(long)]
-        platform: Option<String>,
+        #[command(flatten)]
+        input: Input,
         /// Include every version of every file in the report.
         #[arg(long)]
         files: bool,
         /// Print the JSON report instead of a summary.
         #[arg(long)]
         json: bool,
-        /// The manifest or config digest you trust (sha256:…); anything else exits 3.
-        #[arg(long)]
-        expect_digest: Option<String>,
-        /// Largest decompressed size of one layer, in bytes.
-        #[arg(long)]
-        max_layer_bytes: Option<u64>,
-        /// Registry user name (the password or token is read from stdin with --password-stdin).
-        #[arg(long)]
-        username: Option<String>,
-        /// Read the registry password or token from standard input.
-        #[arg(long)]
-        password_stdin: bool,
-        /// Extra CA certificates (PEM) to trust for the registry.
-        #[arg(long)]
-        ca_file: Option<PathBuf>,
-        /// Do not verify the registry's TLS certificate.
-        #[arg(long)]
-        insecure: bool,
         /// Exit 5 when a secret at or above this severity (low, medium, high, critical) is
         /// found; without a value, high.
         #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "high")]
         fail_on_secrets: Option<String>,
-        /// Ignore secret findings of this rule id (repeatable).
-        #[arg(long, value_name = "RULE")]
-        allow_secret_rule: Vec<String>,
-        /// Ignore secret findings in files matching this glob (`*`, `**`, `?`; repeatable).
-        #[arg(long, value_name = "GLOB")]
-        allow_secret_path: Vec<String>,
-        /// Bytes of each file scanned for secrets (default 1048576; 0 turns the file scan off).
-        #[arg(long, value_name = "BYTES")]
-        scan_file_bytes: Option<u64>,
     },
+    /// Write a software bill of materials (SPDX 2.3 or CycloneDX 1.6 JSON) of an image's
+    /// packages. Takes the same inputs and options as `inspect`; exit codes as `inspect`.
+    Sbom {
+        #[command(flatten)]
+        input: Input,
+        /// spdx-json or cyclonedx-json.
+        #[arg(long, default_value = "spdx-json")]
+        format: String,
+    },
+}
+
+/// Where the image comes from and how to read it (shared by every command).
+#[derive(clap::Args)]
+struct Input {
+    /// The file, directory, `-` for stdin, or an image reference.
+    path: PathBuf,
+    /// Platform to pick from a multi-platform index: os/arch[/variant].
+    #[arg(long)]
+    platform: Option<String>,
+    /// The manifest or config digest you trust (sha256:…); anything else exits 3.
+    #[arg(long)]
+    expect_digest: Option<String>,
+    /// Largest decompressed size of one layer, in bytes.
+    #[arg(long)]
+    max_layer_bytes: Option<u64>,
+    /// Registry user name (the password or token is read from stdin with --password-stdin).
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Extra CA certificates (PEM) to trust for the registry.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Do not verify the registry's TLS certificate.
+    #[arg(long)]
+    insecure: bool,
+    /// Ignore secret findings of this rule id (repeatable).
+    #[arg(long, value_name = "RULE")]
+    allow_secret_rule: Vec<String>,
+    /// Ignore secret findings in files matching this glob (`*`, `**`, `?`; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    allow_secret_path: Vec<String>,
+    /// Bytes of each file scanned for secrets (default 1048576; 0 turns the file scan off).
+    #[arg(long, value_name = "BYTES")]
+    scan_file_bytes: Option<u64>,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -115,27 +132,88 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let Command::Inspect {
+    match cli.command {
+        Command::Inspect {
+            input,
+            files,
+            json,
+            fail_on_secrets,
+        } => {
+            let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
+                None => None,
+                Some(Some(s)) => Some(s),
+                Some(None) => return usage("--fail-on-secrets takes low, medium, high or critical"),
+            };
+            let report = match read_image(input, files, !json) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            print_errors(&report);
+            if json {
+                if !report.images.is_empty() {
+                    out!("{}", report.to_json());
+                }
+            } else {
+                print_summary(&report);
+            }
+            let code = match report.exit_code() {
+                0 if fail_on_secrets.is_some_and(|s| report.has_secret_at_least(s)) => 5,
+                c => c,
+            };
+            ExitCode::from(code as u8)
+        }
+        Command::Sbom { input, format } => {
+            let Some(format) = porthole::report::sbom::Format::parse(&format) else {
+                return usage("--format takes spdx-json or cyclonedx-json");
+            };
+            let report = match read_image(input, false, false) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            print_errors(&report);
+            if report.images.len() > 1 {
+                eprintln!(
+                    "porthole: the archive holds {} images; the SBOM describes the first",
+                    report.images.len()
+                );
+            }
+            if let Some(img) = report.images.first() {
+                out!(
+                    "{}",
+                    porthole::report::sbom::write(img, format, &porthole::report::sbom::now_rfc3339())
+                );
+            }
+            ExitCode::from(report.exit_code() as u8)
+        }
+    }
+}
+
+fn print_errors(report: &Report) {
+    for e in report
+        .errors
+        .iter()
+        .chain(report.images.iter().flat_map(|i| i.errors.iter()))
+    {
+        eprintln!("porthole: {e}");
+    }
+}
+
+/// Reads the image named by `input` (file, directory, stdin or registry) into a report, or
+/// the exit code for a usage or open error.
+fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitCode> {
+    let Input {
         path,
         platform,
-        files,
-        json,
         expect_digest,
         max_layer_bytes,
         username,
         password_stdin,
         ca_file,
         insecure,
-        fail_on_secrets,
         allow_secret_rule,
         allow_secret_path,
         scan_file_bytes,
-    } = cli.command;
-    let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
-        None => None,
-        Some(Some(s)) => Some(s),
-        Some(None) => return usage("--fail-on-secrets takes low, medium, high or critical"),
-    };
+    } = input;
     let mut opts = Options {
         files,
         ..Default::default()
@@ -143,14 +221,18 @@ fn main() -> ExitCode {
     if let Some(p) = platform {
         match Platform::parse(&p) {
             Some(p) => opts.platform = Some(p),
-            None => return usage(&format!("--platform {p:?} is not os/arch[/variant]")),
+            None => return Err(usage(&format!("--platform {p:?} is not os/arch[/variant]"))),
         }
     }
     if let Some(d) = expect_digest {
         match Digest::parse(&d) {
             Ok(d) if d.is_sha256() => opts.expect_digest = Some(d),
-            Ok(_) => return usage("--expect-digest must be a sha256 digest (the only algorithm porthole computes)"),
-            Err(e) => return usage(&format!("--expect-digest: {}", e.message)),
+            Ok(_) => {
+                return Err(usage(
+                    "--expect-digest must be a sha256 digest (the only algorithm porthole computes)",
+                ));
+            }
+            Err(e) => return Err(usage(&format!("--expect-digest: {}", e.message))),
         }
     }
     if let Some(m) = max_layer_bytes {
@@ -172,7 +254,7 @@ fn main() -> ExitCode {
                     path.display(),
                     e.message
                 );
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
             None => None,
         }
@@ -180,13 +262,12 @@ fn main() -> ExitCode {
         None
     };
     if password_stdin && registry_ref.is_none() {
-        return usage("--password-stdin needs an image reference (and stdin free for the password)");
+        return Err(usage(
+            "--password-stdin needs an image reference (and stdin free for the password)",
+        ));
     }
-    let report = if let Some(reference) = registry_ref {
-        let creds = match credentials(&reference, username, password_stdin) {
-            Ok(c) => c,
-            Err(m) => return usage(&m),
-        };
+    Ok(if let Some(reference) = registry_ref {
+        let creds = credentials(&reference, username, password_stdin).map_err(|m| usage(&m))?;
         let tls = porthole::source::registry::native::Tls { ca_file, insecure };
         porthole::source::registry::native::inspect(reference, creds, &tls, &opts, &mut Quiet).report
     } else if path.as_os_str() == "-" {
@@ -202,7 +283,7 @@ fn main() -> ExitCode {
                     done: 0,
                     last: 0,
                     total,
-                    on: std::io::stderr().is_terminal() && !json,
+                    on: progress && std::io::stderr().is_terminal(),
                 };
                 let r = porthole::inspect_blob(&f, &base_name(&path), &opts, &mut obs);
                 if obs.last > 0 {
@@ -212,29 +293,10 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("porthole: {e}");
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
-    };
-    for e in report
-        .errors
-        .iter()
-        .chain(report.images.iter().flat_map(|i| i.errors.iter()))
-    {
-        eprintln!("porthole: {e}");
-    }
-    if json {
-        if !report.images.is_empty() {
-            out!("{}", report.to_json());
-        }
-    } else {
-        print_summary(&report);
-    }
-    let code = match report.exit_code() {
-        0 if fail_on_secrets.is_some_and(|s| report.has_secret_at_least(s)) => 5,
-        c => c,
-    };
-    ExitCode::from(code as u8)
+    })
 }
 
 /// A missing path that is clearly meant as a file is reported as such, not fetched from a

@@ -1,6 +1,8 @@
 //! The JSON report: a public contract (`docs/report.md`, `docs/report.schema.json`). The CLI
 //! and the page serialise these same types. Change only by adding fields.
 
+pub mod sbom;
+
 use crate::digest::Digest;
 use crate::error::Error;
 use serde::Serialize;

@@ -143,7 +143,7 @@ test('preview of /etc/passwd (read on demand), a hex preview, and the per-file d
 // Core bug (src/explore.rs list_dir skips a child's subtree by jumping to `path + "0"`, which
 // also skips siblings that sort between, such as "tool-link" or "tool.sh" after "tool"):
 // reported; this test passes once it is fixed.
-test('a directory lists names that extend a sibling\'s name (tool, tool-link)', { todo: 'core: list_dir skips siblings named like "tool-link" after "tool"' }, async () => {
+test('a directory lists names that extend a sibling\'s name (tool, tool-link)', async () => {
   const page = await filesView();
   await page.click(rowSel('/usr'));
   await page.click(rowSel('/usr/bin'));
