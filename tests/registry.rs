@@ -4,8 +4,6 @@
 
 mod support;
 use porthole::fixture::{self, Compress};
-use std::io::Write;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,23 +22,6 @@ impl Drop for Registry {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn need(tool: &str) {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{tool} is not installed: run `scripts/setup.sh --tests` (or `make test`), which installs it"
-    );
-}
-
 /// The CORS part of the registry config, as the README shows it.
 const CORS: &str = "  headers:
     Access-Control-Allow-Origin: ['*']
@@ -52,14 +33,14 @@ const CORS: &str = "  headers:
 /// Starts a registry on 127.0.0.1 with filesystem storage in a temp dir; `htpasswd` turns
 /// on Basic auth with that user and password.
 fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
-    need("docker-registry");
+    support::need("docker-registry");
     let dir = std::env::temp_dir().join(format!("porthole-registry-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
+    let port = support::free_port();
     let mut auth = String::new();
     if let Some((u, p)) = htpasswd {
-        need("htpasswd");
+        support::need("htpasswd");
         let file = dir.join("htpasswd");
         let ok = Command::new("htpasswd")
             .arg("-Bbc")
@@ -97,7 +78,7 @@ fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
 
 impl Registry {
     fn push(&self, archive: &Path, name: &str, creds: Option<(&str, &str)>, all: bool) {
-        need("skopeo");
+        support::need("skopeo");
         let mut c = Command::new("skopeo");
         c.args(["copy", "-q", "--dest-tls-verify=false"]);
         if all {
@@ -127,26 +108,8 @@ fn write_tmp(name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn cli(args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_porthole"))
-        .args(args)
-        .env("DOCKER_CONFIG", "/nonexistent")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut si = c.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        si.write_all(s.as_bytes()).unwrap();
-    }
-    drop(si);
-    let out = c.wait_with_output().unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let r = support::porthole(args, stdin);
+    (r.code, r.json, r.stderr)
 }
 
 /// What must agree between a registry image and a tarball of it (blob digests may differ
@@ -320,7 +283,7 @@ fn unreachable_and_missing_images_say_why() {
     let (code, _, err) = cli(&["inspect", &reg.reference("nothing:here")], None);
     assert_eq!(code, 2);
     assert!(err.contains("404") && err.contains("not found"), "{err}");
-    let port = free_port();
+    let port = support::free_port();
     let (code, _, err) = cli(&["inspect", &format!("127.0.0.1:{port}/x:1")], None);
     assert_eq!(code, 2);
     assert!(err.contains("cannot reach"), "{err}");

@@ -4,9 +4,10 @@
 //! access claims). The tokens come from `tests/token_issuer.py` (python3 + python3-cryptography),
 //! images are pushed by the real `skopeo`, and the CLI is run as a user would.
 
+mod support;
 use porthole::fixture::{self, Compress};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,25 +24,8 @@ const GUEST_PASSWORD: &str = "bob-Kx42-pass";
 /// one spare): more means a retry loop.
 const MAX_TOKEN_REQUESTS: usize = 3;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn need(tool: &str) {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{tool} is not installed: run `scripts/setup.sh --tests` (or `make test`), which installs it"
-    );
-}
-
 fn need_python_cryptography() {
-    need("python3");
+    support::need("python3");
     let ok = Command::new("python3")
         .args(["-c", "import cryptography.x509"])
         .stdout(Stdio::null())
@@ -85,7 +69,7 @@ fn start(name: &str) -> Env {
 /// [`start`] with extra arguments for the issuer.
 fn start_with(name: &str, issuer_args: &[&str]) -> Env {
     need_python_cryptography();
-    need("docker-registry");
+    support::need("docker-registry");
     let dir = std::env::temp_dir().join(format!("porthole-regtoken-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -124,7 +108,7 @@ fn start_with(name: &str, issuer_args: &[&str]) -> Env {
     };
     assert!(dir.join("root.pem").exists(), "the issuer wrote no root.pem");
 
-    let port = free_port();
+    let port = support::free_port();
     let config = format!(
         "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {data}\n\
 auth:\n  token:\n    realm: http://127.0.0.1:{issuer_port}/token\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {root}\n\
@@ -161,7 +145,7 @@ http:\n  addr: 127.0.0.1:{port}\n  headers:\n    Access-Control-Allow-Origin: ['
 
 impl Env {
     fn push(&self, archive: &Path, name: &str) {
-        need("skopeo");
+        support::need("skopeo");
         let out = Command::new("skopeo")
             .args(["copy", "-q", "--dest-tls-verify=false"])
             .arg(format!("--dest-creds={USER}:{PASSWORD}"))
@@ -270,27 +254,8 @@ impl Run {
 }
 
 fn cli(args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_porthole"))
-        .args(args)
-        .env("DOCKER_CONFIG", "/nonexistent")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut si = c.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        si.write_all(s.as_bytes()).unwrap();
-    }
-    drop(si);
-    let out = c.wait_with_output().unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let r = support::porthole(args, stdin);
+    (r.code, r.json, r.stdout, r.stderr)
 }
 
 /// A bare HTTP/1.0 request (for talking to the issuer directly): status line, headers, body.

@@ -90,3 +90,62 @@ pub fn entry_names(tar: &[u8]) -> Vec<String> {
 pub fn image_json(r: &Report) -> serde_json::Value {
     serde_json::to_value(&r.images).unwrap()
 }
+
+/// What one run of the `porthole` binary gave.
+pub struct CliRun {
+    pub code: i32,
+    /// stdout parsed as JSON (`Null` when it is not JSON).
+    pub json: serde_json::Value,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `porthole` binary with `args`, `stdin` as its standard input, and no Docker
+/// config (so credentials come only from the arguments).
+pub fn porthole(args: &[&str], stdin: Option<&str>) -> CliRun {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut c = Command::new(env!("CARGO_BIN_EXE_porthole"))
+        .args(args)
+        .env("DOCKER_CONFIG", "/nonexistent")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut si = c.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        si.write_all(s.as_bytes()).unwrap();
+    }
+    drop(si);
+    let out = c.wait_with_output().unwrap();
+    CliRun {
+        code: out.status.code().unwrap_or(-1),
+        json: serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+/// A TCP port free on 127.0.0.1 right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Fails with a clear message when a tool the test drives is not installed.
+pub fn need(tool: &str) {
+    let found = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is not installed: run `scripts/setup.sh --tests` (or `make test`), which installs it"
+    );
+}
