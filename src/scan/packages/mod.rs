@@ -4,9 +4,12 @@
 //! first layer whose copy of the same file lists it at that version.
 
 mod apk;
+mod composer;
 mod distro;
 mod dpkg;
+mod gem;
 mod npm;
+mod nuget;
 pub mod purl;
 mod python;
 
@@ -60,7 +63,15 @@ pub trait Cataloger: Sync {
 
 /// Every cataloger.
 pub fn catalogers() -> &'static [&'static dyn Cataloger] {
-    &[&dpkg::Dpkg, &apk::Apk, &python::Python, &npm::Npm]
+    &[
+        &dpkg::Dpkg,
+        &apk::Apk,
+        &python::Python,
+        &npm::Npm,
+        &gem::Gem,
+        &composer::Composer,
+        &nuget::Nuget,
+    ]
 }
 
 /// Whether any cataloger (or distro detection) wants this file captured.
