@@ -89,6 +89,21 @@ fn every_ecosystem_is_found_in_one_walk() {
         br#"{"name":"not-a-package","version":"0"}"#,
         0o644,
     );
+    l0.file(
+        "usr/local/bundle/specifications/rack-3.0.8.gemspec",
+        b"Gem::Specification.new do |s|\n  s.name = \"rack\".freeze\n  s.version = \"3.0.8\"\n  s.licenses = [\"MIT\".freeze]\nend\n",
+        0o644,
+    );
+    l0.file(
+        "srv/php/vendor/composer/installed.json",
+        br#"{"packages":[{"name":"monolog/monolog","version":"3.5.0","license":["MIT"]}]}"#,
+        0o644,
+    );
+    l0.file(
+        "app/api.deps.json",
+        br#"{"libraries":{"api/1.0.0":{"type":"project"},"Newtonsoft.Json/13.0.3":{"type":"package"}}}"#,
+        0o644,
+    );
     let r = image(vec![l0.finish()]);
     let got: Vec<(String, String, String)> = r.images[0]
         .packages
@@ -104,16 +119,27 @@ fn every_ecosystem_is_found_in_one_walk() {
                 "pkg:apk/alpine/musl@1.2.4-r4?arch=x86_64&distro=alpine-3.19.1".into()
             ),
             (
+                "composer".into(),
+                "monolog/monolog".into(),
+                "pkg:composer/monolog/monolog@3.5.0".into()
+            ),
+            (
                 "deb".into(),
                 "tzdata".into(),
                 "pkg:deb/alpine/tzdata@2024a-0%2Bdeb12u1?arch=amd64&distro=alpine-3.19.1".into()
             ),
+            ("gem".into(), "rack".into(), "pkg:gem/rack@3.0.8".into()),
             (
                 "npm".into(),
                 "@types/node".into(),
                 "pkg:npm/%40types/node@20.11.5".into()
             ),
             ("npm".into(), "lodash".into(), "pkg:npm/lodash@4.17.21".into()),
+            (
+                "nuget".into(),
+                "Newtonsoft.Json".into(),
+                "pkg:nuget/Newtonsoft.Json@13.0.3".into()
+            ),
             ("python".into(), "requests".into(), "pkg:pypi/requests@2.31.0".into()),
         ]
     );
