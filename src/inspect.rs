@@ -794,6 +794,35 @@ fn packages(
             });
         }
     }
+    // Executables that carry build info (Go): visible ones only.
+    let visible_at: HashMap<(usize, usize), &String> = if results.iter().any(|r| !r.binaries.is_empty()) {
+        tree.visible
+            .iter()
+            .map(|(p, &v)| ((tree.versions[v].layer, tree.versions[v].entry), p))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    for (l, r) in results.iter().enumerate() {
+        for b in &r.binaries {
+            let Some(&path) = visible_at.get(&(l, b.entry)) else {
+                continue;
+            };
+            for f in &b.modules {
+                out.push(Package {
+                    kind: "go".into(),
+                    purl: crate::scan::packages::golang::purl(f, distro),
+                    name: f.name.clone(),
+                    version: f.version.clone(),
+                    licenses: Vec::new(),
+                    path: path.clone(),
+                    layer: l,
+                    arch: None,
+                    source: None,
+                });
+            }
+        }
+    }
     out.sort();
     out
 }

@@ -144,3 +144,36 @@ fn every_ecosystem_is_found_in_one_walk() {
         ]
     );
 }
+
+#[test]
+fn go_binaries_report_their_modules_and_deleted_ones_do_not() {
+    let modinfo = "path\tgithub.com/acme/tool\nmod\tgithub.com/acme/tool\tv1.2.3\th1:a=\ndep\tgithub.com/spf13/cobra\tv1.8.0\th1:b=\n";
+    let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+    elf.resize(70_000, 0x90);
+    elf.extend(porthole::scan::packages::golang::encode("go1.21.5", modinfo));
+    elf.resize(300_000, 0);
+    let mut not_elf = b"#!/bin/sh\n".to_vec();
+    not_elf.extend(porthole::scan::packages::golang::encode("go1.21.5", modinfo));
+    let mut l0 = TarBuilder::new();
+    l0.file("usr/bin/tool", &elf, 0o755);
+    l0.file("usr/bin/old-tool", &elf, 0o755);
+    l0.file("usr/bin/script", &not_elf, 0o755);
+    let mut l1 = TarBuilder::new();
+    l1.whiteout("usr/bin/old-tool");
+    let r = image(vec![l0.finish(), l1.finish()]);
+    let got: Vec<(String, String, String)> = r.images[0]
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.version.clone(), p.path.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("github.com/acme/tool".into(), "v1.2.3".into(), "/usr/bin/tool".into()),
+            ("github.com/spf13/cobra".into(), "v1.8.0".into(), "/usr/bin/tool".into()),
+            ("stdlib".into(), "go1.21.5".into(), "/usr/bin/tool".into()),
+        ]
+    );
+    assert!(r.images[0].packages.iter().all(|p| p.kind == "go"));
+    assert_eq!(r.images[0].packages[1].purl, "pkg:golang/github.com/spf13/cobra@v1.8.0");
+}

@@ -118,6 +118,16 @@ pub struct WalkOutput {
     pub captures: Vec<Capture>,
     /// Secrets found in file contents.
     pub secrets: Vec<FileSecret>,
+    /// Modules that executables say they were built from (Go build info).
+    pub binaries: Vec<BinaryModules>,
+}
+
+/// The modules an executable of a layer was built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BinaryModules {
+    /// Index into the layer's entries.
+    pub entry: usize,
+    pub modules: Vec<crate::scan::packages::Found>,
 }
 
 /// Turns tar entries into [`FileEntry`]s, captures the contents of wanted files, and scans
@@ -131,6 +141,10 @@ pub struct LayerWalker {
     /// The current file's first bytes, for the secret scan (reused between files).
     scan_buf: Vec<u8>,
     scanning: bool,
+    /// Executables are streamed through a build-info probe (decided on their first bytes).
+    probing: bool,
+    head: Vec<u8>,
+    probe: Option<crate::scan::packages::golang::GoProbe>,
 }
 
 impl LayerWalker {
@@ -144,11 +158,35 @@ impl LayerWalker {
             scan_bytes,
             scan_buf: Vec::new(),
             scanning: false,
+            probing: false,
+            head: Vec::new(),
+            probe: None,
         }
     }
 
     pub fn into_output(self) -> WalkOutput {
         self.out
+    }
+
+    /// Feeds an executable's bytes to the build-info probe; other files stop being probed
+    /// after their first four bytes.
+    fn probe_content(&mut self, data: &[u8]) {
+        if let Some(p) = &mut self.probe {
+            p.feed(data);
+            return;
+        }
+        let need = 4 - self.head.len();
+        self.head.extend_from_slice(&data[..need.min(data.len())]);
+        if self.head.len() < 4 {
+            return;
+        }
+        if self.head.as_slice() == b"\x7fELF" {
+            let mut p = crate::scan::packages::golang::GoProbe::default();
+            p.feed(data);
+            self.probe = Some(p);
+        } else {
+            self.probing = false;
+        }
     }
 }
 
@@ -211,10 +249,16 @@ impl EntrySink for LayerWalker {
         self.capturing = capture;
         self.scanning = self.scan_bytes > 0 && t.kind == EntryKind::Regular && t.size > 0 && marker.is_none();
         self.scan_buf.clear();
-        Ok(capture || self.scanning)
+        self.probing = t.kind == EntryKind::Regular && t.size >= 1024 && marker.is_none();
+        self.head.clear();
+        self.probe = None;
+        Ok(capture || self.scanning || self.probing)
     }
 
     fn content(&mut self, _t: &TarEntry, data: &[u8]) -> Result<()> {
+        if self.probing {
+            self.probe_content(data);
+        }
         if self.scanning {
             let room = (self.scan_bytes as usize).saturating_sub(self.scan_buf.len());
             self.scan_buf.extend_from_slice(&data[..room.min(data.len())]);
@@ -236,6 +280,14 @@ impl EntrySink for LayerWalker {
 
     fn end(&mut self, _t: &TarEntry) -> Result<()> {
         self.capturing = false;
+        self.probing = false;
+        if let Some(info) = self.probe.take().and_then(|p| p.finish()) {
+            let entry = self.out.entries.len() - 1;
+            self.out.binaries.push(BinaryModules {
+                entry,
+                modules: info.modules,
+            });
+        }
         if std::mem::take(&mut self.scanning) && !self.scan_buf.is_empty() {
             let entry = self.out.entries.len() - 1;
             let path = &self.out.entries[entry].path;

@@ -6,7 +6,7 @@
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
-use crate::fs::entry::{Capture, FileEntry, FileSecret, LayerWalker};
+use crate::fs::entry::{BinaryModules, Capture, FileEntry, FileSecret, LayerWalker};
 use crate::limits::Limits;
 use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
 use std::io::{self, Write};
@@ -21,6 +21,8 @@ pub struct LayerResult {
     pub captures: Vec<Capture>,
     /// Secrets found in file contents.
     pub secrets: Vec<FileSecret>,
+    /// Modules executables were built from.
+    pub binaries: Vec<BinaryModules>,
 }
 
 /// Paths whose contents are captured during the walk (bounded by the limits).
@@ -142,6 +144,7 @@ impl LayerPipeline<LayerWalker> {
             entries: out.entries,
             captures: out.captures,
             secrets: out.secrets,
+            binaries: out.binaries,
         }
     }
 }

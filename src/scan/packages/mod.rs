@@ -8,6 +8,7 @@ mod composer;
 mod distro;
 mod dpkg;
 mod gem;
+pub mod golang;
 mod npm;
 mod nuget;
 pub mod purl;
