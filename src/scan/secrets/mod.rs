@@ -82,6 +82,10 @@ pub struct Rule {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     keywords: AhoCorasick,
+    /// Only the keywords of rules that run on binary files (most bytes scanned are binary).
+    binary_keywords: AhoCorasick,
+    /// Binary keyword pattern index → index in `keywords`.
+    binary_map: Vec<usize>,
     /// Keyword pattern index → rules that listed it.
     keyword_rules: Vec<Vec<usize>>,
 }
@@ -250,14 +254,23 @@ impl RuleSet {
             }
             rules.push(Rule { spec, regex });
         }
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&keywords)
-            .map_err(|e| format!("keywords: {e}"))?;
+        let build = |k: &[String]| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(k)
+                .map_err(|e| format!("keywords: {e}"))
+        };
+        let binary_map: Vec<usize> = (0..keywords.len())
+            .filter(|&k| keyword_rules[k].iter().any(|&r| rules[r].spec.binary))
+            .collect();
+        let binary_keywords = build(&binary_map.iter().map(|&k| keywords[k].clone()).collect::<Vec<_>>())?;
+        let keywords = build(&keywords)?;
         Ok(RuleSet {
             rules,
             keywords,
+            binary_keywords,
+            binary_map,
             keyword_rules,
         })
     }
@@ -274,8 +287,11 @@ impl RuleSet {
     pub fn scan(&self, text: &[u8], path: Option<&str>, binary: bool) -> Vec<Hit> {
         // Windows around keyword hits, per rule.
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
-        for m in self.keywords.find_overlapping_iter(text) {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+        let automaton = if binary { &self.binary_keywords } else { &self.keywords };
+        for m in automaton.find_overlapping_iter(text) {
+            let k = m.pattern().as_usize();
+            let k = if binary { self.binary_map[k] } else { k };
+            for &r in &self.keyword_rules[k] {
                 if !Self::applies(&self.rules[r].spec, path, binary) {
                     continue;
                 }
