@@ -1,9 +1,10 @@
-// The page: the files the user opened, one coordinator worker each, and which one is shown.
-// UI only: the wasm core and every byte of an image stay in the workers (worker-client.js).
+// The page: the files the user opened and the images fetched from registries, one coordinator
+// worker each, and which one is shown. UI only: the wasm core, every byte of an image and a
+// registry password stay in the workers (worker-client.js).
 //
 // Automation hooks (README "The page"): body[data-state] is idle | working | done | error and
 // body[data-verdict] is verified | mismatch | incomplete once done (CLI exit 0, 3, 4).
-import { $, el, saveBlob } from './views/dom.js';
+import { $, el, saveBlob, size } from './views/dom.js';
 import { ImageWorker } from './worker-client.js';
 import { renderProgress } from './views/progress.js';
 import { verdict } from './views/checks.js';
@@ -12,24 +13,40 @@ import { renderLayers } from './views/layers.js';
 import { renderConfig } from './views/config.js';
 import { renderSecrets, renderPackages, renderErrors, plainWords, technical } from './views/findings.js';
 import { FilesView } from './views/files.js';
+import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
 
 const VERDICT = { 0: 'verified', 3: 'mismatch', 4: 'incomplete' };
 const STATUS_WORDS = { verified: 'verified', mismatch: 'does not match', incomplete: 'incomplete' };
 
-/** Opened files: { id, file, state: queued|working|done|error, worker, planned, layer, bytes,
+/** Opened files and fetched images: { id, kind: file|registry, name, source (the File, or the
+ *  registry request until its worker has it), state: queued|working|done|error, worker,
+ *  planned, layer, bytes: { done, total, received }, fetching (the registry request under way),
  *  started, result, failure, image (index of the image shown, for archives with several) }. */
 const entries = [];
 let shown = null;
 let rendered = '';
 let nextId = 1;
+let registryOpen = false; // the registry form, once something is open (always shown before)
 const filesView = new FilesView();
 
 function open(fileList) {
   const added = Array.from(fileList, (file) => ({
-    id: nextId++, file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
+    id: nextId++, kind: 'file', name: file.name, source: file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
   }));
+  add(added);
+}
+
+/** `request` = { reference, username, password, platform }. */
+function fetchImage(request) {
+  add([{
+    id: nextId++, kind: 'registry', name: request.reference, source: { registry: request }, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: 0, received: 0 }, image: 0,
+  }]);
+}
+
+function add(added) {
   if (!added.length) return;
   notice('');
+  registryOpen = false;
   entries.push(...added);
   shown = added[0];
   pump();
@@ -46,11 +63,13 @@ function pump() {
 async function run(entry) {
   entry.state = 'working';
   entry.started = performance.now();
-  entry.worker = new ImageWorker(entry.file, {
+  entry.worker = new ImageWorker(entry.source, {
     planned: (images) => { entry.planned = images; progressed(entry); },
     layer: (image, layer) => { entry.layer = { image, layer }; progressed(entry); },
-    bytes: (done, total) => { entry.bytes = { done, total }; progressed(entry); },
+    bytes: (done, total, received) => { entry.bytes = { done, total, received }; progressed(entry); },
+    request: (m) => { entry.fetching = m; progressed(entry); },
   });
+  entry.source = null; // a registry password now lives in the worker only
   try {
     entry.result = await entry.worker.inspect();
     entry.state = entry.result.report.images.length ? 'done' : 'error'; // exit code 2: no image
@@ -60,6 +79,8 @@ async function run(entry) {
     entry.state = 'error';
     entry.failure = e;
   }
+  // A fetch that failed (a wrong password, say): the form comes back to try again.
+  if (entry.kind === 'registry' && entry.state === 'error' && entry === shown) registryOpen = true;
   pump();
 }
 
@@ -75,7 +96,7 @@ function close(entry) {
   const i = entries.indexOf(entry);
   entries.splice(i, 1);
   if (entry === shown) shown = entries[i] || entries[i - 1] || null;
-  if (entry.state === 'queued' || entry.state === 'working') notice(`Stopped reading ${entry.file.name}.`);
+  if (entry.state === 'queued' || entry.state === 'working') notice(`Stopped ${entry.kind === 'registry' ? 'fetching' : 'reading'} ${entry.name}.`);
   pump();
 }
 
@@ -89,6 +110,8 @@ function update() {
   renderFileTabs();
   const s = shown?.state;
   $('landing').hidden = entries.length > 0;
+  $('registry').hidden = entries.length > 0 && !registryOpen;
+  $('registry-toggle').setAttribute('aria-expanded', String(!$('registry').hidden));
   $('progress').hidden = !(s === 'queued' || s === 'working');
   $('failure').hidden = s !== 'error';
   $('report').hidden = s !== 'done';
@@ -97,7 +120,7 @@ function update() {
   const key = `${shown.id}:${s}:${shown.image}`;
   if (key === rendered) return;
   rendered = key;
-  document.title = `${shown.file.name} — porthole`;
+  document.title = `${shown.name} — porthole`;
   if (s === 'done') renderReport(shown);
   if (s === 'error') renderFailure(shown);
 }
@@ -113,8 +136,11 @@ function setState() {
 
 function statusOf(e) {
   if (e.state === 'queued') return 'waiting';
-  if (e.state === 'working') return `${Math.floor((100 * e.bytes.done) / (e.bytes.total || 1))} %`;
-  if (e.state === 'error') return 'no image';
+  if (e.state === 'working') {
+    if (e.kind === 'registry' && !e.bytes.total) return e.bytes.received ? size(e.bytes.received) : 'asking';
+    return `${Math.floor((100 * e.bytes.done) / (e.bytes.total || 1))} %`;
+  }
+  if (e.state === 'error') return e.kind === 'registry' ? 'not fetched' : 'no image';
   return STATUS_WORDS[VERDICT[e.result.exitCode]] ?? 'incomplete';
 }
 
@@ -137,15 +163,15 @@ function renderFileTabs() {
   bar.replaceChildren(...entries.map((e) => el('span', { class: `file-tab ${e.state}${e === shown ? ' current' : ''}` },
     el('button', {
       type: 'button', class: 'tab-main', 'aria-current': e === shown ? 'true' : null,
-      dataset: { file: e.file.name }, onclick: () => { shown = e; update(); },
-    }, el('span', { class: 'tab-name', text: e.file.name }), el('span', { class: 'tab-status', text: statusOf(e) })),
-    el('button', { type: 'button', class: 'tab-close', 'aria-label': `Close ${e.file.name}`, title: 'Close', text: '×', onclick: () => close(e) }))));
+      dataset: { file: e.name, kind: e.kind }, onclick: () => { shown = e; update(); },
+    }, el('span', { class: 'tab-name', text: e.name }), el('span', { class: 'tab-status', text: statusOf(e) })),
+    el('button', { type: 'button', class: 'tab-close', 'aria-label': `Close ${e.name}`, title: 'Close', text: '×', onclick: () => close(e) }))));
 }
 
 function renderReport(entry) {
   const { report } = entry.result;
   const img = report.images[entry.image];
-  $('image-name').textContent = img.name ?? entry.file.name;
+  $('image-name').textContent = img.name ?? entry.name;
   const choice = $('image-choice');
   choice.hidden = report.images.length < 2;
   $('image-select').replaceChildren(...report.images.map((im, i) => el('option', {
@@ -165,18 +191,26 @@ function renderReport(entry) {
   $('tab-errors').textContent = errors ? `Errors (${errors})` : 'Errors';
   $('tab-secrets').textContent = img.secrets.length ? `Secrets (${img.secrets.length})` : 'Secrets';
   $('tab-packages').textContent = img.packages.length ? `Packages (${img.packages.length})` : 'Packages';
-  filesView.show(entry.worker, entry.image, img);
+  filesView.show(entry.worker, entry.image, img, { registry: entry.kind === 'registry' });
 }
 
 function renderFailure(entry) {
   const errors = entry.result ? entry.result.report.errors : [];
-  $('failure-title').textContent = entry.result
-    ? `No container image could be read from “${entry.file.name}”`
-    : `porthole could not finish reading “${entry.file.name}”`;
-  const words = entry.result ? [...new Set(errors.map(plainWords))] : [entry.failure.message];
-  if (!words.length) words.push('The file does not contain an image porthole recognises.');
+  const registry = entry.kind === 'registry';
+  if (registry) $('failure-title').textContent = `The image “${entry.name}” could not be fetched`;
+  else {
+    $('failure-title').textContent = entry.result
+      ? `No container image could be read from “${entry.name}”`
+      : `porthole could not finish reading “${entry.name}”`;
+  }
+  const words = entry.result ? [...new Set(errors.map(registry ? fetchWords : plainWords))] : [entry.failure.message];
+  if (!words.length) words.push(registry ? 'The registry sent nothing porthole could describe.' : 'The file does not contain an image porthole recognises.');
   $('failure-words').replaceChildren(...words.map((w) => el('li', { text: w })));
-  $('failure-detail').textContent = entry.result ? errors.map(technical).join('\n') : (entry.failure.detail ?? String(entry.failure));
+  // A fetch's errors are already in full above: its details are what was asked and answered.
+  const recorded = registry ? (e) => `${e.kind} error${e.layer != null ? ` in layer ${e.layer}` : ''}` : technical;
+  const detail = entry.result ? errors.map(recorded).join('\n') : (entry.failure.detail ?? String(entry.failure));
+  const requests = entry.result?.requests;
+  $('failure-detail').textContent = requests?.length ? `${detail}\n\nRequests (GET only):\n${requests.join('\n')}` : detail;
 }
 
 // Report views as tabs (WAI-ARIA tabs: arrow keys move between them).
@@ -210,7 +244,8 @@ $('cancel').addEventListener('click', () => { if (shown) close(shown); });
 $('download-json').addEventListener('click', async () => {
   const entry = shown;
   try {
-    saveBlob(await entry.worker.reportBlob(), `${entry.file.name}.porthole.json`);
+    const name = entry.kind === 'registry' ? fileNameFor(entry.name) : entry.name;
+    saveBlob(await entry.worker.reportBlob(), `${name}.porthole.json`);
   } catch (e) {
     notice(`The report could not be exported: ${e.message}`);
   }
@@ -261,6 +296,33 @@ $('sample').addEventListener('click', async () => {
   } finally {
     button.disabled = false;
   }
+});
+
+// From a registry: the form; Docker Hub is explained before anything is sent.
+const form = $('registry-form');
+const hint = $('registry-hint');
+function showHint(nodes) {
+  hint.replaceChildren(...nodes);
+  hint.hidden = !nodes.length;
+}
+form.elements['image-ref'].addEventListener('input', (e) => showHint(isDockerHub(e.target.value) ? hubAdvice(e.target.value) : []));
+form.addEventListener('submit', (e) => {
+  e.preventDefault(); // nothing is ever submitted anywhere (form-action 'none')
+  const f = form.elements;
+  const reference = f['image-ref'].value.trim();
+  if (isDockerHub(reference)) {
+    showHint(hubAdvice(reference));
+    return;
+  }
+  showHint([]);
+  fetchImage({ reference, username: f.username.value.trim(), password: f.password.value, platform: f.platform.value.trim() });
+  f.password.value = ''; // kept for this one fetch only, by its worker
+});
+$('registry-toggle').addEventListener('click', () => {
+  const hidden = $('registry').hidden;
+  if (entries.length) registryOpen = hidden;
+  update();
+  if (!$('registry').hidden) form.elements['image-ref'].focus();
 });
 
 update();

@@ -1,7 +1,8 @@
-// The page's side of one coordinator worker (one per opened file). The wasm core runs only in
-// the worker; this class turns its messages into callbacks (progress) and promises (the
-// inspection, then directory listings, searches and file reads). Cancelling terminates the
-// worker: a synchronous wasm call cannot be interrupted any other way.
+// The page's side of one coordinator worker (one per opened file or fetched image). The wasm
+// core runs only in the worker; this class turns its messages into callbacks (progress) and
+// promises (the inspection, then directory listings, searches and file reads). Cancelling
+// terminates the worker: a synchronous wasm call cannot be interrupted any other way, and it
+// also aborts a registry fetch in flight.
 
 function startWorker() {
   // The single-file build (make single) has no files to load: it provides a blob: worker.
@@ -11,9 +12,10 @@ function startWorker() {
 }
 
 export class ImageWorker {
-  /** `on` = { planned(images), layer(image, layer), bytes(done, total) }. */
-  constructor(file, on) {
-    this.file = file;
+  /** `source` is a File, or { registry: { reference, username, password, platform } };
+   *  `on` = { planned(images), layer(image, layer), bytes(done, total, received), request(m) }. */
+  constructor(source, on) {
+    this.source = source;
     this.on = on;
     this.pending = new Map();
     this.nextId = 1;
@@ -21,7 +23,8 @@ export class ImageWorker {
     this.closed = false;
   }
 
-  /** Inspects the file; resolves with { report, fileRecords, exitCode, ms, memory, version }. */
+  /** Inspects the file or fetches the image; resolves with { report, fileRecords, exitCode,
+   *  ms, size, memory, version, requests (a registry fetch's log) }. */
   inspect() {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -32,7 +35,10 @@ export class ImageWorker {
         ev.preventDefault();
         this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
       };
-      this.worker.postMessage({ op: 'open', file: this.file });
+      const r = this.source.registry;
+      this.worker.postMessage(r ? { op: 'fetch', ...r } : { op: 'open', file: this.source });
+      // The worker has the credentials now; the page keeps no copy.
+      if (r) this.source = null;
     });
   }
 
@@ -46,7 +52,8 @@ export class ImageWorker {
     switch (m.type) {
       case 'planned': this.on.planned(m.images); break;
       case 'layer': this.on.layer(m.image, m.layer); break;
-      case 'bytes': this.on.bytes(m.done, m.total); break;
+      case 'bytes': this.on.bytes(m.done, m.total, m.received); break;
+      case 'request': this.on.request?.(m); break;
       case 'done': this.settle.resolve(m); break;
       case 'failed': this.fail(m); break;
     }

@@ -97,7 +97,7 @@ function workerSource() {
     core,
     '// Started from a blob: URL by the single-file page: the wasm arrives inlined, as base64.',
     'const portholeWasm = Uint8Array.from(atob(PORTHOLE_WASM_B64), (c) => c.charCodeAt(0));',
-    'serve({ Session, version, memory_bytes }, Promise.resolve().then(() => initSync({ module: portholeWasm })));',
+    'serve({ Session, RegistryFetch, version, memory_bytes }, Promise.resolve().then(() => initSync({ module: portholeWasm })));',
   ].join('\n');
 }
 

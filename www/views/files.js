@@ -2,7 +2,8 @@
 // they are opened (never the whole tree at once), and only the rows in view exist in the DOM
 // (a fixed pool of row elements is moved and refilled while scrolling), so a directory with
 // 100k entries scrolls as smoothly as one with ten. Clicking a file shows its metadata and a
-// preview read from the tarball on demand.
+// preview read from the tarball on demand. A registry image's file contents are not kept (its
+// blobs streamed through once), so its files show metadata and the core's explanation.
 import { el, $, int, size, bytes, modeString, octal, time, saveBlob } from './dom.js';
 
 const ROW_H = 26; // px; must match .tree .row height in style.css
@@ -43,10 +44,13 @@ export class FilesView {
     });
   }
 
-  /** Shows image `image` of an inspected file (`img` is its slim report entry). */
-  show(client, image, img) {
+  /** Shows image `image` of an inspected file (`img` is its slim report entry);
+   *  `opts.registry`: fetched from a registry, so file contents cannot be read back. */
+  show(client, image, img, opts = {}) {
     this.client = client;
     this.image = image;
+    this.registry = Boolean(opts.registry);
+    this.selectedPath = null;
     this.searchBox.value = '';
     this.deletedBox.checked = false;
     this.layerSelect.replaceChildren(
@@ -315,7 +319,7 @@ export class FilesView {
     for (const [k, v] of facts) dl.append(el('dt', { text: k }), el('dd', null, v));
     const parts = [el('h3', { class: 'wrap', text: n.name || '/' }), dl];
     if (READABLE.has(n.type) && n.version != null) {
-      const preview = new Preview(this.client, this.image, n, () => token === this.selectToken);
+      const preview = new Preview(this.client, this.image, n, () => token === this.selectToken, { registry: this.registry });
       parts.push(preview.controls, preview.box);
       preview.more();
     }
@@ -332,7 +336,8 @@ function nodeNote(n) {
 
 /** A file's bytes, 64 KiB at a time: as text when they decode as UTF-8, else as a hex dump. */
 class Preview {
-  constructor(client, image, node, current) {
+  /** `opts.registry`: the contents cannot be read (the core says why). */
+  constructor(client, image, node, current, opts = {}) {
     this.client = client;
     this.image = image;
     this.node = node;
@@ -343,7 +348,9 @@ class Preview {
     this.box = el('pre', { class: 'preview', tabindex: '0', 'aria-label': 'File preview' });
     this.info = el('span', { class: 'muted' });
     this.moreButton = el('button', { type: 'button', class: 'button small', text: 'Show the next 64 KiB', hidden: true, onclick: () => this.more() });
-    this.downloadButton = el('button', { type: 'button', class: 'button small', text: 'Download this file', dataset: { action: 'download-file' }, onclick: () => this.download() });
+    this.downloadButton = el('button', {
+      type: 'button', class: 'button small', text: 'Download this file', dataset: { action: 'download-file' }, hidden: opts.registry, onclick: () => this.download(),
+    });
     this.controls = el('div', { class: 'preview-tools' }, this.downloadButton, this.moreButton, this.info);
   }
 
@@ -354,7 +361,11 @@ class Preview {
     try {
       chunk = await this.client.read(this.image, this.node.version, this.offset, PREVIEW_BYTES);
     } catch (e) {
-      if (this.current()) this.info.textContent = `Could not read this file: ${e.message}`;
+      if (!this.current()) return;
+      this.box.hidden = true;
+      // A registry image: the core's message says why and what to do instead.
+      this.info.className = 'read-error';
+      this.info.textContent = /registry image/.test(e.message) ? sentence(e.message) : `Could not read this file: ${e.message}`;
       return;
     }
     if (!this.current()) return;
@@ -401,6 +412,8 @@ class Preview {
     }
   }
 }
+
+const sentence = (m) => `${m.charAt(0).toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
 
 function looksLikeText(bytes) {
   if (!bytes.length) return true;

@@ -25,16 +25,19 @@ export function renderOverview(root, report, img, run) {
   const src = report.source;
   const os = img.os_release && (img.os_release.pretty_name || [img.os_release.id, img.os_release.version_id].filter(Boolean).join(' '));
   const others = img.platforms_available.filter((p) => p !== img.platform);
+  const registry = src.kind === 'registry';
   const secs = run.ms / 1000;
   root.replaceChildren(
     factList([
       ['Name', img.name ?? '(no name in the archive)', 'name'],
       ['Tags', img.repo_tags.join(', '), 'tags'],
-      ['Platform', others.length ? `${img.platform} (the archive also has ${others.join(', ')})` : img.platform, 'platform'],
+      ['Platform', others.length ? `${img.platform} (the ${registry ? 'registry' : 'archive'} also has ${others.join(', ')})` : img.platform, 'platform'],
       ['OS', os, 'os'],
       ['Manifest digest', img.manifest_digest ?? '— (docker save archives have no manifest blob)', 'manifest'],
       ['Config digest', img.config_digest, 'config'],
-      ['Format', `${src.format ?? 'unknown'}, ${COMPRESSION[src.compression] ?? src.compression}${src.streamed ? ', read in one pass' : ''}`, 'format'],
+      registry
+        ? ['Source', el('span', null, 'fetched from the registry: ', el('code', { text: src.path ?? '' })), 'source']
+        : ['Format', `${src.format ?? 'unknown'}, ${COMPRESSION[src.compression] ?? src.compression}${src.streamed ? ', read in one pass' : ''}`, 'format'],
       ['Layers', int(img.layers.length), 'layers'],
       ['Size as shipped', bytes(sum(img.layers.map((l) => l.size))), 'size'],
       ['Size unpacked', bytes(sum(img.layers.map((l) => l.uncompressed_size))), 'uncompressed'],
@@ -44,7 +47,7 @@ export function renderOverview(root, report, img, run) {
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
       ['Packages', img.packages.length ? `${int(img.packages.length)} found — see Packages` : '0 found', 'packages'],
-      ['Inspected', `${int(run.size)} bytes in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
+      ['Inspected', `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
     ]),
     el('h3', { text: 'Image checks' }),
     checksTable(img.checks),

@@ -1,26 +1,46 @@
-// Progress of one file's inspection: bytes read of the total, speed, the layer being read, and
-// the layer table, which appears as soon as the manifests are read (before any layer is).
+// Progress of one file's inspection or registry fetch: bytes read (or received) of the total,
+// speed, the layer being read or the request under way, and the layer table, which appears as
+// soon as the manifests are read (before any layer is).
 import { el, $, int, size, shortDigest } from './dom.js';
 
-/** `entry` = { file, state, planned, bytes: { done, total }, layer: { image, layer }, started }. */
+const ASKING = {
+  ping: (m) => `Asking ${m.host} for its registry API…`,
+  token: (m) => `Getting a token from ${m.host}…`,
+  manifest: () => 'Reading the manifest…',
+  config: () => 'Reading the image config…',
+};
+
+/** `entry` = { kind, name, state, planned, bytes: { done, total, received }, layer: { image, layer },
+ *  fetching: { purpose, layer, host }, started }. */
 export function renderProgress(entry) {
+  const registry = entry.kind === 'registry';
   $('progress-title').textContent = entry.state === 'queued'
-    ? `Waiting: ${entry.file.name} (another file is being read first)`
-    : `Reading ${entry.file.name}`;
-  const { done, total } = entry.bytes;
+    ? `Waiting: ${entry.name} (another ${registry ? 'image' : 'file'} is being read first)`
+    : `${registry ? 'Fetching' : 'Reading'} ${entry.name}`;
+  const { done, total, received } = entry.bytes;
   const bar = $('progress-bar');
-  bar.max = total || 1;
-  bar.value = done;
-  bar.setAttribute('aria-label', `${Math.round((100 * done) / (total || 1))} % read`);
   const secs = (performance.now() - entry.started) / 1000;
-  $('progress-text').textContent = entry.state === 'queued' ? ''
-    : `${size(done)} of ${size(total)} read (${Math.floor((100 * done) / (total || 1))} %), ${secs > 0.2 ? (done / 1e6 / secs).toFixed(0) : '…'} MB/s`;
+  const speed = (n) => (secs > 0.2 ? (n / 1e6 / secs).toFixed(0) : '…');
+  if (registry && !total) {
+    // Nothing to measure against before the manifest is read: an indeterminate bar.
+    bar.removeAttribute('value');
+    bar.setAttribute('aria-label', 'fetching');
+    $('progress-text').textContent = entry.state === 'queued' ? '' : `${size(received ?? 0)} received`;
+  } else {
+    bar.max = total || 1;
+    bar.value = done;
+    bar.setAttribute('aria-label', `${Math.round((100 * done) / (total || 1))} % ${registry ? 'received' : 'read'}`);
+    $('progress-text').textContent = entry.state === 'queued' ? ''
+      : `${size(done)} of ${size(total)} ${registry ? 'received' : 'read'} (${Math.floor((100 * done) / (total || 1))} %), ${speed(registry ? received : done)} MB/s`;
+  }
   const cur = entry.layer;
   const plannedImage = cur && entry.planned?.[cur.image];
   const layerInfo = plannedImage?.layers[cur.layer];
-  $('progress-layer').textContent = cur
-    ? `Layer ${cur.layer + 1} of ${plannedImage ? plannedImage.layers.length : '?'}${entry.planned?.length > 1 ? ` of image ${cur.image + 1} of ${entry.planned.length}` : ''}${layerInfo ? `: ${shortDigest(layerInfo.digest)}${layerInfo.size != null ? `, ${size(layerInfo.size)}` : ''}` : ''}`
-    : entry.state === 'working' ? 'Reading the manifests…' : '';
+  const asking = registry && entry.fetching && ASKING[entry.fetching.purpose];
+  $('progress-layer').textContent = asking ? asking(entry.fetching)
+    : cur
+      ? `Layer ${cur.layer + 1} of ${plannedImage ? plannedImage.layers.length : '?'}${entry.planned?.length > 1 ? ` of image ${cur.image + 1} of ${entry.planned.length}` : ''}${layerInfo ? `: ${shortDigest(layerInfo.digest)}${layerInfo.size != null ? `, ${size(layerInfo.size)}` : ''}` : ''}`
+      : entry.state === 'working' ? (registry ? 'Contacting the registry…' : 'Reading the manifests…') : '';
   renderPlan(entry);
 }
 
