@@ -58,8 +58,10 @@ single: web
 	node www/tools/build-single.mjs target/single/porthole.html
 
 # Real Chromium (Debian's) driven by playwright-core: the page's report equals the CLI's, the
-# page requests nothing but its own origin, and the single-file build works from file://.
-browser: cli fixture-bin web single
+# page requests nothing but its own origin and the registries it is told to fetch from (real
+# docker-registry, nginx and skopeo: setup-tests installs them), and the single-file build
+# works from file://.
+browser: setup-tests cli fixture-bin web single
 	npm ci --no-audit --no-fund
 	npm test
 

@@ -279,6 +279,7 @@ test('100k entries: one directory listing, a few dozen DOM rows, smooth scrollin
   await page.close();
 });
 
-test('the Files view requested nothing but its own origin', () => {
+test('the Files view requested nothing but its own origin, and only read', () => {
   assert.deepEqual(H.foreignRequests(browser.requests, [server.base]), []);
+  assert.deepEqual(H.unsafeMethods(browser.calls), [], 'only GET, HEAD or OPTIONS');
 });

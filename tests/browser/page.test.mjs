@@ -371,11 +371,12 @@ test('the Content-Security-Policy is in force: no inline script runs', async () 
   await page.close();
 });
 
-test('the page requested nothing but its own origin', () => {
+test('the page requested nothing but its own origin, and only read', () => {
   const own = browser.requests.filter((u) => u.startsWith(server.base));
   // The recording works: the page, its worker and the wasm were all seen.
   for (const f of ['app.js', 'worker.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar']) {
     assert.ok(own.includes(server.base + f), `${f} requested`);
   }
   assert.deepEqual(H.foreignRequests(browser.requests, [server.base]), []);
+  assert.deepEqual(H.unsafeMethods(browser.calls), [], 'only GET, HEAD or OPTIONS');
 });

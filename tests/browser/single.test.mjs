@@ -63,6 +63,7 @@ test('the sample button works in the single file (the sample is inlined)', async
   await page.close();
 });
 
-test('the single file requested nothing but itself', () => {
+test('the single file requested nothing but itself, and only read', () => {
   assert.deepEqual(H.foreignRequests(browser.requests, [url]), []);
+  assert.deepEqual(H.unsafeMethods(browser.calls), [], 'only GET, HEAD or OPTIONS');
 });

@@ -39,7 +39,8 @@ export async function startServer() {
   return { origin, base: `${origin}${SUBPATH}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Chromium with a fresh profile; `requests` collects every URL the browser asks for. */
+/** Chromium with a fresh profile; `requests` collects every URL the browser asks for, `calls`
+ *  every request as { method, url } (workers' requests included). */
 export async function launch(tmp) {
   const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'profile-')), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -50,13 +51,22 @@ export async function launch(tmp) {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const requests = [];
-  ctx.on('request', (r) => requests.push(r.url()));
-  return { ctx, requests };
+  const calls = [];
+  ctx.on('request', (r) => {
+    requests.push(r.url());
+    calls.push({ method: r.method(), url: r.url() });
+  });
+  return { ctx, requests, calls };
 }
 
 /** Requests to anything but `allowed` origins (blob: and data: are in-page). */
 export function foreignRequests(requests, allowed) {
   return requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && !allowed.some((a) => u.startsWith(a)));
+}
+
+/** Requests with a method other than GET, HEAD or OPTIONS (the page only ever reads). */
+export function unsafeMethods(calls) {
+  return calls.filter((c) => !['GET', 'HEAD', 'OPTIONS'].includes(c.method));
 }
 
 /**

@@ -102,6 +102,11 @@ export function secretsImage() {
   ], { tag: 'example.com/leaky:1', env: ['PATH=/usr/bin:/bin', `GITHUB_TOKEN=${SECRET_VALUES[1]}`] });
 }
 
+/** An image of one layer holding `bytes` of random data (a fetch that takes a while). */
+export function randomLayerImage(bytes) {
+  return dockerArchive([tar([{ name: 'random.bin', data: crypto.randomBytes(bytes) }])], { tag: 'example.com/random:1' });
+}
+
 /** An image with a dpkg database (two packages) and an npm package. */
 export function packagesImage() {
   const status = [
