@@ -184,7 +184,10 @@ function renderReport(entry) {
   renderOverview($('view-overview'), report, img, entry.result);
   renderLayers($('view-layers'), img, (layer) => { activateView('files'); filesView.showLayer(layer); });
   renderConfig($('view-config'), img);
-  renderSecrets($('view-secrets'), img);
+  renderSecrets($('view-secrets'), img, {
+    reveal: (f) => revealLine(entry, f),
+    open: (f) => { activateView('files'); filesView.openPath(f.path, { layer: f.layer, line: f.line }); },
+  });
   renderPackages($('view-packages'), img);
   renderErrors($('view-errors'), report, img);
   const errors = report.errors.length + img.errors.length;
@@ -192,6 +195,20 @@ function renderReport(entry) {
   $('tab-secrets').textContent = img.secrets.length ? `Secrets (${img.secrets.length})` : 'Secrets';
   $('tab-packages').textContent = img.packages.length ? `Packages (${img.packages.length})` : 'Packages';
   filesView.show(entry.worker, entry.image, img, { registry: entry.kind === 'registry' });
+}
+
+const REVEAL_BYTES = 1 << 20;
+
+/** The line a secret was found on, read from the file version that holds it (first MiB). */
+async function revealLine(entry, f) {
+  const versions = await entry.worker.versions(entry.image, f.path);
+  const node = versions.find((n) => n.layer === f.layer && n.version != null);
+  if (!node) throw new Error(`layer ${f.layer} holds no readable version of ${f.path}`);
+  const bytes = await entry.worker.read(entry.image, node.version, 0, REVEAL_BYTES);
+  const lines = new TextDecoder().decode(bytes).split('\n');
+  const complete = bytes.length < REVEAL_BYTES ? lines.length : lines.length - 1; // the last may be cut
+  if (f.line < 1 || f.line > complete) throw new Error(`line ${f.line} is not within the first ${size(REVEAL_BYTES)} of the file`);
+  return lines[f.line - 1].replace(/\r$/, '');
 }
 
 function renderFailure(entry) {

@@ -80,6 +80,11 @@ export class ImageWorker {
     return this.request('list', { image, path, showDeleted: filter.showDeleted, changedIn: filter.changedIn });
   }
 
+  /** Every version of `path`, oldest first (nodes, each with its `version` for read()). */
+  versions(image, path) {
+    return this.request('versions', { image, path });
+  }
+
   search(image, query, filter, limit) {
     return this.request('search', { image, query, showDeleted: filter.showDeleted, changedIn: filter.changedIn, limit });
   }

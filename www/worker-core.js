@@ -124,6 +124,7 @@ export function serve(core, ready) {
   // Requests after the inspection: { id, op, ...args } → { id, ok, value | error }.
   const ops = {
     list: (m) => JSON.parse(session.list_dir(m.image, m.path, m.showDeleted, m.changedIn)),
+    versions: (m) => JSON.parse(session.versions(m.image, m.path)),
     search: (m) => JSON.parse(session.search(m.image, m.query, m.showDeleted, m.changedIn, m.limit)),
     read: (m) => session.read_file(m.image, m.version, m.offset, m.len),
     report: () => new Blob([reportText], { type: 'application/json' }),

@@ -12,6 +12,7 @@ const SEARCH_LIMIT = 5000;
 const PREVIEW_BYTES = 64 * 1024;
 const DOWNLOAD_CHUNK = 64 * 1024 * 1024; // each read walks the layer again; bounded wasm memory
 const AUTO_EXPAND_ROWS = 300; // with a layer filter, open directories until this many rows
+const SEEK_LINE_BYTES = 1 << 20; // openPath(…, { line }) reads ahead this far to find the line
 
 const READABLE = new Set(['file', 'hardlink']);
 
@@ -67,6 +68,42 @@ export class FilesView {
     this.searchBox.value = '';
     this.layerSelect.value = String(layer);
     this.reload();
+  }
+
+  /**
+   * Opens the tree at `path` (its directories expanded, "show deleted files" on if the file was
+   * deleted), selects it and shows the version from layer `layer` (the one a secret was found
+   * in, even if a later layer replaced it), its preview scrolled to line `line`.
+   */
+  async openPath(path, { layer, line } = {}) {
+    if (!this.client) return;
+    const client = this.client;
+    let version = null;
+    try {
+      const versions = await client.versions(this.image, path);
+      version = versions.find((n) => n.layer === layer && n.version != null) ?? versions[versions.length - 1] ?? null;
+    } catch (e) {
+      this.status.textContent = `Could not find ${path}: ${e.message}`;
+      return;
+    }
+    if (client !== this.client) return;
+    this.searchBox.value = '';
+    this.layerSelect.value = '-1';
+    // Only a deleted path needs "show deleted files" (a replaced one is listed as its newer self).
+    if (version && !version.visible && version.overwritten_in == null) this.deletedBox.checked = true;
+    const parts = path.split('/').filter(Boolean);
+    for (let k = 1; k < parts.length; k++) this.expanded.add(`/${parts.slice(0, k).join('/')}`);
+    await this.reload();
+    if (client !== this.client) return;
+    const i = this.rows.findIndex((r) => r.node.path === path);
+    if (i < 0) {
+      this.status.textContent = `${path} is not in the merged filesystem.`;
+      return;
+    }
+    this.active = i;
+    this.tree.scrollTop = Math.max(0, i * ROW_H - this.tree.clientHeight / 3);
+    this.select(i, { version, line });
+    this.tree.focus({ preventScroll: true });
   }
 
   filter() {
@@ -291,9 +328,11 @@ export class FilesView {
     else if (top + ROW_H > this.tree.scrollTop + this.tree.clientHeight) this.tree.scrollTop = top + ROW_H - this.tree.clientHeight;
   }
 
-  /** Shows the metadata of row `i` and, for a file, a preview read from the tarball. */
-  select(i) {
-    const n = this.rows[i]?.node;
+  /** Shows the metadata of row `i` and, for a file, a preview read from the tarball.
+   *  `version`: a node of the same path to show instead (an earlier layer's); `line`: scroll
+   *  the preview to that line and mark it. */
+  select(i, { version = null, line = null } = {}) {
+    const n = version ?? this.rows[i]?.node;
     if (!n) return;
     this.selectedPath = n.path;
     this.render();
@@ -319,7 +358,7 @@ export class FilesView {
     for (const [k, v] of facts) dl.append(el('dt', { text: k }), el('dd', null, v));
     const parts = [el('h3', { class: 'wrap', text: n.name || '/' }), dl];
     if (READABLE.has(n.type) && n.version != null) {
-      const preview = new Preview(this.client, this.image, n, () => token === this.selectToken, { registry: this.registry });
+      const preview = new Preview(this.client, this.image, n, () => token === this.selectToken, { registry: this.registry, line });
       parts.push(preview.controls, preview.box);
       preview.more();
     }
@@ -336,12 +375,15 @@ function nodeNote(n) {
 
 /** A file's bytes, 64 KiB at a time: as text when they decode as UTF-8, else as a hex dump. */
 class Preview {
-  /** `opts.registry`: the contents cannot be read (the core says why). */
+  /** `opts.registry`: the contents cannot be read (the core says why); `opts.line`: scroll to
+   *  that line (1-based) once it is read, reading on up to SEEK_LINE_BYTES to reach it. */
   constructor(client, image, node, current, opts = {}) {
     this.client = client;
     this.image = image;
     this.node = node;
     this.current = current;
+    this.line = opts.line;
+    this.text = ''; // the text shown so far, to find `line` in
     this.offset = 0;
     this.mode = null; // 'text' | 'hex', decided by the first chunk
     this.decoder = new TextDecoder('utf-8', { fatal: true });
@@ -384,10 +426,38 @@ class Preview {
     this.box.append(document.createTextNode(text));
     this.box.dataset.mode = this.mode;
     const end = chunk.length < PREVIEW_BYTES || (this.node.type === 'file' && this.offset >= this.node.size);
+    if (this.line != null && this.mode === 'text') {
+      this.text += text;
+      if (this.markLine(end)) this.line = null;
+      else if (!end && this.offset < SEEK_LINE_BYTES) {
+        this.more(); // the line is further on: read on
+        return;
+      }
+    }
     this.moreButton.hidden = end;
     this.info.textContent = end
       ? (this.offset ? `${int(this.offset)} bytes, all shown (${this.mode === 'text' ? 'text' : 'hex'})` : 'The file is empty.')
       : `first ${int(this.offset)} bytes shown (${this.mode === 'text' ? 'text' : 'hex'})`;
+  }
+
+  /** Marks line `this.line` in the text read so far and scrolls the preview to it; false while
+   *  the line is not (completely) read yet. */
+  markLine(end) {
+    let start = 0;
+    for (let k = 1; k < this.line; k++) {
+      start = this.text.indexOf('\n', start) + 1;
+      if (start === 0) return false;
+    }
+    let stop = this.text.indexOf('\n', start);
+    if (stop < 0) {
+      if (!end) return false;
+      stop = this.text.length;
+    }
+    const mark = el('mark', { class: 'line-mark', dataset: { line: String(this.line) }, text: this.text.slice(start, stop) });
+    this.box.replaceChildren(this.text.slice(0, start), mark, this.text.slice(stop));
+    this.box.scrollTop = Math.max(0, mark.offsetTop - this.box.clientHeight / 3);
+    this.box.scrollIntoView({ block: 'nearest' });
+    return true;
   }
 
   /** Reads the whole file (in chunks) and saves it; nothing is written anywhere but the download. */

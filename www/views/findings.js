@@ -3,9 +3,13 @@ import { el, empty } from './dom.js';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
-function secretPlace(f) {
+function secretPlace(f, open) {
   if (f.location === 'file') {
-    return [el('code', { text: f.path ?? '' }), ` in layer ${f.layer}${f.line != null ? `, line ${f.line}` : ''}`];
+    // The path opens the Files view at that file, its preview at the line.
+    const path = el('button', {
+      type: 'button', class: 'link', dataset: { action: 'open-file' }, title: 'Show this file in the Files view', onclick: () => open(f),
+    }, el('code', { text: f.path ?? '' }));
+    return [path, ` in layer ${f.layer}${f.line != null ? `, line ${f.line}` : ''}`];
   }
   if (f.location === 'env') return ['environment variable ', el('code', { text: f.key ?? '' })];
   if (f.location === 'label') return ['label ', el('code', { text: f.key ?? '' })];
@@ -19,9 +23,47 @@ function secretState(f) {
   return f.location === 'file' ? 'in the merged filesystem' : 'in the image config';
 }
 
+/** The redacted value, and for a finding in a file a "Reveal line" button: only on that click is
+ *  the file read (the version in the finding's layer) and its one line shown, as text. */
+function secretValue(f, reveal) {
+  const cell = el('td', { class: 'mono wrap' }, el('span', { class: 'redacted', text: f.match_redacted }));
+  if (f.location !== 'file' || f.line == null) return cell;
+  const out = el('div', { class: 'revealed-line', hidden: true });
+  const button = el('button', {
+    type: 'button', class: 'button small', dataset: { action: 'reveal' }, 'aria-expanded': 'false',
+    'aria-label': `Reveal line ${f.line} of ${f.path}`, text: 'Reveal line',
+  });
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-expanded') === 'true') {
+      out.replaceChildren();
+      out.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+      button.textContent = 'Reveal line';
+      return;
+    }
+    button.disabled = true;
+    button.textContent = 'Reading…';
+    try {
+      const line = await reveal(f);
+      out.replaceChildren(el('pre', { class: 'revealed', dataset: { revealed: '' }, text: line }));
+      button.setAttribute('aria-expanded', 'true');
+      button.textContent = 'Hide';
+    } catch (e) {
+      out.replaceChildren(el('p', { class: 'muted', dataset: { revealError: '' }, text: `The line could not be read: ${e.message}` }));
+      button.textContent = 'Reveal line';
+    } finally {
+      out.hidden = false;
+      button.disabled = false;
+    }
+  });
+  cell.append(' ', button, out);
+  return cell;
+}
+
 // Secrets found by the core's rules (docs/report.md "Secrets"): the values themselves are
-// never in the report, only a redacted hint.
-export function renderSecrets(root, img) {
+// never in the report, only a redacted hint; a file's line is read only on request.
+/** `actions` = { reveal(finding) → Promise<line text>, open(finding) }. */
+export function renderSecrets(root, img, actions) {
   const found = img.secrets;
   if (!found.length) {
     root.replaceChildren(empty('No secrets found: no file, environment variable, label or history entry matched a secret rule.'));
@@ -36,9 +78,9 @@ export function renderSecrets(root, img) {
       el('tbody', null, found.map((f) => el('tr', { class: `severity-${f.severity}`, dataset: { rule: f.rule } },
         el('td', { class: 'severity', text: f.severity }),
         el('td', null, f.title, el('br'), el('code', { class: 'muted', text: f.rule })),
-        el('td', { class: 'wrap' }, secretPlace(f)),
+        el('td', { class: 'wrap' }, secretPlace(f, actions.open)),
         el('td', { text: secretState(f) }),
-        el('td', { class: 'mono wrap', text: f.match_redacted })))))
+        secretValue(f, actions.reveal)))))
   );
 }
 

@@ -13,10 +13,15 @@ function mbps(bytes, secs) {
   return v < 10 ? v.toFixed(1) : v.toFixed(0);
 }
 
+const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+
+/** "3 found (1 critical, 2 high) — see Secrets", each count in a [data-severity] span. */
 function secretsSummary(found) {
   if (!found.length) return '0 found';
-  const serious = found.filter((f) => f.severity === 'critical' || f.severity === 'high').length;
-  return el('span', { class: serious ? 'bad-text' : null }, `${int(found.length)} found${serious ? ` (${int(serious)} high or critical)` : ''} — see Secrets`);
+  const serious = found.some((f) => f.severity === 'critical' || f.severity === 'high');
+  const counts = SEVERITIES.map((s) => [s, found.filter((f) => f.severity === s).length]).filter(([, n]) => n);
+  const parts = counts.flatMap(([s, n], i) => [i ? ', ' : '', el('span', { dataset: { severity: s }, text: `${int(n)} ${s}` })]);
+  return el('span', { class: serious ? 'bad-text' : null }, `${int(found.length)} found (`, ...parts, ') — see Secrets');
 }
 
 /** `run` = { ms, size, memory, version } of the inspection, for the "inspected in" line. */
