@@ -15,7 +15,7 @@ import { Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import * as H from './lib/harness.mjs';
 import * as R from './lib/registry.mjs';
-import { randomLayerImage } from './lib/images.mjs';
+import { randomLayerImage, secretsImage } from './lib/images.mjs';
 
 const tmp = H.tmpDir('registry');
 const USER = 'alice';
@@ -368,6 +368,23 @@ test('progress while a big layer arrives, and Cancel aborting the fetch', async 
   const t0 = Date.now();
   while (slow.aborted === aborted && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
   assert.equal(slow.aborted, aborted + 1, 'the layer download was aborted');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('a registry image\'s secrets: listed, and "reveal" says the contents are not kept', async () => {
+  const file = path.join(tmp, 'leaky.tar');
+  fs.writeFileSync(file, secretsImage());
+  open.push(file, 'leaky:1', { transport: 'docker-archive' });
+  const ref = `${open.host}/leaky:1`;
+  const { page, state } = await fetchInPage(ref);
+  assert.equal(state, 'done');
+  const want = await assertExportEqualsCli(page, ref);
+  assert.ok(want.json.images[0].secrets.length >= 2);
+  await page.click('#tab-secrets');
+  await page.click('#view-secrets tr[data-rule="aws-access-key-id"] [data-action="reveal"]');
+  await page.waitForSelector('#view-secrets [data-reveal-error]');
+  assert.match(await page.textContent('#view-secrets [data-reveal-error]'), /file contents of a registry image are not kept in the page/);
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });

@@ -102,6 +102,21 @@ export function secretsImage() {
   ], { tag: 'example.com/leaky:1', env: ['PATH=/usr/bin:/bin', `GITHUB_TOKEN=${SECRET_VALUES[1]}`] });
 }
 
+/**
+ * A secret deep in a file that a later layer replaces: /srv/settings.ini has the AWS key on
+ * line SECRET_LINE in layer 0 (between hundreds of harmless lines), and layer 1 writes a clean
+ * version over it. The finding is in layer 0's version, which still ships.
+ */
+export const SECRET_LINE = 4000; // beyond the first 64 KiB the preview reads
+export function deepSecretImage() {
+  const filler = (n, what) => Array.from({ length: n }, (_, i) => `${what}_${i} = value ${i}`).join('\n');
+  const dirty = `${filler(SECRET_LINE - 1, 'setting')}\naws_access_key_id = ${SECRET_VALUES[0]}\n${filler(300, 'later')}\n`;
+  return dockerArchive([
+    tar([{ name: 'srv/', type: '5', mode: 0o755 }, { name: 'srv/settings.ini', data: dirty }]),
+    tar([{ name: 'srv/settings.ini', data: `${filler(20, 'clean')}\n` }]),
+  ], { tag: 'example.com/deep-secret:1' });
+}
+
 /** An image of one layer holding `bytes` of random data (a fetch that takes a while). */
 export function randomLayerImage(bytes) {
   return dockerArchive([tar([{ name: 'random.bin', data: crypto.randomBytes(bytes) }])], { tag: 'example.com/random:1' });
