@@ -99,17 +99,24 @@ export function serve(core, ready) {
       log.push(`GET ${req.url} (${req.purpose}): ${resp.status}${resp.redirected ? ` from ${new URL(resp.url).origin}` : ''}`);
       if (f.head(resp.status, JSON.stringify([...resp.headers.entries()]))) {
         const reader = resp.body.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          f.body(value);
-          plan.chunk(req, value);
-          received += value.length;
-          const now = performance.now();
-          if (now - lastBytes >= BYTES_EVERY_MS) {
-            lastBytes = now;
-            post({ type: 'bytes', done: plan.done, total: plan.total, received });
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            f.body(value);
+            plan.chunk(req, value);
+            received += value.length;
+            const now = performance.now();
+            if (now - lastBytes >= BYTES_EVERY_MS) {
+              lastBytes = now;
+              post({ type: 'bytes', done: plan.done, total: plan.total, received });
+            }
           }
+        } catch (e) {
+          // The connection broke mid-body: what arrived so far is reported, the rest is missing.
+          log.push(`GET ${req.url} (${req.purpose}): the answer broke off after ${received} bytes in all: ${String(e)}`);
+          f.transport_error(`the answer broke off: ${String(e)}`);
+          continue;
         }
       } else {
         resp.body?.cancel().catch(() => {}); // not wanted: free the connection

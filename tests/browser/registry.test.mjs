@@ -30,6 +30,7 @@ let tampered; // CORS, and a blob will be changed in its storage
 let locked; // htpasswd auth (and CORS headers, which nginx replaces)
 let proxy; // nginx in front of `locked`, configured as the README shows
 let slow; // a throttling pass-through to `open`, to watch progress and cancel
+let flaky; // a pass-through to `open` that drops the connection in the middle of a blob
 let closedPort; // nothing listens there
 const servers = [];
 
@@ -49,6 +50,7 @@ before(async () => {
   proxy = await R.startNginx(path.join(tmp, 'nginx'), locked.port);
   servers.push(proxy);
   slow = await startThrottle(open.port, 2 << 20);
+  flaky = await startThrottle(open.port, 64 << 20, { breakAfter: 1 << 20 });
   closedPort = await R.freePort();
 });
 
@@ -56,6 +58,7 @@ after(async () => {
   await browser?.ctx.close();
   await server?.close();
   await slow?.close();
+  await flaky?.close();
   for (const s of servers) await s.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -107,6 +110,16 @@ function essence(r) {
     secrets: img.secrets,
     packages: img.packages,
   };
+}
+
+/** big:1 on `open`: one layer of 24 MiB of random bytes (pushed once). */
+let bigPushed = false;
+function pushBig() {
+  if (bigPushed) return;
+  const file = path.join(tmp, 'random.tar');
+  fs.writeFileSync(file, randomLayerImage(24 << 20));
+  open.push(file, 'big:1', { transport: 'docker-archive' });
+  bigPushed = true;
 }
 
 /** Console errors a failed cross-origin fetch makes Chromium log itself (not the page's). */
@@ -340,9 +353,7 @@ test('Docker Hub references are explained before anything is sent', async () => 
 });
 
 test('progress while a big layer arrives, and Cancel aborting the fetch', async () => {
-  const file = path.join(tmp, 'random.tar');
-  fs.writeFileSync(file, randomLayerImage(24 << 20));
-  open.push(file, 'big:1', { transport: 'docker-archive' });
+  pushBig();
   const ref = `${slow.host}/big:1`;
   const page = await H.newPage(browser.ctx);
   const workers = [];
@@ -389,6 +400,21 @@ test('a registry image\'s secrets: listed, and "reveal" says the contents are no
   await page.close();
 });
 
+test('a connection that breaks in the middle of a layer: the report says what is missing', async () => {
+  pushBig();
+  const ref = `${flaky.host}/big:1`;
+  const { page, state, verdict } = await fetchInPage(ref);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'incomplete');
+  assert.match(await page.textContent('#verdict .verdict-text'), /^Incomplete: /);
+  await page.click('#tab-errors');
+  const errors = await page.$$eval('#view-errors li > p', (ps) => ps.map((p) => p.textContent));
+  assert.match(errors[0], new RegExp(`^Cannot reach http://${flaky.host}/v2/big/blobs/sha256:[0-9a-f]{64}: the answer broke off: TypeError`));
+  await H.shot(page, 'registry-broken-off');
+  assert.deepEqual((await page.problems()).filter(networkNoise), []);
+  await page.close();
+});
+
 test('the single-file page (file://) fetches from a registry too', async () => {
   assert.ok(fs.existsSync(H.singleHtml), `${H.singleHtml} is missing: run make single`);
   const ref = `${open.host}/team/sample:1.0`;
@@ -405,13 +431,13 @@ test('the single-file page (file://) fetches from a registry too', async () => {
 });
 
 test('every request: GET, HEAD or OPTIONS, only to the page\'s origin and the registries named', () => {
-  const allowed = [server.base, pathToFileURL(H.singleHtml).href, ...[open, bare, tampered, proxy, slow].map((s) => `${s.origin}/`), `http://127.0.0.1:${closedPort}/`];
+  const allowed = [server.base, pathToFileURL(H.singleHtml).href, ...[open, bare, tampered, proxy, slow, flaky].map((s) => `${s.origin}/`), `http://127.0.0.1:${closedPort}/`];
   assert.deepEqual(H.foreignRequests(browser.requests, allowed), []);
   assert.deepEqual(H.unsafeMethods(browser.calls), []);
   const count = (m) => browser.calls.filter((c) => c.method === m).length;
   console.log(`${browser.calls.length} requests recorded: ${count('GET')} GET, ${count('HEAD')} HEAD, ${count('OPTIONS')} OPTIONS`);
   // The recording saw the registries (and the page).
-  for (const s of [open, bare, tampered, proxy, slow]) assert.ok(browser.calls.some((c) => c.url.startsWith(`${s.origin}/v2/`)), s.origin);
+  for (const s of [open, bare, tampered, proxy, slow, flaky]) assert.ok(browser.calls.some((c) => c.url.startsWith(`${s.origin}/v2/`)), s.origin);
   // The registries' own logs agree: the browser sent them nothing but GET (and OPTIONS).
   for (const s of [open, bare, tampered]) {
     const m = new Set(s.browserMethods());
@@ -444,20 +470,24 @@ test('the password is in no file Chromium wrote (profile, cache, session)', asyn
   assert.deepEqual(hits, []);
 });
 
-/** A pass-through to 127.0.0.1:`port` that sends blob bodies at `rate` bytes/s; counts the
- *  answers the client hung up on (`aborted`). */
-async function startThrottle(port, rate) {
+/** A pass-through to 127.0.0.1:`port` that sends blob bodies at `rate` bytes/s (and cuts the
+ *  connection after `breakAfter` bytes of a blob, if given); counts the answers the client hung
+ *  up on (`aborted`). */
+async function startThrottle(port, rate, { breakAfter = Infinity } = {}) {
   const state = { aborted: 0 };
   const srv = http.createServer((req, res) => {
     const up = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
       res.writeHead(ur.statusCode, ur.headers);
       if (!/\/blobs\//.test(req.url)) return ur.pipe(res);
       const STEP = 32 << 10;
+      let sent = 0;
       ur.pipe(new Transform({
         transform(chunk, _, done) {
           let i = 0;
           const next = () => {
+            if (sent >= breakAfter) return res.destroy(); // the network drops mid-blob
             if (i >= chunk.length || res.destroyed) return done();
+            sent += Math.min(STEP, chunk.length - i);
             this.push(chunk.subarray(i, i + STEP));
             i += STEP;
             setTimeout(next, (1000 * STEP) / rate);

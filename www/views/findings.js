@@ -1,5 +1,6 @@
 // Secrets, Packages and Errors: lists of findings, each with an empty state that says why.
 import { el, empty } from './dom.js';
+import { fetchWords } from './registry.js';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
@@ -154,7 +155,9 @@ export function renderErrors(root, report, img) {
     root.replaceChildren(empty('No errors: every part of the image could be read.'));
     return;
   }
+  // A fetched image's errors are the registry client's, which already say what happened.
+  const words = report.source.kind === 'registry' ? fetchWords : plainWords;
   root.replaceChildren(el('ul', { class: 'errors' }, all.map((e) => el('li', { dataset: { kind: e.kind } },
-    el('p', { text: plainWords(e) }),
+    el('p', { text: words(e) }),
     el('details', null, el('summary', { text: 'Technical details' }), el('pre', { text: technical(e) }))))));
 }
