@@ -26,6 +26,7 @@ let server;
 let browser;
 let open; // with the README's CORS headers
 let bare; // no CORS headers at all
+let unexposed; // allows the page, but exposes no headers (Docker-Content-Digest stays hidden)
 let tampered; // CORS, and a blob will be changed in its storage
 let locked; // htpasswd auth (and CORS headers, which nginx replaces)
 let proxy; // nginx in front of `locked`, configured as the README shows
@@ -42,6 +43,10 @@ before(async () => {
   servers.push(open);
   bare = await R.startRegistry(path.join(tmp, 'bare'), { cors: false });
   servers.push(bare);
+  unexposed = await R.startRegistry(path.join(tmp, 'unexposed'), {
+    headers: "  headers:\n    Access-Control-Allow-Origin: ['*']\n    Access-Control-Allow-Headers: [Authorization, Accept]\n",
+  });
+  servers.push(unexposed);
   tampered = await R.startRegistry(path.join(tmp, 'tampered'));
   servers.push(tampered);
   const pw = R.htpasswd(path.join(tmp, 'htpasswd'), USER, PASSWORD);
@@ -229,6 +234,25 @@ test('a registry without CORS headers: the page explains CORS and what the regis
   assert.equal(await page.isVisible('[data-action="download-json"]'), false);
   await H.shot(page, 'registry-no-cors');
   assert.deepEqual((await page.problems()).filter(networkNoise), []);
+  await page.close();
+});
+
+test('a registry that does not expose Docker-Content-Digest: the tag\'s manifest digest cannot be checked, and the page says so', async () => {
+  unexposed.push(H.fixture(tmp, 'oci'), 'hidden:1');
+  const ref = `${unexposed.host}/hidden:1`;
+  const { page, state, verdict } = await fetchInPage(ref);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'verified', 'every blob is still checked against the manifest');
+  const got = JSON.parse((await H.download(page, '[data-action="download-json"]')).bytes.toString());
+  const check = got.images[0].checks.find((c) => c.what === 'manifest_digest');
+  assert.equal(check.status, 'not_checkable');
+  assert.match(await page.textContent('#verdict'), /1 check could not be made: the tag was resolved without a Docker-Content-Digest header, so there is nothing to compare with\./);
+  // The CLI sees the header; the reports differ in that one check only.
+  const want = cliRef(ref).json;
+  assert.equal(want.images[0].checks.find((c) => c.what === 'manifest_digest').status, 'verified');
+  want.images[0].checks = want.images[0].checks.filter((c) => c.what !== 'manifest_digest');
+  got.images[0].checks = got.images[0].checks.filter((c) => c.what !== 'manifest_digest');
+  assert.deepEqual(got, want);
   await page.close();
 });
 
@@ -431,15 +455,15 @@ test('the single-file page (file://) fetches from a registry too', async () => {
 });
 
 test('every request: GET, HEAD or OPTIONS, only to the page\'s origin and the registries named', () => {
-  const allowed = [server.base, pathToFileURL(H.singleHtml).href, ...[open, bare, tampered, proxy, slow, flaky].map((s) => `${s.origin}/`), `http://127.0.0.1:${closedPort}/`];
+  const allowed = [server.base, pathToFileURL(H.singleHtml).href, ...[open, bare, unexposed, tampered, proxy, slow, flaky].map((s) => `${s.origin}/`), `http://127.0.0.1:${closedPort}/`];
   assert.deepEqual(H.foreignRequests(browser.requests, allowed), []);
   assert.deepEqual(H.unsafeMethods(browser.calls), []);
   const count = (m) => browser.calls.filter((c) => c.method === m).length;
   console.log(`${browser.calls.length} requests recorded: ${count('GET')} GET, ${count('HEAD')} HEAD, ${count('OPTIONS')} OPTIONS`);
   // The recording saw the registries (and the page).
-  for (const s of [open, bare, tampered, proxy, slow, flaky]) assert.ok(browser.calls.some((c) => c.url.startsWith(`${s.origin}/v2/`)), s.origin);
+  for (const s of [open, bare, unexposed, tampered, proxy, slow, flaky]) assert.ok(browser.calls.some((c) => c.url.startsWith(`${s.origin}/v2/`)), s.origin);
   // The registries' own logs agree: the browser sent them nothing but GET (and OPTIONS).
-  for (const s of [open, bare, tampered]) {
+  for (const s of [open, bare, unexposed, tampered]) {
     const m = new Set(s.browserMethods());
     assert.ok(m.has('GET'), `${s.origin} saw the browser`);
     assert.deepEqual([...m].filter((x) => !['GET', 'HEAD', 'OPTIONS'].includes(x)), [], s.origin);

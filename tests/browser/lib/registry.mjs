@@ -102,9 +102,9 @@ export function htpasswd(file, user, pass) {
 
 /**
  * `docker-registry serve` on 127.0.0.1:PORT with storage in `dir`; `cors`: the README's
- * http.headers; `htpasswdFile`: Basic auth. Logs requests (level info) to `dir`/registry.log.
+ * http.headers (`headers`: other http.headers YAML instead); `htpasswdFile`: Basic auth. Logs requests (level info) to `dir`/registry.log.
  */
-export async function startRegistry(dir, { cors = true, htpasswdFile = null } = {}) {
+export async function startRegistry(dir, { cors = true, headers = null, htpasswdFile = null } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const config = [
@@ -119,7 +119,7 @@ export async function startRegistry(dir, { cors = true, htpasswdFile = null } = 
     ...(htpasswdFile ? ['auth:', '  htpasswd:', '    realm: porthole-test', `    path: ${htpasswdFile}`] : []),
     'http:',
     `  addr: 127.0.0.1:${port}`,
-  ].join('\n') + '\n' + (cors ? readmeRegistryHeaders() : '');
+  ].join('\n') + '\n' + (headers ?? (cors ? readmeRegistryHeaders() : ''));
   const configFile = path.join(dir, 'config.yml');
   fs.writeFileSync(configFile, config);
   const logFile = path.join(dir, 'registry.log');
