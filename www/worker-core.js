@@ -96,7 +96,10 @@ export function serve(core, ready) {
         await transportFailure(f, url, e, log);
         continue; // next_request() now returns undefined: the failure is recorded
       }
-      log.push(`GET ${req.url} (${req.purpose}): ${resp.status}${resp.redirected ? ` from ${new URL(resp.url).origin}` : ''}`);
+      // A browser hides headers the registry does not expose: say so where it matters.
+      const hidden = resp.status === 401 && !resp.headers.has('www-authenticate')
+        ? ' (no WWW-Authenticate header is readable: the registry does not list it in Access-Control-Expose-Headers)' : '';
+      log.push(`GET ${req.url} (${req.purpose}): ${resp.status}${resp.redirected ? ` from ${new URL(resp.url).origin}` : ''}${hidden}`);
       if (f.head(resp.status, JSON.stringify([...resp.headers.entries()]))) {
         const reader = resp.body.getReader();
         try {

@@ -33,6 +33,7 @@ let proxy; // nginx in front of `locked`, configured as the README shows
 let slow; // a throttling pass-through to `open`, to watch progress and cancel
 let flaky; // a pass-through to `open` that drops the connection in the middle of a blob
 let closedPort; // nothing listens there
+let hidingOrigin = null; // a pass-through that hides WWW-Authenticate, while it ran
 const servers = [];
 
 before(async () => {
@@ -309,6 +310,18 @@ test('Basic auth behind nginx (the README\'s config): wrong password explained, 
   locked.push(H.fixture(tmp, 'oci'), 'private/app:2', { creds, via: proxy.host });
   const ref = `${proxy.host}/private/app:2`;
   {
+    // A proxy that allows the page but hides WWW-Authenticate (no Expose-Headers): the page
+    // cannot follow the challenge, and its request log says why.
+    const hiding = await startHidingProxy(locked.port);
+    const { page, state } = await fetchInPage(`${hiding.host}/private/app:2`, { username: USER, password: PASSWORD });
+    assert.equal(state, 'error');
+    await page.click('#failure summary');
+    assert.match(await page.textContent('#failure-detail'), new RegExp(`GET http://${hiding.host}/v2/ \\(ping\\): 401 \\(no WWW-Authenticate header is readable: the registry does not list it in Access-Control-Expose-Headers\\)`));
+    await page.close();
+    await hiding.close();
+    hidingOrigin = hiding.origin;
+  }
+  {
     const { page, state } = await fetchInPage(ref);
     assert.equal(state, 'error');
     assert.match(await page.textContent('#failure-words'), /^The registry requires credentials \(401, Basic\): give a username and password\.$/);
@@ -455,7 +468,7 @@ test('the single-file page (file://) fetches from a registry too', async () => {
 });
 
 test('every request: GET, HEAD or OPTIONS, only to the page\'s origin and the registries named', () => {
-  const allowed = [server.base, pathToFileURL(H.singleHtml).href, ...[open, bare, unexposed, tampered, proxy, slow, flaky].map((s) => `${s.origin}/`), `http://127.0.0.1:${closedPort}/`];
+  const allowed = [server.base, pathToFileURL(H.singleHtml).href, ...[open, bare, unexposed, tampered, proxy, slow, flaky].map((s) => `${s.origin}/`), `http://127.0.0.1:${closedPort}/`, ...(hidingOrigin ? [`${hidingOrigin}/`] : [])];
   assert.deepEqual(H.foreignRequests(browser.requests, allowed), []);
   assert.deepEqual(H.unsafeMethods(browser.calls), []);
   const count = (m) => browser.calls.filter((c) => c.method === m).length;
@@ -493,6 +506,29 @@ test('the password is in no file Chromium wrote (profile, cache, session)', asyn
   assert.ok(files > 10 && control, `the profile was found and read (${files} files)`);
   assert.deepEqual(hits, []);
 });
+
+/** A pass-through to 127.0.0.1:`port` that answers preflights and allows any origin, but
+ *  exposes no header (a common half-done CORS setup). */
+async function startHidingProxy(port) {
+  const srv = http.createServer((req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'Authorization, Accept' });
+      res.end();
+      return;
+    }
+    const up = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      const headers = { ...ur.headers, 'access-control-allow-origin': '*' };
+      delete headers['access-control-expose-headers'];
+      res.writeHead(ur.statusCode, headers);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const p = srv.address().port;
+  return { host: `127.0.0.1:${p}`, origin: `http://127.0.0.1:${p}`, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(r); }) };
+}
 
 /** A pass-through to 127.0.0.1:`port` that sends blob bodies at `rate` bytes/s (and cuts the
  *  connection after `breakAfter` bytes of a blob, if given); counts the answers the client hung
