@@ -32,6 +32,16 @@ fn main() {
             "example.com/multi:1",
             &[sample.clone(), sample.platform("linux", "arm64", Some("v8"))],
         ),
+        "seeds" => {
+            for (target, name, bytes) in fixture::fuzz_seeds() {
+                let dir = std::path::Path::new(out).join(target);
+                if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join(name), bytes)) {
+                    eprintln!("cannot write seeds: {e}");
+                    std::process::exit(2);
+                }
+            }
+            return;
+        }
         "big" => {
             let mb: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(200);
             if let Err(e) = big(out, mb) {

@@ -1,0 +1,146 @@
+//! Fuzz target bodies. They live in the library so that a normal test can replay the
+//! committed corpus (`tests/fuzz_corpus.rs`) and `cargo fuzz` (fuzz/) can drive them. Each
+//! must return without panicking, hanging or allocating without bound for any input.
+
+use crate::image::{Index, LayerPipeline, Manifest, parse_json};
+use crate::inspect::{Options, Quiet};
+use crate::limits::Limits;
+
+/// Small limits so a fuzzer explores the code, not the machine's memory.
+fn limits() -> Limits {
+    Limits {
+        layer_uncompressed_bytes: 16 << 20,
+        image_uncompressed_bytes: 32 << 20,
+        layer_entries: 10_000,
+        json_bytes: 1 << 20,
+        ..Default::default()
+    }
+}
+
+/// The whole inspection of a file: format detection, the tar index, layouts, layers, merge,
+/// scanners, the report.
+pub fn inspect(data: &[u8]) {
+    let opts = Options {
+        limits: limits(),
+        files: true,
+        ..Default::default()
+    };
+    let report = crate::inspect_blob(data, "fuzz.tar", &opts, &mut Quiet);
+    let _ = report.to_json();
+    let _ = report.exit_code();
+}
+
+/// The same bytes as a one-pass stream, fed in uneven chunks.
+pub fn stream(data: &[u8]) {
+    let opts = Options {
+        limits: limits(),
+        ..Default::default()
+    };
+    let chunk = data.first().map(|&b| usize::from(b) + 1).unwrap_or(1);
+    let reader = Chunks { data, pos: 0, chunk };
+    let _ = crate::inspect_reader(reader, "-", &opts, &mut Quiet);
+}
+
+struct Chunks<'a> {
+    data: &'a [u8],
+    pos: usize,
+    chunk: usize,
+}
+
+impl std::io::Read for Chunks<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.chunk.min(buf.len()).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// One layer blob through the pipeline (sniff, gzip/zstd, tar walk, scanners).
+pub fn layer(data: &[u8]) {
+    let mut p = LayerPipeline::new(&limits(), 16 << 20);
+    for piece in data.chunks(4093) {
+        p.push(piece);
+    }
+    let r = p.finish();
+    let entries: Vec<&[crate::fs::FileEntry]> = vec![r.entries.as_slice()];
+    let _ = crate::fs::MergedTree::build(&entries);
+}
+
+/// Manifests, indexes and configs.
+pub fn json(data: &[u8]) {
+    let max = 1 << 20;
+    let _ = parse_json::<Manifest>(data, "manifest", max);
+    let _ = parse_json::<Index>(data, "index", max);
+    let _ = parse_json::<crate::image::ImageConfig>(data, "config", max);
+}
+
+/// The secret scanner, as on a text file, a binary file and a config value.
+pub fn secrets(data: &[u8]) {
+    let set = crate::scan::secrets::rules();
+    let _ = set.scan(data, Some("/app/.env"), false);
+    let _ = set.scan(data, Some("/etc/shadow"), crate::scan::secrets::looks_binary(data));
+    let text = String::from_utf8_lossy(data);
+    let _ = crate::scan::secrets::redact_text(&text);
+}
+
+/// Every package cataloger's parser, and the Go build-info probe.
+pub fn packages(data: &[u8]) {
+    for c in crate::scan::packages::catalogers() {
+        for f in c.parse("/fuzz", data) {
+            let _ = c.purl(&f, None);
+        }
+    }
+    let mut probe = crate::scan::packages::golang::GoProbe::default();
+    for piece in data.chunks(7) {
+        probe.feed(piece);
+    }
+    let _ = probe.finish();
+    let _ = crate::scan::packages::golang::parse(data);
+}
+
+/// The registry client fed fuzzed answers: the first bytes pick statuses and headers, the
+/// rest is the body of every answer.
+pub fn registry(data: &[u8]) {
+    use crate::source::registry::{Fetch, Next, Reference, ResponseHead};
+    let Ok(reference) = Reference::parse("127.0.0.1:5000/fuzz/app:1") else {
+        return;
+    };
+    let opts = Options {
+        limits: limits(),
+        ..Default::default()
+    };
+    let mut fetch = Fetch::new(reference, None, &opts);
+    let statuses = [200u16, 401, 404, 429, 500, 200, 200, 401];
+    let challenge = String::from_utf8_lossy(data.get(..data.len().min(120)).unwrap_or(&[])).into_owned();
+    for step in 0..32 {
+        let Next::Send(_) = fetch.next_step() else { break };
+        let pick = data.get(step).copied().unwrap_or(0) as usize;
+        let head = ResponseHead {
+            status: statuses[pick % statuses.len()],
+            headers: vec![
+                ("WWW-Authenticate".into(), challenge.clone()),
+                (
+                    "Content-Type".into(),
+                    "application/vnd.oci.image.manifest.v1+json".into(),
+                ),
+            ],
+        };
+        if fetch.head(head) {
+            fetch.body(data);
+        }
+        fetch.end();
+    }
+    let _ = fetch.finish(&mut Quiet).report.to_json();
+}
+
+/// Every target by name (for the corpus replay test).
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("inspect", inspect),
+    ("stream", stream),
+    ("layer", layer),
+    ("json", json),
+    ("secrets", secrets),
+    ("packages", packages),
+    ("registry", registry),
+];
