@@ -134,8 +134,11 @@ pub fn registry(data: &[u8]) {
     let _ = fetch.finish(&mut Quiet).report.to_json();
 }
 
+/// A fuzz target body.
+pub type Target = fn(&[u8]);
+
 /// Every target by name (for the corpus replay test).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("inspect", inspect),
     ("stream", stream),
     ("layer", layer),
