@@ -128,7 +128,9 @@ export function serve(core, ready) {
       plan.answered(req);
     }
     post({ type: 'bytes', done: plan.done, total: plan.total, received });
-    finished(f.finish(), t0, received, { requests: log });
+    const s = f.finish(); // the fetch state, credentials included, is dropped here
+    f.free();
+    finished(s, t0, received, { requests: log });
   }
 
   // Requests after the inspection: { id, op, ...args } → { id, ok, value | error }.
