@@ -33,6 +33,73 @@ const CORS: &str = "  headers:
 /// Starts a registry on 127.0.0.1 with filesystem storage in a temp dir; `htpasswd` turns
 /// on Basic auth with that user and password.
 fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
+    start_with(name, htpasswd, false)
+}
+
+/// A private CA and a certificate for 127.0.0.1 signed by it, written to `dir`
+/// (ca.pem, cert.pem, key.pem).
+fn private_ca(dir: &Path) {
+    support::need("openssl");
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=porthole test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "cert.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+}
+
+fn start_with(name: &str, htpasswd: Option<(&str, &str)>, tls: bool) -> Registry {
     support::need("docker-registry");
     let dir = std::env::temp_dir().join(format!("porthole-registry-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -56,8 +123,18 @@ fn start(name: &str, htpasswd: Option<(&str, &str)>) -> Registry {
             file.display()
         );
     }
+    let tls = if tls {
+        private_ca(&dir);
+        format!(
+            "  tls:\n    certificate: {}\n    key: {}\n",
+            dir.join("cert.pem").display(),
+            dir.join("key.pem").display()
+        )
+    } else {
+        String::new()
+    };
     let config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n{CORS}",
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n{tls}{CORS}",
         dir.join("data").display()
     );
     std::fs::write(dir.join("config.yml"), config).unwrap();
@@ -287,4 +364,24 @@ fn unreachable_and_missing_images_say_why() {
     let (code, _, err) = cli(&["inspect", &format!("127.0.0.1:{port}/x:1")], None);
     assert_eq!(code, 2);
     assert!(err.contains("cannot reach"), "{err}");
+}
+
+#[test]
+fn a_registry_behind_a_private_ca_needs_ca_file_or_insecure() {
+    let reg = start_with("tls", None, true);
+    let tar = write_tmp(
+        "tls.tar",
+        &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+    );
+    reg.push(&tar, "t:1", None, false);
+    let r = format!("https://127.0.0.1:{}/t:1", reg.port);
+    let (code, _, err) = cli(&["inspect", &r], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--ca-file") && err.contains("--insecure"), "{err}");
+    let ca = reg.dir.join("ca.pem");
+    let (code, _, err) = cli(&["inspect", &r, "--ca-file", ca.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = cli(&["inspect", &r, "--insecure"], None);
+    assert_eq!(code, 0, "{err}");
+    let _ = std::fs::remove_file(tar);
 }
