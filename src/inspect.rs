@@ -343,7 +343,7 @@ fn assemble(
                         Error::unsupported("foreign (non-distributable) layer is not included in the archive")
                             .in_entry(&shown)
                     } else {
-                        crate::source::archive::missing(&shown)
+                        store.missing(&shown)
                     }
                     .in_layer(i),
                 );

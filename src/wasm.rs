@@ -354,11 +354,12 @@ impl RegistryFetch {
         if let Some(f) = self.fetch.as_mut() {
             f.body(chunk);
             if let Some(cb) = &self.callback {
-                let _ = cb.call2(
-                    &JsValue::NULL,
-                    &JsValue::from_str("bytes"),
-                    &JsValue::from_f64(f.bytes() as f64),
-                );
+                let obs = JsObserver {
+                    callback: Some(cb.clone()),
+                    done: 0,
+                    total: 0,
+                };
+                obs.emit("bytes", f.bytes() as f64, 0.0, "");
             }
         }
     }

@@ -118,7 +118,7 @@ export function serve(core, ready) {
         } catch (e) {
           // The connection broke mid-body: what arrived so far is reported, the rest is missing.
           log.push(`GET ${req.url} (${req.purpose}): the answer broke off after ${received} bytes in all: ${String(e)}`);
-          f.transport_error(`the answer broke off: ${String(e)}`);
+          f.transport_error(String(e));
           continue;
         }
       } else {

@@ -16,6 +16,9 @@ pub struct MemoryStore {
     pub sizes: HashMap<String, u64>,
     pub links: HashMap<String, String>,
     pub errors: Vec<Error>,
+    /// Says why a blob is missing, instead of the archive wording (a registry fetch that
+    /// stopped early).
+    pub missing_note: Option<String>,
 }
 
 impl MemoryStore {
@@ -32,7 +35,7 @@ impl Store for MemoryStore {
         self.follow(name)
     }
     fn read_small(&mut self, name: &str, limits: &Limits) -> Result<Vec<u8>> {
-        let n = self.follow(name).ok_or_else(|| super::archive::missing(name))?;
+        let n = self.follow(name).ok_or_else(|| self.missing(name))?;
         match self.small.get(&n) {
             Some(b) if b.len() as u64 <= limits.json_bytes => Ok(b.clone()),
             Some(b) => Err(Error::limit(format!("{name} is {} bytes, over the limit", b.len())).in_entry(name)),
@@ -43,12 +46,18 @@ impl Store for MemoryStore {
         }
     }
     fn layer(&mut self, name: &str, _: &Limits, _: u64, _: &mut dyn FnMut(u64)) -> Result<LayerResult> {
-        let n = self.follow(name).ok_or_else(|| super::archive::missing(name))?;
+        let n = self.follow(name).ok_or_else(|| self.missing(name))?;
         self.layers
             .remove(&n)
             .ok_or_else(|| Error::malformed(format!("{name} is not a tar, gzip or zstd layer")).in_entry(name))
     }
     fn errors(&self) -> Vec<Error> {
         self.errors.clone()
+    }
+    fn missing(&self, name: &str) -> Error {
+        match &self.missing_note {
+            Some(note) => Error::malformed(note.clone()).in_entry(name),
+            None => super::archive::missing(name),
+        }
     }
 }

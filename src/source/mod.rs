@@ -33,6 +33,10 @@ pub trait Store {
         max_uncompressed: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<LayerResult>;
+    /// The error for a blob the image names but the source does not hold.
+    fn missing(&self, name: &str) -> crate::Error {
+        archive::missing(name)
+    }
     /// Where the named blob lies in a random-access source: `(offset, length)`.
     fn locate(&self, name: &str) -> Option<(u64, u64)> {
         let _ = name;

@@ -304,6 +304,7 @@ impl StreamInspector {
         });
         let c = &mut feed.collector;
         let mut store = MemoryStore {
+            missing_note: None,
             small: std::mem::take(&mut c.small),
             layers: std::mem::take(&mut c.layers),
             sizes: std::mem::take(&mut c.sizes),

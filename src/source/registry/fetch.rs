@@ -99,6 +99,9 @@ pub struct Fetch {
     replaced: bool,
     /// A token service gave us a token (so a later 401 is not about the password).
     token_issued: bool,
+    /// A response body is arriving (so a transport failure is a broken-off answer).
+    receiving: bool,
+    bytes_this_answer: u64,
     fatal: Option<Error>,
     errors: Vec<Error>,
     bytes: u64,
@@ -145,6 +148,8 @@ impl Fetch {
             first_manifest: None,
             replaced: false,
             token_issued: false,
+            receiving: false,
+            bytes_this_answer: 0,
             fatal: None,
             errors: Vec::new(),
             bytes: 0,
@@ -195,7 +200,15 @@ impl Fetch {
     /// The transport could not complete the request (network, TLS, CORS in a browser).
     pub fn transport_error(&mut self, message: &str) {
         let what = self.current.as_ref().map(|r| r.url.clone()).unwrap_or_default();
-        self.fail(Error::io(format!("cannot reach {what}: {message}")));
+        let e = if self.receiving {
+            Error::io(format!(
+                "the answer from {what} broke off after {} bytes: {message}",
+                self.bytes_this_answer
+            ))
+        } else {
+            Error::io(format!("cannot reach {what}: {message}"))
+        };
+        self.fail(e);
     }
 
     /// The browser refused the answer (CORS): explain what the registry must send.
@@ -240,6 +253,8 @@ impl Fetch {
             }
             _ => self.body = Body::Buffer(Vec::new()),
         }
+        self.receiving = true;
+        self.bytes_this_answer = 0;
         true
     }
 
@@ -322,6 +337,10 @@ impl Fetch {
                     "the registry requires credentials (401, Basic): give a username and password",
                 )),
             },
+            Challenge::Other(h) if h.is_empty() => self.fail(Error::io(
+                "the registry answered 401 without a WWW-Authenticate header that can be read: a browser sees it only \
+when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
+            )),
             Challenge::Other(h) => self.fail(Error::unsupported(format!(
                 "the registry asks for an authentication scheme porthole does not speak: {h:?}"
             ))),
@@ -362,6 +381,7 @@ impl Fetch {
     /// A chunk of the current response body.
     pub fn body(&mut self, chunk: &[u8]) {
         self.bytes += chunk.len() as u64;
+        self.bytes_this_answer += chunk.len() as u64;
         let limit = self.opts.limits.json_bytes;
         match &mut self.body {
             Body::Buffer(b) => {
@@ -386,6 +406,7 @@ impl Fetch {
 
     /// The current response is complete.
     pub fn end(&mut self) {
+        self.receiving = false;
         let Some(req) = self.current.clone() else { return };
         if self.fatal.is_some() {
             return;
@@ -572,6 +593,8 @@ impl Fetch {
         self.store.sizes.insert("index.json".into(), idx.len() as u64);
         self.store.small.insert("index.json".into(), idx);
         self.store.errors.append(&mut self.errors);
+        self.store.missing_note =
+            Some("the layer blob was not downloaded (see the error that stopped the fetch)".into());
         let images = describe(&mut self.store, &mut report, &self.opts, obs);
         report.source.format = Some("registry".into());
         for img in &mut report.images {
