@@ -259,6 +259,10 @@ impl<W: Write> ZstdPush<W> {
                     self.pos += unit;
                     self.decoder.collect_to_writer(&mut self.out)?;
                     if last {
+                        // All bytes are collected now, so the running hash is complete.
+                        if checksum && self.decoder.get_checksum_from_data() != self.decoder.get_calculated_checksum() {
+                            return Err(Self::corrupt("zstd frame checksum does not match its content"));
+                        }
                         self.state = ZState::FrameHeader;
                     }
                 }

@@ -247,8 +247,18 @@ fn config_report(cfg: &ImageConfig) -> ConfigReport {
     ConfigReport {
         user: c.user.clone().filter(|u| !u.is_empty()),
         env,
-        cmd: c.cmd.clone().unwrap_or_default(),
-        entrypoint: c.entrypoint.clone().unwrap_or_default(),
+        cmd: c
+            .cmd
+            .iter()
+            .flatten()
+            .map(|a| crate::scan::secrets::redact_text(a))
+            .collect(),
+        entrypoint: c
+            .entrypoint
+            .iter()
+            .flatten()
+            .map(|a| crate::scan::secrets::redact_text(a))
+            .collect(),
         working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
         labels,
         exposed_ports: c
@@ -632,6 +642,14 @@ fn config_secrets(config: &ImageConfig) -> Vec<SecretFinding> {
                 overwritten_in: None,
                 match_redacted: redacted,
             });
+        }
+    }
+    // The command line the image runs: scanned as the build commands are.
+    for arg in c.entrypoint.iter().flatten().chain(c.cmd.iter().flatten()) {
+        for hit in rules().scan(arg.as_bytes(), None, false) {
+            let mut f = finding(&hit, "env");
+            f.location = "cmd".into();
+            out.push(f);
         }
     }
     for (i, h) in config.history.iter().enumerate() {

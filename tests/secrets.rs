@@ -259,3 +259,26 @@ fn cli_fails_on_secrets_and_honours_the_allow_list() {
     );
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn the_command_line_is_scanned_and_redacted() {
+    let mut img = ImageSpec::new("c:1", vec![TarBuilder::new().finish()]);
+    img.cmd = vec![
+        "app".into(),
+        "--repo=https://deploy:Qx8Lw2Xr5Nm9Kv7z@git.example.com/r.git".into(),
+    ];
+    let r = support::inspect(&fixture::oci_archive(&[img], false));
+    let f = r.images[0]
+        .secrets
+        .iter()
+        .find(|s| s.location == "cmd")
+        .expect("cmd finding");
+    assert_eq!(f.rule, "password-in-url");
+    let json = r.to_json();
+    assert!(!json.contains("Qx8Lw2Xr5Nm9Kv7z"), "the password reaches the report");
+    assert!(
+        r.images[0].config.cmd[1].starts_with("--repo=https://deploy:"),
+        "{:?}",
+        r.images[0].config.cmd
+    );
+}

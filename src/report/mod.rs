@@ -194,7 +194,7 @@ pub struct SecretFinding {
     pub rule: String,
     pub title: String,
     pub severity: crate::scan::secrets::Severity,
-    /// `file`, `env`, `label` or `history`.
+    /// `file`, `env`, `label`, `history` or `cmd` (the config's Entrypoint/Cmd).
     pub location: String,
     /// The file's path (file findings).
     pub path: Option<String>,

@@ -360,17 +360,63 @@ pub fn redact_text(text: &str) -> String {
     replace_hits(text, &hits)
 }
 
+/// The span of `text` to hide for a hit: the whole value token (a value the regex cut at its
+/// length cap continues to the next separator), a whole key block from `-----BEGIN` to its
+/// `-----END` line, and never a split character.
+fn redaction_span(text: &str, h: &Hit) -> (usize, usize) {
+    let b = text.as_bytes();
+    let mut start = h.start.min(b.len());
+    let mut end = h.end.min(b.len());
+    if let Some(begin) = text[..end]
+        .rfind("-----BEGIN ")
+        .filter(|&i| i >= start.saturating_sub(64))
+    {
+        start = start.min(begin);
+        // Through the closing `-----END …-----` marker, or to the end when it is missing.
+        end = match text[end..].find("-----END ") {
+            Some(i) => {
+                let after = end + i + "-----END ".len();
+                text[after..].find("-----").map(|n| after + n + 5).unwrap_or(b.len())
+            }
+            None => b.len(),
+        };
+    } else {
+        while end < b.len() && !b[end].is_ascii_whitespace() && !b"\"'`;,)]}".contains(&b[end]) {
+            end += 1;
+        }
+    }
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end)
+}
+
 fn replace_hits(text: &str, hits: &[Hit]) -> String {
+    // Overlapping hits are merged, so no part of any of them stays in clear.
+    let mut spans: Vec<(usize, usize, &str)> = hits
+        .iter()
+        .map(|h| {
+            let (s, e) = redaction_span(text, h);
+            (s, e, h.redacted.as_str())
+        })
+        .collect();
+    spans.sort_by_key(|s| s.0);
+    let mut merged: Vec<(usize, usize, &str)> = Vec::new();
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.0 < last.1 => last.1 = last.1.max(s.1),
+            _ => merged.push(s),
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for h in hits {
-        // Spans come from byte regexes over ASCII classes; guard against splitting a char.
-        if h.start < at || !text.is_char_boundary(h.start) || !text.is_char_boundary(h.end) {
-            continue;
-        }
-        out.push_str(&text[at..h.start]);
-        out.push_str(&h.redacted);
-        at = h.end;
+    for (s, e, r) in merged {
+        out.push_str(&text[at..s]);
+        out.push_str(r);
+        at = e;
     }
     out.push_str(&text[at..]);
     out
@@ -393,9 +439,23 @@ pub fn scan_pair(key: &str, value: &str) -> PairScan {
     let hits = rules().scan(text.as_bytes(), None, false);
     let by_name = (hits.is_empty() && suspicious_name(key) && value.len() >= 4 && !is_placeholder(value.as_bytes()))
         .then(|| redact(value.as_bytes()));
+    // The value is redacted on its own: hits are shifted into its coordinates (a hit in the
+    // key itself redacts the whole value, which is then not to be trusted either).
     let value_redacted = match &by_name {
         Some(r) => r.clone(),
-        None => replace_hits(&text, &hits)[key.len() + 1..].to_string(),
+        None if hits.iter().any(|h| h.start <= key.len()) && !hits.is_empty() => redact(value.as_bytes()),
+        None => {
+            let off = key.len() + 1;
+            let shifted: Vec<Hit> = hits
+                .iter()
+                .map(|h| Hit {
+                    start: h.start - off,
+                    end: h.end.saturating_sub(off),
+                    ..h.clone()
+                })
+                .collect();
+            replace_hits(value, &shifted)
+        }
     };
     PairScan {
         hits,
@@ -518,6 +578,26 @@ mod tests {
                 && a.allows("private-key", Some("/opt/x/y"))
                 && !a.allows("private-key", Some("/etc/x"))
         );
+    }
+
+    #[test]
+    fn redaction_never_leaves_a_value_in_clear_and_never_panics() {
+        // A token in the key (shorter redaction than the key: slicing must not panic).
+        let key = "ghp_q8ZtW3Lw9Xr5Nm2Kv7Qb1Hj6Cd4Fs0Gy2Ue8";
+        let p = scan_pair(key, "x");
+        assert!(!p.hits.is_empty());
+        // A key block in a build command: nothing of its body survives.
+        let cmd = "RUN echo '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz3Lw9Xr5Nm2Kv7Qb1Hj6Cd4Fs0Gy2Ue8Ri3TaPoW4nM1bV5cX9zL\nSECONDLINEz3Lw9Xr5Nm2Kv7Qb1Hj6Cd4Fs0Gy2Ue8Ri3Ta\n-----END RSA PRIVATE KEY-----' > /k && make";
+        let r = redact_text(cmd);
+        assert!(!r.contains("MIIEow") && !r.contains("SECONDLINE"), "{r}");
+        assert!(r.ends_with("' > /k && make"), "{r}");
+        // A value longer than the rule's cap, and one ending in a multi-byte character.
+        let long = format!("Xr5Nm2Kv7Qb1{}", "aB3".repeat(60));
+        let p = scan_pair("DB_PASSWORD", &long);
+        assert!(!p.value_redacted.contains("aB3aB3"), "{}", p.value_redacted);
+        let uni = format!("{}é", "Xr5Nm2Kv7Qb1".repeat(11));
+        let p = scan_pair("DB_PASSWORD", &uni);
+        assert!(!p.value_redacted.contains("Xr5Nm2Kv7Qb1Xr5"), "{}", p.value_redacted);
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub struct Fetch {
     replaced: bool,
     /// A token service gave us a token (so a later 401 is not about the password).
     token_issued: bool,
+    /// Decompressed bytes of the layers fetched so far (the image budget is shared).
+    uncompressed_used: u64,
     /// A response body is arriving (so a transport failure is a broken-off answer).
     receiving: bool,
     bytes_this_answer: u64,
@@ -148,6 +150,7 @@ impl Fetch {
             first_manifest: None,
             replaced: false,
             token_issued: false,
+            uncompressed_used: 0,
             receiving: false,
             bytes_this_answer: 0,
             fatal: None,
@@ -248,7 +251,12 @@ impl Fetch {
         }
         match &req.purpose {
             Purpose::Layer(..) => {
-                let budget = self.opts.limits.image_uncompressed_bytes;
+                // The image's decompression budget is shared by its layers, as for tarballs.
+                let budget = self
+                    .opts
+                    .limits
+                    .image_uncompressed_bytes
+                    .saturating_sub(self.uncompressed_used);
                 self.body = Body::Layer(Box::new(LayerPipeline::new(&self.opts.limits, budget)));
             }
             _ => self.body = Body::Buffer(Vec::new()),
@@ -315,10 +323,12 @@ impl Fetch {
                     url.push_str(&format!("service={}&", query_escape(&s)));
                 }
                 url.push_str(&format!("scope={}", query_escape(&scope)));
+                // A token given without a username goes to the token service as the Basic
+                // password (what GitHub's and most registries' token services accept).
                 let auth = self
                     .creds
                     .as_ref()
-                    .filter(|c| !c.username.is_empty())
+                    .filter(|c| !c.password.is_empty() || !c.username.is_empty())
                     .map(|c| c.basic());
                 self.resume = Some(req.purpose.clone());
                 self.current = Some(Request {
@@ -456,6 +466,9 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
             }
             (Purpose::Layer(_, d), Body::Layer(p)) => {
                 let r = p.finish();
+                self.uncompressed_used = self
+                    .uncompressed_used
+                    .saturating_add(r.digests.uncompressed_size.unwrap_or(0));
                 self.store.sizes.insert(blob_path(d), r.digests.blob_size);
                 self.store.layers.insert(blob_path(d), r);
             }
