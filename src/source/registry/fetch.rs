@@ -120,6 +120,25 @@ fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, Str
     h
 }
 
+/// Whether credentials may go to a token `realm`: https anywhere, plain http only on the
+/// registry's own host (a local test registry and its token service).
+fn realm_may_get_credentials(realm: &str, registry_host: &str) -> bool {
+    if realm.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = realm.strip_prefix("http://") else {
+        return false;
+    };
+    let host_port = rest.split('/').next().unwrap_or("");
+    let host = |h: &str| -> String {
+        match h.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
+            _ => h.to_string(),
+        }
+    };
+    host(host_port).eq_ignore_ascii_case(&host(registry_host))
+}
+
 impl Fetch {
     pub fn new(reference: Reference, creds: Option<Credentials>, opts: &Options) -> Fetch {
         // A token given without a username is used as a bearer token directly.
@@ -325,6 +344,15 @@ impl Fetch {
                 url.push_str(&format!("scope={}", query_escape(&scope)));
                 // A token given without a username goes to the token service as the Basic
                 // password (what GitHub's and most registries' token services accept).
+                // Credentials never travel in clear to another host: a plain-http realm gets
+                // them only when it is on the registry's own host.
+                if self.creds.is_some() && !realm_may_get_credentials(&realm, &self.reference.api_host) {
+                    self.fail(Error::io(format!(
+                        "the registry's token service {realm} is plain http on another host; porthole will not send \
+your credentials there (an https realm, or one on the registry's own host, is required)"
+                    )));
+                    return false;
+                }
                 let auth = self
                     .creds
                     .as_ref()
@@ -629,5 +657,19 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
             images,
             streamed: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::realm_may_get_credentials as ok;
+
+    #[test]
+    fn credentials_only_go_to_safe_realms() {
+        assert!(ok("https://auth.example.com/token", "registry.example.com"));
+        assert!(ok("http://127.0.0.1:5001/token", "127.0.0.1:5000"));
+        assert!(!ok("http://evil.example.net/token", "registry.example.com"));
+        assert!(!ok("http://127.0.0.2:80/token", "127.0.0.1:5000"));
+        assert!(!ok("ftp://x/token", "x"));
     }
 }
