@@ -127,8 +127,8 @@ pub fn explore_blob(
         return done(report);
     }
     match compress::sniff(&head) {
-        Sniffed::Gzip | Sniffed::Zstd => {
-            let c = if compress::sniff(&head) == Sniffed::Gzip {
+        sniffed @ (Sniffed::Gzip | Sniffed::Zstd) => {
+            let c = if sniffed == Sniffed::Gzip {
                 Compression::Gzip
             } else {
                 Compression::Zstd

@@ -45,16 +45,7 @@ impl Cataloger for Gem {
                 licenses.extend(quoted_all(line));
             }
         }
-        match (name, version) {
-            (Some(name), Some(version)) => vec![Found {
-                name,
-                version,
-                licenses,
-                arch: None,
-                source: None,
-            }],
-            _ => Vec::new(),
-        }
+        Found::one(name, version, licenses)
     }
     fn purl(&self, f: &Found, _: Option<&Distro>) -> String {
         purl::build("gem", None, &f.name, &f.version, &[])

@@ -48,6 +48,23 @@ pub struct Found {
     pub source: Option<String>,
 }
 
+impl Found {
+    /// The package a one-package file (a gemspec, a METADATA file) describes, if it names
+    /// both a name and a version.
+    pub fn one(name: Option<String>, version: Option<String>, licenses: Vec<String>) -> Vec<Found> {
+        match (name, version) {
+            (Some(name), Some(version)) => vec![Found {
+                name,
+                version,
+                licenses,
+                arch: None,
+                source: None,
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// One ecosystem's reader.
 pub trait Cataloger: Sync {
     /// Stable kebab-case id.

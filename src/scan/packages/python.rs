@@ -40,16 +40,7 @@ impl Cataloger for Python {
                 _ => {}
             }
         }
-        match (name, version) {
-            (Some(name), Some(version)) => vec![Found {
-                name,
-                version,
-                licenses,
-                arch: None,
-                source: None,
-            }],
-            _ => Vec::new(),
-        }
+        Found::one(name, version, licenses)
     }
     fn purl(&self, f: &Found, _: Option<&Distro>) -> String {
         // PyPI names are case-insensitive and `_` means `-` (the purl spec's normalisation).
