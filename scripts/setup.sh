@@ -16,7 +16,7 @@ want_tests=0
 
 apt_pkgs=(python3)
 if [ "$want_tests" = 1 ]; then
-    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx)
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 fi
 missing=()

@@ -756,7 +756,7 @@ fn packages(
     distro: Option<&crate::scan::packages::Distro>,
     errors: &mut Vec<Error>,
 ) -> Vec<crate::scan::packages::Package> {
-    use crate::scan::packages::{Package, catalogers};
+    use crate::scan::packages::{Found, Package, catalogers};
     let capture = |v: usize| {
         let ver = tree.versions[v];
         results[ver.layer].captures.iter().find(|c| c.entry == ver.entry)
@@ -776,27 +776,27 @@ fn packages(
                 .in_layer(tree.versions[v].layer),
             );
         }
-        // Earlier copies of the same file, oldest first, parsed once each.
-        let earlier: Vec<(usize, Vec<(String, String)>)> = tree.paths[path]
+        let own_layer = tree.versions[v].layer;
+        let Some(parsed) = &c.parsed else { continue };
+        if let Some(problem) = &parsed.problem {
+            errors.push(
+                Error::malformed(format!("{path}: {problem}"))
+                    .at_path(path)
+                    .in_layer(own_layer),
+            );
+        }
+        // Earlier copies of the same file, oldest first.
+        let earlier: Vec<(usize, &[Found])> = tree.paths[path]
             .iter()
             .filter(|&&e| e != v)
             .filter_map(|&e| capture(e).map(|c| (tree.versions[e].layer, c)))
-            .map(|(l, c)| {
-                (
-                    l,
-                    cat.parse(path, &c.bytes)
-                        .into_iter()
-                        .map(|f| (f.name, f.version))
-                        .collect(),
-                )
-            })
+            .filter_map(|(l, c)| c.parsed.as_ref().map(|p| (l, p.found.as_slice())))
             .collect();
-        let own_layer = tree.versions[v].layer;
-        for f in cat.parse(path, &c.bytes) {
+        for f in parsed.found.iter().cloned() {
             let layer = earlier
                 .iter()
                 .filter(|(l, _)| *l < own_layer)
-                .find(|(_, list)| list.iter().any(|(n, ver)| *n == f.name && *ver == f.version))
+                .find(|(_, list)| list.iter().any(|e| e.name == f.name && e.version == f.version))
                 .map(|(l, _)| *l)
                 .unwrap_or(own_layer);
             out.push(Package {

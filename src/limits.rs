@@ -45,7 +45,7 @@ impl Default for Limits {
             path_bytes: 4096,
             json_bytes: 16 * MIB,
             tar_meta_bytes: MIB,
-            capture_file_bytes: 16 * MIB,
+            capture_file_bytes: 64 * MIB,
             capture_total_bytes: 64 * MIB,
             zstd_window_bytes: 64 * MIB,
             symlink_hops: 16,

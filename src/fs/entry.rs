@@ -99,6 +99,9 @@ pub struct Capture {
     pub bytes: Vec<u8>,
     /// The file was longer than the capture limit.
     pub truncated: bool,
+    /// For a package database: what its cataloger read, parsed as soon as the file ended so
+    /// that only the package list is kept (`bytes` is then emptied).
+    pub parsed: Option<crate::scan::packages::Parsed>,
 }
 
 /// A secret found in one file of a layer.
@@ -244,6 +247,7 @@ impl EntrySink for LayerWalker {
                 entry: self.out.entries.len() - 1,
                 bytes: Vec::new(),
                 truncated: false,
+                parsed: None,
             });
         }
         self.capturing = capture;
@@ -279,7 +283,16 @@ impl EntrySink for LayerWalker {
     }
 
     fn end(&mut self, _t: &TarEntry) -> Result<()> {
-        self.capturing = false;
+        if std::mem::take(&mut self.capturing)
+            && let Some(c) = self.out.captures.last_mut()
+        {
+            let path = &self.out.entries[c.entry].path;
+            if let Some(cat) = crate::scan::packages::catalogers().iter().find(|k| k.wants(path)) {
+                c.parsed = Some(cat.read(path, &c.bytes));
+                self.budget += c.bytes.len() as u64;
+                c.bytes = Vec::new();
+            }
+        }
         self.probing = false;
         if let Some(info) = self.probe.take().and_then(|p| p.finish()) {
             let entry = self.out.entries.len() - 1;

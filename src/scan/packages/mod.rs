@@ -13,6 +13,7 @@ mod npm;
 mod nuget;
 pub mod purl;
 mod python;
+mod rpm;
 
 pub use distro::{Distro, detect_distro, os_release_fields};
 
@@ -65,6 +66,14 @@ impl Found {
     }
 }
 
+/// What a cataloger read from one file: the packages, and why the file could be read only in
+/// part (or not at all), if so.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub found: Vec<Found>,
+    pub problem: Option<String>,
+}
+
 /// One ecosystem's reader.
 pub trait Cataloger: Sync {
     /// Stable kebab-case id.
@@ -75,6 +84,13 @@ pub trait Cataloger: Sync {
     fn wants(&self, path: &str) -> bool;
     /// Reads the captured bytes of one such file.
     fn parse(&self, path: &str, bytes: &[u8]) -> Vec<Found>;
+    /// [`Cataloger::parse`], also saying what could not be read (binary databases).
+    fn read(&self, path: &str, bytes: &[u8]) -> Parsed {
+        Parsed {
+            found: self.parse(path, bytes),
+            problem: None,
+        }
+    }
     /// The package URL of a found package.
     fn purl(&self, found: &Found, distro: Option<&Distro>) -> String;
 }
@@ -84,6 +100,7 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
     &[
         &dpkg::Dpkg,
         &apk::Apk,
+        &rpm::Rpm,
         &python::Python,
         &npm::Npm,
         &gem::Gem,
