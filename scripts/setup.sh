@@ -16,7 +16,7 @@ want_tests=0
 
 apt_pkgs=(python3)
 if [ "$want_tests" = 1 ]; then
-    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3)
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 fi
 missing=()
@@ -48,4 +48,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
     echo "setup: cargo install wasm-bindgen-cli $want (a few minutes)"
     cargo install wasm-bindgen-cli --version "$want" --locked
+fi
+
+# cargo-auditable builds the Rust executable the package tests read (tests/auditable).
+if [ "$want_tests" = 1 ] && ! command -v cargo-auditable >/dev/null 2>&1; then
+    echo "setup: cargo install cargo-auditable (about a minute)"
+    cargo install cargo-auditable --version 0.7.7 --locked
 fi

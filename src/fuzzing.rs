@@ -86,10 +86,27 @@ pub fn secrets(data: &[u8]) {
 
 /// Every package cataloger's parser, and the Go build-info probe.
 pub fn packages(data: &[u8]) {
+    // Each cataloger under a path it reads (the binary databases pick their format by name).
+    const PATHS: [&str; 5] = [
+        "/fuzz",
+        "/var/lib/rpm/rpmdb.sqlite",
+        "/var/lib/rpm/Packages",
+        "/usr/lib/sysimage/rpm/Packages.db",
+        "/var/lib/dpkg/status",
+    ];
     for c in crate::scan::packages::catalogers() {
-        for f in c.parse("/fuzz", data) {
-            let _ = c.purl(&f, None);
+        for path in PATHS.iter().filter(|p| **p == "/fuzz" || c.wants(p)) {
+            for f in c.read(path, data).found {
+                let _ = c.purl(&f, None);
+            }
         }
+    }
+    let mut jar = crate::scan::packages::java::JarProbe::new("/fuzz.jar");
+    for piece in data.chunks(11) {
+        jar.feed(piece);
+    }
+    for f in jar.finish() {
+        let _ = crate::scan::packages::java::purl(&f, None);
     }
     let mut probe = crate::scan::packages::golang::GoProbe::default();
     for piece in data.chunks(7) {

@@ -812,7 +812,7 @@ fn packages(
             });
         }
     }
-    // Executables that carry build info (Go): visible ones only.
+    // Executables and archives that list what they were built from: visible ones only.
     let visible_at: HashMap<(usize, usize), &String> = if results.iter().any(|r| !r.binaries.is_empty()) {
         tree.visible
             .iter()
@@ -828,8 +828,8 @@ fn packages(
             };
             for f in &b.modules {
                 out.push(Package {
-                    kind: "go".into(),
-                    purl: crate::scan::packages::golang::purl(f, distro),
+                    kind: b.kind.into(),
+                    purl: crate::scan::packages::binary_purl(b.kind, f, distro),
                     name: f.name.clone(),
                     version: f.version.clone(),
                     licenses: Vec::new(),

@@ -130,6 +130,8 @@ pub struct WalkOutput {
 pub struct BinaryModules {
     /// Index into the layer's entries.
     pub entry: usize,
+    /// The package `type` of the modules (`go`, `maven`, `cargo`).
+    pub kind: &'static str,
     pub modules: Vec<crate::scan::packages::Found>,
 }
 
@@ -148,6 +150,10 @@ pub struct LayerWalker {
     probing: bool,
     head: Vec<u8>,
     probe: Option<crate::scan::packages::golang::GoProbe>,
+    /// The same executable searched for a `cargo auditable` dependency tree.
+    auditable: Option<crate::scan::packages::cargo::AuditableProbe>,
+    /// A Java archive being read for the Maven coordinates inside.
+    jar: Option<crate::scan::packages::java::JarProbe>,
 }
 
 impl LayerWalker {
@@ -164,6 +170,8 @@ impl LayerWalker {
             probing: false,
             head: Vec::new(),
             probe: None,
+            auditable: None,
+            jar: None,
         }
     }
 
@@ -176,6 +184,9 @@ impl LayerWalker {
     fn probe_content(&mut self, data: &[u8]) {
         if let Some(p) = &mut self.probe {
             p.feed(data);
+            if let Some(a) = &mut self.auditable {
+                a.feed(data);
+            }
             return;
         }
         let need = 4 - self.head.len();
@@ -187,6 +198,9 @@ impl LayerWalker {
             let mut p = crate::scan::packages::golang::GoProbe::default();
             p.feed(data);
             self.probe = Some(p);
+            let mut a = crate::scan::packages::cargo::AuditableProbe::default();
+            a.feed(data);
+            self.auditable = Some(a);
         } else {
             self.probing = false;
         }
@@ -253,13 +267,22 @@ impl EntrySink for LayerWalker {
         self.capturing = capture;
         self.scanning = self.scan_bytes > 0 && t.kind == EntryKind::Regular && t.size > 0 && marker.is_none();
         self.scan_buf.clear();
-        self.probing = t.kind == EntryKind::Regular && t.size >= 1024 && marker.is_none();
+        let regular = t.kind == EntryKind::Regular && marker.is_none();
+        self.jar = (regular
+            && t.size >= 22
+            && crate::scan::packages::java::wants(&self.out.entries[self.out.entries.len() - 1].path))
+        .then(|| crate::scan::packages::java::JarProbe::new(&self.out.entries[self.out.entries.len() - 1].path));
+        self.probing = regular && t.size >= 1024 && self.jar.is_none();
         self.head.clear();
         self.probe = None;
-        Ok(capture || self.scanning || self.probing)
+        self.auditable = None;
+        Ok(capture || self.scanning || self.probing || self.jar.is_some())
     }
 
     fn content(&mut self, _t: &TarEntry, data: &[u8]) -> Result<()> {
+        if let Some(j) = &mut self.jar {
+            j.feed(data);
+        }
         if self.probing {
             self.probe_content(data);
         }
@@ -298,8 +321,31 @@ impl EntrySink for LayerWalker {
             let entry = self.out.entries.len() - 1;
             self.out.binaries.push(BinaryModules {
                 entry,
+                kind: "go",
                 modules: info.modules,
             });
+        }
+        if let Some(a) = self.auditable.take() {
+            let modules = a.finish();
+            if !modules.is_empty() {
+                let entry = self.out.entries.len() - 1;
+                self.out.binaries.push(BinaryModules {
+                    entry,
+                    kind: "cargo",
+                    modules,
+                });
+            }
+        }
+        if let Some(j) = self.jar.take() {
+            let modules = j.finish();
+            if !modules.is_empty() {
+                let entry = self.out.entries.len() - 1;
+                self.out.binaries.push(BinaryModules {
+                    entry,
+                    kind: "maven",
+                    modules,
+                });
+            }
         }
         if std::mem::take(&mut self.scanning) && !self.scan_buf.is_empty() {
             let entry = self.out.entries.len() - 1;

@@ -4,11 +4,13 @@
 //! first layer whose copy of the same file lists it at that version.
 
 mod apk;
+pub mod cargo;
 mod composer;
 mod distro;
 mod dpkg;
 mod gem;
 pub mod golang;
+pub mod java;
 mod npm;
 mod nuget;
 pub mod purl;
@@ -40,7 +42,7 @@ pub struct Package {
 }
 
 /// What a cataloger extracts from one file, before paths and layers are attached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Found {
     pub name: String,
     pub version: String,
@@ -112,4 +114,13 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
 /// Whether any cataloger (or distro detection) wants this file captured.
 pub fn wants(path: &str) -> bool {
     distro::wants(path) || catalogers().iter().any(|c| c.wants(path))
+}
+
+/// The purl of a module found in an executable or archive of the given `type`.
+pub fn binary_purl(kind: &str, f: &Found, distro: Option<&Distro>) -> String {
+    match kind {
+        "maven" => java::purl(f, distro),
+        "cargo" => cargo::purl(f, distro),
+        _ => golang::purl(f, distro),
+    }
 }
