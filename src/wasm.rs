@@ -200,6 +200,21 @@ impl Session {
         self.ins.report.to_json()
     }
 
+    /// An SBOM of image `image` (`spdx-json` or `cyclonedx-json`), as `porthole sbom` writes it.
+    /// `created_secs` is the creation time (seconds since the epoch; wasm has no clock).
+    pub fn sbom(&self, image: usize, format: &str, created_secs: f64) -> std::result::Result<String, JsValue> {
+        let format = crate::report::sbom::Format::parse(format)
+            .ok_or_else(|| JsValue::from_str("the SBOM format is spdx-json or cyclonedx-json"))?;
+        let img = self
+            .ins
+            .report
+            .images
+            .get(image)
+            .ok_or_else(|| JsValue::from_str("no such image"))?;
+        let created = crate::report::sbom::rfc3339(created_secs.max(0.0) as u64);
+        Ok(crate::report::sbom::write(img, format, &created))
+    }
+
     /// The CLI's exit code for this report (0 ok, 2 no image, 3 integrity failure, 4 incomplete).
     pub fn exit_code(&self) -> i32 {
         self.ins.report.exit_code()

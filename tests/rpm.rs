@@ -37,17 +37,7 @@ fn expected() -> BTreeSet<String> {
 }
 
 fn blobs() -> Vec<(u32, Vec<u8>)> {
-    let text = std::fs::read_to_string(built().join("blobs.txt")).unwrap();
-    text.lines()
-        .map(|l| {
-            let (n, hex) = l.split_once('|').unwrap();
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
-            (n.parse().unwrap(), bytes)
-        })
-        .collect()
+    fixture::rpm::parse_blob_list(&std::fs::read_to_string(built().join("blobs.txt")).unwrap()).unwrap()
 }
 
 /// An image whose one layer holds `files` (path, bytes) and `links` (path, target), with a
@@ -136,52 +126,10 @@ fn berkeley_db_written_by_db_load_lists_what_rpm_lists() {
     assert_eq!(listed(&r), expected());
 }
 
-/// Writes an ndb `Packages.db` as rpm's ndb backend lays it out.
-fn ndb(blobs: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    fn adler32(d: &[u8]) -> u32 {
-        let (mut a, mut b) = (1u32, 0u32);
-        for &x in d {
-            a = (a + u32::from(x)) % 65521;
-            b = (b + a) % 65521;
-        }
-        (b << 16) | a
-    }
-    let slot_pages = (blobs.len() + 2).div_ceil(256);
-    let mut out = vec![0u8; slot_pages * 4096];
-    out[0..4].copy_from_slice(b"RpmP");
-    out[8..12].copy_from_slice(&1u32.to_le_bytes());
-    out[12..16].copy_from_slice(&(slot_pages as u32).to_le_bytes());
-    out[16..20].copy_from_slice(&(blobs.len() as u32 + 1).to_le_bytes());
-    for s in (32..out.len()).step_by(16) {
-        out[s..s + 4].copy_from_slice(b"Slot");
-    }
-    for (i, (idx, blob)) in blobs.iter().enumerate() {
-        let blkoff = out.len() / 16;
-        let blkcnt = (16 + blob.len() + 12).div_ceil(16);
-        let mut frame = Vec::new();
-        frame.extend_from_slice(b"BlbS");
-        frame.extend_from_slice(&idx.to_le_bytes());
-        frame.extend_from_slice(&1_700_000_000u32.to_le_bytes());
-        frame.extend_from_slice(&(blob.len() as u32).to_le_bytes());
-        frame.extend_from_slice(blob);
-        frame.resize(blkcnt * 16 - 12, 0);
-        let sum = adler32(&frame);
-        frame.extend_from_slice(&sum.to_le_bytes());
-        frame.extend_from_slice(&(blob.len() as u32).to_le_bytes());
-        frame.extend_from_slice(b"BlbE");
-        out.extend_from_slice(&frame);
-        let s = 32 + 16 * i;
-        out[s + 4..s + 8].copy_from_slice(&idx.to_le_bytes());
-        out[s + 8..s + 12].copy_from_slice(&(blkoff as u32).to_le_bytes());
-        out[s + 12..s + 16].copy_from_slice(&(blkcnt as u32).to_le_bytes());
-    }
-    out
-}
-
 #[test]
 fn ndb_database_lists_what_rpm_lists_and_a_damaged_blob_is_named() {
     let blobs = blobs();
-    let db = ndb(&blobs);
+    let db = fixture::rpm::ndb(&blobs);
     let r = image(&[("usr/lib/sysimage/rpm/Packages.db", db.clone())], &[]);
     assert!(r.images[0].errors.is_empty(), "{:?}", r.images[0].errors);
     assert_eq!(listed(&r), expected());

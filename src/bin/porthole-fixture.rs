@@ -8,7 +8,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
         );
         std::process::exit(1);
     }
@@ -42,6 +42,34 @@ fn main() {
             }
             return;
         }
+        "dir" => {
+            // porthole-fixture dir OUT SRC_DIR: an OCI archive with one gzip layer holding the tree.
+            let Some(src) = args.get(3) else {
+                eprintln!("usage: porthole-fixture dir OUT SRC_DIR");
+                std::process::exit(1);
+            };
+            let mut t = TarBuilder::new();
+            if let Err(e) = add_tree(&mut t, std::path::Path::new(src), "") {
+                eprintln!("cannot read {src}: {e}");
+                std::process::exit(2);
+            }
+            fixture::oci_archive(
+                &[fixture::ImageSpec::new("example.com/dir:1", vec![t.finish()]).compressed(Compress::Gzip)],
+                false,
+            )
+        }
+        "ndb" => {
+            // porthole-fixture ndb OUT BLOBS.txt: an rpm ndb database from `hnum|HEX` lines.
+            let blobs = args
+                .get(3)
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .and_then(|t| fixture::rpm::parse_blob_list(&t));
+            let Some(blobs) = blobs else {
+                eprintln!("usage: porthole-fixture ndb OUT BLOBS.txt (lines of hnum|HEX)");
+                std::process::exit(1);
+            };
+            fixture::rpm::ndb(&blobs)
+        }
         "big" => {
             let mb: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(200);
             if let Err(e) = big(out, mb) {
@@ -59,6 +87,26 @@ fn main() {
         eprintln!("cannot write {out}: {e}");
         std::process::exit(2);
     }
+}
+
+/// Adds a directory tree (files, directories, symlinks; sorted, so the layer is reproducible).
+fn add_tree(t: &mut TarBuilder, dir: &std::path::Path, prefix: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+        let meta = std::fs::symlink_metadata(e.path())?;
+        if meta.file_type().is_symlink() {
+            t.symlink(&name, &std::fs::read_link(e.path())?.to_string_lossy());
+        } else if meta.is_dir() {
+            t.dir(&name);
+            add_tree(t, &e.path(), &format!("{name}/"))?;
+        } else if meta.is_file() {
+            t.file(&name, &std::fs::read(e.path())?, meta.permissions().mode() & 0o7777);
+        }
+    }
+    Ok(())
 }
 
 /// A large OCI archive for benchmarks: one gzip layer of ~`mb` MB of files with mixed

@@ -104,7 +104,10 @@ pub fn parse(b: &[u8]) -> Option<BuildInfo> {
         arch: None,
         source: None,
     }];
-    for line in String::from_utf8_lossy(modinfo).lines() {
+    let (mut main_path, mut ldflags_version) = (None, None);
+    let text = String::from_utf8_lossy(modinfo);
+    let lines_have_mod = text.lines().any(|l| l.starts_with("mod\t"));
+    for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.as_slice() {
             ["mod", path, version, ..] | ["dep", path, version, ..] => modules.push(Found {
@@ -120,10 +123,59 @@ pub fn parse(b: &[u8]) -> Option<BuildInfo> {
                     last.version = (*version).to_string();
                 }
             }
+            ["path", path, ..] => main_path = Some((*path).to_string()),
+            ["build", setting, ..] => {
+                if let Some(flags) = setting.strip_prefix("-ldflags=") {
+                    ldflags_version = version_from_ldflags(flags);
+                }
+            }
             _ => {}
         }
     }
+    // Built outside module mode (as Debian builds Go programs): no `mod` line, only `path`.
+    let mut has_main = lines_have_mod;
+    if !lines_have_mod && let Some(path) = main_path {
+        modules.insert(
+            1,
+            Found {
+                name: path,
+                version: String::new(),
+                licenses: Vec::new(),
+                arch: None,
+                source: None,
+            },
+        );
+        has_main = true;
+    }
+    // A main module without a version: the one the build stamped with `-X …version=…`.
+    if has_main
+        && let Some(main) = modules.get_mut(1)
+        && (main.version.is_empty() || main.version == "(devel)")
+    {
+        main.version = ldflags_version.unwrap_or_else(|| "(devel)".to_string());
+    }
     Some(BuildInfo { go_version, modules })
+}
+
+/// The value of a `-X <package>.version=<value>` (or `Version`) in a build's `-ldflags`.
+fn version_from_ldflags(flags: &str) -> Option<String> {
+    let flags = flags.trim_matches(|c| c == '"' || c == '\'');
+    let mut words = flags.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let def = match w {
+            "-X" => words.next()?,
+            _ => match w.strip_prefix("-X=") {
+                Some(d) => d,
+                None => continue,
+            },
+        };
+        let (var, value) = def.trim_matches(|c| c == '"' || c == '\'').split_once('=')?;
+        let name = var.rsplit('.').next().unwrap_or(var);
+        if matches!(name, "version" | "Version" | "gitVersion" | "GitVersion") && !value.is_empty() {
+            return Some(value.to_string());
+        }
+    }
+    None
 }
 
 /// `pkg:golang/github.com/spf13/cobra@v1.8.0`.
@@ -221,5 +273,33 @@ mod tests {
         b[32] = 0xff; // a varint that never ends
         b.extend_from_slice(&[0xff; 20]);
         assert!(parse(&b).is_none());
+    }
+
+    #[test]
+    fn main_module_outside_module_mode_and_ldflags_versions() {
+        let gopath = encode(
+            "go1.19.8",
+            "path\tgithub.com/docker/distribution/cmd/registry\nbuild\t-compiler=gc\nbuild\tCGO_ENABLED=1\n",
+        );
+        let m: Vec<(String, String)> = parse(&gopath)
+            .unwrap()
+            .modules
+            .into_iter()
+            .map(|f| (f.name, f.version))
+            .collect();
+        assert_eq!(
+            m[1],
+            ("github.com/docker/distribution/cmd/registry".into(), "(devel)".into())
+        );
+        let stamped = encode(
+            "go1.22.1",
+            "path\texample.com/app\nmod\texample.com/app\t(devel)\t\nbuild\t-ldflags=\"-s -w -X example.com/app/internal/build.Version=v1.4.2\"\n",
+        );
+        let m = parse(&stamped).unwrap().modules;
+        assert_eq!(
+            (m[1].name.as_str(), m[1].version.as_str()),
+            ("example.com/app", "v1.4.2")
+        );
+        assert_eq!(m.len(), 2);
     }
 }
