@@ -8,7 +8,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
         );
         std::process::exit(1);
     }
@@ -32,6 +32,19 @@ fn main() {
             "example.com/multi:1",
             &[sample.clone(), sample.platform("linux", "arm64", Some("v8"))],
         ),
+        "hostile" => {
+            // porthole-fixture hostile DIR: the hostile-image corpus, one file per case.
+            for case in fixture::hostile::corpus() {
+                let dir = std::path::Path::new(out);
+                if let Err(e) =
+                    std::fs::create_dir_all(dir).and_then(|_| std::fs::write(dir.join(&case.file_name), &case.bytes))
+                {
+                    eprintln!("cannot write the corpus: {e}");
+                    std::process::exit(2);
+                }
+            }
+            return;
+        }
         "seeds" => {
             for (target, name, bytes) in fixture::fuzz_seeds() {
                 let dir = std::path::Path::new(out).join(target);
