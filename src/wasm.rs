@@ -171,13 +171,20 @@ pub struct Session {
 impl Session {
     /// Inspects a dropped file (read by slices, never whole). `progress` receives
     /// `(event, a, b, detail)` calls, see the worker.
-    pub fn open(file: web_sys::File, progress: Option<js_sys::Function>) -> std::result::Result<Session, JsValue> {
+    /// `limits_json`: the page's limit settings (`{"layer_entries": 100000, …}`, see
+    /// `Limits`); missing names keep their defaults.
+    pub fn open(
+        file: web_sys::File,
+        progress: Option<js_sys::Function>,
+        limits_json: Option<String>,
+    ) -> std::result::Result<Session, JsValue> {
         let reader = web_sys::FileReaderSync::new()?;
         let len = file.size() as u64;
         let name = file.name();
         let source = BlobReader::new(file.into(), len, reader);
         let opts = Options {
             files: true,
+            limits: limits_from(limits_json)?,
             ..Default::default()
         };
         let mut obs = JsObserver {
@@ -305,11 +312,13 @@ impl RegistryFetch {
         password: &str,
         platform: &str,
         progress: Option<js_sys::Function>,
+        limits_json: Option<String>,
     ) -> std::result::Result<RegistryFetch, JsValue> {
         use crate::source::registry::{Credentials, Fetch, Reference};
         let reference = Reference::parse(reference).map_err(js_err)?;
         let mut opts = Options {
             files: true,
+            limits: limits_from(limits_json)?,
             ..Default::default()
         };
         if !platform.is_empty() {
@@ -421,6 +430,24 @@ impl RegistryFetch {
 }
 
 /// The wasm instance's memory size in bytes (its high-water mark: wasm memory never shrinks).
+fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsValue> {
+    match json.filter(|j| !j.trim().is_empty()) {
+        Some(j) => crate::Limits::from_json(&j).map_err(|e| JsValue::from_str(&e)),
+        None => Ok(crate::Limits::default()),
+    }
+}
+
+/// Every limit as JSON: `[{"name", "default", "what"}]`, for the page's settings.
+#[wasm_bindgen]
+pub fn limits_json() -> String {
+    let defaults = serde_json::to_value(crate::Limits::default()).unwrap_or_default();
+    let list: Vec<serde_json::Value> = crate::limits::LIMITS
+        .iter()
+        .map(|(name, what)| serde_json::json!({"name": name, "default": defaults[name], "what": what}))
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
 #[wasm_bindgen]
 pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64

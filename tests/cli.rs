@@ -141,3 +141,37 @@ fn max_layer_bytes_limit_exits_4() {
     assert_eq!(code, 4);
     assert!(err.contains("limit"), "{err}");
 }
+
+#[test]
+fn every_limit_is_settable_by_name_and_a_limit_hit_exits_4() {
+    let p = tmp(
+        "limits.tar",
+        &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+    );
+    let p = p.to_str().unwrap();
+    let (code, out, _) = run(&["inspect", p, "--limit", "help"], None);
+    assert_eq!(code, 0);
+    for (name, _) in porthole::limits::LIMITS {
+        assert!(out.contains(name), "--limit help lists {name}: {out}");
+    }
+    // One layer allowed, the sample has more: kind `limit`, exit 4, and the JSON still printed.
+    let (code, out, err) = run(&["inspect", p, "--json", "--limit", "layers=1"], None);
+    assert_eq!(code, 4, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        json["images"][0]["errors"].as_array().unwrap().iter().any(|e| e["kind"] == "limit"),
+        "{out}"
+    );
+    // Sizes take suffixes; a small decompression limit stops the layer walk.
+    let (code, _, err) = run(&["inspect", p, "--limit", "layer_uncompressed_bytes=1K"], None);
+    assert_eq!(code, 4);
+    assert!(err.contains("limit"), "{err}");
+    // Generous limits change nothing.
+    let (code, _, _) = run(&["inspect", p, "--limit", "layers=64", "--limit", "json_bytes=1M"], None);
+    assert_eq!(code, 0);
+    for bad in ["bogus=1", "layers", "layers=lots"] {
+        let (code, _, err) = run(&["inspect", p, "--limit", bad], None);
+        assert_eq!(code, 1, "{bad}");
+        assert!(err.contains("--limit"), "{bad}: {err}");
+    }
+}

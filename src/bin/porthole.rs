@@ -98,6 +98,10 @@ struct Input {
     /// Bytes of each file scanned for secrets (default 1048576; 0 turns the file scan off).
     #[arg(long, value_name = "BYTES")]
     scan_file_bytes: Option<u64>,
+    /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
+    /// (repeatable; `--limit help` lists every limit with its default).
+    #[arg(long, value_name = "NAME=SIZE")]
+    limit: Vec<String>,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -213,6 +217,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         allow_secret_rule,
         allow_secret_path,
         scan_file_bytes,
+        limit,
     } = input;
     let mut opts = Options {
         files,
@@ -240,6 +245,24 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
     }
     if let Some(b) = scan_file_bytes {
         opts.limits.scan_file_bytes = b;
+    }
+    for l in &limit {
+        if l == "help" {
+            let defaults = serde_json::to_value(porthole::Limits::default()).unwrap_or_default();
+            println!("Limits (--limit NAME=SIZE; sizes take K, M, G suffixes, binary):");
+            for (name, what) in porthole::limits::LIMITS {
+                println!("  {name:26} {:>14}  {what}", defaults[name]);
+            }
+            return Err(ExitCode::SUCCESS);
+        }
+        let Some((name, value)) = l.split_once('=') else {
+            return Err(usage(&format!(
+                "--limit takes NAME=SIZE, not {l:?} (--limit help lists them)"
+            )));
+        };
+        if let Err(e) = opts.limits.set(name.trim(), value) {
+            return Err(usage(&format!("--limit {l}: {e}")));
+        }
     }
     opts.secret_allow = porthole::scan::secrets::AllowList {
         rules: allow_secret_rule,
