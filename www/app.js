@@ -188,13 +188,29 @@ function renderReport(entry) {
     reveal: (f) => revealLine(entry, f),
     open: (f) => { activateView('files'); filesView.openPath(f.path, { layer: f.layer, line: f.line }); },
   });
-  renderPackages($('view-packages'), img);
+  renderPackages($('view-packages'), img, { sbom: (format) => downloadSbom(entry, format) });
   renderErrors($('view-errors'), report, img);
   const errors = report.errors.length + img.errors.length;
   $('tab-errors').textContent = errors ? `Errors (${errors})` : 'Errors';
   $('tab-secrets').textContent = img.secrets.length ? `Secrets (${img.secrets.length})` : 'Secrets';
   $('tab-packages').textContent = img.packages.length ? `Packages (${img.packages.length})` : 'Packages';
   filesView.show(entry.worker, entry.image, img, { registry: entry.kind === 'registry' });
+}
+
+const SBOM_SUFFIX = { 'spdx-json': 'spdx.json', 'cyclonedx-json': 'cdx.json' };
+
+/** Saves the SBOM of the image shown (made in the worker) as `<image name>.spdx.json` or
+ *  `.cdx.json`; an image without a name is named after its file. */
+async function downloadSbom(entry, format) {
+  const index = entry.image;
+  const img = entry.result.report.images[index];
+  try {
+    const text = await entry.worker.sbom(index, format);
+    const name = img.name ? fileNameFor(img.name) : entry.kind === 'registry' ? fileNameFor(entry.name) : entry.name;
+    saveBlob(new Blob([text], { type: 'application/json' }), `${name}.${SBOM_SUFFIX[format]}`);
+  } catch (e) {
+    notice(`The SBOM could not be made: ${e.message}`);
+  }
 }
 
 const REVEAL_BYTES = 1 << 20;

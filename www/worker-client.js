@@ -99,6 +99,12 @@ export class ImageWorker {
     return this.request('report', {});
   }
 
+  /** The SBOM of image `image`, `format` `spdx-json` or `cyclonedx-json`, created now: its text,
+   *  as `porthole sbom FILE --format FORMAT` prints it. */
+  sbom(image, format) {
+    return this.request('sbom', { image, format, created: Date.now() / 1000 });
+  }
+
   cancel() {
     this.closed = true;
     this.worker?.terminate();

@@ -140,6 +140,9 @@ export function serve(core, ready) {
     search: (m) => JSON.parse(session.search(m.image, m.query, m.showDeleted, m.changedIn, m.limit)),
     read: (m) => session.read_file(m.image, m.version, m.offset, m.len),
     report: () => new Blob([reportText], { type: 'application/json' }),
+    // The SBOM of one image as `porthole sbom --format FORMAT` prints it; the core has no
+    // clock, so the page gives the creation time (seconds since the epoch).
+    sbom: (m) => `${session.sbom(m.image, m.format, m.created)}\n`,
     memory: () => core.memory_bytes(),
   };
 

@@ -305,7 +305,7 @@ test('packages: the list the CLI reports, filterable', async () => {
   const want = await assertExportEqualsCli(page, file, 'packages');
   const pkgs = want.json.images[0].packages;
   assert.deepEqual(pkgs.map((p) => p.name), ['adduser', 'libc6', 'left-pad']);
-  assert.equal(await page.textContent('[data-fact=packages]'), '3 found — see Packages');
+  assert.equal(await page.textContent('[data-fact=packages]'), '3 found (2 deb, 1 npm) — see Packages');
   await page.click('#tab-packages');
   const rows = () => page.$$eval('#view-packages tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   assert.deepEqual(await rows(), pkgs.map((p) => [p.type, p.name, p.version, p.licenses.join(', '), String(p.layer), p.path]));

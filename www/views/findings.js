@@ -1,5 +1,5 @@
 // Secrets, Packages and Errors: lists of findings, each with an empty state that says why.
-import { el, empty } from './dom.js';
+import { el, empty, int } from './dom.js';
 import { fetchWords } from './registry.js';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
@@ -85,42 +85,118 @@ export function renderSecrets(root, img, actions) {
   );
 }
 
-const PACKAGE_ROWS = 2000; // a plain table stays quick up to here; the filter narrows the rest
+const PACKAGE_ROWS = 2000; // a plain table stays quick up to here; the filters narrow the rest
 
-// Packages read from the package databases visible in the merged view (docs/report.md
-// "Packages"), with a filter on name, version, type, license and path.
-export function renderPackages(root, img) {
+/** [[type, count]] of a package list, most packages first (then by type). */
+export function typeCounts(packages) {
+  const counts = new Map();
+  for (const p of packages) counts.set(p.type, (counts.get(p.type) || 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+// The table's columns: header, sort key, cell. Text sorts version-aware ("2.0.9" before
+// "13.0.3") with one collator, so the order is the same for everyone.
+const collator = new Intl.Collator('en', { numeric: true });
+const byText = (a, b) => collator.compare(a, b);
+const PACKAGE_COLUMNS = [
+  { key: 'type', title: 'type', value: (p) => p.type, cell: (p) => el('td', { text: p.type }) },
+  { key: 'name', title: 'name', value: (p) => p.name, cell: (p) => el('td', { class: 'wrap', text: p.name }) },
+  { key: 'version', title: 'version', value: (p) => p.version, cell: (p) => el('td', { class: 'mono wrap', text: p.version }) },
+  { key: 'licenses', title: 'licenses', value: (p) => (p.licenses || []).join(', '), cell: (p) => el('td', { class: 'wrap', text: (p.licenses || []).join(', ') }) },
+  { key: 'layer', title: 'layer', value: (p) => p.layer, compare: (a, b) => a - b, cell: (p) => el('td', { text: p.layer }) },
+  { key: 'path', title: 'read from', value: (p) => p.path, cell: (p) => el('td', { class: 'mono wrap', text: p.path }) },
+];
+
+const SBOM_FORMATS = [
+  { format: 'spdx-json', text: 'Download SPDX 2.3 JSON' },
+  { format: 'cyclonedx-json', text: 'Download CycloneDX 1.6 JSON' },
+];
+
+/** The SBOM buttons: each asks `sbom(format)` (which makes and saves the file) and stays
+ *  disabled, with the others, until that is done. */
+function sbomButtons(sbom) {
+  const buttons = SBOM_FORMATS.map(({ format, text }) => el('button', {
+    type: 'button', class: 'button small', dataset: { action: 'download-sbom', format }, text,
+  }));
+  for (const b of buttons) {
+    b.addEventListener('click', async () => {
+      for (const x of buttons) x.disabled = true;
+      try {
+        await sbom(b.dataset.format);
+      } finally {
+        for (const x of buttons) x.disabled = false;
+      }
+    });
+  }
+  return el('div', { class: 'sbom-tools' }, el('span', { class: 'muted', text: 'SBOM of this image:' }), buttons);
+}
+
+// Packages read from the package databases, archives and executables visible in the merged
+// view (docs/report.md "Packages"): filtered by type and by a text search on name, version,
+// type, license and path, sorted by any column (the report's order until a header is clicked),
+// and written as an SBOM on request. Everything from the image is set as text.
+/** `actions` = { sbom(format) → Promise } (format `spdx-json` or `cyclonedx-json`). */
+export function renderPackages(root, img, actions) {
   const all = img.packages;
+  const tools = sbomButtons(actions.sbom);
   if (!all.length) {
-    root.replaceChildren(empty('No packages found: the image has no package database or manifest porthole reads (dpkg, apk, Python, npm).'));
+    root.replaceChildren(
+      empty('No packages found: porthole found no package database, manifest, archive or executable it reads in this image. '
+        + 'It reads dpkg, apk and rpm databases (SQLite, Berkeley DB, ndb), Python, npm, Ruby gems, Composer, .NET deps.json, '
+        + 'Java archives (maven), Go build info and cargo-auditable Rust binaries.'),
+      tools);
     return;
   }
-  const types = [...new Set(all.map((p) => p.type))].map((t) => `${all.filter((p) => p.type === t).length} ${t}`);
+  const rows = all.map((p, index) => ({ p, index }));
+  const sort = { column: null, dir: 1 }; // null: the report's order (type, name, version, path)
   const body = el('tbody');
   const status = el('span', { class: 'muted', 'aria-live': 'polite' });
-  const draw = (query) => {
-    const q = query.trim().toLowerCase();
-    const hits = q ? all.filter((p) => [p.name, p.version, p.type, p.path, ...(p.licenses || [])].some((v) => v && v.toLowerCase().includes(q))) : all;
-    body.replaceChildren(...hits.slice(0, PACKAGE_ROWS).map((p) => el('tr', { dataset: { type: p.type } },
-      el('td', { text: p.type }),
-      el('td', { class: 'wrap', text: p.name }),
-      el('td', { class: 'mono wrap', text: p.version }),
-      el('td', { class: 'wrap', text: (p.licenses || []).join(', ') }),
-      el('td', { text: p.layer }),
-      el('td', { class: 'mono wrap', text: p.path }))));
-    status.textContent = hits.length > PACKAGE_ROWS
-      ? `${hits.length} match; showing the first ${PACKAGE_ROWS}`
-      : `${hits.length} ${hits.length === 1 ? 'package' : 'packages'}`;
-  };
-  const filter = el('input', { type: 'search', placeholder: 'name, version, license…', autocomplete: 'off', spellcheck: 'false' });
-  filter.addEventListener('input', () => draw(filter.value));
+  const search = el('input', { type: 'search', placeholder: 'name, version, license…', autocomplete: 'off', spellcheck: 'false' });
+  const counts = typeCounts(all);
+  const typeSelect = el('select', { dataset: { filter: 'type' } },
+    el('option', { value: '', text: `all types (${int(all.length)})` }),
+    counts.slice().sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([t, n]) => el('option', { value: t, text: `${t} (${int(n)})` })));
+  // Sortable headers (aria-sort on the sorted one): a click sorts by the column, the next reverses.
+  const headers = PACKAGE_COLUMNS.map((c) => el('th', { scope: 'col' }, el('button', {
+    type: 'button', class: 'sort', dataset: { sort: c.key }, title: `Sort by ${c.title}`, text: c.title,
+    onclick: () => {
+      if (sort.column === c) sort.dir = -sort.dir;
+      else { sort.column = c; sort.dir = 1; }
+      draw();
+    },
+  })));
+
+  function draw() {
+    const q = search.value.trim().toLowerCase();
+    const type = typeSelect.value;
+    let hits = rows.filter(({ p }) => (!type || p.type === type)
+      && (!q || [p.name, p.version, p.type, p.path, ...(p.licenses || [])].some((v) => v && v.toLowerCase().includes(q))));
+    const c = sort.column;
+    if (c) {
+      const cmp = c.compare || byText;
+      // Ties keep the report's order either way.
+      hits = hits.slice().sort((a, b) => sort.dir * cmp(c.value(a.p), c.value(b.p)) || a.index - b.index);
+    }
+    headers.forEach((th, i) => {
+      if (PACKAGE_COLUMNS[i] === c) th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    });
+    body.replaceChildren(...hits.slice(0, PACKAGE_ROWS).map(({ p }) => el('tr', { dataset: { type: p.type } },
+      PACKAGE_COLUMNS.map((col) => col.cell(p)))));
+    const n = hits.length;
+    const of = n === all.length ? '' : ` of ${int(all.length)}`;
+    status.textContent = n > PACKAGE_ROWS
+      ? `${int(n)}${of} match; showing the first ${int(PACKAGE_ROWS)}`
+      : `${int(n)}${of} ${all.length === 1 ? 'package' : 'packages'}`;
+  }
+  search.addEventListener('input', draw);
+  typeSelect.addEventListener('change', draw);
   root.replaceChildren(
-    el('p', { text: `${all.length} ${all.length === 1 ? 'package' : 'packages'}: ${types.join(', ')}.` }),
-    el('div', { class: 'files-tools' }, el('label', null, 'Filter ', filter), status),
-    el('table', { class: 'packages' },
-      el('thead', null, el('tr', null, ['type', 'name', 'version', 'licenses', 'layer', 'read from'].map((t) => el('th', { text: t })))),
-      body));
-  draw('');
+    el('p', { text: `${int(all.length)} ${all.length === 1 ? 'package' : 'packages'}: ${counts.map(([t, n]) => `${int(n)} ${t}`).join(', ')}.` }),
+    tools,
+    el('div', { class: 'files-tools' }, el('label', null, 'Type ', typeSelect), el('label', null, 'Filter ', search), status),
+    el('table', { class: 'packages' }, el('thead', null, el('tr', null, headers)), body));
+  draw();
 }
 
 const KIND_WORDS = {

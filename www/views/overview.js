@@ -1,6 +1,7 @@
 // Overview: who the image is, what it is made of, and the counts that matter.
 import { el, factList, int, bytes } from './dom.js';
 import { checksTable } from './checks.js';
+import { typeCounts } from './findings.js';
 
 const COMPRESSION = { none: 'uncompressed', gzip: 'gzip', zstd: 'zstd' };
 
@@ -22,6 +23,14 @@ function secretsSummary(found) {
   const counts = SEVERITIES.map((s) => [s, found.filter((f) => f.severity === s).length]).filter(([, n]) => n);
   const parts = counts.flatMap(([s, n], i) => [i ? ', ' : '', el('span', { dataset: { severity: s }, text: `${int(n)} ${s}` })]);
   return el('span', { class: serious ? 'bad-text' : null }, `${int(found.length)} found (`, ...parts, ') — see Secrets');
+}
+
+/** "14 found (3 deb, 2 npm, 1 maven) — see Packages", most packages first, each count in a
+ *  [data-type] span; the total stays the first number. */
+function packagesSummary(packages) {
+  if (!packages.length) return '0 found';
+  const parts = typeCounts(packages).flatMap(([t, n], i) => [i ? ', ' : '', el('span', { dataset: { type: t }, text: `${int(n)} ${t}` })]);
+  return el('span', null, `${int(packages.length)} found (`, ...parts, ') — see Packages');
 }
 
 /** `run` = { ms, size, memory, version } of the inspection, for the "inspected in" line. */
@@ -51,7 +60,7 @@ export function renderOverview(root, report, img, run) {
       ['Bytes in files', bytes(s.total_size), 'total-size'],
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
-      ['Packages', img.packages.length ? `${int(img.packages.length)} found — see Packages` : '0 found', 'packages'],
+      ['Packages', packagesSummary(img.packages), 'packages'],
       ['Inspected', `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
     ]),
     el('h3', { text: 'Image checks' }),

@@ -106,6 +106,24 @@ export function cli(file) {
   return { code: r.status, text, json: text ? JSON.parse(text) : null, stderr: r.stderr.toString() };
 }
 
+/** `porthole sbom FILE --format FORMAT` (spdx-json or cyclonedx-json): { code, text, json }. */
+export function sbomCli(file, format) {
+  const r = spawnSync(bin, ['sbom', file, '--format', format], { maxBuffer: 1 << 30 });
+  const text = r.stdout.toString();
+  return { code: r.status, text, json: text ? JSON.parse(text) : null, stderr: r.stderr.toString() };
+}
+
+/** Drops `file` on the page as a user would (dragenter, then drop, with a DataTransfer). */
+export async function drop(page, file) {
+  const dt = await page.evaluateHandle(([b64, name]) => {
+    const d = new DataTransfer();
+    d.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+    return d;
+  }, [fs.readFileSync(file).toString('base64'), path.basename(file)]);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+}
+
 export function fixture(dir, kind) {
   const out = path.join(dir, `${kind}.tar`);
   execFileSync(fixtureBin, [kind, out]);
