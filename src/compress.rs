@@ -3,11 +3,11 @@
 
 use crate::error::{Error, Result};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
 /// A layer's (or outer file's) compression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Compression {
     None,

@@ -6,7 +6,7 @@ use std::fmt;
 
 /// A validated `algorithm:hex` digest. Only sha256 can be computed; other algorithms parse
 /// but their checks are `not_checkable`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Digest(String);
 
 impl Digest {

@@ -1,11 +1,11 @@
 //! Errors by responsibility. Every error carries where it happened (outer tar entry, layer index,
 //! path inside the layer, byte offset) so a user can tell *what* is wrong and *where*.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What kind of failure, as reported in the JSON contract (`errors[].kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input does not follow the format it claims (bad tar header, broken JSON, truncation).
@@ -34,7 +34,7 @@ impl fmt::Display for ErrorKind {
 
 /// One error with its context. Context fields are filled in as the error travels outwards
 /// (the tar walker knows the offset, the pipeline the layer, the source the entry name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,

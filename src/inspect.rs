@@ -11,6 +11,7 @@ use crate::image::manifest::Platform;
 use crate::image::pipeline::Digests;
 use crate::image::{ImageConfig, LayerResult, parse_json};
 use crate::limits::Limits;
+use crate::parallel::Prepared;
 use crate::report::*;
 use crate::source::archive::ArchiveStore;
 use crate::source::layout::{self, ImagePlan};
@@ -111,6 +112,18 @@ pub fn explore_blob(
     opts: &Options,
     obs: &mut dyn Observer,
 ) -> Inspection {
+    explore_blob_prepared(source, path, opts, obs, Prepared::new())
+}
+
+/// [`explore_blob`] with layer results computed ahead (on threads or workers, see
+/// [`crate::parallel`]): a layer found in `prepared` is not read again.
+pub fn explore_blob_prepared(
+    source: &(impl BlobSource + ?Sized),
+    path: &str,
+    opts: &Options,
+    obs: &mut dyn Observer,
+    mut prepared: Prepared,
+) -> Inspection {
     let mut report = new_report("file", Some(path));
     let mut head = vec![0u8; SNIFF_LEN.min(source.len() as usize)];
     let done = |report| Inspection {
@@ -152,7 +165,7 @@ pub fn explore_blob(
         }
         Sniffed::Tar => {
             let mut store = ArchiveStore::open(source, &opts.limits);
-            let images = describe(&mut store, &mut report, opts, obs);
+            let images = describe_prepared(&mut store, &mut report, opts, obs, &mut prepared);
             Inspection {
                 report,
                 images,
@@ -198,6 +211,16 @@ pub fn inspect_reader(mut reader: impl std::io::Read, path: &str, opts: &Options
 
 /// Plans and assembles every image of a store into `report`; returns each image's state.
 pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs: &mut dyn Observer) -> Vec<ImageState> {
+    describe_prepared(store, report, opts, obs, &mut Prepared::new())
+}
+
+fn describe_prepared(
+    store: &mut dyn Store,
+    report: &mut Report,
+    opts: &Options,
+    obs: &mut dyn Observer,
+    prepared: &mut Prepared,
+) -> Vec<ImageState> {
     report.errors.extend(store.errors());
     let plans = match layout::plan(store, &opts.limits, opts.platform.as_ref()) {
         Ok(p) => p,
@@ -212,7 +235,7 @@ pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs:
     let mut cache: HashMap<String, Rc<LayerResult>> = HashMap::new();
     let mut states = Vec::new();
     for (i, plan) in plans.images.iter().enumerate() {
-        match assemble(store, plan, i, opts, obs, &mut cache) {
+        match assemble(store, plan, i, opts, obs, &mut cache, prepared) {
             Ok((img, state)) => {
                 report.images.push(img);
                 states.push(state);
@@ -278,6 +301,7 @@ fn assemble(
     opts: &Options,
     obs: &mut dyn Observer,
     cache: &mut HashMap<String, Rc<LayerResult>>,
+    prepared: &mut Prepared,
 ) -> Result<(ImageReport, ImageState)> {
     let limits = &opts.limits;
     let mut errors = plan.errors.clone();
@@ -363,6 +387,18 @@ fn assemble(
                 let key = store.canonical(n).unwrap_or_else(|| n.clone());
                 if let Some(r) = cache.get(&key) {
                     Some(r.clone())
+                } else if let Some(done) = prepared.remove(&key) {
+                    match done {
+                        Ok(r) => {
+                            let r = Rc::new(r);
+                            cache.insert(key, r.clone());
+                            Some(r)
+                        }
+                        Err(e) => {
+                            errors.push(e.in_layer(i).in_entry(n));
+                            None
+                        }
+                    }
                 } else {
                     let budget = limits.image_uncompressed_bytes.saturating_sub(used);
                     match store.layer(n, limits, budget, &mut |b| obs.bytes(b)) {
@@ -403,6 +439,13 @@ fn assemble(
         }));
     }
 
+    // Layers processed ahead (in parallel) each had the whole budget; the sum is checked here.
+    if used > limits.image_uncompressed_bytes {
+        errors.push(Error::limit(format!(
+            "the image's layers decompress to {used} bytes, over the limit of {}",
+            limits.image_uncompressed_bytes
+        )));
+    }
     let entry_lists: Vec<&[FileEntry]> = results.iter().map(|r| r.entries.as_slice()).collect();
     let tree = MergedTree::build(&entry_lists);
     for (l, ch) in tree.changes.iter().enumerate() {
@@ -828,8 +871,8 @@ fn packages(
             };
             for f in &b.modules {
                 out.push(Package {
-                    kind: b.kind.into(),
-                    purl: crate::scan::packages::binary_purl(b.kind, f, distro),
+                    kind: b.kind.clone(),
+                    purl: crate::scan::packages::binary_purl(&b.kind, f, distro),
                     name: f.name.clone(),
                     version: f.version.clone(),
                     licenses: Vec::new(),

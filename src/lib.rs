@@ -25,6 +25,7 @@ pub mod fuzzing;
 pub mod image;
 pub mod inspect;
 pub mod limits;
+pub mod parallel;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -171,7 +171,10 @@ mod tests {
     fn the_readme_lists_every_limit() {
         let readme = include_str!("../README.md");
         for (name, _) in LIMITS {
-            assert!(readme.contains(&format!("| `{name}` |")), "README's Limits table lacks {name}");
+            assert!(
+                readme.contains(&format!("| `{name}` |")),
+                "README's Limits table lacks {name}"
+            );
         }
     }
 }

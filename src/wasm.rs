@@ -202,6 +202,44 @@ impl Session {
         })
     }
 
+    /// [`Session::open`] with layers already processed by a pool of workers
+    /// ([`run_layer_job`]): `entries[i]` is the job's entry, `results[i]` what it returned.
+    /// Layers missing from the lists are read here.
+    pub fn open_prepared(
+        file: web_sys::File,
+        progress: Option<js_sys::Function>,
+        limits_json: Option<String>,
+        entries: Vec<String>,
+        results: Vec<js_sys::Uint8Array>,
+    ) -> std::result::Result<Session, JsValue> {
+        let reader = web_sys::FileReaderSync::new()?;
+        let len = file.size() as u64;
+        let name = file.name();
+        let source = BlobReader::new(file.into(), len, reader);
+        let opts = Options {
+            files: true,
+            limits: limits_from(limits_json)?,
+            ..Default::default()
+        };
+        let prepared: crate::parallel::Prepared = entries
+            .into_iter()
+            .zip(results)
+            .map(|(e, r)| (e, crate::parallel::decode_result(&r.to_vec())))
+            .collect();
+        let mut obs = JsObserver {
+            callback: progress,
+            done: 0,
+            total: len,
+        };
+        let ins = crate::inspect::explore_blob_prepared(&source, &name, &opts, &mut obs, prepared);
+        obs.emit("bytes", len as f64, len as f64, "");
+        Ok(Session {
+            source: Some(source),
+            ins,
+            opts,
+        })
+    }
+
     /// The report as JSON: exactly what `porthole inspect --json --files` prints for the file.
     pub fn report_json(&self) -> String {
         self.ins.report.to_json()
@@ -435,6 +473,50 @@ fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsVal
         Some(j) => crate::Limits::from_json(&j).map_err(|e| JsValue::from_str(&e)),
         None => Ok(crate::Limits::default()),
     }
+}
+
+/// The distinct layer blobs of a dropped file's images, largest first, as JSON
+/// `[{"entry", "offset", "size"}]`: the jobs for a pool of workers. `[]` when the file can only
+/// be read in one pass (a compressed tarball) or has fewer than two layers to share out.
+#[wasm_bindgen]
+pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::result::Result<String, JsValue> {
+    let reader = web_sys::FileReaderSync::new()?;
+    let len = file.size() as u64;
+    let source = BlobReader::new(file.into(), len, reader);
+    let opts = Options {
+        limits: limits_from(limits_json)?,
+        ..Default::default()
+    };
+    let jobs = crate::parallel::layer_jobs(&source, &opts);
+    Ok(serde_json::to_string(&jobs).unwrap_or_else(|_| "[]".into()))
+}
+
+/// Processes one job of [`layer_jobs`] in this worker (its own wasm instance, its own reads
+/// of the same `File`); the bytes go to [`Session::open_prepared`]. `progress` receives
+/// `("bytes", done, size)`.
+#[wasm_bindgen]
+pub fn run_layer_job(
+    file: web_sys::File,
+    job_json: &str,
+    limits_json: Option<String>,
+    progress: Option<js_sys::Function>,
+) -> std::result::Result<Vec<u8>, JsValue> {
+    let job: crate::parallel::LayerJob =
+        serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
+    let reader = web_sys::FileReaderSync::new()?;
+    let len = file.size() as u64;
+    let source = BlobReader::new(file.into(), len, reader);
+    let opts = Options {
+        limits: limits_from(limits_json)?,
+        ..Default::default()
+    };
+    let mut obs = JsObserver {
+        callback: progress,
+        done: 0,
+        total: job.size,
+    };
+    let r = crate::parallel::run_job(&source, &job, &opts, &mut |n| obs.bytes(n));
+    Ok(crate::parallel::encode_result(&r))
 }
 
 /// Every limit as JSON: `[{"name", "default", "what"}]`, for the page's settings.

@@ -98,6 +98,9 @@ struct Input {
     /// Bytes of each file scanned for secrets (default 1048576; 0 turns the file scan off).
     #[arg(long, value_name = "BYTES")]
     scan_file_bytes: Option<u64>,
+    /// Threads that process layers (default: the machine's cores, at most 8; 1 = sequential).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
     /// (repeatable; `--limit help` lists every limit with its default).
     #[arg(long, value_name = "NAME=SIZE")]
@@ -217,6 +220,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         allow_secret_rule,
         allow_secret_path,
         scan_file_bytes,
+        threads,
         limit,
     } = input;
     let mut opts = Options {
@@ -308,7 +312,11 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
                     total,
                     on: progress && std::io::stderr().is_terminal(),
                 };
-                let r = porthole::inspect_blob(&f, &base_name(&path), &opts, &mut obs);
+                let threads = threads
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+                    .max(1);
+                let r =
+                    porthole::parallel::explore_blob_threads(&f, &base_name(&path), &opts, &mut obs, threads).report;
                 if obs.last > 0 {
                     eprint!("\r\x1b[K");
                 }

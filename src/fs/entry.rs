@@ -7,7 +7,7 @@ use crate::tar::stream::EntrySink;
 use crate::tar::{EntryKind, TarEntry};
 
 /// Whiteout markers, which delete paths of lower layers instead of adding a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Marker {
     /// `.wh.NAME`: the entry's `path` is the path being deleted.
     Whiteout,
@@ -16,7 +16,7 @@ pub enum Marker {
 }
 
 /// One tar entry of a layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileEntry {
     /// Absolute, normalised (`/etc/passwd`); lossy UTF-8 if the name was not valid UTF-8.
     pub path: String,
@@ -92,7 +92,7 @@ pub fn parent(path: &str) -> &str {
 }
 
 /// The captured contents of one file (for os-release and, later, package databases).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Capture {
     /// Index into the layer's entries.
     pub entry: usize,
@@ -105,7 +105,7 @@ pub struct Capture {
 }
 
 /// A secret found in one file of a layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileSecret {
     /// Index into the layer's entries.
     pub entry: usize,
@@ -113,7 +113,7 @@ pub struct FileSecret {
 }
 
 /// What a walk of one layer records.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct WalkOutput {
     /// Entries in tar order.
     pub entries: Vec<FileEntry>,
@@ -126,12 +126,12 @@ pub struct WalkOutput {
 }
 
 /// The modules an executable of a layer was built from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BinaryModules {
     /// Index into the layer's entries.
     pub entry: usize,
     /// The package `type` of the modules (`go`, `maven`, `cargo`).
-    pub kind: &'static str,
+    pub kind: String,
     pub modules: Vec<crate::scan::packages::Found>,
 }
 
@@ -321,7 +321,7 @@ impl EntrySink for LayerWalker {
             let entry = self.out.entries.len() - 1;
             self.out.binaries.push(BinaryModules {
                 entry,
-                kind: "go",
+                kind: "go".into(),
                 modules: info.modules,
             });
         }
@@ -331,7 +331,7 @@ impl EntrySink for LayerWalker {
                 let entry = self.out.entries.len() - 1;
                 self.out.binaries.push(BinaryModules {
                     entry,
-                    kind: "cargo",
+                    kind: "cargo".into(),
                     modules,
                 });
             }
@@ -342,7 +342,7 @@ impl EntrySink for LayerWalker {
                 let entry = self.out.entries.len() - 1;
                 self.out.binaries.push(BinaryModules {
                     entry,
-                    kind: "maven",
+                    kind: "maven".into(),
                     modules,
                 });
             }

@@ -12,7 +12,7 @@ use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
 use std::io::{self, Write};
 
 /// What one pass over one layer blob found.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LayerResult {
     pub digests: Digests,
     /// Entries in tar order.
@@ -93,7 +93,7 @@ enum Stage<S: EntrySink> {
 }
 
 /// What the pipeline computed, whatever the sink.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Digests {
     /// Compression detected from the blob's magic bytes (`None` if the blob was empty).
     pub compression: Option<Compression>,

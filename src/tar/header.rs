@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 pub const BLOCK: usize = 512;
 
 /// What a tar entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EntryKind {
     Regular,
     Hardlink,

@@ -42,7 +42,7 @@ pub struct Package {
 }
 
 /// What a cataloger extracts from one file, before paths and layers are attached.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Found {
     pub name: String,
     pub version: String,
@@ -70,7 +70,7 @@ impl Found {
 
 /// What a cataloger read from one file: the packages, and why the file could be read only in
 /// part (or not at all), if so.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Parsed {
     pub found: Vec<Found>,
     pub problem: Option<String>,

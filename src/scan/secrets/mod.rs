@@ -94,7 +94,7 @@ pub struct RuleSet {
 pub const RULES_TOML: &str = include_str!("rules.toml");
 
 /// One place in a text where a rule matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
     pub rule: usize,
     /// Byte range of the secret value in the scanned text.

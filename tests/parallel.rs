@@ -1,0 +1,138 @@
+//! Layers processed out of order (threads natively, a worker pool in the page) give exactly
+//! the report of a sequential inspection, including shared layers, multi-image archives,
+//! tampered and missing layers, and layer results sent as bytes between workers.
+
+use porthole::fixture::{self, Compress, ImageSpec, TarBuilder};
+use porthole::inspect::{Options, Quiet};
+use porthole::parallel;
+
+fn cases() -> Vec<(&'static str, Vec<u8>)> {
+    let sample = fixture::sample("example.com/app:1", Compress::Gzip);
+    let mut other = TarBuilder::new();
+    other.file("srv/other.txt", b"other", 0o644);
+    let shared = {
+        let mut a = fixture::sample("a:1", Compress::None);
+        let mut b = fixture::sample("b:1", Compress::None);
+        a.layers.truncate(2);
+        b.layers.push(other.finish());
+        vec![a, b]
+    };
+    let mut tampered = fixture::oci_archive(std::slice::from_ref(&sample), false);
+    // Flip a byte inside the largest blob (a layer).
+    let mid = tampered.len() / 2;
+    tampered[mid] ^= 0x20;
+    let mut out = vec![
+        ("oci gzip", fixture::oci_archive(std::slice::from_ref(&sample), false)),
+        (
+            "oci zstd",
+            fixture::oci_archive(&[sample.clone().compressed(Compress::Zstd)], false),
+        ),
+        (
+            "docker save, symlinked layers",
+            fixture::docker_archive(&[sample.clone().compressed(Compress::None)], true),
+        ),
+        ("docker 25", fixture::oci_archive(std::slice::from_ref(&sample), true)),
+        ("two images sharing layers", fixture::docker_archive(&shared, false)),
+        (
+            "packages",
+            fixture::oci_archive(&[ImageSpec::new("p:1", vec![fixture::packages_layer()])], false),
+        ),
+        ("tampered", tampered),
+        (
+            "multi-platform",
+            fixture::oci_multiplatform("m:1", &[sample.clone(), sample.platform("linux", "arm64", Some("v8"))]),
+        ),
+    ];
+    out.extend(
+        porthole::fixture::hostile::corpus()
+            .into_iter()
+            .filter(|c| !c.name.contains("bomb"))
+            .map(|c| (c.name, c.bytes)),
+    );
+    out
+}
+
+fn opts() -> Options {
+    Options {
+        files: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn threads_give_the_sequential_report() {
+    for (label, bytes) in cases() {
+        let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &opts(), &mut Quiet).report;
+        for threads in [2, 3, 8] {
+            let par = parallel::explore_blob_threads(&bytes[..], "x.tar", &opts(), &mut Quiet, threads).report;
+            assert_eq!(par.to_json(), seq.to_json(), "{label}, {threads} threads");
+        }
+    }
+}
+
+#[test]
+fn results_sent_as_bytes_between_workers_give_the_sequential_report() {
+    let mut pooled = 0;
+    for (label, bytes) in cases() {
+        let o = opts();
+        let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
+        let jobs = parallel::layer_jobs(&bytes[..], &o);
+        // Largest first, each blob once.
+        assert!(jobs.windows(2).all(|w| w[0].size >= w[1].size), "{label}");
+        let mut names: Vec<&str> = jobs.iter().map(|j| j.entry.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), jobs.len(), "{label}");
+        pooled += usize::from(jobs.len() > 1);
+        // Each job in "another worker": its result crosses as bytes, in reverse order.
+        let prepared: parallel::Prepared = jobs
+            .iter()
+            .rev()
+            .map(|j| {
+                let wire = parallel::encode_result(&parallel::run_job(&bytes[..], j, &o, &mut |_| {}));
+                (j.entry.clone(), parallel::decode_result(&wire))
+            })
+            .collect();
+        let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+        assert_eq!(par.to_json(), seq.to_json(), "{label}");
+    }
+    assert!(pooled >= 6, "most cases have layers to share out ({pooled})");
+    // Garbage from a worker is an error of its own, not a panic.
+    assert!(parallel::decode_result(b"\xff\xff\xff").is_err());
+}
+
+#[test]
+fn a_compressed_tarball_has_no_jobs_and_is_streamed() {
+    let gz = porthole::compress::gzip(&fixture::oci_archive(&[fixture::sample("s:1", Compress::Gzip)], false)).unwrap();
+    assert!(parallel::layer_jobs(&gz[..], &opts()).is_empty());
+    let seq = porthole::inspect::explore_blob(&gz[..], "x.tar.gz", &opts(), &mut Quiet).report;
+    let par = parallel::explore_blob_threads(&gz[..], "x.tar.gz", &opts(), &mut Quiet, 4).report;
+    assert_eq!(par.to_json(), seq.to_json());
+}
+
+#[test]
+fn the_image_budget_holds_across_threads() {
+    let o = Options {
+        limits: porthole::Limits {
+            image_uncompressed_bytes: 20_000,
+            ..Default::default()
+        },
+        ..opts()
+    };
+    let mut t = TarBuilder::new();
+    t.file("a", &vec![7u8; 15_000], 0o644);
+    let l1 = t.finish();
+    let mut t = TarBuilder::new();
+    t.file("b", &vec![8u8; 15_000], 0o644);
+    let l2 = t.finish();
+    let bytes = fixture::oci_archive(&[ImageSpec::new("big:1", vec![l1, l2])], false);
+    let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
+    let par = parallel::explore_blob_threads(&bytes[..], "x.tar", &o, &mut Quiet, 2).report;
+    assert_eq!(seq.exit_code(), 4);
+    assert_eq!(par.exit_code(), 4, "{:?}", par.images[0].errors);
+    assert!(
+        par.images[0]
+            .errors
+            .iter()
+            .any(|e| e.kind == porthole::ErrorKind::Limit)
+    );
+}
