@@ -12,6 +12,7 @@ use crate::image::pipeline::{LayerResult, process_range};
 use crate::inspect::Options;
 use crate::source::Store;
 use crate::source::archive::{ArchiveStore, CHUNK};
+use crate::source::layout::ImagePlan;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -31,13 +32,19 @@ pub type Prepared = HashMap<String, Result<LayerResult>>;
 /// longest job starts first). Empty when the input is not a plain tar (a compressed tarball
 /// can only be streamed) or cannot be planned: the inspection then reads layers itself.
 pub fn layer_jobs(source: &(impl BlobSource + ?Sized), opts: &Options) -> Vec<LayerJob> {
+    plan_jobs(source, opts).0
+}
+
+/// [`layer_jobs`] and the image plans they come from (for showing the layer table before any
+/// layer is read). No plans when the input is not a plain tar or cannot be planned.
+pub fn plan_jobs(source: &(impl BlobSource + ?Sized), opts: &Options) -> (Vec<LayerJob>, Vec<ImagePlan>) {
     let mut head = vec![0u8; SNIFF_LEN.min(source.len() as usize)];
     if head.is_empty() || source.read_exact_at(0, &mut head).is_err() || compress::sniff(&head) != Sniffed::Tar {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let mut store = ArchiveStore::open(source, &opts.limits);
     let Ok(plans) = crate::source::layout::plan(&mut store, &opts.limits, opts.platform.as_ref()) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut jobs: Vec<LayerJob> = Vec::new();
     for lp in plans.images.iter().flat_map(|i| i.layers.iter()) {
@@ -53,7 +60,7 @@ pub fn layer_jobs(source: &(impl BlobSource + ?Sized), opts: &Options) -> Vec<La
         }
     }
     jobs.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.entry.cmp(&b.entry)));
-    jobs
+    (jobs, plans.images)
 }
 
 /// Processes one job (any thread, any worker). The image-wide decompression budget is

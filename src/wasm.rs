@@ -117,26 +117,30 @@ impl JsObserver {
     }
 }
 
+/// The images and layers known from the manifests, as the `planned` event carries them.
+fn planned_json(plans: &[ImagePlan]) -> String {
+    let images: Vec<PlannedImage> = plans
+        .iter()
+        .map(|p| PlannedImage {
+            name: p.name.clone(),
+            platform: p.platform.clone(),
+            layers: p
+                .layers
+                .iter()
+                .map(|l| PlannedLayer {
+                    digest: l.digest.as_ref().map(|d| d.to_string()),
+                    size: l.size,
+                    media_type: l.media_type.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_string(&images).unwrap_or_default()
+}
+
 impl Observer for JsObserver {
     fn planned(&mut self, plans: &[ImagePlan]) {
-        let images: Vec<PlannedImage> = plans
-            .iter()
-            .map(|p| PlannedImage {
-                name: p.name.clone(),
-                platform: p.platform.clone(),
-                layers: p
-                    .layers
-                    .iter()
-                    .map(|l| PlannedLayer {
-                        digest: l.digest.as_ref().map(|d| d.to_string()),
-                        size: l.size,
-                        media_type: l.media_type.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let json = serde_json::to_string(&images).unwrap_or_default();
-        self.emit("planned", plans.len() as f64, 0.0, &json);
+        self.emit("planned", plans.len() as f64, 0.0, &planned_json(plans));
     }
     fn layer(&mut self, image: usize, layer: usize) {
         self.emit("layer", image as f64, layer as f64, "");
@@ -475,9 +479,11 @@ fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsVal
     }
 }
 
-/// The distinct layer blobs of a dropped file's images, largest first, as JSON
-/// `[{"entry", "offset", "size"}]`: the jobs for a pool of workers. `[]` when the file can only
-/// be read in one pass (a compressed tarball) or has fewer than two layers to share out.
+/// The distinct layer blobs of a dropped file's images, largest first, and the images they
+/// belong to, as JSON `{"jobs": [{"entry", "offset", "size"}], "images": <as the "planned"
+/// event>}`: the jobs for a pool of workers, known after reading only the tar headers and
+/// manifests. `jobs` is empty when the file can only be read in one pass (a compressed
+/// tarball) or cannot be planned.
 #[wasm_bindgen]
 pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::result::Result<String, JsValue> {
     let reader = web_sys::FileReaderSync::new()?;
@@ -487,8 +493,12 @@ pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::resu
         limits: limits_from(limits_json)?,
         ..Default::default()
     };
-    let jobs = crate::parallel::layer_jobs(&source, &opts);
-    Ok(serde_json::to_string(&jobs).unwrap_or_else(|_| "[]".into()))
+    let (jobs, plans) = crate::parallel::plan_jobs(&source, &opts);
+    Ok(format!(
+        "{{\"jobs\":{},\"images\":{}}}",
+        serde_json::to_string(&jobs).unwrap_or_else(|_| "[]".into()),
+        planned_json(&plans)
+    ))
 }
 
 /// Processes one job of [`layer_jobs`] in this worker (its own wasm instance, its own reads
