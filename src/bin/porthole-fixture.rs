@@ -8,7 +8,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB   (one gzip layer of pseudo-random files, written streaming)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none]]   (pseudo-random files, written streaming)"
         );
         std::process::exit(1);
     }
@@ -85,7 +85,9 @@ fn main() {
         }
         "big" => {
             let mb: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(200);
-            if let Err(e) = big(out, mb) {
+            let layers: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let compress = args.get(5).map_or("gzip", String::as_str);
+            if let Err(e) = big(out, mb, layers, compress) {
                 eprintln!("cannot write {out}: {e}");
                 std::process::exit(2);
             }
@@ -122,69 +124,159 @@ fn add_tree(t: &mut TarBuilder, dir: &std::path::Path, prefix: &str) -> std::io:
     Ok(())
 }
 
-/// A large OCI archive for benchmarks: one gzip layer of ~`mb` MB of files with mixed
-/// (partly compressible) content. Written to a temp file, then wrapped.
-fn big(out: &str, mb: u64) -> std::io::Result<()> {
-    let tmp = format!("{out}.layer.tmp");
-    let mut layer = std::fs::File::create(&tmp)?;
-    let mut enc = flate2::write::GzEncoder::new(std::io::BufWriter::new(&mut layer), flate2::Compression::fast());
-    let mut hasher = porthole::digest::Hasher::new();
-    let mut seed: u64 = 0x9e3779b97f4a7c15;
-    let file_size = 256 * 1024;
-    let files = mb * 1024 * 1024 / file_size as u64;
-    let mut data = vec![0u8; file_size];
-    for i in 0..files {
+/// The uncompressed tar of one generated layer, produced on the fly as it is read: files of
+/// 256 KiB, half pseudo-random and half text-like (about 2:1 under gzip, like real layers).
+struct GenLayer {
+    seed: u64,
+    layer: usize,
+    files: u64,
+    next_file: u64,
+    buf: Vec<u8>,
+    pos: usize,
+    ended: bool,
+}
+
+const GEN_FILE: usize = 256 * 1024;
+
+impl GenLayer {
+    fn new(layer: usize, bytes: u64) -> Self {
+        GenLayer {
+            seed: 0x9e37_79b9_7f4a_7c15 ^ (layer as u64).wrapping_mul(0x2545_f491_4f6c_dd1d),
+            layer,
+            files: (bytes / GEN_FILE as u64).max(1),
+            next_file: 0,
+            buf: Vec::new(),
+            pos: 0,
+            ended: false,
+        }
+    }
+
+    fn refill(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        if self.next_file == self.files {
+            if !self.ended {
+                self.buf.resize(1024, 0);
+                self.ended = true;
+            }
+            return;
+        }
+        let i = self.next_file;
+        self.next_file += 1;
+        let mut data = vec![0u8; GEN_FILE];
         for (j, chunk) in data.chunks_mut(8).enumerate() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            // Half random, half text-like: roughly 2:1 compression, like real layers.
-            let v = if j % 2 == 0 { seed } else { 0x2020_6f6c_6c65_6820 };
+            self.seed ^= self.seed << 13;
+            self.seed ^= self.seed >> 7;
+            self.seed ^= self.seed << 17;
+            let v = if j % 2 == 0 { self.seed } else { 0x2020_6f6c_6c65_6820 };
             chunk.copy_from_slice(&v.to_le_bytes()[..chunk.len()]);
         }
         let mut t = TarBuilder::new();
-        t.file(&format!("data/{:03}/file-{i}.bin", i % 1000), &data, 0o644);
-        let mut bytes = t.finish();
-        bytes.truncate(bytes.len() - 1024);
-        hasher.update(&bytes);
-        enc.write_all(&bytes)?;
+        t.file(
+            &format!("data/l{}/{:03}/file-{i}.bin", self.layer, i % 1000),
+            &data,
+            0o644,
+        );
+        self.buf = t.finish();
+        self.buf.truncate(self.buf.len() - 1024);
     }
-    let end = [0u8; 1024];
-    hasher.update(&end);
-    enc.write_all(&end)?;
-    enc.finish()?;
-    drop(layer);
-    let diff_id = hasher.finish();
-    println!("layer written; diff_id {diff_id}");
-    // Wrap: the layer is streamed into the outer tar by a second pass (never in memory).
-    wrap_big(out, &tmp, &diff_id)?;
-    std::fs::remove_file(&tmp)
 }
 
-fn wrap_big(out: &str, layer_path: &str, diff_id: &porthole::digest::Digest) -> std::io::Result<()> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(layer_path)?;
-    let size = f.metadata()?.len();
-    let mut h = porthole::digest::Hasher::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
+impl std::io::Read for GenLayer {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.buf.len() {
+            self.refill();
+            if self.buf.is_empty() {
+                return Ok(0);
+            }
         }
-        h.update(&buf[..n]);
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
-    let layer_digest = h.finish();
+}
+
+/// Hashes what passes through (the diff_id on the way into the compressor, the blob digest
+/// on the way out).
+struct Hashing<T> {
+    inner: T,
+    hasher: porthole::digest::Hasher,
+    n: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.hasher.update(&out[..n]);
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(b)?;
+        self.hasher.update(&b[..n]);
+        self.n += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A large OCI archive for benchmarks: `layers` layers of about `mb` MiB of files in all,
+/// compressed with `compress` (gzip, zstd or none). Layers are generated, compressed and
+/// wrapped streaming: memory stays small whatever the size.
+fn big(out: &str, mb: u64, layers: usize, compress: &str) -> std::io::Result<()> {
+    let layers = layers.max(1);
+    let per_layer = mb * 1024 * 1024 / layers as u64;
+    let mut blobs = Vec::new();
+    for l in 0..layers {
+        let tmp = format!("{out}.layer{l}.tmp");
+        let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let mut sink = Hashing {
+            inner: file,
+            hasher: porthole::digest::Hasher::new(),
+            n: 0,
+        };
+        let mut src = Hashing {
+            inner: GenLayer::new(l, per_layer),
+            hasher: porthole::digest::Hasher::new(),
+            n: 0,
+        };
+        let media = match compress {
+            "gzip" => {
+                let mut enc = flate2::write::GzEncoder::new(&mut sink, flate2::Compression::fast());
+                std::io::copy(&mut src, &mut enc)?;
+                enc.finish()?;
+                "application/vnd.oci.image.layer.v1.tar+gzip"
+            }
+            "zstd" => {
+                ruzstd::encoding::compress(&mut src, &mut sink, ruzstd::encoding::CompressionLevel::Fastest);
+                "application/vnd.oci.image.layer.v1.tar+zstd"
+            }
+            _ => {
+                std::io::copy(&mut src, &mut sink)?;
+                "application/vnd.oci.image.layer.v1.tar"
+            }
+        };
+        sink.flush()?;
+        let size = sink.n;
+        let digest = sink.hasher.finish();
+        blobs.push((tmp, digest, size, src.hasher.finish(), media));
+    }
     let config = serde_json::to_vec(&serde_json::json!({
         "architecture": "amd64", "os": "linux", "config": {},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id.to_string()]},
-        "history": [{"created_by": "porthole-fixture big"}]
+        "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|b| b.3.to_string()).collect::<Vec<_>>()},
+        "history": blobs.iter().map(|_| serde_json::json!({"created_by": "porthole-fixture big"})).collect::<Vec<_>>()
     }))?;
     let cd = porthole::digest::Digest::of(&config);
     let manifest = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd.to_string(), "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest.to_string(), "size": size}]
+        "layers": blobs.iter().map(|b| serde_json::json!({"mediaType": b.4, "digest": b.1.to_string(), "size": b.2})).collect::<Vec<_>>()
     }))?;
     let md = porthole::digest::Digest::of(&manifest);
     let index = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "manifests": [
@@ -193,22 +285,34 @@ fn wrap_big(out: &str, layer_path: &str, diff_id: &porthole::digest::Digest) -> 
     let mut t = TarBuilder::new();
     t.file(&format!("blobs/sha256/{}", cd.hex()), &config, 0o644);
     t.file(&format!("blobs/sha256/{}", md.hex()), &manifest, 0o644);
-    t.header(
-        format!("blobs/sha256/{}", layer_digest.hex()).as_bytes(),
-        b'0',
-        size,
-        0o644,
-        0,
-        0,
-        b"",
-    );
     let head = t.finish();
     o.write_all(&head[..head.len() - 1024])?;
-    let mut f = std::fs::File::open(layer_path)?;
-    std::io::copy(&mut f, &mut o)?;
-    o.write_all(&vec![0u8; ((512 - size % 512) % 512) as usize])?;
+    for (tmp, digest, size, _, _) in &blobs {
+        let mut t = TarBuilder::new();
+        t.header(
+            format!("blobs/sha256/{}", digest.hex()).as_bytes(),
+            b'0',
+            *size,
+            0o644,
+            0,
+            0,
+            b"",
+        );
+        let head = t.finish();
+        o.write_all(&head[..512])?;
+        std::io::copy(&mut std::fs::File::open(tmp)?, &mut o)?;
+        o.write_all(&vec![0u8; ((512 - size % 512) % 512) as usize])?;
+        std::fs::remove_file(tmp)?;
+    }
+    // Docker 25+ `docker save` writes manifest.json next to the OCI layout (dive reads it).
+    let docker_manifest = serde_json::to_vec(&serde_json::json!([{
+        "Config": format!("blobs/sha256/{}", cd.hex()),
+        "RepoTags": ["example.com/big:1"],
+        "Layers": blobs.iter().map(|b| format!("blobs/sha256/{}", b.1.hex())).collect::<Vec<_>>()
+    }]))?;
     let mut t = TarBuilder::new();
     t.file("index.json", &index, 0o644);
+    t.file("manifest.json", &docker_manifest, 0o644);
     t.file("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#, 0o644);
     o.write_all(&t.finish())?;
     o.flush()
