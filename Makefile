@@ -83,5 +83,6 @@ real-images: cli
 test: setup-tests fmt-check clippy unit schema wasm browser real-images sbom
 	@echo "make test: all passed"
 
-bench:
-	scripts/bench.sh
+bench: cli fixture-bin web
+	npm ci --no-audit --no-fund
+	python3 scripts/bench.py
