@@ -93,7 +93,8 @@ def bench_image(mb, layers, comp):
         if p:
             results[f"page-{w}"] = p["seconds"]
             rows.append(row(f"porthole page, {w} worker{'s' if w > 1 else ''}", p["seconds"], size,
-                            wasm_mib=p.get("wasm_memory_mib"), note=p.get("verdict", "")))
+                            wasm_mib=p.get("wasm_memory_mib"),
+                            note=f"{p.get('verdict', '')}; layer table after {p.get('first_result_ms')} ms"))
     ents = " ".join(layer_entries(img))
     s, rss, _ = timed(f"for e in {ents}; do tar -xOf '{img}' \"$e\" | sha256sum; done", shell=True)
     rows.append(row("`tar -xOf | sha256sum` (each layer)", s, size, rss))
