@@ -85,3 +85,30 @@ fn a_decompression_bomb_is_stopped_without_growing_the_heap() {
     assert_eq!(report.exit_code(), 4);
     assert!(peak < 32 << 20, "peak heap {} MiB", peak >> 20);
 }
+
+#[test]
+fn the_index_of_100k_files_is_bounded() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut t = TarBuilder::new();
+    for i in 0..100_000 {
+        t.file(
+            &format!("usr/share/doc/package-{:05}/dir-{}/file-{i}.txt", i / 10, i % 7),
+            b"x",
+            0o644,
+        );
+    }
+    let bytes = fixture::oci_archive(
+        &[ImageSpec::new("many:1", vec![t.finish()]).compressed(Compress::Gzip)],
+        false,
+    );
+    let base = NOW.load(Ordering::Relaxed);
+    let (ins, peak) =
+        peak_during(|| porthole::inspect::explore_blob(&bytes[..], "many.tar", &Options::default(), &mut Quiet));
+    let kept = NOW.load(Ordering::Relaxed) - base;
+    assert_eq!(ins.report.exit_code(), 0);
+    eprintln!("100k files: peak {} MiB, kept {} MiB", peak >> 20, kept >> 20);
+    // Measured at about 540 bytes per file (paths held by the entries and by both maps of
+    // the merged tree); the bound catches regressions. Not yet "a few MB": see docs/benchmarks.md.
+    assert!(kept < 80 << 20 && peak < 96 << 20, "kept {kept}, peak {peak}");
+    drop(ins);
+}
