@@ -7,6 +7,7 @@
 
 use crate::blob::BlobSource;
 use crate::compress::{self, SNIFF_LEN, Sniffed};
+use crate::digest::Digest;
 use crate::error::Result;
 use crate::image::pipeline::{LayerResult, process_range};
 use crate::inspect::Options;
@@ -76,6 +77,51 @@ pub fn run_job(
         .layer_uncompressed_bytes
         .min(opts.limits.image_uncompressed_bytes);
     process_range(source, job.offset, job.size, &opts.limits, max, CHUNK, progress).map_err(|e| e.in_entry(&job.entry))
+}
+
+/// [`run_job`] without hashing the blob (`digests.blob_digest` is `None`): for a dominant
+/// layer whose blob another worker hashes with [`hash_job`] at the same time.
+pub fn run_job_unhashed(
+    source: &(impl BlobSource + ?Sized),
+    job: &LayerJob,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LayerResult> {
+    let max = opts
+        .limits
+        .layer_uncompressed_bytes
+        .min(opts.limits.image_uncompressed_bytes);
+    let mut p = crate::image::pipeline::LayerPipeline::new(&opts.limits, max).without_blob_hash();
+    crate::image::pipeline::feed_range(source, job.offset, job.size, CHUNK, &mut p, progress)
+        .map_err(|e| e.in_entry(&job.entry))?;
+    Ok(p.finish())
+}
+
+/// The sha256 of a job's blob, read on its own.
+pub fn hash_job(source: &(impl BlobSource + ?Sized), job: &LayerJob, progress: &mut dyn FnMut(u64)) -> Result<Digest> {
+    let mut h = crate::digest::Hasher::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut done = 0u64;
+    while done < job.size {
+        let n = ((job.size - done).min(buf.len() as u64)) as usize;
+        source
+            .read_exact_at(job.offset + done, &mut buf[..n])
+            .map_err(|e| e.in_entry(&job.entry))?;
+        h.update(&buf[..n]);
+        done += n as u64;
+        progress(n as u64);
+    }
+    Ok(h.finish())
+}
+
+/// Joins the halves of a split job: the blob digest into the unhashed result.
+pub fn with_blob_digest(mut r: Result<LayerResult>, digest: Option<Digest>) -> Result<LayerResult> {
+    if let Ok(res) = &mut r
+        && res.digests.blob_digest.is_none()
+    {
+        res.digests.blob_digest = digest;
+    }
+    r
 }
 
 /// A result as bytes, to send between workers.

@@ -207,14 +207,16 @@ impl Session {
     }
 
     /// [`Session::open`] with layers already processed by a pool of workers
-    /// ([`run_layer_job`]): `entries[i]` is the job's entry, `results[i]` what it returned.
-    /// Layers missing from the lists are read here.
+    /// ([`run_layer_job`]): `entries[i]` is the job's entry, `results[i]` what it returned,
+    /// `blob_digests[i]` (optional; `""` for none) the digest [`hash_layer_job`] computed
+    /// for a job run with `skip_blob_hash`. Layers missing from the lists are read here.
     pub fn open_prepared(
         file: web_sys::File,
         progress: Option<js_sys::Function>,
         limits_json: Option<String>,
         entries: Vec<String>,
         results: Vec<js_sys::Uint8Array>,
+        blob_digests: Option<Vec<String>>,
     ) -> std::result::Result<Session, JsValue> {
         let reader = web_sys::FileReaderSync::new()?;
         let len = file.size() as u64;
@@ -225,10 +227,16 @@ impl Session {
             limits: limits_from(limits_json)?,
             ..Default::default()
         };
+        let digests = blob_digests.unwrap_or_default();
         let prepared: crate::parallel::Prepared = entries
             .into_iter()
             .zip(results)
-            .map(|(e, r)| (e, crate::parallel::decode_result(&r.to_vec())))
+            .enumerate()
+            .map(|(i, (e, r))| {
+                let r = crate::parallel::decode_result(&r.to_vec());
+                let d = digests.get(i).and_then(|d| crate::digest::Digest::parse(d).ok());
+                (e, crate::parallel::with_blob_digest(r, d))
+            })
             .collect();
         let mut obs = JsObserver {
             callback: progress,
@@ -510,6 +518,7 @@ pub fn run_layer_job(
     job_json: &str,
     limits_json: Option<String>,
     progress: Option<js_sys::Function>,
+    skip_blob_hash: Option<bool>,
 ) -> std::result::Result<Vec<u8>, JsValue> {
     let job: crate::parallel::LayerJob =
         serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
@@ -525,8 +534,36 @@ pub fn run_layer_job(
         done: 0,
         total: job.size,
     };
-    let r = crate::parallel::run_job(&source, &job, &opts, &mut |n| obs.bytes(n));
+    let r = if skip_blob_hash == Some(true) {
+        crate::parallel::run_job_unhashed(&source, &job, &opts, &mut |n| obs.bytes(n))
+    } else {
+        crate::parallel::run_job(&source, &job, &opts, &mut |n| obs.bytes(n))
+    };
     Ok(crate::parallel::encode_result(&r))
+}
+
+/// The sha256 of one job's blob (`sha256:…`), for a dominant layer split in two: one worker
+/// runs [`run_layer_job`] with `skip_blob_hash`, another this, at the same time.
+/// `progress` receives `("bytes", done, size)`.
+#[wasm_bindgen]
+pub fn hash_layer_job(
+    file: web_sys::File,
+    job_json: &str,
+    progress: Option<js_sys::Function>,
+) -> std::result::Result<String, JsValue> {
+    let job: crate::parallel::LayerJob =
+        serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
+    let reader = web_sys::FileReaderSync::new()?;
+    let len = file.size() as u64;
+    let source = BlobReader::new(file.into(), len, reader);
+    let mut obs = JsObserver {
+        callback: progress,
+        done: 0,
+        total: job.size,
+    };
+    crate::parallel::hash_job(&source, &job, &mut |n| obs.bytes(n))
+        .map(|d| d.to_string())
+        .map_err(js_err)
 }
 
 /// Every limit as JSON: `[{"name", "default", "what"}]`, for the page's settings.

@@ -136,3 +136,25 @@ fn the_image_budget_holds_across_threads() {
             .any(|e| e.kind == porthole::ErrorKind::Limit)
     );
 }
+
+#[test]
+fn a_layer_split_between_a_hasher_and_a_decompressor_gives_the_same_report() {
+    for (label, bytes) in cases() {
+        let o = opts();
+        let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
+        let prepared: parallel::Prepared = parallel::layer_jobs(&bytes[..], &o)
+            .iter()
+            .map(|j| {
+                let half = parallel::run_job_unhashed(&bytes[..], j, &o, &mut |_| {});
+                let wire = parallel::encode_result(&half);
+                let digest = parallel::hash_job(&bytes[..], j, &mut |_| {}).ok();
+                (
+                    j.entry.clone(),
+                    parallel::with_blob_digest(parallel::decode_result(&wire), digest),
+                )
+            })
+            .collect();
+        let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+        assert_eq!(par.to_json(), seq.to_json(), "{label}");
+    }
+}

@@ -117,6 +117,9 @@ pub struct LayerPipeline<S: EntrySink = LayerWalker> {
     limits: Limits,
     max_uncompressed: u64,
     blob: Hasher,
+    /// Whether `blob` hashes (another worker may hash the blob while this one decompresses).
+    hash_blob: bool,
+    blob_len: u64,
     stage: Stage<S>,
     sink: Option<S>,
     error: Option<Error>,
@@ -155,11 +158,21 @@ impl<S: EntrySink> LayerPipeline<S> {
             limits: limits.clone(),
             max_uncompressed: max_uncompressed.min(limits.layer_uncompressed_bytes),
             blob: Hasher::new(),
+            hash_blob: true,
+            blob_len: 0,
             stage: Stage::Sniffing(Vec::new()),
             sink: Some(sink),
             error: None,
             stopped: false,
         }
+    }
+
+    /// Leaves the blob digest to someone else (`Digests::blob_digest` stays `None`): the
+    /// page splits a dominant layer between a worker that hashes the compressed bytes and one
+    /// that does the rest.
+    pub fn without_blob_hash(mut self) -> Self {
+        self.hash_blob = false;
+        self
     }
 
     /// Whether the sink asked to stop; further input is ignored.
@@ -172,7 +185,10 @@ impl<S: EntrySink> LayerPipeline<S> {
         if self.stopped {
             return;
         }
-        self.blob.update(chunk);
+        self.blob_len += chunk.len() as u64;
+        if self.hash_blob {
+            self.blob.update(chunk);
+        }
         match &mut self.stage {
             Stage::Sniffing(head) => {
                 head.extend_from_slice(chunk);
@@ -254,7 +270,7 @@ impl<S: EntrySink> LayerPipeline<S> {
             }
         }
         let mut out = Digests {
-            blob_size: self.blob.len(),
+            blob_size: self.blob_len,
             stopped: self.stopped,
             ..Default::default()
         };
@@ -297,7 +313,7 @@ impl<S: EntrySink> LayerPipeline<S> {
                 self.error.get_or_insert(e);
             }
         }
-        out.blob_digest = Some(self.blob.finish());
+        out.blob_digest = self.hash_blob.then(|| self.blob.finish());
         out.error = self.error;
         (out, sink)
     }
