@@ -159,7 +159,11 @@ fn every_limit_is_settable_by_name_and_a_limit_hit_exits_4() {
     assert_eq!(code, 4, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(
-        json["images"][0]["errors"].as_array().unwrap().iter().any(|e| e["kind"] == "limit"),
+        json["images"][0]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "limit"),
         "{out}"
     );
     // Sizes take suffixes; a small decompression limit stops the layer walk.
@@ -167,7 +171,10 @@ fn every_limit_is_settable_by_name_and_a_limit_hit_exits_4() {
     assert_eq!(code, 4);
     assert!(err.contains("limit"), "{err}");
     // Generous limits change nothing.
-    let (code, _, _) = run(&["inspect", p, "--limit", "layers=64", "--limit", "json_bytes=1M"], None);
+    let (code, _, _) = run(
+        &["inspect", p, "--limit", "layers=64", "--limit", "json_bytes=1M"],
+        None,
+    );
     assert_eq!(code, 0);
     for bad in ["bogus=1", "layers", "layers=lots"] {
         let (code, _, err) = run(&["inspect", p, "--limit", bad], None);
