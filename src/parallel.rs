@@ -7,7 +7,6 @@
 
 use crate::blob::BlobSource;
 use crate::compress::{self, SNIFF_LEN, Sniffed};
-use crate::digest::Digest;
 use crate::error::Result;
 use crate::image::pipeline::{LayerResult, process_range};
 use crate::inspect::Options;
@@ -79,49 +78,82 @@ pub fn run_job(
     process_range(source, job.offset, job.size, &opts.limits, max, CHUNK, progress).map_err(|e| e.in_entry(&job.entry))
 }
 
-/// [`run_job`] without hashing the blob (`digests.blob_digest` is `None`): for a dominant
-/// layer whose blob another worker hashes with [`hash_job`] at the same time.
-pub fn run_job_unhashed(
+/// Half of a job, for a layer that dominates an image: two workers each decompress it, one
+/// hashing the blob and walking the tar, the other hashing the uncompressed stream. Hashing is
+/// most of the work in wasm (no SHA instructions), so the halves take similar time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// Everything ([`run_job`]).
+    All,
+    /// The blob digest and the walk; no uncompressed digest.
+    Walk,
+    /// The uncompressed digest only.
+    Diff,
+}
+
+/// Runs part of a job; [`join_halves`] puts a `Walk` and a `Diff` result together.
+pub fn run_job_part(
     source: &(impl BlobSource + ?Sized),
     job: &LayerJob,
+    part: Part,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Result<LayerResult> {
+    if part == Part::All {
+        return run_job(source, job, opts, progress);
+    }
     let max = opts
         .limits
         .layer_uncompressed_bytes
         .min(opts.limits.image_uncompressed_bytes);
-    let mut p = crate::image::pipeline::LayerPipeline::new(&opts.limits, max).without_blob_hash();
+    let walk = part == Part::Walk;
+    let mut p = crate::image::pipeline::LayerPipeline::new(&opts.limits, max).only(walk, !walk, walk);
     crate::image::pipeline::feed_range(source, job.offset, job.size, CHUNK, &mut p, progress)
         .map_err(|e| e.in_entry(&job.entry))?;
     Ok(p.finish())
 }
 
-/// The sha256 of a job's blob, read on its own.
-pub fn hash_job(source: &(impl BlobSource + ?Sized), job: &LayerJob, progress: &mut dyn FnMut(u64)) -> Result<Digest> {
-    let mut h = crate::digest::Hasher::new();
-    let mut buf = vec![0u8; CHUNK];
-    let mut done = 0u64;
-    while done < job.size {
-        let n = ((job.size - done).min(buf.len() as u64)) as usize;
-        source
-            .read_exact_at(job.offset + done, &mut buf[..n])
-            .map_err(|e| e.in_entry(&job.entry))?;
-        h.update(&buf[..n]);
-        done += n as u64;
-        progress(n as u64);
+/// The `Walk` half with the uncompressed digest of the `Diff` half, exactly as one worker
+/// doing both would have found: the digest counts only where the walk half decompressed the
+/// whole stream too (a limit hit while walking leaves it unchecked, as sequentially).
+pub fn join_halves(walk: Result<LayerResult>, diff: Result<LayerResult>) -> Result<LayerResult> {
+    let mut w = walk?;
+    if w.digests.uncompressed_size.is_some()
+        && let Ok(d) = diff
+        && d.digests.uncompressed_size == w.digests.uncompressed_size
+    {
+        w.digests.diff_id = d.digests.diff_id;
     }
-    Ok(h.finish())
+    Ok(w)
 }
 
-/// Joins the halves of a split job: the blob digest into the unhashed result.
-pub fn with_blob_digest(mut r: Result<LayerResult>, digest: Option<Digest>) -> Result<LayerResult> {
-    if let Ok(res) = &mut r
-        && res.digests.blob_digest.is_none()
-    {
-        res.digests.blob_digest = digest;
+/// Results of whole jobs and of halves, by entry, into [`Prepared`]: a `Walk` and a `Diff`
+/// result for the same entry are joined; a half without its other half counts as not
+/// processed (the inspection then reads that layer itself).
+pub fn prepare(results: Vec<(String, Part, Result<LayerResult>)>) -> Prepared {
+    let mut whole = Prepared::new();
+    let mut walks: HashMap<String, Result<LayerResult>> = HashMap::new();
+    let mut diffs: HashMap<String, Result<LayerResult>> = HashMap::new();
+    for (entry, part, r) in results {
+        match part {
+            Part::All => {
+                whole.insert(entry, r);
+            }
+            Part::Walk => {
+                walks.insert(entry, r);
+            }
+            Part::Diff => {
+                diffs.insert(entry, r);
+            }
+        }
     }
-    r
+    for (entry, w) in walks {
+        if let Some(d) = diffs.remove(&entry) {
+            whole.entry(entry).or_insert_with(|| join_halves(w, d));
+        }
+    }
+    whole
 }
 
 /// A result as bytes, to send between workers.

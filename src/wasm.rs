@@ -208,15 +208,15 @@ impl Session {
 
     /// [`Session::open`] with layers already processed by a pool of workers
     /// ([`run_layer_job`]): `entries[i]` is the job's entry, `results[i]` what it returned,
-    /// `blob_digests[i]` (optional; `""` for none) the digest [`hash_layer_job`] computed
-    /// for a job run with `skip_blob_hash`. Layers missing from the lists are read here.
+    /// `parts[i]` (optional, default `"all"`) the part it ran; a `"walk"` and a `"diff"` half
+    /// of the same entry are joined. Layers missing from the lists are read here.
     pub fn open_prepared(
         file: web_sys::File,
         progress: Option<js_sys::Function>,
         limits_json: Option<String>,
         entries: Vec<String>,
         results: Vec<js_sys::Uint8Array>,
-        blob_digests: Option<Vec<String>>,
+        parts: Option<Vec<String>>,
     ) -> std::result::Result<Session, JsValue> {
         let reader = web_sys::FileReaderSync::new()?;
         let len = file.size() as u64;
@@ -227,17 +227,21 @@ impl Session {
             limits: limits_from(limits_json)?,
             ..Default::default()
         };
-        let digests = blob_digests.unwrap_or_default();
-        let prepared: crate::parallel::Prepared = entries
-            .into_iter()
-            .zip(results)
-            .enumerate()
-            .map(|(i, (e, r))| {
-                let r = crate::parallel::decode_result(&r.to_vec());
-                let d = digests.get(i).and_then(|d| crate::digest::Digest::parse(d).ok());
-                (e, crate::parallel::with_blob_digest(r, d))
-            })
-            .collect();
+        let parts = parts.unwrap_or_default();
+        let prepared = crate::parallel::prepare(
+            entries
+                .into_iter()
+                .zip(results)
+                .enumerate()
+                .map(|(i, (e, r))| {
+                    (
+                        e,
+                        part_of(parts.get(i).map(String::as_str)),
+                        crate::parallel::decode_result(&r.to_vec()),
+                    )
+                })
+                .collect(),
+        );
         let mut obs = JsObserver {
             callback: progress,
             done: 0,
@@ -511,14 +515,16 @@ pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::resu
 
 /// Processes one job of [`layer_jobs`] in this worker (its own wasm instance, its own reads
 /// of the same `File`); the bytes go to [`Session::open_prepared`]. `progress` receives
-/// `("bytes", done, size)`.
+/// `("bytes", done, size)`. `part`: `"walk"` or `"diff"` runs half of the job, for a layer
+/// that dominates the image, split between two workers (the blob digest and the tar walk in
+/// one, the uncompressed digest in the other); default the whole job.
 #[wasm_bindgen]
 pub fn run_layer_job(
     file: web_sys::File,
     job_json: &str,
     limits_json: Option<String>,
     progress: Option<js_sys::Function>,
-    skip_blob_hash: Option<bool>,
+    part: Option<String>,
 ) -> std::result::Result<Vec<u8>, JsValue> {
     let job: crate::parallel::LayerJob =
         serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
@@ -534,36 +540,18 @@ pub fn run_layer_job(
         done: 0,
         total: job.size,
     };
-    let r = if skip_blob_hash == Some(true) {
-        crate::parallel::run_job_unhashed(&source, &job, &opts, &mut |n| obs.bytes(n))
-    } else {
-        crate::parallel::run_job(&source, &job, &opts, &mut |n| obs.bytes(n))
-    };
+    let part = part_of(part.as_deref());
+    let r = crate::parallel::run_job_part(&source, &job, part, &opts, &mut |n| obs.bytes(n));
     Ok(crate::parallel::encode_result(&r))
 }
 
-/// The sha256 of one job's blob (`sha256:…`), for a dominant layer split in two: one worker
-/// runs [`run_layer_job`] with `skip_blob_hash`, another this, at the same time.
-/// `progress` receives `("bytes", done, size)`.
-#[wasm_bindgen]
-pub fn hash_layer_job(
-    file: web_sys::File,
-    job_json: &str,
-    progress: Option<js_sys::Function>,
-) -> std::result::Result<String, JsValue> {
-    let job: crate::parallel::LayerJob =
-        serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
-    let reader = web_sys::FileReaderSync::new()?;
-    let len = file.size() as u64;
-    let source = BlobReader::new(file.into(), len, reader);
-    let mut obs = JsObserver {
-        callback: progress,
-        done: 0,
-        total: job.size,
-    };
-    crate::parallel::hash_job(&source, &job, &mut |n| obs.bytes(n))
-        .map(|d| d.to_string())
-        .map_err(js_err)
+/// `"walk"`, `"diff"`, else the whole job.
+fn part_of(s: Option<&str>) -> crate::parallel::Part {
+    match s {
+        Some("walk") => crate::parallel::Part::Walk,
+        Some("diff") => crate::parallel::Part::Diff,
+        _ => crate::parallel::Part::All,
+    }
 }
 
 /// Every limit as JSON: `[{"name", "default", "what"}]`, for the page's settings.

@@ -138,23 +138,39 @@ fn the_image_budget_holds_across_threads() {
 }
 
 #[test]
-fn a_layer_split_between_a_hasher_and_a_decompressor_gives_the_same_report() {
+fn a_layer_split_in_two_halves_gives_the_same_report() {
     for (label, bytes) in cases() {
         let o = opts();
         let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
-        let prepared: parallel::Prepared = parallel::layer_jobs(&bytes[..], &o)
-            .iter()
-            .map(|j| {
-                let half = parallel::run_job_unhashed(&bytes[..], j, &o, &mut |_| {});
-                let wire = parallel::encode_result(&half);
-                let digest = parallel::hash_job(&bytes[..], j, &mut |_| {}).ok();
-                (
+        let mut results = Vec::new();
+        for j in parallel::layer_jobs(&bytes[..], &o) {
+            // Each half in "another worker", its result crossing as bytes.
+            for part in [parallel::Part::Diff, parallel::Part::Walk] {
+                let r = parallel::run_job_part(&bytes[..], &j, part, &o, &mut |_| {});
+                results.push((
                     j.entry.clone(),
-                    parallel::with_blob_digest(parallel::decode_result(&wire), digest),
-                )
-            })
-            .collect();
+                    part,
+                    parallel::decode_result(&parallel::encode_result(&r)),
+                ));
+            }
+        }
+        let prepared = parallel::prepare(results);
         let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
         assert_eq!(par.to_json(), seq.to_json(), "{label}");
     }
+    // A half without its other half is read again by the inspection, not half-reported.
+    let bytes = fixture::oci_archive(&[fixture::sample("s:1", Compress::Gzip)], false);
+    let o = opts();
+    let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
+    let lone: Vec<_> = parallel::layer_jobs(&bytes[..], &o)
+        .iter()
+        .map(|j| {
+            let r = parallel::run_job_part(&bytes[..], j, parallel::Part::Walk, &o, &mut |_| {});
+            (j.entry.clone(), parallel::Part::Walk, r)
+        })
+        .collect();
+    let prepared = parallel::prepare(lone);
+    assert!(prepared.is_empty());
+    let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+    assert_eq!(par.to_json(), seq.to_json());
 }

@@ -33,6 +33,9 @@ pub fn wants_capture(path: &str) -> bool {
 /// The decompressed side: hashes, counts and walks.
 struct Inflated<S: EntrySink> {
     hasher: Hasher,
+    /// Whether `hasher` hashes (else it is left to another worker; `len` still counts).
+    hash: bool,
+    len: u64,
     max: u64,
     tar: TarStream,
     sink: Option<S>,
@@ -42,16 +45,19 @@ struct Inflated<S: EntrySink> {
 
 impl<S: EntrySink> Write for Inflated<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.hasher.len() + buf.len() as u64 > self.max {
+        if self.len + buf.len() as u64 > self.max {
             return Err(compress::to_io(
                 Error::limit(format!(
                     "layer decompresses to more than {} bytes (decompression bomb guard)",
                     self.max
                 ))
-                .at_offset(self.hasher.len()),
+                .at_offset(self.len),
             ));
         }
-        self.hasher.update(buf);
+        self.len += buf.len() as u64;
+        if self.hash {
+            self.hasher.update(buf);
+        }
         if self.walk_error.is_none()
             && let Some(sink) = self.sink.as_mut()
             && let Err(e) = self.tar.push(buf, sink)
@@ -120,6 +126,9 @@ pub struct LayerPipeline<S: EntrySink = LayerWalker> {
     /// Whether `blob` hashes (another worker may hash the blob while this one decompresses).
     hash_blob: bool,
     blob_len: u64,
+    /// Whether the uncompressed stream is hashed, and walked.
+    hash_uncompressed: bool,
+    walk: bool,
     stage: Stage<S>,
     sink: Option<S>,
     error: Option<Error>,
@@ -160,6 +169,8 @@ impl<S: EntrySink> LayerPipeline<S> {
             blob: Hasher::new(),
             hash_blob: true,
             blob_len: 0,
+            hash_uncompressed: true,
+            walk: true,
             stage: Stage::Sniffing(Vec::new()),
             sink: Some(sink),
             error: None,
@@ -167,11 +178,13 @@ impl<S: EntrySink> LayerPipeline<S> {
         }
     }
 
-    /// Leaves the blob digest to someone else (`Digests::blob_digest` stays `None`): the
-    /// page splits a dominant layer between a worker that hashes the compressed bytes and one
-    /// that does the rest.
-    pub fn without_blob_hash(mut self) -> Self {
-        self.hash_blob = false;
+    /// Does only part of the work, for a layer split between two workers (see
+    /// [`crate::parallel::Part`]): without the blob digest, the uncompressed digest or the walk
+    /// (the corresponding results stay `None` or empty).
+    pub fn only(mut self, hash_blob: bool, hash_uncompressed: bool, walk: bool) -> Self {
+        self.hash_blob = hash_blob;
+        self.hash_uncompressed = hash_uncompressed;
+        self.walk = walk;
         self
     }
 
@@ -221,13 +234,15 @@ impl<S: EntrySink> LayerPipeline<S> {
         let l = &self.limits;
         let inflated = Inflated {
             hasher: Hasher::new(),
+            hash: self.hash_uncompressed,
+            len: 0,
             max: self.max_uncompressed,
             tar: TarStream::new(StreamLimits {
                 meta_bytes: l.tar_meta_bytes,
                 entries: l.layer_entries,
                 path_bytes: l.path_bytes,
             }),
-            sink: self.sink.take(),
+            sink: if self.walk { self.sink.take() } else { None },
             walk_error: None,
         };
         self.stage = Stage::Decoding(
@@ -301,13 +316,16 @@ impl<S: EntrySink> LayerPipeline<S> {
             let inf = dec.get_mut();
             let hasher = std::mem::take(&mut inf.hasher);
             sink = inf.sink.take();
-            let walk_error = inf
-                .walk_error
-                .take()
-                .or_else(|| if complete { inf.tar.finish().err() } else { None });
+            let walk_error = inf.walk_error.take().or_else(|| {
+                if complete && self.walk {
+                    inf.tar.finish().err()
+                } else {
+                    None
+                }
+            });
             if complete {
-                out.uncompressed_size = Some(hasher.len());
-                out.diff_id = Some(hasher.finish());
+                out.uncompressed_size = Some(inf.len);
+                out.diff_id = self.hash_uncompressed.then(|| hasher.finish());
             }
             if let Some(e) = walk_error {
                 self.error.get_or_insert(e);
