@@ -14,24 +14,29 @@ import { renderConfig } from './views/config.js';
 import { renderSecrets, renderPackages, renderErrors, plainWords, technical } from './views/findings.js';
 import { FilesView } from './views/files.js';
 import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
+import { Settings } from './views/settings.js';
 
 const VERDICT = { 0: 'verified', 3: 'mismatch', 4: 'incomplete' };
 const STATUS_WORDS = { verified: 'verified', mismatch: 'does not match', incomplete: 'incomplete' };
 
 /** Opened files and fetched images: { id, kind: file|registry, name, source (the File, or the
- *  registry request until its worker has it), state: queued|working|done|error, worker,
+ *  registry request until its worker has it), settings (the limits and layer workers when it
+ *  was opened), state: queued|working|done|error, worker,
  *  planned, layer, bytes: { done, total, received }, fetching (the registry request under way),
- *  started, result, failure, image (index of the image shown, for archives with several) }. */
+ *  pool (the layer workers' progress), started, result, failure, image (index of the image
+ *  shown, for archives with several) }. */
 const entries = [];
 let shown = null;
 let rendered = '';
 let nextId = 1;
 let registryOpen = false; // the registry form, once something is open (always shown before)
 const filesView = new FilesView();
+const settings = new Settings();
 
 function open(fileList) {
   const added = Array.from(fileList, (file) => ({
     id: nextId++, kind: 'file', name: file.name, source: file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
+    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes() },
   }));
   add(added);
 }
@@ -40,6 +45,7 @@ function open(fileList) {
 function fetchImage(request) {
   add([{
     id: nextId++, kind: 'registry', name: request.reference, source: { registry: request }, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: 0, received: 0 }, image: 0,
+    settings: { limits: settings.limitsJson(), workers: 1 },
   }]);
 }
 
@@ -68,7 +74,8 @@ async function run(entry) {
     layer: (image, layer) => { entry.layer = { image, layer }; progressed(entry); },
     bytes: (done, total, received) => { entry.bytes = { done, total, received }; progressed(entry); },
     request: (m) => { entry.fetching = m; progressed(entry); },
-  });
+    pool: (m) => { entry.pool = m; progressed(entry); },
+  }, entry.settings);
   entry.source = null; // a registry password now lives in the worker only
   try {
     entry.result = await entry.worker.inspect();

@@ -2,7 +2,8 @@
 // core runs only in the worker; this class turns its messages into callbacks (progress) and
 // promises (the inspection, then directory listings, searches and file reads). Cancelling
 // terminates the worker: a synchronous wasm call cannot be interrupted any other way, and it
-// also aborts a registry fetch in flight.
+// also aborts a registry fetch in flight and ends the layer workers it started (a worker's
+// nested workers end with it).
 
 function startWorker() {
   // The single-file build (make single) has no files to load: it provides a blob: worker.
@@ -11,12 +12,32 @@ function startWorker() {
   return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 }
 
+/** Asks a short-lived coordinator worker one question that needs no file (`limits`: every
+ *  limit with its default, for the settings), then ends it. */
+export function askCore(op) {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker();
+    const end = (f, v) => { worker.terminate(); f(v); };
+    worker.onmessage = ({ data: m }) => {
+      if (m.id !== 1) return;
+      if (m.ok) end(resolve, m.value);
+      else end(reject, new Error(m.error));
+    };
+    worker.onerror = (ev) => { ev.preventDefault(); end(reject, new Error(ev.message || 'the inspection engine could not be loaded')); };
+    worker.postMessage({ id: 1, op });
+  });
+}
+
 export class ImageWorker {
   /** `source` is a File, or { registry: { reference, username, password, platform } };
-   *  `on` = { planned(images), layer(image, layer), bytes(done, total, received), request(m) }. */
-  constructor(source, on) {
+   *  `on` = { planned(images), layer(image, layer), bytes(done, total, received), request(m),
+   *  pool(m) }; `settings` = { limits (JSON text of the changed limits, or undefined),
+   *  workers (layer workers for a tarball; 1: none), poolMinBytes (no pool for fewer bytes
+   *  of layers) }. */
+  constructor(source, on, settings = {}) {
     this.source = source;
     this.on = on;
+    this.settings = settings;
     this.pending = new Map();
     this.nextId = 1;
     this.worker = null;
@@ -24,7 +45,8 @@ export class ImageWorker {
   }
 
   /** Inspects the file or fetches the image; resolves with { report, fileRecords, exitCode,
-   *  ms, size, memory, version, requests (a registry fetch's log) }. */
+   *  ms, size, memory, version, workers (1, or the layer workers that read the layers),
+   *  layerMemory (the largest layer worker's wasm memory), requests (a registry fetch's log) }. */
   inspect() {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -36,7 +58,8 @@ export class ImageWorker {
         this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
       };
       const r = this.source.registry;
-      this.worker.postMessage(r ? { op: 'fetch', ...r } : { op: 'open', file: this.source });
+      const { limits, workers, poolMinBytes } = this.settings;
+      this.worker.postMessage(r ? { op: 'fetch', ...r, limits } : { op: 'open', file: this.source, limits, workers, poolMinBytes });
       // The worker has the credentials now; the page keeps no copy.
       if (r) this.source = null;
     });
@@ -54,6 +77,7 @@ export class ImageWorker {
       case 'layer': this.on.layer(m.image, m.layer); break;
       case 'bytes': this.on.bytes(m.done, m.total, m.received); break;
       case 'request': this.on.request?.(m); break;
+      case 'pool': this.on.pool?.(m); break;
       case 'done': this.settle.resolve(m); break;
       case 'failed': this.fail(m); break;
     }

@@ -4,6 +4,13 @@
 // a slim report (no per-file list) and asks for directories as they are opened, so an image
 // with 100k files never crosses to the main thread whole.
 //
+// A tarball with several layers is read by a pool of layer workers (layer-core.js), each with
+// its own wasm instance reading its own slices of the same File: the coordinator lists the
+// layer blobs (layer_jobs, largest first, with the images planned from the manifests), hands
+// them out one at a time to whichever worker is free, collects the results (transferred
+// buffers) and assembles the report from them (Session.open_prepared), byte for byte the
+// report one worker would make. A layer whose worker failed is read here instead.
+//
 // A registry image is fetched here too: the core says which GET to send next (ping, token,
 // manifests, config, layers), this worker sends it with fetch() and streams each answer's body
 // into the core as it arrives, so no blob is ever held whole. Credentials arrive with the
@@ -14,9 +21,10 @@
 
 const BYTES_EVERY_MS = 100; // the core reports every MiB; the page needs ~10 updates a second
 
-/** `core` is the wasm-bindgen module ({ Session, RegistryFetch, version, memory_bytes });
- *  `ready` settles when its wasm is instantiated. */
-export function serve(core, ready) {
+/** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
+ *  version, memory_bytes }); `ready` settles when its wasm is instantiated; `startLayerWorker()`
+ *  starts one layer worker of the pool (none: no pool). */
+export function serve(core, ready, startLayerWorker) {
   let session = null;
   let reportText = null;
   ready.catch(() => {}); // reported to the page on the first message, not as an unhandled rejection
@@ -24,8 +32,9 @@ export function serve(core, ready) {
   const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 
   /** Progress from the core: `(event, a, b, detail)`. `bytes` events are passed on unless
-   *  `ownBytes` (a registry fetch counts the bytes it receives itself). */
-  function progressTo(ownBytes) {
+   *  `ownBytes` (a registry fetch counts the bytes it receives itself); `before` bytes were
+   *  already read by the layer workers (the core counts only what it reads itself). */
+  function progressTo(ownBytes, before = 0) {
     let lastBytes = 0;
     return (event, a, b, detail) => {
       if (event === 'bytes') {
@@ -33,7 +42,7 @@ export function serve(core, ready) {
         const now = performance.now();
         if (now - lastBytes >= BYTES_EVERY_MS || a === b) {
           lastBytes = now;
-          post({ type: 'bytes', done: a, total: b });
+          post({ type: 'bytes', done: a === b ? a : Math.min(b, before + a), total: b });
         }
       } else if (event === 'layer') {
         post({ type: 'layer', image: a, layer: b });
@@ -62,19 +71,137 @@ export function serve(core, ready) {
       size,
       memory: core.memory_bytes(),
       version: core.version(),
+      workers: 1,
       ...extra,
     });
   }
 
-  function open(file) {
+  /** Inspects a dropped file: { file, limits (JSON text or undefined), workers (pool size),
+   *  poolMinBytes (fewer bytes of layers: no pool) }. */
+  async function open(m) {
+    const { file, limits } = m;
     const t0 = performance.now();
-    finished(core.Session.open(file, progressTo(false)), t0, file.size);
+    const wanted = startLayerWorker ? Math.floor(m.workers) || 1 : 1;
+    // One worker: Session.open lists the layers itself before reading any; planning first
+    // would only read the tar headers twice.
+    const plan = wanted > 1 ? JSON.parse(core.layer_jobs(file, limits)) : { jobs: [], images: [] };
+    // The layer table, before any layer is read (Session.open would say it again).
+    if (plan.images.length) post({ type: 'planned', images: plan.images });
+    const layerBytes = plan.jobs.reduce((a, j) => a + j.size, 0);
+    const size = layerBytes >= (m.poolMinBytes || 0) ? Math.min(wanted, plan.jobs.length) : 1;
+    if (size < 2) {
+      finished(core.Session.open(file, progressTo(false), limits), t0, file.size);
+      return;
+    }
+    const pool = await runPool(file, plan, limits, size);
+    const s = core.Session.open_prepared(file, progressTo(false, pool.bytes), limits, pool.entries, pool.results);
+    // The workers that read layers (a worker that could not start or failed read none).
+    finished(s, t0, file.size, { workers: Math.max(1, pool.workers), layerMemory: pool.memory });
+  }
+
+  /**
+   * Runs `plan.jobs` (largest first) on `size` layer workers: each takes the next job when it
+   * has finished one. Resolves with what the workers made — { entries, results (Uint8Arrays,
+   * the same order), bytes (read by them), workers (how many delivered a result), memory (the
+   * largest worker's wasm memory) } — once
+   * the queue is empty and every worker is idle or gone. A worker that fails or dies is
+   * terminated and its job left out (the coordinator reads that layer itself); nothing else is
+   * recorded. The page sees the bytes of all workers added up, and which layers are read.
+   */
+  function runPool(file, plan, limits, size) {
+    const queue = plan.jobs.slice();
+    const where = jobLayers(plan);
+    const entries = [];
+    const results = [];
+    const slots = [];
+    let finishedBytes = 0;
+    let shown = 0;
+    let lastBytes = 0;
+    let memory = 0;
+    let live = size;
+    const state = new Map(plan.jobs.map((j) => [j.entry, 'waiting']));
+    const status = () => post({
+      type: 'pool',
+      done: live === 0,
+      workers: size,
+      jobs: plan.jobs.length,
+      read: [...state.values()].filter((s) => s === 'read').length,
+      reading: [...state.values()].filter((s) => s === 'reading').length,
+      layers: plan.jobs.flatMap((j) => where.get(j.entry).map(([image, layer]) => ({ image, layer, state: state.get(j.entry) }))),
+    });
+    const bytes = (force) => {
+      const done = slots.reduce((a, s) => a + s.bytes, finishedBytes);
+      shown = Math.min(file.size, Math.max(shown, done)); // never backwards, even if a worker fails
+      const now = performance.now();
+      if (force || now - lastBytes >= BYTES_EVERY_MS) {
+        lastBytes = now;
+        post({ type: 'bytes', done: shown, total: file.size });
+      }
+    };
+    return new Promise((resolve) => {
+      const gone = (slot) => {
+        slot.worker?.terminate();
+        slot.worker = null;
+        slot.bytes = 0;
+        if (--live === 0) {
+          status();
+          bytes(true);
+          resolve({ entries, results, bytes: finishedBytes, workers: slots.filter((x) => x.delivered).length, memory });
+        }
+      };
+      const next = (slot) => {
+        slot.job = queue.shift() ?? null;
+        slot.bytes = 0;
+        if (!slot.job) { gone(slot); return; }
+        state.set(slot.job.entry, 'reading');
+        status();
+        slot.worker.postMessage({ file, job: JSON.stringify(slot.job), limits });
+      };
+      for (let i = 0; i < size; i++) {
+        const slot = { worker: null, job: null, bytes: 0 };
+        slots.push(slot);
+        try {
+          slot.worker = startLayerWorker();
+        } catch {
+          gone(slot); // not even started (the browser refused): the others, or the coordinator, read
+          continue;
+        }
+        const failed = () => {
+          if (!slot.worker) return;
+          if (slot.job) state.set(slot.job.entry, 'waiting'); // read by the coordinator later
+          gone(slot);
+          status();
+        };
+        slot.worker.onmessage = ({ data: r }) => {
+          if (!slot.worker) return;
+          if (r.type === 'bytes') {
+            slot.bytes = Math.min(r.done, slot.job.size);
+            bytes(false);
+          } else if (r.type === 'result') {
+            entries.push(slot.job.entry);
+            results.push(r.result);
+            finishedBytes += slot.job.size;
+            memory = Math.max(memory, r.memory || 0);
+            slot.delivered = true;
+            state.set(slot.job.entry, 'read');
+            slot.bytes = 0;
+            bytes(false);
+            next(slot);
+          } else {
+            failed();
+          }
+        };
+        slot.worker.onerror = (ev) => { ev.preventDefault(); failed(); };
+        slot.worker.onmessageerror = failed;
+        next(slot);
+      }
+    });
   }
 
   /** Fetches `m.reference` from its registry: { reference, username, password, platform }. */
   async function fetchImage(m) {
     const t0 = performance.now();
-    const f = new core.RegistryFetch(m.reference, m.username, m.password, m.platform, progressTo(true));
+    const f = new core.RegistryFetch(m.reference, m.username, m.password, m.platform, progressTo(true), m.limits);
     const log = []; // what was asked and answered, for the page's technical details
     const plan = new Plan(m.reference, post);
     let received = 0;
@@ -155,7 +282,7 @@ export function serve(core, ready) {
     }
     if (m.op === 'open') {
       try {
-        open(m.file);
+        await open(m);
       } catch (e) {
         post({ type: 'failed', message: 'The inspection stopped with an internal error.', detail: errorText(e) });
       }
@@ -174,6 +301,8 @@ export function serve(core, ready) {
       return;
     }
     try {
+      // The limits and their defaults, for the page's settings (before any file).
+      if (m.op === 'limits') { post({ id: m.id, ok: true, value: JSON.parse(core.limits_json()) }); return; }
       if (!session) throw new Error('no file has been inspected');
       const value = ops[m.op](m);
       post({ id: m.id, ok: true, value }, value instanceof Uint8Array ? [value.buffer] : []);
@@ -181,6 +310,27 @@ export function serve(core, ready) {
       post({ id: m.id, ok: false, error: errorText(e) });
     }
   };
+}
+
+/**
+ * Which planned layers each job holds: `Map(entry → [[image, layer]…])` (a blob shared by
+ * several images holds several). A layer whose digest's hex is in the job's entry name
+ * (`blobs/sha256/<hex>`, `<hex>.tar`) is that job's; failing that, the one job of its exact
+ * size. A classic `docker save` layer (`<id>/layer.tar`, no digest, no size) matches none:
+ * it is only counted, not shown, while the pool reads it.
+ */
+function jobLayers(plan) {
+  const where = new Map(plan.jobs.map((j) => [j.entry, []]));
+  plan.images.forEach((img, i) => img.layers.forEach((l, j) => {
+    const hex = l.digest?.slice(l.digest.indexOf(':') + 1);
+    let job = hex && hex.length >= 32 ? plan.jobs.find((x) => x.entry.includes(hex)) : null;
+    if (!job && l.size != null) {
+      const same = plan.jobs.filter((x) => x.size === l.size);
+      if (same.length === 1) [job] = same;
+    }
+    if (job) where.get(job.entry).push([i, j]);
+  }));
+  return where;
 }
 
 function errorText(e) {

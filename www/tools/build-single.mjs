@@ -2,7 +2,8 @@
 // `make single`: writes the whole page as ONE self-contained HTML file that works when opened
 // straight from disk (file://, no server): the CSS inline, the page's modules joined into one
 // inline module script, the worker started from a blob: URL, and the wasm and the sample image
-// inlined as base64. On file:// Chromium blocks module imports and fetch(), but an inline
+// inlined as base64. The same blob: script is also each layer worker of the pool: the
+// coordinator starts it again under the worker name `porthole-layer`. On file:// Chromium blocks module imports and fetch(), but an inline
 // module, a blob: worker that instantiates inlined wasm bytes (initSync) and FileReaderSync on
 // a dropped File all work.
 //
@@ -80,7 +81,9 @@ function bundle(entry) {
 }
 
 // ---- The worker: wasm-bindgen's --target web glue made a classic script (its exports become
-// plain declarations), worker-core.js, and a start that instantiates the inlined wasm bytes.
+// plain declarations), worker-core.js and layer-core.js, and a start that instantiates the
+// inlined wasm bytes and serves as the coordinator, or, started by it under the name
+// `porthole-layer` (from its own blob: URL), as a layer worker of its pool.
 function workerSource() {
   let glue = read('pkg/porthole.js');
   glue = glue.replace(/^export \{[^}]*\};?\s*$/m, '');
@@ -88,16 +91,35 @@ function workerSource() {
   glue = glue.replace(/import\.meta\.url/g, 'self.location.href'); // only in the unused async init
   if (/^\s*(import|export)\b/m.test(glue) || /import\.meta/.test(glue)) fail('www/pkg/porthole.js has module syntax this script does not know');
   if (!/function initSync\(/.test(glue)) fail('www/pkg/porthole.js has no initSync (wasm-bindgen --target web expected)');
-  let core = read('worker-core.js');
-  if (!/^export function serve\(/m.test(core)) fail('worker-core.js must export function serve');
-  core = core.replace(/^export function serve\(/m, 'function serve(');
-  if (/^\s*(import|export)\b/m.test(core)) fail('worker-core.js must not import or export anything else');
+  const serving = (rel, fn) => {
+    let text = read(rel);
+    const decl = new RegExp(`^export function ${fn}\\(`, 'm');
+    if (!decl.test(text)) fail(`${rel} must export function ${fn}`);
+    text = text.replace(decl, `function ${fn}(`);
+    if (/^\s*(import|export)\b/m.test(text)) fail(`${rel} must not import or export anything else`);
+    return text;
+  };
+  // From file:// every origin is opaque, and a worker may not start a worker from the page's
+  // blob: URL (another origin to it): the coordinator makes its own blob: URL of the same
+  // script, from this function's source text and the inlined wasm it was given.
   return [
+    'function portholeWorkerMain() {',
     glue,
-    core,
+    serving('worker-core.js', 'serve'),
+    serving('layer-core.js', 'serveLayer'),
     '// Started from a blob: URL by the single-file page: the wasm arrives inlined, as base64.',
     'const portholeWasm = Uint8Array.from(atob(PORTHOLE_WASM_B64), (c) => c.charCodeAt(0));',
-    'serve({ Session, RegistryFetch, version, memory_bytes }, Promise.resolve().then(() => initSync({ module: portholeWasm })));',
+    'const portholeCore = { Session, RegistryFetch, layer_jobs, run_layer_job, limits_json, version, memory_bytes };',
+    'const portholeReady = Promise.resolve().then(() => initSync({ module: portholeWasm }));',
+    'let layerUrl = null;',
+    'const startLayerWorker = () => {',
+    '  layerUrl ||= URL.createObjectURL(new Blob([`const PORTHOLE_WASM_B64 = "${PORTHOLE_WASM_B64}";\\n`, portholeWorkerMain.toString(), \'\\nportholeWorkerMain();\\n\'], { type: \'text/javascript\' }));',
+    "  return new Worker(layerUrl, { name: 'porthole-layer' });",
+    '};',
+    "if (self.name === 'porthole-layer') serveLayer(portholeCore, portholeReady);",
+    'else serve(portholeCore, portholeReady, startLayerWorker);',
+    '}',
+    'portholeWorkerMain();',
   ].join('\n');
 }
 

@@ -203,7 +203,7 @@ const KIND_WORDS = {
   malformed: 'Part of the file is damaged or not in the format it claims.',
   integrity: 'Some data does not match its digest or size.',
   unsupported: 'The image uses something porthole cannot read.',
-  limit: 'A safety limit stopped reading (the image is very large or looks hostile).',
+  limit: 'A safety limit stopped reading (the image is very large or looks hostile); the limits can be changed under Settings.',
   io: 'The file could not be read.',
 };
 

@@ -33,7 +33,21 @@ function packagesSummary(packages) {
   return el('span', null, `${int(packages.length)} found (`, ...parts, ') — see Packages');
 }
 
-/** `run` = { ms, size, memory, version } of the inspection, for the "inspected in" line. */
+const mib = (n) => `${(n / 1048576).toFixed(0)} MiB`;
+
+/** "layers read by 3 workers in parallel, WebAssembly memory 24 MiB (largest layer worker
+ *  40 MiB)": how many workers read the layers (data-workers; 1: the file's own worker read
+ *  them) and the peak wasm memory of that worker and of the largest layer worker. */
+function workersAndMemory(run) {
+  const n = run.workers ?? 1;
+  return el('span', { dataset: { workers: String(n) } },
+    n > 1 ? `layers read by ${int(n)} workers in parallel` : 'read by 1 worker',
+    `, WebAssembly memory ${mib(run.memory)}`,
+    n > 1 && run.layerMemory ? el('span', { dataset: { layerMemory: String(run.layerMemory) }, text: ` (largest layer worker ${mib(run.layerMemory)})` }) : null);
+}
+
+/** `run` = { ms, size, memory, version, workers, layerMemory } of the inspection, for the
+ *  "inspected in" line. */
 export function renderOverview(root, report, img, run) {
   const s = img.summary;
   const src = report.source;
@@ -61,7 +75,8 @@ export function renderOverview(root, report, img, run) {
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
       ['Packages', packagesSummary(img.packages), 'packages'],
-      ['Inspected', `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), WebAssembly memory ${(run.memory / 1048576).toFixed(0)} MiB, porthole ${run.version}`, 'run'],
+      ['Inspected', el('span', null, `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), `,
+        workersAndMemory(run), `, porthole ${run.version}`), 'run'],
     ]),
     el('h3', { text: 'Image checks' }),
     checksTable(img.checks),

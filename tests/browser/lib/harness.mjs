@@ -106,6 +106,13 @@ export function cli(file) {
   return { code: r.status, text, json: text ? JSON.parse(text) : null, stderr: r.stderr.toString() };
 }
 
+/** `porthole inspect FILE --json --files ARGS…` (e.g. `['--limit', 'layers=1']`): as cli(). */
+export function cliWith(file, args) {
+  const r = spawnSync(bin, ['inspect', file, '--json', '--files', ...args], { maxBuffer: 1 << 30 });
+  const text = r.stdout.toString();
+  return { code: r.status, text, json: text ? JSON.parse(text) : null, stderr: r.stderr.toString() };
+}
+
 /** `porthole sbom FILE --format FORMAT` (spdx-json or cyclonedx-json): { code, text, json }. */
 export function sbomCli(file, format) {
   const r = spawnSync(bin, ['sbom', file, '--format', format], { maxBuffer: 1 << 30 });

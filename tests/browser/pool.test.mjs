@@ -1,0 +1,246 @@
+// The pool of layer workers (issue #7) and the limits in the page (issue #8), in real Chromium:
+// a tarball with several layers is read by layer workers (each its own wasm instance reading
+// the same File), ?workers=N sets their number (1: none), the exported report is byte for byte
+// the CLI's either way, progress adds the workers' bytes up to the file size, Cancel ends every
+// worker, the Settings panel's limits reach the core (and the layer workers) exactly as the
+// CLI's --limit does, and the single-file build runs the pool from file:// too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as H from './lib/harness.mjs';
+import { dockerArchiveOf, tar } from './lib/images.mjs';
+
+const tmp = H.tmpDir('pool');
+let server;
+let browser;
+let big; // several big gzip layers: long enough to watch the pool and to cancel it
+const single = path.join(tmp, 'porthole.html');
+const singleUrl = pathToFileURL(single).href;
+
+before(async () => {
+  server = await H.startServer();
+  browser = await H.launch(tmp);
+  big = path.join(tmp, 'big.tar');
+  execFileSync(H.fixtureBin, ['big', big, '160', '6', 'gzip']);
+  execFileSync(process.execPath, [path.join(H.www, 'tools/build-single.mjs'), single]);
+});
+
+after(async () => {
+  await browser?.ctx.close();
+  await server?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A page at `query` (`?workers=3`) whose workers are recorded: { page, workers: [{ url, closed }] }. */
+async function openPage(query = '', url = server.base) {
+  const page = await H.newPage(browser.ctx);
+  const workers = [];
+  page.on('worker', (w) => workers.push({ w, url: w.url(), closed: new Promise((r) => w.on('close', r)) }));
+  await page.goto(url + query);
+  return { page, workers };
+}
+
+const isLayerWorker = (w) => w.url.endsWith('/layer-worker.js');
+
+/** The distinct layer blobs of every image of a CLI report: the jobs of the pool. */
+function distinctLayers(report) {
+  return new Set(report.images.flatMap((i) => i.layers.map((l) => l.digest))).size;
+}
+
+/** `[data-fact=run] [data-workers]`: the layer workers that read the layers (1: none). */
+async function workersUsed(page) {
+  return Number(await page.getAttribute('[data-fact=run] [data-workers]', 'data-workers'));
+}
+
+async function assertExportEquals(page, want, label) {
+  const got = await H.download(page, '[data-action="download-json"]');
+  assert.equal(got.bytes.toString(), want.text, `${label}: byte for byte the CLI's report`);
+}
+
+test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none; the export is the CLI\'s either way', async () => {
+  const files = ['oci', 'docker', 'docker25', 'multiplatform', 'packages', 'crane', 'docker-symlinks'].map((k) => H.fixture(tmp, k));
+  // Two images in one archive: the pool takes the layers of both.
+  const two = path.join(tmp, 'two-images.tar');
+  const layer = (name, text) => tar([{ name: 'etc/', type: '5', mode: 0o755 }, { name, data: text }]);
+  fs.writeFileSync(two, dockerArchiveOf([
+    { layers: [layer('etc/a', 'a\n'), layer('etc/b', 'b\n')], tag: 'example.com/one:1' },
+    { layers: [layer('etc/c', 'c\n'), layer('etc/d', 'dd\n'), layer('etc/e', 'eee\n')], tag: 'example.com/two:1' },
+  ]));
+  files.push(two, big);
+  for (const file of files) {
+    const want = H.cli(file);
+    const jobs = distinctLayers(want.json);
+    for (const n of [3, 1]) {
+      const label = `${path.basename(file)} ?workers=${n}`;
+      const { page, workers } = await openPage(`?workers=${n}`);
+      await page.setInputFiles('input[type=file]', file);
+      const { state, verdict } = await H.waitSettled(page);
+      assert.equal(state, 'done', label);
+      assert.equal(verdict, 'verified', label);
+      await assertExportEquals(page, want, label);
+      const layerWorkers = workers.filter(isLayerWorker).length;
+      const run = await page.textContent('[data-fact=run]');
+      if (n > 1 && jobs > 1) {
+        assert.equal(layerWorkers, Math.min(n, jobs), `${label}: one layer worker per job, at most ${n}`);
+        assert.equal(await workersUsed(page), layerWorkers, `${label}: the Overview says how many`);
+        assert.match(run, new RegExp(`layers read by ${layerWorkers} workers in parallel, WebAssembly memory \\d+ MiB \\(largest layer worker \\d+ MiB\\)`), label);
+        assert.ok(Number(await page.getAttribute('[data-fact=run] [data-layer-memory]', 'data-layer-memory')) >= 65536, label);
+        // The pool is gone once the report is made; the coordinator stays for the Files view.
+        await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
+        assert.equal(page.workers().length, 1, `${label}: only the coordinator is left`);
+      } else {
+        assert.equal(layerWorkers, 0, `${label}: no layer worker`);
+        assert.equal(await workersUsed(page), 1, label);
+        assert.match(run, /read by 1 worker, WebAssembly memory \d+ MiB, porthole /, label);
+      }
+      assert.equal(workers.length, layerWorkers + 1, `${label}: the coordinator and the layer workers only`);
+      assert.deepEqual(await page.problems(), [], label);
+      await page.close();
+    }
+  }
+});
+
+test('without ?workers: the default pool (cores, at most 4) for a big image, none for a small one', async () => {
+  for (const [file, pooled] of [[H.fixture(tmp, 'docker25'), false], [big, true]]) {
+    const label = path.basename(file);
+    const { page, workers } = await openPage();
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
+    const want = Math.min(cores, 4, distinctLayers(H.cli(file).json));
+    assert.equal(await page.inputValue('#settings input[name=workers]'), String(Math.min(cores, 4)), 'the default is shown');
+    await page.setInputFiles('input[type=file]', file);
+    assert.equal((await H.waitSettled(page)).state, 'done', label);
+    const layerWorkers = workers.filter(isLayerWorker).length;
+    if (pooled && want > 1) {
+      assert.equal(layerWorkers, want, `${label}: ${want} layer workers`);
+      assert.equal(await workersUsed(page), want, label);
+    } else {
+      assert.equal(layerWorkers, 0, `${label}: under 32 MiB of layers, one worker reads them`);
+      assert.equal(await workersUsed(page), 1, label);
+    }
+    await page.close();
+  }
+});
+
+test('progress: the layer table first, the pool\'s line, the workers\' bytes added up to the file size', async () => {
+  const { page } = await openPage('?workers=3');
+  await page.evaluate(() => {
+    const seen = { values: [], maxes: [], lines: [], reading: 0, tableBeforeBytes: null };
+    window.__seen = seen;
+    const bar = document.getElementById('progress-bar');
+    new MutationObserver(() => {
+      seen.values.push(Number(bar.getAttribute('value')));
+      seen.maxes.push(Number(bar.getAttribute('max')));
+      if (seen.tableBeforeBytes == null && Number(bar.getAttribute('value')) > 0) {
+        seen.tableBeforeBytes = document.querySelectorAll('#plan tbody tr').length;
+      }
+    }).observe(bar, { attributes: true, attributeFilter: ['value', 'max'] });
+    new MutationObserver(() => {
+      seen.lines.push(document.getElementById('progress-layer').textContent);
+      seen.reading = Math.max(seen.reading, document.querySelectorAll('#plan tbody tr.reading').length);
+    }).observe(document.getElementById('progress'), { childList: true, subtree: true, characterData: true });
+  });
+  await page.setInputFiles('input[type=file]', big);
+  const { state } = await H.waitSettled(page);
+  assert.equal(state, 'done');
+  const seen = await page.evaluate(() => window.__seen);
+  const size = fs.statSync(big).size;
+  assert.equal(seen.tableBeforeBytes, 6, 'the six layers are listed before any byte is counted');
+  assert.ok(seen.values.length > 3, `several progress updates (${seen.values.length})`);
+  assert.ok(seen.values.every((v, i) => i === 0 || v >= seen.values[i - 1]), 'the bytes never go backwards');
+  assert.equal(seen.values.at(-1), size, 'the bytes reach the file size');
+  assert.ok(seen.maxes.every((m) => m === size), 'out of the file size');
+  assert.ok(seen.values.some((v) => v > 0 && v < size), 'bytes in between were shown');
+  assert.ok(seen.lines.some((l) => /^3 layer workers: \d of 6 layers read, [1-3] being read$/.test(l)), `the pool's line (${[...new Set(seen.lines)].join(' | ')})`);
+  assert.ok(seen.reading >= 2, `several layers are read at once in the table (${seen.reading})`);
+  assert.match(await page.textContent('[data-fact=run]'), /^[\d,]+ bytes in [\d.]+ s \([\d.]+ MB\/s\), layers read by 3 workers in parallel/);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('Cancel during a pooled run ends the coordinator and every layer worker', async () => {
+  const { page, workers } = await openPage('?workers=3');
+  await page.setInputFiles('input[type=file]', big);
+  await page.waitForFunction(() => /^3 layer workers: /.test(document.getElementById('progress-layer').textContent)
+    && document.getElementById('progress-bar').value > 0);
+  assert.equal(workers.filter(isLayerWorker).length, 3);
+  assert.equal(page.workers().length, 4, 'the coordinator and three layer workers');
+  await H.shot(page, 'pool-progress');
+  await page.click('#cancel');
+  await Promise.all(workers.map((w) => w.closed)); // gone, not just hidden
+  assert.deepEqual(page.workers(), []);
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
+  assert.equal(await page.textContent('#notice'), 'Stopped reading big.tar.');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('limits: the Settings panel lists the core\'s limits; layers=1 gives the CLI\'s report with --limit layers=1', async () => {
+  const { page } = await openPage('?workers=3');
+  assert.equal(await page.inputValue('#settings input[name=workers]'), '3', '?workers=3 fills the field');
+  await page.click('#settings summary');
+  await page.waitForSelector('#settings input[data-limit=layers]');
+  const names = await page.$$eval('#settings input[data-limit]', (els) => els.map((e) => e.dataset.limit));
+  for (const name of ['layer_uncompressed_bytes', 'layers', 'layer_entries', 'path_bytes', 'scan_file_bytes']) assert.ok(names.includes(name), name);
+  assert.equal(await page.inputValue('#settings input[data-limit=layers]'), '1024', 'the default is shown');
+  assert.equal(await page.textContent('[data-limit-row=layers] [data-default]'), '1,024');
+  assert.match(await page.textContent('[data-limit-row=layer_uncompressed_bytes] [data-default]'), /^68,719,476,736 \(64 GiB\)$/);
+  await page.fill('#settings input[data-limit=layers]', '1');
+  assert.match(await page.textContent('#settings-summary'), /1 limit changed/);
+  await H.shot(page, 'settings');
+
+  const sample = path.join(H.www, 'sample/sample.tar');
+  await page.setInputFiles('input[type=file]', sample);
+  const { state, verdict } = await H.waitSettled(page);
+  const want = H.cliWith(sample, ['--limit', 'layers=1']);
+  assert.equal(want.code, 4);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'incomplete');
+  assert.match(await page.textContent('#verdict .verdict-text'), /^Incomplete: /);
+  await page.click('#tab-errors');
+  assert.match(await page.textContent('#view-errors li[data-kind=limit] p'), /^A safety limit stopped reading/);
+  await page.click('#view-errors li[data-kind=limit] summary');
+  assert.match(await page.textContent('#view-errors li[data-kind=limit] pre'), /over the limit of 1/);
+  await assertExportEquals(page, want, 'layers=1');
+
+  // A limit a layer worker hits itself: the biggest layer of a pooled run has more entries (the
+  // outer tarball has 9, within the limit).
+  await page.click('[data-action="reset-limits"]');
+  assert.equal(await page.inputValue('#settings input[data-limit=layers]'), '1024');
+  await page.fill('#settings input[data-limit=layer_entries]', '10');
+  const docker = H.fixture(tmp, 'docker');
+  await page.setInputFiles('input[type=file]', docker);
+  await page.waitForSelector('.file-tab [data-file="docker.tar"]');
+  await H.waitSettled(page);
+  const limited = H.cliWith(docker, ['--limit', 'layer_entries=10']);
+  assert.equal(limited.code, 4);
+  assert.ok(limited.json.images[0].errors.some((e) => e.kind === 'limit' && e.layer === 0), 'the CLI hit the limit in layer 0');
+  assert.equal(await workersUsed(page), 3, 'read by the pool');
+  assert.equal(await page.evaluate(() => document.body.dataset.verdict), 'incomplete');
+  await assertExportEquals(page, limited, 'layer_entries=10 in the pool');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('the single-file build (file://) runs the pool too: blob: layer workers, the CLI\'s report', async () => {
+  const { page, workers } = await openPage('?workers=3', singleUrl);
+  const file = H.fixture(tmp, 'docker25');
+  await page.setInputFiles('input[type=file]', file);
+  const { state, verdict } = await H.waitSettled(page);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'verified');
+  assert.equal(await workersUsed(page), 3);
+  assert.equal(workers.length, 4, 'the coordinator and three layer workers');
+  assert.ok(workers.every((w) => w.url.startsWith('blob:')), workers.map((w) => w.url).join(' '));
+  await assertExportEquals(page, H.cli(file), 'single file');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('the page requested nothing but its own origin (and the single file), and only read', () => {
+  assert.deepEqual(H.foreignRequests(browser.requests, [server.origin, singleUrl]), []);
+  assert.deepEqual(H.unsafeMethods(browser.calls), [], 'only GET, HEAD or OPTIONS');
+  assert.ok(browser.requests.includes(`${server.base}layer-worker.js`), 'the layer workers came from the site');
+});
