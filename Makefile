@@ -71,10 +71,16 @@ browser: setup-tests cli fixture-bin web single
 	npm test
 
 # SBOMs validated with the formats' own tooling (CycloneDX schema, spdx-tools), on a fixture
-# with packages and on the real Debian image when tests/real-images.sh has built it.
+# with packages, an rpm database rpm 4.18 wrote, and the real Debian image when
+# tests/real-images.sh has built it.
 sbom: cli fixture-bin
 	target/release/porthole-fixture packages target/sbom-fixture.tar
-	python3 tests/check_sbom.py target/release/porthole target/sbom-fixture.tar \
+	sh tests/rpm/make-rpmdb.sh target/sbom-rpm
+	mkdir -p target/sbom-rpm/root/etc target/sbom-rpm/root/var/lib/rpm
+	printf 'ID=fedora\nVERSION_ID=40\n' > target/sbom-rpm/root/etc/os-release
+	cp target/sbom-rpm/sqlite/rpmdb.sqlite target/sbom-rpm/root/var/lib/rpm/
+	target/release/porthole-fixture dir target/sbom-rpm.tar target/sbom-rpm/root
+	python3 tests/check_sbom.py target/release/porthole target/sbom-fixture.tar target/sbom-rpm.tar \
 		$$(ls $${REAL_IMAGES_DIR:-/tmp/porthole-real-images}/oci.tar 2>/dev/null)
 
 real-images: cli
