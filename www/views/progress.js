@@ -48,37 +48,98 @@ export function renderProgress(entry) {
   renderPlan(entry);
 }
 
-// Rebuilt only when the layer being read changes, not on every byte update.
+// The layer table is built once per file and list of planned layers; progress then updates
+// only the rows whose state may have changed (the rows between the layer read before and the
+// one read now; every row when the pool says something new), so
+// an image of 1 024 layers costs a few thousand row updates, not a million new rows.
+let table = null; // { id, planned, rows: [{ tr, cell }], offsets, shown, pool, poolStates, cur }
+
 function renderPlan(entry) {
   const plan = $('plan');
-  const pool = entry.pool;
-  const poolKey = pool ? `${pool.done}:${pool.layers.map((l) => l.state[0]).join('')}` : '';
-  const key = entry.planned ? `${entry.id}:${entry.layer?.image}:${entry.layer?.layer}:${poolKey}` : '';
-  if (plan.dataset.key === key) return;
-  plan.dataset.key = key;
   if (!entry.planned) {
-    plan.replaceChildren();
+    if (plan.firstChild) plan.replaceChildren();
+    table = null;
     return;
   }
-  // With a pool, several layers are read at once: what the pool says, while it works; then the
-  // coordinator assembles the report layer by layer (and reads any layer a worker could not).
-  const inPool = new Map(pool ? pool.layers.map((l) => [`${l.image}:${l.layer}`, l.state]) : []);
-  const status = (i, j) => {
-    const p = inPool.get(`${i}:${j}`);
-    if (p === 'read') return 'read';
-    if (pool && !pool.done) return p ?? 'in the pool';
-    const c = entry.layer;
-    if (!c || i > c.image || (i === c.image && j > c.layer)) return 'waiting';
-    return i === c.image && j === c.layer ? 'reading' : 'read';
+  if (!table || table.id !== entry.id || table.planned !== entry.planned || !plan.firstChild) {
+    table = buildPlan(plan, entry);
+  }
+  const t = table;
+  const n = t.rows.length;
+  const cur = currentRow(t, entry);
+  let from = 0;
+  let to = -1;
+  const pool = entry.pool ?? null;
+  if (t.pool !== pool) {
+    // What the pool says about each layer (with a pool, several are read at once).
+    t.pool = pool;
+    t.poolStates = new Array(n);
+    for (const l of pool?.layers ?? []) {
+      const k = flatIndex(t, l.image, l.layer);
+      if (k != null) t.poolStates[k] = l.state;
+    }
+    to = n - 1;
+  } else if (cur.at !== t.cur.at || cur.exact !== t.cur.exact) {
+    from = Math.max(0, Math.min(cur.at, t.cur.at));
+    to = Math.min(n - 1, Math.max(cur.at, t.cur.at));
+  }
+  t.cur = cur;
+  for (let k = from; k <= to; k++) {
+    // With a pool: what it says, while it works; then the coordinator assembles the report
+    // layer by layer (and reads any layer a worker could not).
+    const p = t.poolStates[k];
+    let s;
+    if (p === 'read') s = 'read';
+    else if (pool && !pool.done) s = p ?? 'in the pool';
+    else if (k < cur.at) s = 'read';
+    else s = k === cur.at && cur.exact ? 'reading' : 'waiting';
+    if (s === t.shown[k]) continue;
+    t.shown[k] = s;
+    t.rows[k].tr.className = s.replace(/ /g, '-');
+    t.rows[k].cell.textContent = s;
+  }
+}
+
+/** The table of planned layers, every row waiting: { id, planned, rows, offsets, … }. */
+function buildPlan(plan, entry) {
+  const rows = [];
+  const offsets = [];
+  plan.replaceChildren(...entry.planned.map((img, i) => {
+    offsets.push(rows.length);
+    return el('div', null,
+      el('h3', { text: `${img.name ?? '(unnamed image)'}${img.platform ? ` — ${img.platform}` : ''}: ${int(img.layers.length)} ${img.layers.length === 1 ? 'layer' : 'layers'}` }),
+      el('table', { class: 'plan', dataset: { image: i } },
+        el('thead', null, el('tr', null, ['#', 'digest', 'size', 'media type', ''].map((t) => el('th', { text: t })))),
+        el('tbody', null, img.layers.map((l, j) => {
+          const cell = el('td', { text: 'waiting' });
+          const tr = el('tr', { class: 'waiting' },
+            el('td', { text: j }),
+            el('td', { class: 'mono wrap', text: l.digest ?? '—' }),
+            el('td', { text: size(l.size) }),
+            el('td', { class: 'wrap', text: l.media_type ?? '—' }),
+            cell);
+          rows.push({ tr, cell });
+          return tr;
+        }))));
+  }));
+  return {
+    id: entry.id, planned: entry.planned, rows, offsets, shown: rows.map(() => 'waiting'),
+    pool: null, poolStates: [], cur: { at: -1, exact: false },
   };
-  plan.replaceChildren(...entry.planned.map((img, i) => el('div', null,
-    el('h3', { text: `${img.name ?? '(unnamed image)'}${img.platform ? ` — ${img.platform}` : ''}: ${int(img.layers.length)} ${img.layers.length === 1 ? 'layer' : 'layers'}` }),
-    el('table', { class: 'plan', dataset: { image: i } },
-      el('thead', null, el('tr', null, ['#', 'digest', 'size', 'media type', ''].map((t) => el('th', { text: t })))),
-      el('tbody', null, img.layers.map((l, j) => el('tr', { class: status(i, j).replace(/ /g, '-') },
-        el('td', { text: j }),
-        el('td', { class: 'mono wrap', text: l.digest ?? '—' }),
-        el('td', { text: size(l.size) }),
-        el('td', { class: 'wrap', text: l.media_type ?? '—' }),
-        el('td', { text: status(i, j) }))))))));
+}
+
+/** Row `layer` of image `image` in the table's one list of rows, or null. */
+function flatIndex(t, image, layer) {
+  const img = t.planned[image];
+  return img && layer >= 0 && layer < img.layers.length ? t.offsets[image] + layer : null;
+}
+
+/** The row being read by the coordinator: `at` (rows before it are read), `exact` when that
+ *  row is the layer being read (a layer beyond the planned ones: the rows after it wait). */
+function currentRow(t, entry) {
+  const c = entry.layer;
+  if (!c) return { at: -1, exact: false };
+  if (c.image >= t.planned.length) return { at: t.rows.length, exact: false };
+  const len = t.planned[c.image].layers.length;
+  return c.layer < len ? { at: t.offsets[c.image] + c.layer, exact: true } : { at: t.offsets[c.image] + len, exact: false };
 }
