@@ -1,25 +1,35 @@
 // A layer worker's logic: one of the pool a coordinator worker (worker-core.js) starts for a
-// dropped tarball with several layers. Each layer worker has its own wasm instance and reads
-// its own slices of the same File (FileReaderSync); it processes one layer blob per message
-// and sends back the result as bytes (the buffer is transferred, not copied), which the
+// dropped tarball with several layers (or one big one). Each layer worker has its own wasm
+// instance, made from the module the coordinator compiled (posted first, so the ~2 MB of wasm
+// is compiled once per file, not once per worker), and reads its own slices of the same File
+// (FileReaderSync); it processes one task per message — a layer blob, or half of one — and
+// sends back the result as bytes (the buffer is transferred, not copied), which the
 // coordinator hands to Session.open_prepared. No SharedArrayBuffer: works on any static host
 // and from file://.
 //
-// Messages in:  { file, job (JSON text of one layer_jobs() job), limits (JSON text or undefined) }
+// Messages in:  { module }                               (first: the compiled WebAssembly.Module)
+//               { file, job (JSON text of one layer_jobs() job), limits (JSON text or undefined),
+//                 part ('all', or 'walk' / 'diff': half of a layer split between two workers) }
 // Messages out: { type: 'bytes', done }                 (throttled, bytes of this job read)
 //               { type: 'result', result, memory }      (Uint8Array, transferred; wasm memory bytes)
 //               { type: 'error', message }              (the coordinator reads that layer itself)
 //
 // This file has no imports so that `make single` can inline it; layer-worker.js (the module
-// worker) and the single-file build each call serveLayer() with the loaded core.
+// worker) and the single-file build each call serveLayer() with the core.
 
 const LAYER_BYTES_EVERY_MS = 50;
 
-/** `core` is the wasm-bindgen module ({ run_layer_job, memory_bytes }); `ready` settles when
- *  its wasm is instantiated. */
-export function serveLayer(core, ready) {
+/** `core` is the wasm-bindgen module ({ run_layer_job, memory_bytes }); `start(module)`
+ *  instantiates its wasm from the coordinator's WebAssembly.Module (may return a promise). */
+export function serveLayer(core, start) {
+  let ready = Promise.reject(new Error('no WebAssembly module was given to this layer worker'));
   ready.catch(() => {}); // reported with the first job
   self.onmessage = async ({ data: m }) => {
+    if (m.module !== undefined) {
+      ready = Promise.resolve().then(() => start(m.module));
+      ready.catch(() => {});
+      return;
+    }
     try {
       await ready;
       let last = 0;
@@ -31,7 +41,7 @@ export function serveLayer(core, ready) {
           self.postMessage({ type: 'bytes', done });
         }
       };
-      const result = core.run_layer_job(m.file, m.job, m.limits, progress);
+      const result = core.run_layer_job(m.file, m.job, m.limits, progress, m.part);
       // The wasm memory never shrinks: after the last job this is the worker's peak.
       self.postMessage({ type: 'result', result, memory: core.memory_bytes() }, [result.buffer]);
     } catch (e) {

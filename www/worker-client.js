@@ -46,7 +46,9 @@ export class ImageWorker {
 
   /** Inspects the file or fetches the image; resolves with { report, fileRecords, exitCode,
    *  ms, size, memory, version, workers (1, or the layer workers that read the layers),
-   *  layerMemory (the largest layer worker's wasm memory), requests (a registry fetch's log) }. */
+   *  layerMemory (the largest layer worker's wasm memory), split (the layer read in two halves
+   *  by two layer workers: { size, layers: [[image, layer]…] }, or null), requests (a registry
+   *  fetch's log) }. */
   inspect() {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };

@@ -9,7 +9,10 @@
 // layer blobs (layer_jobs, largest first, with the images planned from the manifests), hands
 // them out one at a time to whichever worker is free, collects the results (transferred
 // buffers) and assembles the report from them (Session.open_prepared), byte for byte the
-// report one worker would make. A layer whose worker failed is read here instead.
+// report one worker would make. A layer whose worker failed is read here instead. A layer
+// bigger than all the others together is split between two workers (its "walk" and "diff"
+// halves, see poolTasks), so a one-layer image is read by two. The wasm is compiled once, by
+// this worker, and the compiled module posted to each layer worker (structured clone).
 //
 // A registry image is fetched here too: the core says which GET to send next (ping, token,
 // manifests, config, layers), this worker sends it with fetch() and streams each answer's body
@@ -22,8 +25,9 @@
 const BYTES_EVERY_MS = 100; // the core reports every MiB; the page needs ~10 updates a second
 
 /** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
- *  version, memory_bytes }); `ready` settles when its wasm is instantiated; `startLayerWorker()`
- *  starts one layer worker of the pool (none: no pool). */
+ *  version, memory_bytes }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
+ *  once `core` is instantiated from it; `startLayerWorker()` starts one layer worker of the
+ *  pool (none: no pool), which is then posted that module: compiled once, shared by all. */
 export function serve(core, ready, startLayerWorker) {
   let session = null;
   let reportText = null;
@@ -33,8 +37,9 @@ export function serve(core, ready, startLayerWorker) {
 
   /** Progress from the core: `(event, a, b, detail)`. `bytes` events are passed on unless
    *  `ownBytes` (a registry fetch counts the bytes it receives itself); `before` bytes were
-   *  already read by the layer workers (the core counts only what it reads itself). */
-  function progressTo(ownBytes, before = 0) {
+   *  already read by the layer workers (the core counts only what it reads itself), and
+   *  `floor` were shown (never go back below them, even after a worker failed). */
+  function progressTo(ownBytes, before = 0, floor = 0) {
     let lastBytes = 0;
     return (event, a, b, detail) => {
       if (event === 'bytes') {
@@ -42,7 +47,7 @@ export function serve(core, ready, startLayerWorker) {
         const now = performance.now();
         if (now - lastBytes >= BYTES_EVERY_MS || a === b) {
           lastBytes = now;
-          post({ type: 'bytes', done: a === b ? a : Math.min(b, before + a), total: b });
+          post({ type: 'bytes', done: a === b ? a : Math.max(floor, Math.min(b, before + a)), total: b });
         }
       } else if (event === 'layer') {
         post({ type: 'layer', image: a, layer: b });
@@ -77,7 +82,8 @@ export function serve(core, ready, startLayerWorker) {
   }
 
   /** Inspects a dropped file: { file, limits (JSON text or undefined), workers (pool size),
-   *  poolMinBytes (fewer bytes of layers: no pool) }. */
+   *  poolMinBytes (fewer bytes of layers: no pool; twice as many when the largest layer would
+   *  be split in two halves, which gains less than reading different layers at once) }. */
   async function open(m) {
     const { file, limits } = m;
     const t0 = performance.now();
@@ -88,47 +94,75 @@ export function serve(core, ready, startLayerWorker) {
     // The layer table, before any layer is read (Session.open would say it again).
     if (plan.images.length) post({ type: 'planned', images: plan.images });
     const layerBytes = plan.jobs.reduce((a, j) => a + j.size, 0);
-    const size = layerBytes >= (m.poolMinBytes || 0) ? Math.min(wanted, plan.jobs.length) : 1;
+    const tasks = poolTasks(plan.jobs);
+    const minBytes = (m.poolMinBytes || 0) * (tasks.length > plan.jobs.length ? 2 : 1);
+    const size = layerBytes >= minBytes ? Math.min(wanted, tasks.length) : 1;
     if (size < 2) {
       finished(core.Session.open(file, progressTo(false), limits), t0, file.size);
       return;
     }
-    const pool = await runPool(file, plan, limits, size);
-    const s = core.Session.open_prepared(file, progressTo(false, pool.bytes), limits, pool.entries, pool.results);
+    const pool = await runPool(file, plan, tasks, limits, size, await ready);
+    const s = core.Session.open_prepared(file, progressTo(false, pool.bytes, pool.shown), limits, pool.entries, pool.results, pool.parts);
     // The workers that read layers (a worker that could not start or failed read none).
-    finished(s, t0, file.size, { workers: Math.max(1, pool.workers), layerMemory: pool.memory });
+    finished(s, t0, file.size, { workers: Math.max(1, pool.workers), layerMemory: pool.memory, split: pool.split });
   }
 
   /**
-   * Runs `plan.jobs` (largest first) on `size` layer workers: each takes the next job when it
-   * has finished one. Resolves with what the workers made — { entries, results (Uint8Arrays,
-   * the same order), bytes (read by them), workers (how many delivered a result), memory (the
-   * largest worker's wasm memory) } — once
-   * the queue is empty and every worker is idle or gone. A worker that fails or dies is
-   * terminated and its job left out (the coordinator reads that layer itself); nothing else is
-   * recorded. The page sees the bytes of all workers added up, and which layers are read.
+   * Runs `tasks` ({ job, part }: a whole job, or half of the dominant one) on `size` layer
+   * workers, each given the coordinator's compiled wasm `module` first: each takes the next
+   * task when it has finished one. Resolves with what the workers made — { entries, results
+   * (Uint8Arrays, the same order), parts (the same order), bytes (read by them, a blob read by
+   * two halves counted once), shown (the bytes last shown), workers (how many delivered a
+   * result), memory (the largest worker's wasm memory), split (the layer read in two halves:
+   * { size, layers: [[image, layer]…] }, or null) } — once the queue is empty and every worker
+   * is idle or gone. A worker that fails or dies is terminated and its task left out (the
+   * coordinator reads that layer itself: a lone half is ignored); nothing else is recorded.
+   * The page sees the bytes of all workers added up, and which layers are read.
    */
-  function runPool(file, plan, limits, size) {
-    const queue = plan.jobs.slice();
+  function runPool(file, plan, tasks, limits, size, module) {
+    const queue = tasks.slice();
     const where = jobLayers(plan);
     const entries = [];
     const results = [];
+    const parts = [];
     const slots = [];
     let finishedBytes = 0;
     let shown = 0;
     let lastBytes = 0;
     let memory = 0;
     let live = size;
+    // Per layer blob: waiting, reading, read; its tasks not finished yet, and whether one
+    // failed (then the coordinator reads it, and it stays waiting here).
     const state = new Map(plan.jobs.map((j) => [j.entry, 'waiting']));
-    const status = () => post({
-      type: 'pool',
-      done: live === 0,
-      workers: size,
-      jobs: plan.jobs.length,
-      read: [...state.values()].filter((s) => s === 'read').length,
-      reading: [...state.values()].filter((s) => s === 'reading').length,
-      layers: plan.jobs.flatMap((j) => where.get(j.entry).map(([image, layer]) => ({ image, layer, state: state.get(j.entry) }))),
-    });
+    const left = new Map(plan.jobs.map((j) => [j.entry, 0]));
+    for (const t of tasks) left.set(t.job.entry, left.get(t.job.entry) + 1);
+    const failedEntries = new Set();
+    const halves = new Map(); // entry → halves delivered
+    const split = tasks.some((t) => t.part !== 'all');
+    let lastStatus = 0;
+    let statusTimer = null;
+    // At most ten a second (each carries every layer), and always the last one.
+    const status = (force) => {
+      const now = performance.now();
+      if (!force && now - lastStatus < BYTES_EVERY_MS) {
+        statusTimer ??= setTimeout(() => status(true), BYTES_EVERY_MS - (now - lastStatus));
+        return;
+      }
+      clearTimeout(statusTimer);
+      statusTimer = null;
+      lastStatus = now;
+      const states = [...state.values()];
+      post({
+        type: 'pool',
+        done: live === 0,
+        workers: size,
+        jobs: plan.jobs.length,
+        split,
+        read: states.filter((s) => s === 'read').length,
+        reading: states.filter((s) => s === 'reading').length,
+        layers: plan.jobs.flatMap((j) => where.get(j.entry).map(([image, layer]) => ({ image, layer, state: state.get(j.entry) }))),
+      });
+    };
     const bytes = (force) => {
       const done = slots.reduce((a, s) => a + s.bytes, finishedBytes);
       shown = Math.min(file.size, Math.max(shown, done)); // never backwards, even if a worker fails
@@ -144,46 +178,61 @@ export function serve(core, ready, startLayerWorker) {
         slot.worker = null;
         slot.bytes = 0;
         if (--live === 0) {
-          status();
+          status(true);
           bytes(true);
-          resolve({ entries, results, bytes: finishedBytes, workers: slots.filter((x) => x.delivered).length, memory });
+          const whole = plan.jobs.find((j) => halves.get(j.entry) === 2);
+          resolve({
+            entries, results, parts, bytes: finishedBytes, shown, memory,
+            workers: slots.filter((x) => x.delivered).length,
+            split: whole ? { size: whole.size, layers: where.get(whole.entry) } : null,
+          });
         }
       };
       const next = (slot) => {
-        slot.job = queue.shift() ?? null;
+        slot.task = queue.shift() ?? null;
         slot.bytes = 0;
-        if (!slot.job) { gone(slot); return; }
-        state.set(slot.job.entry, 'reading');
-        status();
-        slot.worker.postMessage({ file, job: JSON.stringify(slot.job), limits });
+        if (!slot.task) { gone(slot); return; }
+        const { job, part } = slot.task;
+        if (!failedEntries.has(job.entry)) state.set(job.entry, 'reading');
+        status(false);
+        slot.worker.postMessage({ file, job: JSON.stringify(job), limits, part });
       };
       for (let i = 0; i < size; i++) {
-        const slot = { worker: null, job: null, bytes: 0 };
+        const slot = { worker: null, task: null, bytes: 0 };
         slots.push(slot);
         try {
           slot.worker = startLayerWorker();
+          // The wasm compiled once, here: the layer worker instantiates it (no fetch, no compile).
+          slot.worker.postMessage({ module });
         } catch {
           gone(slot); // not even started (the browser refused): the others, or the coordinator, read
           continue;
         }
         const failed = () => {
           if (!slot.worker) return;
-          if (slot.job) state.set(slot.job.entry, 'waiting'); // read by the coordinator later
+          if (slot.task) {
+            failedEntries.add(slot.task.job.entry);
+            state.set(slot.task.job.entry, 'waiting'); // read by the coordinator later
+          }
           gone(slot);
-          status();
+          if (live > 0) status(false); // else the last status is out
         };
         slot.worker.onmessage = ({ data: r }) => {
           if (!slot.worker) return;
+          const { job, part } = slot.task ?? {};
           if (r.type === 'bytes') {
-            slot.bytes = Math.min(r.done, slot.job.size);
+            slot.bytes = shareOf(job, part, Math.min(r.done, job.size));
             bytes(false);
           } else if (r.type === 'result') {
-            entries.push(slot.job.entry);
+            entries.push(job.entry);
             results.push(r.result);
-            finishedBytes += slot.job.size;
+            parts.push(part);
+            finishedBytes += shareOf(job, part, job.size);
             memory = Math.max(memory, r.memory || 0);
             slot.delivered = true;
-            state.set(slot.job.entry, 'read');
+            if (part !== 'all') halves.set(job.entry, (halves.get(job.entry) ?? 0) + 1);
+            left.set(job.entry, left.get(job.entry) - 1);
+            if (left.get(job.entry) === 0 && !failedEntries.has(job.entry)) state.set(job.entry, 'read');
             slot.bytes = 0;
             bytes(false);
             next(slot);
@@ -331,6 +380,31 @@ function jobLayers(plan) {
     if (job) where.get(job.entry).push([i, j]);
   }));
   return where;
+}
+
+/**
+ * The pool's tasks, in the order they are handed out: every job whole, largest first, except a
+ * dominant layer (bigger than all the others together, a one-layer image included), which is
+ * split into its two halves, first in the queue so that two workers start them at once: "walk"
+ * (the blob digest and the tar walk) and "diff" (the uncompressed digest). Each half
+ * decompresses the whole layer, but hashing is most of the work in wasm, so the halves take
+ * similar time and the layer is read in about half the time.
+ */
+function poolTasks(jobs) {
+  const all = jobs.map((job) => ({ job, part: 'all' }));
+  if (!jobs.length) return all;
+  const [first, ...rest] = [...jobs].sort((a, b) => b.size - a.size);
+  if (first.size <= rest.reduce((a, j) => a + j.size, 0)) return all;
+  return [{ job: first, part: 'walk' }, { job: first, part: 'diff' }, ...rest.map((job) => ({ job, part: 'all' }))];
+}
+
+/** The bytes of a job's blob a task counts when it has read `read` of them: each half reads
+ *  the whole blob, so each counts half of it (the two halves add up to its size exactly). */
+function shareOf(job, part, read) {
+  if (part === 'all') return read;
+  if (!job.size) return 0;
+  const share = part === 'walk' ? Math.ceil(job.size / 2) : Math.floor(job.size / 2);
+  return read >= job.size ? share : Math.floor(share * (read / job.size));
 }
 
 function errorText(e) {

@@ -1,9 +1,11 @@
 // The pool of layer workers (issue #7) and the limits in the page (issue #8), in real Chromium:
-// a tarball with several layers is read by layer workers (each its own wasm instance reading
-// the same File), ?workers=N sets their number (1: none), the exported report is byte for byte
-// the CLI's either way, progress adds the workers' bytes up to the file size, Cancel ends every
-// worker, the Settings panel's limits reach the core (and the layer workers) exactly as the
-// CLI's --limit does, and the single-file build runs the pool from file:// too.
+// a tarball with several layers is read by layer workers (each its own wasm instance, made from
+// the module the coordinator compiled, reading the same File), ?workers=N sets their number
+// (1: none), a layer bigger than all the others together (a one-layer image too) is split
+// between two workers, the exported report is byte for byte the CLI's either way, progress adds
+// the workers' bytes up to the file size, Cancel ends every worker, the Settings panel's limits
+// reach the core (and the layer workers) exactly as the CLI's --limit does, and the single-file
+// build runs the pool from file:// too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,12 +13,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as H from './lib/harness.mjs';
-import { dockerArchiveOf, tar } from './lib/images.mjs';
+import crypto from 'node:crypto';
+import { dockerArchive, dockerArchiveOf, tamper, tar } from './lib/images.mjs';
 
 const tmp = H.tmpDir('pool');
 let server;
 let browser;
 let big; // several big gzip layers: long enough to watch the pool and to cancel it
+let oneGzip; // one gzip layer of ~40 MB: split between two workers
+let oneZstd; // the same in zstd
 const single = path.join(tmp, 'porthole.html');
 const singleUrl = pathToFileURL(single).href;
 
@@ -25,6 +30,10 @@ before(async () => {
   browser = await H.launch(tmp);
   big = path.join(tmp, 'big.tar');
   execFileSync(H.fixtureBin, ['big', big, '160', '6', 'gzip']);
+  oneGzip = path.join(tmp, 'one-gzip.tar');
+  execFileSync(H.fixtureBin, ['big', oneGzip, '60', '1', 'gzip']);
+  oneZstd = path.join(tmp, 'one-zstd.tar');
+  execFileSync(H.fixtureBin, ['big', oneZstd, '60', '1', 'zstd']);
   execFileSync(process.execPath, [path.join(H.www, 'tools/build-single.mjs'), single]);
 });
 
@@ -45,9 +54,15 @@ async function openPage(query = '', url = server.base) {
 
 const isLayerWorker = (w) => w.url.endsWith('/layer-worker.js');
 
-/** The distinct layer blobs of every image of a CLI report: the jobs of the pool. */
-function distinctLayers(report) {
-  return new Set(report.images.flatMap((i) => i.layers.map((l) => l.digest))).size;
+/** The layer blobs of a CLI report (by digest, with their sizes) and the pool's tasks for them:
+ *  { jobs, tasks (jobs, and one more when the largest is bigger than all the others together:
+ *  it is read in two halves), dominant (that blob's digest, or null) }. */
+function poolPlan(report) {
+  const sizes = new Map(report.images.flatMap((i) => i.layers.map((l) => [l.digest, l.size])));
+  const sorted = [...sizes].sort((a, b) => b[1] - a[1]);
+  const rest = sorted.slice(1).reduce((a, [, n]) => a + n, 0);
+  const dominant = sorted.length && sorted[0][1] > rest ? sorted[0][0] : null;
+  return { jobs: sizes.size, tasks: sizes.size + (dominant ? 1 : 0), dominant };
 }
 
 /** `[data-fact=run] [data-workers]`: the layer workers that read the layers (1: none). */
@@ -72,7 +87,7 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
   files.push(two, big);
   for (const file of files) {
     const want = H.cli(file);
-    const jobs = distinctLayers(want.json);
+    const { jobs, tasks, dominant } = poolPlan(want.json);
     for (const n of [3, 1]) {
       const label = `${path.basename(file)} ?workers=${n}`;
       const { page, workers } = await openPage(`?workers=${n}`);
@@ -83,10 +98,14 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
       await assertExportEquals(page, want, label);
       const layerWorkers = workers.filter(isLayerWorker).length;
       const run = await page.textContent('[data-fact=run]');
-      if (n > 1 && jobs > 1) {
-        assert.equal(layerWorkers, Math.min(n, jobs), `${label}: one layer worker per job, at most ${n}`);
+      if (n > 1 && tasks > 1) {
+        assert.equal(layerWorkers, Math.min(n, tasks), `${label}: one layer worker per task (${jobs} jobs, ${tasks} tasks), at most ${n}`);
         assert.equal(await workersUsed(page), layerWorkers, `${label}: the Overview says how many`);
-        assert.match(run, new RegExp(`layers read by ${layerWorkers} workers in parallel, WebAssembly memory \\d+ MiB \\(largest layer worker \\d+ MiB\\)`), label);
+        assert.match(run, new RegExp(`layers read by ${layerWorkers} workers in parallel${dominant ? ' \\(layer \\d+ split between 2 workers\\)' : ''}, WebAssembly memory \\d+ MiB \\(largest layer worker \\d+ MiB\\)`), label);
+        if (dominant) {
+          const index = want.json.images[0].layers.find((l) => l.digest === dominant)?.index;
+          if (index != null) assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), String(index), `${label}: the split layer named`);
+        }
         assert.ok(Number(await page.getAttribute('[data-fact=run] [data-layer-memory]', 'data-layer-memory')) >= 65536, label);
         // The pool is gone once the report is made; the coordinator stays for the Files view.
         await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
@@ -103,29 +122,8 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
   }
 });
 
-test('without ?workers: the default pool (cores, at most 4) for a big image, none for a small one', async () => {
-  for (const [file, pooled] of [[H.fixture(tmp, 'docker25'), false], [big, true]]) {
-    const label = path.basename(file);
-    const { page, workers } = await openPage();
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
-    const want = Math.min(cores, 4, distinctLayers(H.cli(file).json));
-    assert.equal(await page.inputValue('#settings input[name=workers]'), String(Math.min(cores, 4)), 'the default is shown');
-    await page.setInputFiles('input[type=file]', file);
-    assert.equal((await H.waitSettled(page)).state, 'done', label);
-    const layerWorkers = workers.filter(isLayerWorker).length;
-    if (pooled && want > 1) {
-      assert.equal(layerWorkers, want, `${label}: ${want} layer workers`);
-      assert.equal(await workersUsed(page), want, label);
-    } else {
-      assert.equal(layerWorkers, 0, `${label}: under 32 MiB of layers, one worker reads them`);
-      assert.equal(await workersUsed(page), 1, label);
-    }
-    await page.close();
-  }
-});
-
-test('progress: the layer table first, the pool\'s line, the workers\' bytes added up to the file size', async () => {
-  const { page } = await openPage('?workers=3');
+/** Records the progress bar's values and the progress lines of `page`: `seen()` returns them. */
+async function watchProgress(page) {
   await page.evaluate(() => {
     const seen = { values: [], maxes: [], lines: [], reading: 0, tableBeforeBytes: null };
     window.__seen = seen;
@@ -142,17 +140,123 @@ test('progress: the layer table first, the pool\'s line, the workers\' bytes add
       seen.reading = Math.max(seen.reading, document.querySelectorAll('#plan tbody tr.reading').length);
     }).observe(document.getElementById('progress'), { childList: true, subtree: true, characterData: true });
   });
+  return () => page.evaluate(() => window.__seen);
+}
+
+/** The bytes shown never went back, ended at `size` and were shown in between. */
+function assertBytes(seen, size, label) {
+  assert.ok(seen.values.length > 3, `${label}: several progress updates (${seen.values.length})`);
+  assert.ok(seen.values.every((v, i) => i === 0 || v >= seen.values[i - 1]), `${label}: the bytes never go backwards (${seen.values.join(' ')})`);
+  assert.equal(seen.values.at(-1), size, `${label}: the bytes reach the file size`);
+  assert.ok(seen.maxes.every((m) => m === size), `${label}: out of the file size`);
+  assert.ok(seen.values.some((v) => v > 0 && v < size), `${label}: bytes in between were shown`);
+}
+
+test('one big layer (gzip, zstd): ?workers=2 splits it between two layer workers, the wasm fetched once; the CLI\'s report', async () => {
+  for (const file of [oneGzip, oneZstd]) {
+    const label = path.basename(file);
+    const want = H.cli(file);
+    assert.equal(want.json.images[0].layers.length, 1, label);
+    const wasmBefore = browser.requests.filter((u) => u.endsWith('/pkg/porthole_bg.wasm')).length;
+    const { page, workers } = await openPage('?workers=2');
+    const seen = await watchProgress(page);
+    await page.setInputFiles('input[type=file]', file);
+    const { state, verdict } = await H.waitSettled(page);
+    assert.equal(state, 'done', label);
+    assert.equal(verdict, 'verified', label);
+    await assertExportEquals(page, want, label);
+    assert.equal(workers.filter(isLayerWorker).length, 2, `${label}: two layer workers`);
+    assert.equal(await workersUsed(page), 2, `${label}: both delivered their half`);
+    assert.match(await page.textContent('[data-fact=run]'), /layers read by 2 workers in parallel \(layer 0 split between 2 workers\), WebAssembly memory \d+ MiB \(largest layer worker \d+ MiB\)/, label);
+    assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '0', label);
+    const s = await seen();
+    assertBytes(s, fs.statSync(file).size, label);
+    assert.ok(s.lines.some((l) => /^2 layer workers: 0 of 1 layer read, 1 being read, the layer split between 2 workers$/.test(l)), `${label}: the pool's line (${[...new Set(s.lines)].join(' | ')})`);
+    // The layer workers instantiate the module the coordinator compiled: one fetch of the wasm.
+    assert.equal(browser.requests.filter((u) => u.endsWith('/pkg/porthole_bg.wasm')).length - wasmBefore, 1, `${label}: the wasm fetched once`);
+    await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
+    assert.deepEqual(await page.problems(), [], label);
+    await page.close();
+  }
+});
+
+test('a dominant layer among small ones: its two halves first, the small layers whole; the CLI\'s report', async () => {
+  // A classic docker save (its manifest names layers by path, no digest): small, big, small.
+  const file = path.join(tmp, 'dominant.tar');
+  const small = (name) => tar([{ name: 'etc/', type: '5', mode: 0o755 }, { name, data: `${name}\n` }]);
+  fs.writeFileSync(file, dockerArchive([small('etc/a'), tar([{ name: 'random.bin', data: crypto.randomBytes(6 << 20) }]), small('etc/b')], { tag: 'example.com/dominant:1' }));
+  const want = H.cli(file);
+  assert.equal(poolPlan(want.json).tasks, 4);
+  for (const n of [2, 3, 4]) {
+    const label = `dominant ?workers=${n}`;
+    const { page, workers } = await openPage(`?workers=${n}`);
+    await page.setInputFiles('input[type=file]', file);
+    assert.equal((await H.waitSettled(page)).state, 'done', label);
+    await assertExportEquals(page, want, label);
+    assert.equal(workers.filter(isLayerWorker).length, n, label);
+    assert.equal(await workersUsed(page), n, label);
+    assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '1', `${label}: the big layer, known by its size`);
+    assert.deepEqual(await page.problems(), [], label);
+    await page.close();
+  }
+});
+
+test('a tampered byte in a layer split between two workers: the mismatch names the layer, as the CLI', async () => {
+  const bad = path.join(tmp, 'one-gzip-tampered.tar');
+  const digest = H.cli(oneGzip).json.images[0].layers[0].digest;
+  fs.writeFileSync(bad, tamper(fs.readFileSync(oneGzip), digest.slice(7)));
+  const want = H.cli(bad);
+  assert.equal(want.code, 3);
+  const { page, workers } = await openPage('?workers=2');
+  await page.setInputFiles('input[type=file]', bad);
+  const { state, verdict } = await H.waitSettled(page);
+  assert.equal(state, 'done');
+  assert.equal(verdict, 'mismatch');
+  assert.equal(await page.textContent('#verdict .verdict-text'), 'Integrity failure: layer 0 does not match');
+  await assertExportEquals(page, want, 'tampered');
+  assert.equal(workers.filter(isLayerWorker).length, 2);
+  assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '0', 'both halves delivered');
+  await page.click('#tab-layers');
+  assert.equal(await page.textContent('[data-layer="0"] h3 .badge'), 'does not match');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('without ?workers: the default pool (cores, at most 4) for a big image (two workers for one big layer), none for a small one', async () => {
+  // ~25 MB of layers: pooled when in three layers, not when in one (a split layer needs 32 MiB).
+  const three = path.join(tmp, 'three-25MB.tar');
+  execFileSync(H.fixtureBin, ['big', three, '24', '3', 'none']);
+  const one = path.join(tmp, 'one-25MB.tar');
+  execFileSync(H.fixtureBin, ['big', one, '24', '1', 'none']);
+  for (const [file, pooled] of [[H.fixture(tmp, 'docker25'), false], [three, true], [one, false], [big, true], [oneGzip, true]]) {
+    const label = path.basename(file);
+    const { page, workers } = await openPage();
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
+    const want = Math.min(cores, 4, poolPlan(H.cli(file).json).tasks);
+    assert.equal(await page.inputValue('#settings input[name=workers]'), String(Math.min(cores, 4)), 'the default is shown');
+    await page.setInputFiles('input[type=file]', file);
+    assert.equal((await H.waitSettled(page)).state, 'done', label);
+    const layerWorkers = workers.filter(isLayerWorker).length;
+    if (pooled && want > 1) {
+      assert.equal(layerWorkers, want, `${label}: ${want} layer workers`);
+      assert.equal(await workersUsed(page), want, label);
+    } else {
+      assert.equal(layerWorkers, 0, `${label}: under 16 MiB of layers (32 MiB for a split layer), one worker reads them`);
+      assert.equal(await workersUsed(page), 1, label);
+    }
+    await page.close();
+  }
+});
+
+test('progress: the layer table first, the pool\'s line, the workers\' bytes added up to the file size', async () => {
+  const { page } = await openPage('?workers=3');
+  const watched = await watchProgress(page);
   await page.setInputFiles('input[type=file]', big);
   const { state } = await H.waitSettled(page);
   assert.equal(state, 'done');
-  const seen = await page.evaluate(() => window.__seen);
-  const size = fs.statSync(big).size;
+  const seen = await watched();
+  assertBytes(seen, fs.statSync(big).size, 'big');
   assert.equal(seen.tableBeforeBytes, 6, 'the six layers are listed before any byte is counted');
-  assert.ok(seen.values.length > 3, `several progress updates (${seen.values.length})`);
-  assert.ok(seen.values.every((v, i) => i === 0 || v >= seen.values[i - 1]), 'the bytes never go backwards');
-  assert.equal(seen.values.at(-1), size, 'the bytes reach the file size');
-  assert.ok(seen.maxes.every((m) => m === size), 'out of the file size');
-  assert.ok(seen.values.some((v) => v > 0 && v < size), 'bytes in between were shown');
   assert.ok(seen.lines.some((l) => /^3 layer workers: \d of 6 layers read, [1-3] being read$/.test(l)), `the pool's line (${[...new Set(seen.lines)].join(' | ')})`);
   assert.ok(seen.reading >= 2, `several layers are read at once in the table (${seen.reading})`);
   assert.match(await page.textContent('[data-fact=run]'), /^[\d,]+ bytes in [\d.]+ s \([\d.]+ MB\/s\), layers read by 3 workers in parallel/);
@@ -173,6 +277,22 @@ test('Cancel during a pooled run ends the coordinator and every layer worker', a
   assert.deepEqual(page.workers(), []);
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading big.tar.');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('Cancel while one layer is split between two workers ends them both and the coordinator', async () => {
+  const { page, workers } = await openPage('?workers=2');
+  await page.setInputFiles('input[type=file]', oneGzip);
+  await page.waitForFunction(() => /^2 layer workers: .*split between 2 workers$/.test(document.getElementById('progress-layer').textContent));
+  // Playwright hears of nested workers a moment after they start.
+  for (let i = 0; i < 100 && workers.filter(isLayerWorker).length < 2; i++) await page.waitForTimeout(20);
+  assert.equal(workers.filter(isLayerWorker).length, 2);
+  await page.click('#cancel');
+  await Promise.all(workers.map((w) => w.closed));
+  assert.deepEqual(page.workers(), []);
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
+  assert.equal(await page.textContent('#notice'), 'Stopped reading one-gzip.tar.');
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
@@ -224,14 +344,17 @@ test('limits: the Settings panel lists the core\'s limits; layers=1 gives the CL
   await page.close();
 });
 
-test('the single-file build (file://) runs the pool too: blob: layer workers, the CLI\'s report', async () => {
+test('the single-file build (file://) runs the pool too: blob: layer workers given the compiled wasm, the CLI\'s report', async () => {
   const { page, workers } = await openPage('?workers=3', singleUrl);
   const file = H.fixture(tmp, 'docker25');
   await page.setInputFiles('input[type=file]', file);
   const { state, verdict } = await H.waitSettled(page);
   assert.equal(state, 'done');
   assert.equal(verdict, 'verified');
+  // Each layer worker instantiated the module the coordinator compiled and posted (its blob:
+  // script carries no wasm), its largest layer split in two.
   assert.equal(await workersUsed(page), 3);
+  assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '0');
   assert.equal(workers.length, 4, 'the coordinator and three layer workers');
   assert.ok(workers.every((w) => w.url.startsWith('blob:')), workers.map((w) => w.url).join(' '));
   await assertExportEquals(page, H.cli(file), 'single file');

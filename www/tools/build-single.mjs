@@ -3,9 +3,10 @@
 // straight from disk (file://, no server): the CSS inline, the page's modules joined into one
 // inline module script, the worker started from a blob: URL, and the wasm and the sample image
 // inlined as base64. The same blob: script is also each layer worker of the pool: the
-// coordinator starts it again under the worker name `porthole-layer`. On file:// Chromium blocks module imports and fetch(), but an inline
-// module, a blob: worker that instantiates inlined wasm bytes (initSync) and FileReaderSync on
-// a dropped File all work.
+// coordinator starts it again (without the wasm) under the worker name `porthole-layer` and
+// posts it the module it compiled. On file:// Chromium blocks module imports and fetch(), but
+// an inline module, a blob: worker that compiles inlined wasm bytes, a compiled module posted
+// to a nested worker (initSync) and FileReaderSync on a dropped File all work.
 //
 // Plain Node, no dependencies, no bundler: the page's modules only use
 // `import { a, b as c } from './x.js';` lines and `export function|class|const|let` — this
@@ -83,7 +84,8 @@ function bundle(entry) {
 // ---- The worker: wasm-bindgen's --target web glue made a classic script (its exports become
 // plain declarations), worker-core.js and layer-core.js, and a start that instantiates the
 // inlined wasm bytes and serves as the coordinator, or, started by it under the name
-// `porthole-layer` (from its own blob: URL), as a layer worker of its pool.
+// `porthole-layer` (from its own blob: URL, without the wasm), as a layer worker of its pool,
+// instantiating the module the coordinator compiled and posted to it.
 function workerSource() {
   let glue = read('pkg/porthole.js');
   glue = glue.replace(/^export \{[^}]*\};?\s*$/m, '');
@@ -101,23 +103,28 @@ function workerSource() {
   };
   // From file:// every origin is opaque, and a worker may not start a worker from the page's
   // blob: URL (another origin to it): the coordinator makes its own blob: URL of the same
-  // script, from this function's source text and the inlined wasm it was given.
+  // script, from this function's source text, without the wasm: it compiles the inlined wasm
+  // once and posts the compiled module to each layer worker, which instantiates it.
   return [
     'function portholeWorkerMain() {',
     glue,
     serving('worker-core.js', 'serve'),
     serving('layer-core.js', 'serveLayer'),
-    '// Started from a blob: URL by the single-file page: the wasm arrives inlined, as base64.',
-    'const portholeWasm = Uint8Array.from(atob(PORTHOLE_WASM_B64), (c) => c.charCodeAt(0));',
     'const portholeCore = { Session, RegistryFetch, layer_jobs, run_layer_job, limits_json, version, memory_bytes };',
-    'const portholeReady = Promise.resolve().then(() => initSync({ module: portholeWasm }));',
-    'let layerUrl = null;',
-    'const startLayerWorker = () => {',
-    '  layerUrl ||= URL.createObjectURL(new Blob([`const PORTHOLE_WASM_B64 = "${PORTHOLE_WASM_B64}";\\n`, portholeWorkerMain.toString(), \'\\nportholeWorkerMain();\\n\'], { type: \'text/javascript\' }));',
-    "  return new Worker(layerUrl, { name: 'porthole-layer' });",
-    '};',
-    "if (self.name === 'porthole-layer') serveLayer(portholeCore, portholeReady);",
-    'else serve(portholeCore, portholeReady, startLayerWorker);',
+    "if (self.name === 'porthole-layer') {",
+    '  serveLayer(portholeCore, (module) => { initSync({ module }); });',
+    '} else {',
+    '  // Started from a blob: URL by the single-file page: the wasm arrives inlined, as base64.',
+    '  const portholeReady = Promise.resolve()',
+    '    .then(() => WebAssembly.compile(Uint8Array.from(atob(PORTHOLE_WASM_B64), (c) => c.charCodeAt(0))))',
+    '    .then((module) => { initSync({ module }); return module; });',
+    '  let layerUrl = null;',
+    '  const startLayerWorker = () => {',
+    '    layerUrl ||= URL.createObjectURL(new Blob([portholeWorkerMain.toString(), \'\\nportholeWorkerMain();\\n\'], { type: \'text/javascript\' }));',
+    "    return new Worker(layerUrl, { name: 'porthole-layer' });",
+    '  };',
+    '  serve(portholeCore, portholeReady, startLayerWorker);',
+    '}',
     '}',
     'portholeWorkerMain();',
   ].join('\n');

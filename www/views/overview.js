@@ -37,16 +37,31 @@ const mib = (n) => `${(n / 1048576).toFixed(0)} MiB`;
 
 /** "layers read by 3 workers in parallel, WebAssembly memory 24 MiB (largest layer worker
  *  40 MiB)": how many workers read the layers (data-workers; 1: the file's own worker read
- *  them) and the peak wasm memory of that worker and of the largest layer worker. */
-function workersAndMemory(run) {
+ *  them), the layer split between two of them if one was (data-split-layer, its index in the
+ *  image shown) and the peak wasm memory of that worker and of the largest layer worker. */
+function workersAndMemory(run, report, img) {
   const n = run.workers ?? 1;
   return el('span', { dataset: { workers: String(n) } },
     n > 1 ? `layers read by ${int(n)} workers in parallel` : 'read by 1 worker',
+    n > 1 && run.split ? splitNote(run.split, report.images.indexOf(img), img) : null,
     `, WebAssembly memory ${mib(run.memory)}`,
     n > 1 && run.layerMemory ? el('span', { dataset: { layerMemory: String(run.layerMemory) }, text: ` (largest layer worker ${mib(run.layerMemory)})` }) : null);
 }
 
-/** `run` = { ms, size, memory, version, workers, layerMemory } of the inspection, for the
+/** " (layer 0 split between 2 workers)": the layer of the image shown whose blob the pool read
+ *  in two halves (`split` = { size, layers: [[image, layer]…] }; a layer the manifests name by
+ *  no digest is known by its size). */
+function splitNote(split, image, img) {
+  let index = split.layers.find(([i]) => i === image)?.[1];
+  if (index == null && !split.layers.length) {
+    const same = img.layers.filter((l) => l.size === split.size);
+    if (same.length === 1) index = same[0].index;
+  }
+  if (index == null) return ' (one layer split between 2 workers)';
+  return el('span', { dataset: { splitLayer: String(index) }, text: ` (layer ${index} split between 2 workers)` });
+}
+
+/** `run` = { ms, size, memory, version, workers, layerMemory, split } of the inspection, for the
  *  "inspected in" line. */
 export function renderOverview(root, report, img, run) {
   const s = img.summary;
@@ -76,7 +91,7 @@ export function renderOverview(root, report, img, run) {
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
       ['Packages', packagesSummary(img.packages), 'packages'],
       ['Inspected', el('span', null, `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), `,
-        workersAndMemory(run), `, porthole ${run.version}`), 'run'],
+        workersAndMemory(run, report, img), `, porthole ${run.version}`), 'run'],
     ]),
     el('h3', { text: 'Image checks' }),
     checksTable(img.checks),

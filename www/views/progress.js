@@ -12,8 +12,8 @@ const ASKING = {
 };
 
 /** `entry` = { kind, name, state, planned, bytes: { done, total, received }, layer: { image, layer },
- *  fetching: { purpose, layer, host }, pool: { done, workers, jobs, read, reading, layers:
- *  [{ image, layer, state }] }, started }. */
+ *  fetching: { purpose, layer, host }, pool: { done, workers, jobs, split (the largest layer is
+ *  read in two halves), read, reading, layers: [{ image, layer, state }] }, started }. */
 export function renderProgress(entry) {
   const registry = entry.kind === 'registry';
   $('progress-title').textContent = entry.state === 'queued'
@@ -41,7 +41,7 @@ export function renderProgress(entry) {
   const asking = registry && entry.fetching && ASKING[entry.fetching.purpose];
   const pool = entry.pool && !entry.pool.done ? entry.pool : null;
   $('progress-layer').textContent = asking ? asking(entry.fetching)
-    : pool ? `${pool.workers} layer workers: ${int(pool.read)} of ${int(pool.jobs)} ${pool.jobs === 1 ? 'layer' : 'layers'} read, ${int(pool.reading)} being read`
+    : pool ? `${pool.workers} layer workers: ${int(pool.read)} of ${int(pool.jobs)} ${pool.jobs === 1 ? 'layer' : 'layers'} read, ${int(pool.reading)} being read${pool.split ? `, the ${pool.jobs === 1 ? 'layer' : 'largest'} split between 2 workers` : ''}`
     : cur
       ? `Layer ${cur.layer + 1} of ${plannedImage ? plannedImage.layers.length : '?'}${entry.planned?.length > 1 ? ` of image ${cur.image + 1} of ${entry.planned.length}` : ''}${layerInfo ? `: ${shortDigest(layerInfo.digest)}${layerInfo.size != null ? `, ${size(layerInfo.size)}` : ''}` : ''}`
       : entry.state === 'working' ? (registry ? 'Contacting the registry…' : 'Reading the manifests…') : '';
@@ -50,7 +50,7 @@ export function renderProgress(entry) {
 
 // The layer table is built once per file and list of planned layers; progress then updates
 // only the rows whose state may have changed (the rows between the layer read before and the
-// one read now; every row when the pool says something new), so
+// one read now; every row when the pool says something new, at most ten times a second), so
 // an image of 1 024 layers costs a few thousand row updates, not a million new rows.
 let table = null; // { id, planned, rows: [{ tr, cell }], offsets, shown, pool, poolStates, cur }
 

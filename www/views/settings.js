@@ -11,11 +11,16 @@ import { askCore } from '../worker-client.js';
 
 const MAX_WORKERS = 16;
 
-/** Below this many bytes of layers the default pool is not started: each layer worker costs a
- *  WebAssembly instance (about a tenth of a second to start, more from file://), more than
- *  reading a small image in one worker. A number of workers set by hand (the field, or
- *  ?workers=N) is used whatever the size. */
-export const AUTO_POOL_MIN_BYTES = 32 << 20;
+/** Below this many bytes of layers the default pool is not started: starting layer workers
+ *  costs more than reading a small image in one worker. Each instantiates the module the
+ *  coordinator compiled (no fetch, no compile of its own): measured on a small image, a pool
+ *  of two adds ~0.15 s, of three ~0.2–0.3 s, from http and file:// alike (from file:// it was
+ *  ~1 s when each worker decoded and compiled the wasm itself, hence the 32 MiB before). One
+ *  worker reads ~40 MB/s, so several layers gain from ~16 MB on; a layer bigger than all the
+ *  others together, split in two halves (each ~55 MB/s), gains less, from ~30 MB on: the
+ *  coordinator asks for twice this many bytes then (32 MiB, as before). A number of workers
+ *  set by hand (the field, or ?workers=N) is used whatever the size. */
+export const AUTO_POOL_MIN_BYTES = 16 << 20;
 
 /** The number of layer workers when nothing says otherwise: one per core, at most 4 (more
  *  rarely helps: the disk and the coordinator's assembly become the limit). */
