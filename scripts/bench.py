@@ -105,7 +105,7 @@ def bench_image(mb, layers, comp):
     if mb <= PEERS_MAX:
         env = dict(os.environ, SYFT_CHECK_FOR_APP_UPDATE="false")
         if shutil.which("syft"):
-            s, rss, rc = timed(["syft", "-q", f"oci-archive:{img}", "-o", "json"], env=env)
+            s, rss, rc = timed(["syft", "-q", f"docker-archive:{img}", "-o", "json"], env=env)
             results["syft"] = s
             rows.append(row("syft (packages)", s, size, rss, note="" if rc == 0 else f"exit {rc}"))
         if shutil.which("trivy"):
