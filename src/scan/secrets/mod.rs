@@ -372,6 +372,13 @@ fn redaction_span(text: &str, h: &Hit) -> (usize, usize) {
     let b = text.as_bytes();
     let mut start = h.start.min(b.len());
     let mut end = h.end.min(b.len());
+    // Hits come from a byte-level scan: they may end inside a character.
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     if let Some(begin) = text[..end]
         .rfind("-----BEGIN ")
         .filter(|&i| i >= start.saturating_sub(64))
