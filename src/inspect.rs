@@ -387,21 +387,13 @@ fn assemble(
                 let key = store.canonical(n).unwrap_or_else(|| n.clone());
                 if let Some(r) = cache.get(&key) {
                     Some(r.clone())
-                } else if let Some(done) = prepared.remove(&key) {
-                    match done {
-                        Ok(r) => {
-                            let r = Rc::new(r);
-                            cache.insert(key, r.clone());
-                            Some(r)
-                        }
-                        Err(e) => {
-                            errors.push(e.in_layer(i).in_entry(n));
-                            None
-                        }
-                    }
                 } else {
-                    let budget = limits.image_uncompressed_bytes.saturating_sub(used);
-                    match store.layer(n, limits, budget, &mut |b| obs.bytes(b)) {
+                    // Processed ahead (threads, workers), else read here.
+                    let done = prepared.remove(&key).unwrap_or_else(|| {
+                        let budget = limits.image_uncompressed_bytes.saturating_sub(used);
+                        store.layer(n, limits, budget, &mut |b| obs.bytes(b))
+                    });
+                    match done {
                         Ok(r) => {
                             let r = Rc::new(r);
                             cache.insert(key, r.clone());

@@ -182,10 +182,7 @@ impl Session {
         progress: Option<js_sys::Function>,
         limits_json: Option<String>,
     ) -> std::result::Result<Session, JsValue> {
-        let reader = web_sys::FileReaderSync::new()?;
-        let len = file.size() as u64;
-        let name = file.name();
-        let source = BlobReader::new(file.into(), len, reader);
+        let (source, name, len) = dropped(file)?;
         let opts = Options {
             files: true,
             limits: limits_from(limits_json)?,
@@ -218,10 +215,7 @@ impl Session {
         results: Vec<js_sys::Uint8Array>,
         parts: Option<Vec<String>>,
     ) -> std::result::Result<Session, JsValue> {
-        let reader = web_sys::FileReaderSync::new()?;
-        let len = file.size() as u64;
-        let name = file.name();
-        let source = BlobReader::new(file.into(), len, reader);
+        let (source, name, len) = dropped(file)?;
         let opts = Options {
             files: true,
             limits: limits_from(limits_json)?,
@@ -483,7 +477,14 @@ impl RegistryFetch {
     }
 }
 
-/// The wasm instance's memory size in bytes (its high-water mark: wasm memory never shrinks).
+/// A dropped file as a source read by slices, with its name and length.
+fn dropped(file: web_sys::File) -> std::result::Result<(BlobReader, String, u64), JsValue> {
+    let reader = web_sys::FileReaderSync::new()?;
+    let len = file.size() as u64;
+    let name = file.name();
+    Ok((BlobReader::new(file.into(), len, reader), name, len))
+}
+
 fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsValue> {
     match json.filter(|j| !j.trim().is_empty()) {
         Some(j) => crate::Limits::from_json(&j).map_err(|e| JsValue::from_str(&e)),
@@ -498,9 +499,7 @@ fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsVal
 /// tarball) or cannot be planned.
 #[wasm_bindgen]
 pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::result::Result<String, JsValue> {
-    let reader = web_sys::FileReaderSync::new()?;
-    let len = file.size() as u64;
-    let source = BlobReader::new(file.into(), len, reader);
+    let (source, _, _) = dropped(file)?;
     let opts = Options {
         limits: limits_from(limits_json)?,
         ..Default::default()
@@ -528,9 +527,7 @@ pub fn run_layer_job(
 ) -> std::result::Result<Vec<u8>, JsValue> {
     let job: crate::parallel::LayerJob =
         serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
-    let reader = web_sys::FileReaderSync::new()?;
-    let len = file.size() as u64;
-    let source = BlobReader::new(file.into(), len, reader);
+    let (source, _, _) = dropped(file)?;
     let opts = Options {
         limits: limits_from(limits_json)?,
         ..Default::default()
@@ -565,6 +562,7 @@ pub fn limits_json() -> String {
     serde_json::Value::Array(list).to_string()
 }
 
+/// The wasm instance's memory size in bytes (its high-water mark: wasm memory never shrinks).
 #[wasm_bindgen]
 pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64

@@ -3,42 +3,12 @@
 
 use porthole::fixture::{self, Compress, ImageSpec, TarBuilder};
 use porthole::inspect::{Options, Quiet};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static NOW: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = NOW.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        NOW.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
+mod support;
+use std::sync::atomic::Ordering;
+use support::counting::{Counting, NOW, TURN, peak_during};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
-
-/// Peak heap bytes above the level at the start, while `f` runs.
-fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = NOW.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
-    let out = f();
-    (out, PEAK.load(Ordering::Relaxed) - base)
-}
-
-/// The counters are global: tests that measure take turns (the harness runs tests on threads).
-static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A gzip layer holding one file of `mb` MiB (zeros: tiny compressed, huge uncompressed).
 fn big_layer_image(mb: usize, c: Compress) -> Vec<u8> {

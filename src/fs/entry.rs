@@ -317,32 +317,17 @@ impl EntrySink for LayerWalker {
             }
         }
         self.probing = false;
-        if let Some(info) = self.probe.take().and_then(|p| p.finish()) {
-            let entry = self.out.entries.len() - 1;
-            self.out.binaries.push(BinaryModules {
-                entry,
-                kind: "go".into(),
-                modules: info.modules,
-            });
-        }
-        if let Some(a) = self.auditable.take() {
-            let modules = a.finish();
-            if !modules.is_empty() {
+        let found = [
+            ("go", self.probe.take().and_then(|p| p.finish()).map(|i| i.modules)),
+            ("cargo", self.auditable.take().map(|a| a.finish())),
+            ("maven", self.jar.take().map(|j| j.finish())),
+        ];
+        for (kind, modules) in found {
+            if let Some(modules) = modules.filter(|m| !m.is_empty()) {
                 let entry = self.out.entries.len() - 1;
                 self.out.binaries.push(BinaryModules {
                     entry,
-                    kind: "cargo".into(),
-                    modules,
-                });
-            }
-        }
-        if let Some(j) = self.jar.take() {
-            let modules = j.finish();
-            if !modules.is_empty() {
-                let entry = self.out.entries.len() - 1;
-                self.out.binaries.push(BinaryModules {
-                    entry,
-                    kind: "maven".into(),
+                    kind: kind.into(),
                     modules,
                 });
             }

@@ -1,6 +1,8 @@
 //! Shared test helpers: inspect bytes, a reader with short reads, byte surgery.
 #![allow(dead_code)]
 
+pub mod counting;
+
 use porthole::inspect::{Options, Quiet};
 use porthole::{BlobSource, Report};
 
