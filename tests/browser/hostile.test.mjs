@@ -56,17 +56,6 @@ after(async () => {
   }
 });
 
-/** Drops `file` on the page as a user would: dragenter, then drop with a DataTransfer. */
-async function dropFile(page, file) {
-  const dt = await page.evaluateHandle(([b64, name]) => {
-    const d = new DataTransfer();
-    d.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
-    return d;
-  }, [fs.readFileSync(file).toString('base64'), path.basename(file)]);
-  await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
-  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
-}
-
 /** What image content could have injected: elements, inline handlers, head elements. */
 function injected(page) {
   return page.evaluate(([sel, head]) => ({
@@ -106,7 +95,7 @@ for (const name of files) {
       await page.goto(server.base);
       const before = await injected(page);
       const t0 = performance.now();
-      await dropFile(page, file);
+      await H.drop(page, file);
       // Not stuck "working": a crashed or hung worker never reaches done or error.
       const { state, verdict } = await H.waitSettled(page, SETTLE_MS);
       const seconds = (performance.now() - t0) / 1000;

@@ -37,13 +37,7 @@ async function inspect(file, how = 'pick') {
   if (how === 'pick') {
     await page.setInputFiles('input[type=file]', file);
   } else {
-    const dt = await page.evaluateHandle(([b64, name]) => {
-      const d = new DataTransfer();
-      d.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
-      return d;
-    }, [fs.readFileSync(file).toString('base64'), path.basename(file)]);
-    await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
-    await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+    await H.drop(page, file);
   }
   const settled = await H.waitSettled(page);
   return { page, ...settled };
