@@ -26,6 +26,7 @@ FIXTURE = os.path.join(ROOT, "target/release/porthole-fixture")
 CORES = os.cpu_count() or 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", min(CORES, 4)))
 PEERS_MAX = int(os.environ.get("BENCH_PEERS_MAX_MB", 2048))
+MANY_FILES = 100_000  # the many-small-files image of the smallest size
 
 
 def timed(cmd, shell=False, env=None):
@@ -64,12 +65,13 @@ def page(img, workers):
         return None
 
 
-def generate(mb, layers, comp):
+def generate(mb, layers, comp, files=None):
     os.makedirs(DIR, exist_ok=True)
-    img = os.path.join(DIR, f"big-{mb}MB-{layers}l-{comp}.tar")
+    img = os.path.join(DIR, f"big-{mb}MB-{layers}l-{comp}" + (f"-{files}f" if files else "") + ".tar")
     if not os.path.exists(img):
         sys.stderr.write(f"generating {img}\n")
-        subprocess.run([FIXTURE, "big", img, str(mb), str(layers), comp], check=True, stdout=subprocess.DEVNULL)
+        args = [FIXTURE, "big", img, str(mb), str(layers), comp] + ([str(files)] if files else [])
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     return img
 
 
@@ -79,8 +81,8 @@ def row(label, secs, size, rss_kib=None, wasm_mib=None, note=""):
     return f"| {label} | {secs:.2f} | {mbps:.0f} | {mem} | {note} |"
 
 
-def bench_image(mb, layers, comp):
-    img = generate(mb, layers, comp)
+def bench_image(mb, layers, comp, files=None):
+    img = generate(mb, layers, comp, files)
     size = os.path.getsize(img)
     rows = []
     results = {}
@@ -116,7 +118,8 @@ def bench_image(mb, layers, comp):
         if shutil.which("dive"):
             s, rss, rc = timed(["dive", "--ci", "--source", "docker-archive", img], env=dict(os.environ, CI="true"))
             rows.append(row("dive (layer analysis)", s, size, rss, note="" if rc == 0 else f"exit {rc}"))
-    title = f"{size / 1e6:.0f} MB on disk: {layers} layer{'s' if layers > 1 else ''}, {comp} ({mb} MiB of files)"
+    title = (f"{size / 1e6:.0f} MB on disk: {layers} layer{'s' if layers > 1 else ''}, {comp} "
+             f"({mb} MiB of files" + (f", {files} of them" if files else "") + ")")
     return title, rows, results
 
 
@@ -136,8 +139,11 @@ def main():
         shapes = [(8, "gzip"), (1, "gzip")] if mb > 2048 else [(8, "gzip"), (1, "gzip"), (1, "zstd"), (1, "none")]
         if mb > 4096:
             shapes = [(8, "gzip")]
-        for layers, comp in shapes:
-            title, rows, res = bench_image(mb, layers, comp)
+        # Many small files: what the file index costs (memory), not bytes per second.
+        if mb == min(sizes):
+            shapes.append((1, "gzip", MANY_FILES))
+        for layers, comp, *files in shapes:
+            title, rows, res = bench_image(mb, layers, comp, *files)
             sections.append((title, rows))
             print(f"\n### {title}\n")
             print("\n".join(rows), flush=True)
@@ -147,7 +153,7 @@ def main():
                                + (f"; page {res[f'page-{WORKERS}']:.1f} s vs syft {res['syft']:.1f} s" if "syft" in res else ""))
             # Generated images are large: keep only the smallest ones for reruns.
             if mb > 2048:
-                os.remove(generate(mb, layers, comp))
+                os.remove(generate(mb, layers, comp, *files))
     lines = [
         "# Benchmarks",
         "",

@@ -4,7 +4,7 @@
 
 use crate::blob::BlobSource;
 use crate::error::{Error, Result};
-use crate::fs::entry::FileEntry;
+use crate::fs::MergedView;
 use crate::image::pipeline::{self, LayerPipeline, stop};
 use crate::inspect::{ImageState, Inspection};
 use crate::limits::Limits;
@@ -48,28 +48,28 @@ pub struct Filter {
     pub changed_in: Option<usize>,
 }
 
-fn node(state: &ImageState, path: &str, lists: &[&[FileEntry]]) -> Option<Node> {
-    let tree = &state.tree;
-    let versions = tree.paths.get(path).map(Vec::as_slice).unwrap_or(&[]);
-    let shown = tree.visible.get(path).copied().or_else(|| versions.last().copied());
-    node_at(state, path, shown, lists)
+/// The node of `path` (whose slot is `slot`, if any layer added it itself).
+fn node(view: MergedView, path: &str, slot: Option<usize>) -> Option<Node> {
+    let shown = slot.and_then(|s| {
+        view.shown_at(s)
+            .or_else(|| view.versions_at(s).last().map(|&v| v as usize))
+    });
+    node_at(view, path, slot, shown)
 }
 
 /// The node of `path` showing version `shown` (or an implied directory when `None`).
-fn node_at(state: &ImageState, path: &str, shown: Option<usize>, lists: &[&[FileEntry]]) -> Option<Node> {
-    let tree = &state.tree;
-    let versions = tree.paths.get(path).map(Vec::as_slice).unwrap_or(&[]);
+fn node_at(view: MergedView, path: &str, slot: Option<usize>, shown: Option<usize>) -> Option<Node> {
+    let versions = slot.map_or(0, |s| view.versions_at(s).len());
     let name = path.rsplit('/').next().unwrap_or("").to_string();
     let below = format!("{path}/");
-    let has_children = tree
-        .paths
-        .range(below.clone()..)
+    let has_children = view
+        .paths_from(&below)
         .next()
         .is_some_and(|(k, _)| k.starts_with(&below));
     match shown {
         Some(v) => {
-            let ver = tree.versions[v];
-            let e = &lists[ver.layer][ver.entry];
+            let ver = view.tree.versions()[v];
+            let e = view.entry(v);
             Some(Node {
                 name,
                 path: path.to_string(),
@@ -80,13 +80,13 @@ fn node_at(state: &ImageState, path: &str, shown: Option<usize>, lists: &[&[File
                 uid: e.uid,
                 gid: e.gid,
                 mtime: e.mtime,
-                layer: Some(ver.layer),
-                link_target: e.link_target.clone(),
-                deleted_in: ver.deleted_in,
-                overwritten_in: ver.overwritten_in,
-                visible: tree.visible.get(path) == Some(&v),
+                layer: Some(ver.layer()),
+                link_target: e.link_target.map(str::to_string),
+                deleted_in: ver.deleted_in(),
+                overwritten_in: ver.overwritten_in(),
+                visible: slot.and_then(|s| view.shown_at(s)) == Some(v),
                 has_children,
-                versions: versions.len(),
+                versions,
             })
         }
         // An implied directory: only its contents are listed.
@@ -104,11 +104,7 @@ fn node_at(state: &ImageState, path: &str, shown: Option<usize>, lists: &[&[File
             link_target: None,
             deleted_in: None,
             overwritten_in: None,
-            visible: tree
-                .visible
-                .range(below.clone()..)
-                .next()
-                .is_some_and(|(k, _)| k.starts_with(&below)),
+            visible: view.any_visible_under(&below),
             has_children,
             versions: 0,
         }),
@@ -117,34 +113,38 @@ fn node_at(state: &ImageState, path: &str, shown: Option<usize>, lists: &[&[File
 }
 
 /// Whether `path` or anything below it was touched by `layer`.
-fn touched(state: &ImageState, path: &str, layer: usize) -> bool {
-    let tree = &state.tree;
-    let hit = |vs: &Vec<usize>| {
+fn touched(view: MergedView, path: &str, layer: usize) -> bool {
+    let hit = |vs: &[u32]| {
         vs.iter().any(|&v| {
-            let ver = tree.versions[v];
-            ver.layer == layer || ver.deleted_in == Some(layer)
+            let ver = view.tree.versions()[v as usize];
+            ver.layer() == layer || ver.deleted_in() == Some(layer)
         })
     };
-    if tree.paths.get(path).is_some_and(hit) {
+    if hit(view.versions_of(path)) {
         return true;
     }
     let below = format!("{path}/");
-    tree.paths
-        .range(below.clone()..)
+    view.paths_from(&below)
         .take_while(|(k, _)| k.starts_with(&below))
-        .any(|(_, vs)| hit(vs))
+        .any(|(_, s)| hit(view.versions_at(s)))
+}
+
+/// Whether a filter lets node `n` (at `path`) through.
+fn passes(view: MergedView, n: &Node, filter: Filter) -> bool {
+    (n.visible || filter.show_deleted) && filter.changed_in.is_none_or(|l| touched(view, &n.path, l))
 }
 
 /// The direct children of directory `dir` (`/` for the root), in name order.
 pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
     let lists = state.entry_lists();
+    let view = state.tree.view(&lists);
     let dir = crate::fs::entry::normalize(dir);
     let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
-    use std::ops::Bound::{Excluded, Included, Unbounded};
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut from = Included(prefix.clone());
-    while let Some((key, _)) = state.tree.paths.range::<String, _>((from.clone(), Unbounded)).next() {
+    let mut s = view.lower_bound(&prefix);
+    while s < view.tree.path_count() {
+        let key = view.slot_path(s);
         if !key.starts_with(&prefix) {
             break;
         }
@@ -155,28 +155,24 @@ pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
             // before `child/` and were already visited.
             Some(i) => {
                 let child = &rest[..i];
-                from = Included(format!("{prefix}{child}0"));
+                s = view.lower_bound(&format!("{prefix}{child}0"));
                 child
             }
             None => {
-                from = Excluded(key.clone());
+                s += 1;
                 rest
             }
         };
-        if !seen.insert(child.to_string()) {
+        if !seen.insert(child) {
             continue;
         }
         let path = format!("{prefix}{child}");
-        let Some(n) = node(state, &path, &lists) else { continue };
-        if !n.visible && !filter.show_deleted {
+        let Some(n) = node(view, &path, view.find(&path)) else {
             continue;
+        };
+        if passes(view, &n, filter) {
+            out.push(n);
         }
-        if let Some(l) = filter.changed_in
-            && !touched(state, &path, l)
-        {
-            continue;
-        }
-        out.push(n);
     }
     // Implied directories surface at their first child's key: restore name order.
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -186,25 +182,29 @@ pub fn list_dir(state: &ImageState, dir: &str, filter: Filter) -> Vec<Node> {
 /// Every version of `path`, oldest first (so a page can show what an earlier layer held).
 pub fn versions(state: &ImageState, path: &str) -> Vec<Node> {
     let lists = state.entry_lists();
+    let view = state.tree.view(&lists);
     let path = crate::fs::entry::normalize(path);
-    let vs = state.tree.paths.get(&path).cloned().unwrap_or_default();
-    vs.into_iter()
-        .filter_map(|v| node_at(state, &path, Some(v), &lists))
+    let slot = view.find(&path);
+    view.versions_of(&path)
+        .iter()
+        .filter_map(|&v| node_at(view, &path, slot, Some(v as usize)))
         .collect()
 }
 
 /// Paths containing `query` (case-insensitive), at most `limit`, and how many matched.
 pub fn search(state: &ImageState, query: &str, filter: Filter, limit: usize) -> (Vec<Node>, usize) {
     let lists = state.entry_lists();
+    let view = state.tree.view(&lists);
     let q = query.to_lowercase();
     let mut out = Vec::new();
     let mut total = 0;
-    for path in state.tree.paths.keys() {
+    for s in 0..view.tree.path_count() {
+        let path = view.slot_path(s);
         if !path.to_lowercase().contains(&q) {
             continue;
         }
-        let Some(n) = node(state, path, &lists) else { continue };
-        if (!n.visible && !filter.show_deleted) || filter.changed_in.is_some_and(|l| !touched(state, path, l)) {
+        let Some(n) = node(view, path, Some(s)) else { continue };
+        if !passes(view, &n, filter) {
             continue;
         }
         total += 1;
@@ -266,24 +266,26 @@ pub fn read_file(
         .images
         .get(image)
         .ok_or_else(|| Error::malformed(format!("no image {image}")))?;
-    let tree = &state.tree;
     let lists = state.entry_lists();
-    let mut v = *tree
-        .versions
-        .get(version)
+    let view = state.tree.view(&lists);
+    let mut v = state
+        .tree
+        .version(version)
         .ok_or_else(|| Error::malformed(format!("no file version {version}")))?;
-    let mut e = &lists[v.layer][v.entry];
+    let mut e = lists[v.layer()].get(v.entry());
     if e.kind == EntryKind::Hardlink {
-        let target = e.link_target.clone().unwrap_or_default();
-        let found = tree
-            .paths
-            .get(&target)
-            .and_then(|vs| vs.iter().rev().map(|&i| tree.versions[i]).find(|t| t.layer <= v.layer))
+        let target = e.link_target.unwrap_or_default();
+        let found = view
+            .versions_of(target)
+            .iter()
+            .rev()
+            .map(|&i| state.tree.versions()[i as usize])
+            .find(|t| t.layer() <= v.layer())
             .ok_or_else(|| {
-                Error::malformed(format!("hardlink target {target:?} is not in the image")).at_path(&e.path)
+                Error::malformed(format!("hardlink target {target:?} is not in the image")).at_path(e.path)
             })?;
         v = found;
-        e = &lists[v.layer][v.entry];
+        e = lists[v.layer()].get(v.entry());
     }
     if e.kind != EntryKind::Regular {
         return Err(Error::unsupported(format!(
@@ -292,9 +294,9 @@ pub fn read_file(
             e.kind.as_str()
         )));
     }
-    let place = state.blobs[v.layer]
+    let place = state.blobs[v.layer()]
         .as_ref()
-        .ok_or_else(|| Error::malformed("the layer holding this file could not be read").in_layer(v.layer))?;
+        .ok_or_else(|| Error::malformed("the layer holding this file could not be read").in_layer(v.layer()))?;
     let want = len.min(e.size.saturating_sub(offset) as usize);
     let grab = Grab {
         header_offset: e.header_offset,
@@ -321,8 +323,8 @@ pub fn read_file(
         return Err(digests
             .error
             .unwrap_or_else(|| Error::malformed("the file was not found when reading its layer again"))
-            .at_path(&e.path)
-            .in_layer(v.layer));
+            .at_path(e.path)
+            .in_layer(v.layer()));
     }
     Ok(grab.buf)
 }

@@ -63,8 +63,16 @@ pub fn layer(data: &[u8]) {
         p.push(piece);
     }
     let r = p.finish();
-    let entries: Vec<&[crate::fs::FileEntry]> = vec![r.entries.as_slice()];
-    let _ = crate::fs::MergedTree::build(&entries);
+    let lists = [&r.entries];
+    let tree = crate::fs::MergedTree::build(&lists);
+    let view = tree.view(&lists);
+    for (path, v) in view.visible_iter() {
+        assert_eq!(
+            view.visible(path),
+            Some(v),
+            "{path:?} is found where the index lists it"
+        );
+    }
 }
 
 /// Manifests, indexes and configs.

@@ -6,7 +6,7 @@ use crate::blob::BlobSource;
 use crate::compress::{self, Compression, SNIFF_LEN, Sniffed};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fs::{FileEntry, MergedTree};
+use crate::fs::{EntryList, MergedTree, MergedView};
 use crate::image::manifest::Platform;
 use crate::image::pipeline::Digests;
 use crate::image::{ImageConfig, LayerResult, parse_json};
@@ -94,8 +94,8 @@ pub struct BlobPlace {
 
 impl ImageState {
     /// The entry lists of all layers, in order.
-    pub fn entry_lists(&self) -> Vec<&[FileEntry]> {
-        self.layers.iter().map(|r| r.entries.as_slice()).collect()
+    pub fn entry_lists(&self) -> Vec<&EntryList> {
+        self.layers.iter().map(|r| &r.entries).collect()
     }
 }
 
@@ -438,16 +438,17 @@ fn assemble(
             limits.image_uncompressed_bytes
         )));
     }
-    let entry_lists: Vec<&[FileEntry]> = results.iter().map(|r| r.entries.as_slice()).collect();
+    let entry_lists: Vec<&EntryList> = results.iter().map(|r| &r.entries).collect();
     let tree = MergedTree::build(&entry_lists);
+    let view = tree.view(&entry_lists);
     for (l, ch) in tree.changes.iter().enumerate() {
         layers[l].files_added = ch.added;
         layers[l].files_modified = ch.modified;
         layers[l].files_deleted = ch.deleted;
     }
     let mut summary = Summary::default();
-    for &v in tree.visible.values() {
-        let e = tree.entry(&entry_lists, v);
+    for (_, v) in view.visible_iter() {
+        let e = view.entry(v);
         summary.entries += 1;
         if matches!(e.kind, EntryKind::Regular | EntryKind::Hardlink) {
             summary.regular_files += 1;
@@ -456,28 +457,24 @@ fn assemble(
             summary.total_size += e.size;
         }
     }
-    for v in &tree.versions {
-        let e = &entry_lists[v.layer][v.entry];
-        if e.kind == EntryKind::Regular && (v.deleted_in.is_some() || v.overwritten_in.is_some()) {
+    for v in tree.versions() {
+        let e = entry_lists[v.layer()].get(v.entry());
+        if e.kind == EntryKind::Regular && v.hidden() {
             summary.wasted_bytes += e.size;
         }
     }
     let os_release_bytes = ["/etc/os-release", "/usr/lib/os-release"]
         .iter()
-        .find_map(|p| visible_capture(&tree, &entry_lists, &results, p, limits));
+        .find_map(|p| visible_capture(view, &results, p, limits));
     let os_release = os_release(os_release_bytes);
     let distro = crate::scan::packages::detect_distro(os_release_bytes, &|p: &str| {
-        visible_capture(&tree, &entry_lists, &results, p, limits).map(<[u8]>::to_vec)
+        visible_capture(view, &results, p, limits).map(<[u8]>::to_vec)
     });
-    let packages = packages(&tree, &results, distro.as_ref(), &mut errors);
-    let mut secrets = file_secrets(&tree, &entry_lists, &results);
+    let packages = packages(view, &results, distro.as_ref(), &mut errors);
+    let mut secrets = file_secrets(view, &results);
     secrets.extend(config_secrets(&config));
     secrets.retain(|s| !opts.secret_allow.allows(&s.rule, s.path.as_deref()));
-    let files = if opts.files {
-        file_records(&tree, &entry_lists)
-    } else {
-        Vec::new()
-    };
+    let files = if opts.files { file_records(view) } else { Vec::new() };
 
     let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch) && layers.iter().all(|l| l.verified);
     let report = ImageReport {
@@ -620,22 +617,22 @@ fn finding(hit: &crate::scan::secrets::Hit, location: &str) -> SecretFinding {
 
 /// Secrets in files, with the fate of the file version they are in: a secret in a file a
 /// later layer deleted or replaced still ships in its layer.
-fn file_secrets(tree: &MergedTree, layers: &[&[FileEntry]], results: &[Rc<LayerResult>]) -> Vec<SecretFinding> {
+fn file_secrets(view: MergedView, results: &[Rc<LayerResult>]) -> Vec<SecretFinding> {
     let mut version_of: HashMap<(usize, usize), usize> = HashMap::new();
-    for (i, v) in tree.versions.iter().enumerate() {
-        version_of.insert((v.layer, v.entry), i);
+    for (i, v) in view.tree.versions().iter().enumerate() {
+        version_of.insert((v.layer(), v.entry()), i);
     }
     let mut out = Vec::new();
     for (l, r) in results.iter().enumerate() {
         for s in &r.secrets {
             let mut f = finding(&s.hit, "file");
-            f.path = Some(layers[l][s.entry].path.clone());
+            f.path = Some(view.layers[l].path(s.entry).to_string());
             f.layer = Some(l);
             if let Some(&v) = version_of.get(&(l, s.entry)) {
-                let v = tree.versions[v];
-                f.deleted_in = v.deleted_in;
-                f.overwritten_in = v.overwritten_in;
-                f.deleted = v.deleted_in.is_some() || v.overwritten_in.is_some();
+                let v = view.tree.versions()[v];
+                f.deleted_in = v.deleted_in();
+                f.overwritten_in = v.overwritten_in();
+                f.deleted = v.hidden();
             }
             out.push(f);
         }
@@ -698,37 +695,32 @@ fn config_secrets(config: &ImageConfig) -> Vec<SecretFinding> {
     out
 }
 
-fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {
-    let mut order: Vec<usize> = (0..tree.versions.len()).collect();
+fn file_records(view: MergedView) -> Vec<FileRecord> {
+    let versions = view.tree.versions();
+    let path = |v: &crate::fs::Version| view.layers[v.layer()].path(v.entry());
+    let mut order: Vec<usize> = (0..versions.len()).collect();
     order.sort_by(|&a, &b| {
-        let (va, vb) = (&tree.versions[a], &tree.versions[b]);
-        (va.layer, &layers[va.layer][va.entry].path, va.entry).cmp(&(
-            vb.layer,
-            &layers[vb.layer][vb.entry].path,
-            vb.entry,
-        ))
+        let (va, vb) = (&versions[a], &versions[b]);
+        (va.layer(), path(va), va.entry()).cmp(&(vb.layer(), path(vb), vb.entry()))
     });
     order
         .into_iter()
         .map(|i| {
-            let v = tree.versions[i];
-            let e = &layers[v.layer][v.entry];
+            let v = versions[i];
+            let e = view.entry(i);
             FileRecord {
-                path: e.path.clone(),
-                path_raw: e
-                    .path_raw
-                    .as_ref()
-                    .map(|r| base64::engine::general_purpose::STANDARD.encode(r)),
+                path: e.path.to_string(),
+                path_raw: e.path_raw.map(|r| base64::engine::general_purpose::STANDARD.encode(r)),
                 kind: e.kind.as_str().to_string(),
                 size: e.size,
                 mode: e.mode,
                 uid: e.uid,
                 gid: e.gid,
                 mtime: e.mtime,
-                layer: v.layer,
-                link_target: e.link_target.clone(),
-                deleted_in: v.deleted_in,
-                overwritten_in: v.overwritten_in,
+                layer: v.layer(),
+                link_target: e.link_target.map(str::to_string),
+                deleted_in: v.deleted_in(),
+                overwritten_in: v.overwritten_in(),
                 setuid: e.mode & 0o4000 != 0,
                 setgid: e.mode & 0o2000 != 0,
                 sticky: e.mode & 0o1000 != 0,
@@ -739,15 +731,15 @@ fn file_records(tree: &MergedTree, layers: &[&[FileEntry]]) -> Vec<FileRecord> {
 }
 
 /// Resolves a path in the merged view, following symlinks (bounded), to a visible version.
-pub fn resolve(tree: &MergedTree, layers: &[&[FileEntry]], path: &str, hops: usize) -> Option<usize> {
+pub fn resolve(view: MergedView, path: &str, hops: usize) -> Option<usize> {
     let mut path = crate::fs::entry::normalize(path);
     for _ in 0..=hops {
-        let v = *tree.visible.get(&path)?;
-        let e = tree.entry(layers, v);
+        let v = view.visible(&path)?;
+        let e = view.entry(v);
         if e.kind != EntryKind::Symlink {
             return Some(v);
         }
-        let target = e.link_target.as_deref().unwrap_or("");
+        let target = e.link_target.unwrap_or("");
         path = if target.starts_with('/') {
             crate::fs::entry::normalize(target)
         } else {
@@ -759,17 +751,16 @@ pub fn resolve(tree: &MergedTree, layers: &[&[FileEntry]], path: &str, hops: usi
 
 /// The captured bytes of the visible file at `path` (symlinks followed).
 fn visible_capture<'a>(
-    tree: &MergedTree,
-    layers: &[&[FileEntry]],
+    view: MergedView,
     results: &'a [Rc<LayerResult>],
     path: &str,
     limits: &Limits,
 ) -> Option<&'a [u8]> {
-    let v = tree.versions[resolve(tree, layers, path, limits.symlink_hops)?];
-    results[v.layer]
+    let v = view.tree.versions()[resolve(view, path, limits.symlink_hops)?];
+    results[v.layer()]
         .captures
         .iter()
-        .find(|c| c.entry == v.entry)
+        .find(|c| c.entry == v.entry())
         .map(|c| c.bytes.as_slice())
 }
 
@@ -786,18 +777,19 @@ fn os_release(bytes: Option<&[u8]>) -> Option<OsRelease> {
 /// Runs the catalogers on the visible captured files; attributes each package to the first
 /// layer whose copy of its file lists it at that version.
 fn packages(
-    tree: &MergedTree,
+    view: MergedView,
     results: &[Rc<LayerResult>],
     distro: Option<&crate::scan::packages::Distro>,
     errors: &mut Vec<Error>,
 ) -> Vec<crate::scan::packages::Package> {
     use crate::scan::packages::{Found, Package, catalogers};
+    let versions = view.tree.versions();
     let capture = |v: usize| {
-        let ver = tree.versions[v];
-        results[ver.layer].captures.iter().find(|c| c.entry == ver.entry)
+        let ver = versions[v];
+        results[ver.layer()].captures.iter().find(|c| c.entry == ver.entry())
     };
     let mut out = Vec::new();
-    for (path, &v) in &tree.visible {
+    for (path, v) in view.visible_iter() {
         let Some(cat) = catalogers().iter().find(|c| c.wants(path)) else {
             continue;
         };
@@ -808,10 +800,10 @@ fn packages(
                     "{path} is larger than the capture limit; only its beginning was cataloged"
                 ))
                 .at_path(path)
-                .in_layer(tree.versions[v].layer),
+                .in_layer(versions[v].layer()),
             );
         }
-        let own_layer = tree.versions[v].layer;
+        let own_layer = versions[v].layer();
         let Some(parsed) = &c.parsed else { continue };
         if let Some(problem) = &parsed.problem {
             errors.push(
@@ -821,10 +813,12 @@ fn packages(
             );
         }
         // Earlier copies of the same file, oldest first.
-        let earlier: Vec<(usize, &[Found])> = tree.paths[path]
+        let earlier: Vec<(usize, &[Found])> = view
+            .versions_of(path)
             .iter()
-            .filter(|&&e| e != v)
-            .filter_map(|&e| capture(e).map(|c| (tree.versions[e].layer, c)))
+            .map(|&e| e as usize)
+            .filter(|&e| e != v)
+            .filter_map(|e| capture(e).map(|c| (versions[e].layer(), c)))
             .filter_map(|(l, c)| c.parsed.as_ref().map(|p| (l, p.found.as_slice())))
             .collect();
         for f in parsed.found.iter().cloned() {
@@ -840,7 +834,7 @@ fn packages(
                 name: f.name,
                 version: f.version,
                 licenses: f.licenses,
-                path: path.clone(),
+                path: path.to_string(),
                 layer,
                 arch: f.arch,
                 source: f.source,
@@ -848,10 +842,9 @@ fn packages(
         }
     }
     // Executables and archives that list what they were built from: visible ones only.
-    let visible_at: HashMap<(usize, usize), &String> = if results.iter().any(|r| !r.binaries.is_empty()) {
-        tree.visible
-            .iter()
-            .map(|(p, &v)| ((tree.versions[v].layer, tree.versions[v].entry), p))
+    let visible_at: HashMap<(usize, usize), &str> = if results.iter().any(|r| !r.binaries.is_empty()) {
+        view.visible_iter()
+            .map(|(p, v)| ((versions[v].layer(), versions[v].entry()), p))
             .collect()
     } else {
         HashMap::new()
@@ -868,7 +861,7 @@ fn packages(
                     name: f.name.clone(),
                     version: f.version.clone(),
                     licenses: Vec::new(),
-                    path: path.clone(),
+                    path: path.to_string(),
                     layer: l,
                     arch: None,
                     source: None,

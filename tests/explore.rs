@@ -138,10 +138,13 @@ fn search_finds_paths_case_insensitively() {
 
 fn version_of(ins: &Inspection, path: &str, layer: usize) -> usize {
     let st = &ins.images[0];
-    *st.tree.paths[path]
+    let lists = st.entry_lists();
+    let view = st.tree.view(&lists);
+    let v = view
+        .versions_of(path)
         .iter()
-        .find(|&&v| st.tree.versions[v].layer == layer)
-        .unwrap()
+        .find(|&&v| st.tree.versions()[v as usize].layer() == layer);
+    *v.unwrap() as usize
 }
 
 #[test]

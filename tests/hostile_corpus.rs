@@ -86,7 +86,7 @@ fn every_hostile_case_is_bounded_and_reported() {
             let ins = porthole::inspect::explore_blob(&case.bytes[..], &case.file_name, &opts, &mut Quiet);
             let start = Instant::now();
             for (i, img) in ins.images.iter().enumerate() {
-                for v in 0..img.tree.versions.len() {
+                for v in 0..img.tree.versions().len() {
                     let r = std::panic::catch_unwind(|| {
                         porthole::explore::read_file(&case.bytes[..], &ins, i, v, 0, 64, &opts.limits)
                     });

@@ -8,7 +8,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none]]   (pseudo-random files, written streaming)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none [FILES]]]   (pseudo-random files, written streaming; FILES in all, else files of 256 KiB)"
         );
         std::process::exit(1);
     }
@@ -87,7 +87,8 @@ fn main() {
             let mb: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(200);
             let layers: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
             let compress = args.get(5).map_or("gzip", String::as_str);
-            if let Err(e) = big(out, mb, layers, compress) {
+            let files: Option<u64> = args.get(6).and_then(|s| s.parse().ok()).filter(|&n| n > 0);
+            if let Err(e) = big(out, mb, layers, compress, files) {
                 eprintln!("cannot write {out}: {e}");
                 std::process::exit(2);
             }
@@ -130,6 +131,7 @@ struct GenLayer {
     seed: u64,
     layer: usize,
     files: u64,
+    file_size: usize,
     next_file: u64,
     buf: Vec<u8>,
     pos: usize,
@@ -139,11 +141,12 @@ struct GenLayer {
 const GEN_FILE: usize = 256 * 1024;
 
 impl GenLayer {
-    fn new(layer: usize, bytes: u64) -> Self {
+    fn new(layer: usize, bytes: u64, file_size: usize) -> Self {
         GenLayer {
             seed: 0x9e37_79b9_7f4a_7c15 ^ (layer as u64).wrapping_mul(0x2545_f491_4f6c_dd1d),
             layer,
-            files: (bytes / GEN_FILE as u64).max(1),
+            files: (bytes / file_size as u64).max(1),
+            file_size,
             next_file: 0,
             buf: Vec::new(),
             pos: 0,
@@ -163,7 +166,7 @@ impl GenLayer {
         }
         let i = self.next_file;
         self.next_file += 1;
-        let mut data = vec![0u8; GEN_FILE];
+        let mut data = vec![0u8; self.file_size];
         for (j, chunk) in data.chunks_mut(8).enumerate() {
             self.seed ^= self.seed << 13;
             self.seed ^= self.seed >> 7;
@@ -226,12 +229,13 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// A large OCI archive for benchmarks: `layers` layers of about `mb` MiB of files in all,
-/// compressed with `compress` (gzip, zstd or none). Layers are generated, compressed and
-/// wrapped streaming: memory stays small whatever the size.
-fn big(out: &str, mb: u64, layers: usize, compress: &str) -> std::io::Result<()> {
+/// A large OCI archive for benchmarks: `layers` layers of about `mb` MiB of files in all
+/// (`files` of them, else files of 256 KiB), compressed with `compress` (gzip, zstd or none).
+/// Layers are generated, compressed and wrapped streaming: memory stays small whatever the size.
+fn big(out: &str, mb: u64, layers: usize, compress: &str, files: Option<u64>) -> std::io::Result<()> {
     let layers = layers.max(1);
     let per_layer = mb * 1024 * 1024 / layers as u64;
+    let file_size = files.map_or(GEN_FILE as u64, |n| (mb * 1024 * 1024 / n).max(1));
     let mut blobs = Vec::new();
     for l in 0..layers {
         let tmp = format!("{out}.layer{l}.tmp");
@@ -242,7 +246,7 @@ fn big(out: &str, mb: u64, layers: usize, compress: &str) -> std::io::Result<()>
             n: 0,
         };
         let mut src = Hashing {
-            inner: GenLayer::new(l, per_layer),
+            inner: GenLayer::new(l, per_layer, file_size as usize),
             hasher: porthole::digest::Hasher::new(),
             n: 0,
         };

@@ -1,5 +1,6 @@
 //! One layer's entries as the walk sees them, with paths normalised.
 
+use super::entries::{Entry, EntryList};
 use crate::error::{Error, Result};
 use crate::image::pipeline::wants_capture;
 use crate::scan::secrets::Hit;
@@ -13,27 +14,6 @@ pub enum Marker {
     Whiteout,
     /// `.wh..wh..opq`: the entry's `path` is the directory whose lower contents are hidden.
     Opaque,
-}
-
-/// One tar entry of a layer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FileEntry {
-    /// Absolute, normalised (`/etc/passwd`); lossy UTF-8 if the name was not valid UTF-8.
-    pub path: String,
-    /// The original name bytes, only when they were not valid UTF-8.
-    pub path_raw: Option<Vec<u8>>,
-    pub kind: EntryKind,
-    pub size: u64,
-    pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
-    pub mtime: i64,
-    /// Symlink target as written (never followed), or the normalised hardlink target.
-    pub link_target: Option<String>,
-    pub marker: Option<Marker>,
-    /// Where the entry's tar header starts in the uncompressed layer: identifies the entry
-    /// when the layer is read again (for a file preview).
-    pub header_offset: u64,
 }
 
 /// Normalises a path inside a layer: `./x`, `/x` and `x` are the same; `.` and empty parts
@@ -116,7 +96,7 @@ pub struct FileSecret {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct WalkOutput {
     /// Entries in tar order.
-    pub entries: Vec<FileEntry>,
+    pub entries: EntryList,
     /// Contents of captured files.
     pub captures: Vec<Capture>,
     /// Secrets found in file contents.
@@ -135,7 +115,7 @@ pub struct BinaryModules {
     pub modules: Vec<crate::scan::packages::Found>,
 }
 
-/// Turns tar entries into [`FileEntry`]s, captures the contents of wanted files, and scans
+/// Turns tar entries into an [`EntryList`], captures the contents of wanted files, and scans
 /// file contents for secrets (the first `scan_bytes` of each regular file).
 pub struct LayerWalker {
     out: WalkOutput,
@@ -175,7 +155,8 @@ impl LayerWalker {
         }
     }
 
-    pub fn into_output(self) -> WalkOutput {
+    pub fn into_output(mut self) -> WalkOutput {
+        self.out.entries.shrink_to_fit();
         self.out
     }
 
@@ -243,19 +224,19 @@ impl EntrySink for LayerWalker {
             _ => None,
         };
         let capture = marker.is_none() && t.kind == EntryKind::Regular && wants_capture(&path) && self.budget > 0;
-        self.out.entries.push(FileEntry {
-            path,
-            path_raw: raw,
+        self.out.entries.push(&Entry {
+            path: &path,
+            path_raw: raw.as_deref(),
             kind: t.kind,
             size: t.size,
             mode: t.mode,
             uid: t.uid,
             gid: t.gid,
             mtime: t.mtime,
-            link_target,
+            link_target: link_target.as_deref(),
             marker,
             header_offset: t.header_offset,
-        });
+        })?;
         if capture {
             self.out.captures.push(Capture {
                 entry: self.out.entries.len() - 1,
@@ -268,10 +249,8 @@ impl EntrySink for LayerWalker {
         self.scanning = self.scan_bytes > 0 && t.kind == EntryKind::Regular && t.size > 0 && marker.is_none();
         self.scan_buf.clear();
         let regular = t.kind == EntryKind::Regular && marker.is_none();
-        self.jar = (regular
-            && t.size >= 22
-            && crate::scan::packages::java::wants(&self.out.entries[self.out.entries.len() - 1].path))
-        .then(|| crate::scan::packages::java::JarProbe::new(&self.out.entries[self.out.entries.len() - 1].path));
+        self.jar = (regular && t.size >= 22 && crate::scan::packages::java::wants(&path))
+            .then(|| crate::scan::packages::java::JarProbe::new(&path));
         self.probing = regular && t.size >= 1024 && self.jar.is_none();
         self.head.clear();
         self.probe = None;
@@ -309,7 +288,7 @@ impl EntrySink for LayerWalker {
         if std::mem::take(&mut self.capturing)
             && let Some(c) = self.out.captures.last_mut()
         {
-            let path = &self.out.entries[c.entry].path;
+            let path = self.out.entries.get(c.entry).path;
             if let Some(cat) = crate::scan::packages::catalogers().iter().find(|k| k.wants(path)) {
                 c.parsed = Some(cat.read(path, &c.bytes));
                 self.budget += c.bytes.len() as u64;
@@ -334,7 +313,7 @@ impl EntrySink for LayerWalker {
         }
         if std::mem::take(&mut self.scanning) && !self.scan_buf.is_empty() {
             let entry = self.out.entries.len() - 1;
-            let path = &self.out.entries[entry].path;
+            let path = self.out.entries.get(entry).path;
             let binary = crate::scan::secrets::looks_binary(&self.scan_buf);
             for hit in crate::scan::secrets::rules().scan(&self.scan_buf, Some(path), binary) {
                 self.out.secrets.push(FileSecret { entry, hit });

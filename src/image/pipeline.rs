@@ -6,7 +6,8 @@
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
-use crate::fs::entry::{BinaryModules, Capture, FileEntry, FileSecret, LayerWalker};
+use crate::fs::EntryList;
+use crate::fs::entry::{BinaryModules, Capture, FileSecret, LayerWalker};
 use crate::limits::Limits;
 use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
 use std::io::{self, Write};
@@ -16,7 +17,7 @@ use std::io::{self, Write};
 pub struct LayerResult {
     pub digests: Digests,
     /// Entries in tar order.
-    pub entries: Vec<FileEntry>,
+    pub entries: EntryList,
     /// Contents of captured files.
     pub captures: Vec<Capture>,
     /// Secrets found in file contents.

@@ -1,0 +1,215 @@
+//! A layer's entries, stored compactly: fixed-size records and one text buffer holding every
+//! path and link target back to back. An image of 100k files keeps 100k of these records for
+//! as long as it is explored, so no entry owns an allocation of its own.
+
+use super::entry::Marker;
+use crate::error::{Error, Result};
+use crate::tar::EntryKind;
+use serde::{Deserialize, Serialize};
+
+/// No link target.
+const NO_LINK: u32 = u32::MAX;
+
+/// One tar entry of a layer, borrowed from its [`EntryList`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// Absolute, normalised (`/etc/passwd`); lossy UTF-8 if the name was not valid UTF-8.
+    pub path: &'a str,
+    /// The original name bytes, only when they were not valid UTF-8.
+    pub path_raw: Option<&'a [u8]>,
+    pub kind: EntryKind,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: i64,
+    /// Symlink target as written (never followed), or the normalised hardlink target.
+    pub link_target: Option<&'a str>,
+    pub marker: Option<Marker>,
+    /// Where the entry's tar header starts in the uncompressed layer: identifies the entry
+    /// when the layer is read again (for a file preview).
+    pub header_offset: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Record {
+    path: u32,
+    path_len: u32,
+    link: u32,
+    /// [`NO_LINK`] when the entry has no link target.
+    link_len: u32,
+    size: u64,
+    mtime: i64,
+    header_offset: u64,
+    uid: u64,
+    gid: u64,
+    mode: u32,
+    kind: EntryKind,
+    marker: Option<Marker>,
+}
+
+/// The entries of one layer, in tar order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryList {
+    text: String,
+    records: Vec<Record>,
+    /// Original name bytes of the entries whose names are not UTF-8, by entry index (rare).
+    raw: Vec<(u32, Box<[u8]>)>,
+}
+
+impl EntryList {
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Appends an entry. Fails (kind `limit`) only past 4 GiB of path text or 2^32 entries in
+    /// one layer, which the offsets cannot address.
+    pub fn push(&mut self, e: &Entry<'_>) -> Result<()> {
+        let too_much = || Error::limit("one layer's paths exceed 4 GiB or 2^32 entries");
+        let mut add = |s: &str| -> Result<(u32, u32)> {
+            let start = u32::try_from(self.text.len()).map_err(|_| too_much())?;
+            let len = u32::try_from(s.len()).map_err(|_| too_much())?;
+            start.checked_add(len).filter(|_| len != NO_LINK).ok_or_else(too_much)?;
+            self.text.push_str(s);
+            Ok((start, len))
+        };
+        let (path, path_len) = add(e.path)?;
+        let (link, link_len) = match e.link_target {
+            Some(t) => add(t)?,
+            None => (0, NO_LINK),
+        };
+        let index = u32::try_from(self.records.len()).map_err(|_| too_much())?;
+        if let Some(raw) = e.path_raw {
+            self.raw.push((index, raw.into()));
+        }
+        self.records.push(Record {
+            path,
+            path_len,
+            link,
+            link_len,
+            size: e.size,
+            mtime: e.mtime,
+            header_offset: e.header_offset,
+            uid: e.uid,
+            gid: e.gid,
+            mode: e.mode,
+            kind: e.kind,
+            marker: e.marker,
+        });
+        Ok(())
+    }
+
+    /// Entry `i` (tar order). Panics if `i` is out of range, like slice indexing: indices come
+    /// from this list, never from the input.
+    pub fn get(&self, i: usize) -> Entry<'_> {
+        let r = &self.records[i];
+        let text = |start: u32, len: u32| &self.text[start as usize..start as usize + len as usize];
+        Entry {
+            path: text(r.path, r.path_len),
+            path_raw: self
+                .raw
+                .binary_search_by_key(&(i as u32), |(k, _)| *k)
+                .ok()
+                .map(|j| &*self.raw[j].1),
+            kind: r.kind,
+            size: r.size,
+            mode: r.mode,
+            uid: r.uid,
+            gid: r.gid,
+            mtime: r.mtime,
+            link_target: (r.link_len != NO_LINK).then(|| text(r.link, r.link_len)),
+            marker: r.marker,
+            header_offset: r.header_offset,
+        }
+    }
+
+    /// The path of entry `i` (see [`EntryList::get`]).
+    pub fn path(&self, i: usize) -> &str {
+        let r = &self.records[i];
+        &self.text[r.path as usize..r.path as usize + r.path_len as usize]
+    }
+
+    /// The last entry pushed.
+    pub fn last(&self) -> Option<Entry<'_>> {
+        self.len().checked_sub(1).map(|i| self.get(i))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Gives back the spare capacity once the layer is read (the list is kept, not grown).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.records.shrink_to_fit();
+        self.raw.shrink_to_fit();
+    }
+
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.records.capacity() * std::mem::size_of::<Record>()
+            + self.raw.iter().map(|(_, r)| r.len() + 24).sum::<usize>()
+    }
+}
+
+impl<'a> FromIterator<Entry<'a>> for EntryList {
+    /// For tests and fixtures: entries past the offsets' reach are dropped.
+    fn from_iter<I: IntoIterator<Item = Entry<'a>>>(iter: I) -> Self {
+        let mut list = EntryList::default();
+        for e in iter {
+            if list.push(&e).is_err() {
+                break;
+            }
+        }
+        list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry<'a>(path: &'a str, link: Option<&'a str>, raw: Option<&'a [u8]>) -> Entry<'a> {
+        Entry {
+            path,
+            path_raw: raw,
+            kind: EntryKind::Symlink,
+            size: 7,
+            mode: 0o4755,
+            uid: u64::MAX,
+            gid: 3,
+            mtime: -1,
+            link_target: link,
+            marker: None,
+            header_offset: 1 << 40,
+        }
+    }
+
+    #[test]
+    fn entries_read_back_as_pushed() {
+        let pushed = [
+            entry("/a", Some("b"), None),
+            entry("/bad\u{fffd}", None, Some(b"/bad\xff")),
+            entry("/", Some(""), None),
+            entry("/c", None, None),
+        ];
+        let list: EntryList = pushed.iter().copied().collect();
+        assert_eq!(list.len(), 4);
+        let back: Vec<Entry> = list.iter().collect();
+        assert_eq!(back, pushed, "an empty link target is kept apart from none");
+        assert_eq!(list.last(), Some(pushed[3]));
+        let bytes = postcard::to_allocvec(&list).unwrap();
+        let again: EntryList = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(again, list);
+    }
+
+    #[test]
+    fn a_record_is_small() {
+        assert!(std::mem::size_of::<Record>() <= 72, "{}", std::mem::size_of::<Record>());
+    }
+}
