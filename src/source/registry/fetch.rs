@@ -672,4 +672,57 @@ mod tests {
         assert!(!ok("http://127.0.0.2:80/token", "127.0.0.1:5000"));
         assert!(!ok("ftp://x/token", "x"));
     }
+
+    /// Answers the ping with 200 and the manifest request with `status` and `headers`; the
+    /// report's error text.
+    fn manifest_answered(status: u16, headers: &[(&str, &str)]) -> String {
+        use super::{Fetch, Next, Purpose, ResponseHead};
+        let reference = crate::source::registry::Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
+        let mut fetch = Fetch::new(reference, None, &crate::inspect::Options::default());
+        let mut asked = Vec::new();
+        while let Next::Send(req) = fetch.next_step() {
+            asked.push(req.purpose.clone());
+            let manifest = matches!(req.purpose, Purpose::Manifest(_));
+            let head = ResponseHead {
+                status: if manifest { status } else { 200 },
+                headers: if manifest {
+                    headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+                } else {
+                    Vec::new()
+                },
+            };
+            if fetch.head(head) {
+                fetch.body(b"{}");
+            }
+            fetch.end();
+            assert!(asked.len() < 8, "the fetch keeps asking: {asked:?}");
+        }
+        assert!(asked.iter().any(|p| matches!(p, Purpose::Manifest(_))), "{asked:?}");
+        let report = fetch.finish(&mut crate::inspect::Quiet).report;
+        report
+            .errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn forbidden_and_rate_limited_answers_say_why() {
+        let forbidden = manifest_answered(403, &[]);
+        assert!(forbidden.contains("forbidden (403)"), "{forbidden}");
+        assert!(forbidden.contains("pull permission for team/app"), "{forbidden}");
+        let limited = manifest_answered(429, &[("Retry-After", "30")]);
+        assert!(
+            limited.contains("rate-limiting requests (429); retry after 30 seconds"),
+            "{limited}"
+        );
+        let limited = manifest_answered(429, &[]);
+        assert!(
+            limited.contains("(429)") && !limited.contains("retry after"),
+            "{limited}"
+        );
+        let other = manifest_answered(502, &[]);
+        assert!(other.contains("manifest 1 of team/app failed with HTTP 502"), "{other}");
+    }
 }
