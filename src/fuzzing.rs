@@ -73,6 +73,18 @@ pub fn layer(data: &[u8]) {
             "{path:?} is found where the index lists it"
         );
     }
+    // The index: paths strictly in order, each slot's versions all of its path, every version
+    // in exactly one slot.
+    let mut seen = 0;
+    for s in 0..tree.path_count() {
+        let path = view.slot_path(s);
+        assert!(s == 0 || view.slot_path(s - 1) < path, "slots out of order at {path:?}");
+        for &v in view.versions_at(s) {
+            assert_eq!(view.entry(v as usize).path, path);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, tree.versions().len());
 }
 
 /// Manifests, indexes and configs.
