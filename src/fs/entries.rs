@@ -7,8 +7,10 @@ use crate::error::{Error, Result};
 use crate::tar::EntryKind;
 use serde::{Deserialize, Serialize};
 
-/// No link target.
-const NO_LINK: u32 = u32::MAX;
+/// [`Record::flags`]: the entry has a link target (in [`EntryList::links`]).
+const HAS_LINK: u8 = 1;
+/// [`Record::flags`]: the owner ids do not fit 32 bits (they are in [`EntryList::wide_ids`]).
+const WIDE_IDS: u8 = 2;
 
 /// One tar entry of a layer, borrowed from its [`EntryList`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,21 +33,21 @@ pub struct Entry<'a> {
     pub header_offset: u64,
 }
 
+/// 48 bytes: what most entries need. Link targets and owner ids past 32 bits, which few
+/// entries have, live in side tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Record {
     path: u32,
     path_len: u32,
-    link: u32,
-    /// [`NO_LINK`] when the entry has no link target.
-    link_len: u32,
     size: u64,
     mtime: i64,
     header_offset: u64,
-    uid: u64,
-    gid: u64,
+    uid: u32,
+    gid: u32,
     mode: u32,
     kind: EntryKind,
     marker: Option<Marker>,
+    flags: u8,
 }
 
 /// The entries of one layer, in tar order.
@@ -53,8 +55,18 @@ struct Record {
 pub struct EntryList {
     text: String,
     records: Vec<Record>,
+    /// Link targets in `text` (start, length), by entry index.
+    links: Vec<(u32, (u32, u32))>,
+    /// Owner ids (uid, gid) that do not fit 32 bits, by entry index (rare).
+    wide_ids: Vec<(u32, (u64, u64))>,
     /// Original name bytes of the entries whose names are not UTF-8, by entry index (rare).
     raw: Vec<(u32, Box<[u8]>)>,
+}
+
+/// The value a side table holds for entry `i`.
+fn side<T>(table: &[(u32, T)], i: usize) -> Option<&T> {
+    let j = table.binary_search_by_key(&(i as u32), |(k, _)| *k).ok()?;
+    Some(&table[j].1)
 }
 
 impl EntryList {
@@ -70,35 +82,44 @@ impl EntryList {
     /// one layer, which the offsets cannot address.
     pub fn push(&mut self, e: &Entry<'_>) -> Result<()> {
         let too_much = || Error::limit("one layer's paths exceed 4 GiB or 2^32 entries");
+        let index = u32::try_from(self.records.len()).map_err(|_| too_much())?;
         let mut add = |s: &str| -> Result<(u32, u32)> {
             let start = u32::try_from(self.text.len()).map_err(|_| too_much())?;
             let len = u32::try_from(s.len()).map_err(|_| too_much())?;
-            start.checked_add(len).filter(|_| len != NO_LINK).ok_or_else(too_much)?;
+            start.checked_add(len).ok_or_else(too_much)?;
             self.text.push_str(s);
             Ok((start, len))
         };
         let (path, path_len) = add(e.path)?;
-        let (link, link_len) = match e.link_target {
-            Some(t) => add(t)?,
-            None => (0, NO_LINK),
+        let mut flags = 0;
+        if let Some(t) = e.link_target {
+            let (start, len) = add(t)?;
+            self.links.push((index, (start, len)));
+            flags |= HAS_LINK;
+        }
+        let (uid, gid) = match (u32::try_from(e.uid), u32::try_from(e.gid)) {
+            (Ok(u), Ok(g)) => (u, g),
+            _ => {
+                self.wide_ids.push((index, (e.uid, e.gid)));
+                flags |= WIDE_IDS;
+                (0, 0)
+            }
         };
-        let index = u32::try_from(self.records.len()).map_err(|_| too_much())?;
         if let Some(raw) = e.path_raw {
             self.raw.push((index, raw.into()));
         }
         self.records.push(Record {
             path,
             path_len,
-            link,
-            link_len,
             size: e.size,
             mtime: e.mtime,
             header_offset: e.header_offset,
-            uid: e.uid,
-            gid: e.gid,
+            uid,
+            gid,
             mode: e.mode,
             kind: e.kind,
             marker: e.marker,
+            flags,
         });
         Ok(())
     }
@@ -108,20 +129,24 @@ impl EntryList {
     pub fn get(&self, i: usize) -> Entry<'_> {
         let r = &self.records[i];
         let text = |start: u32, len: u32| &self.text[start as usize..start as usize + len as usize];
+        let (uid, gid) = match side(&self.wide_ids, i) {
+            Some(&ids) if r.flags & WIDE_IDS != 0 => ids,
+            _ => (r.uid.into(), r.gid.into()),
+        };
         Entry {
             path: text(r.path, r.path_len),
-            path_raw: self
-                .raw
-                .binary_search_by_key(&(i as u32), |(k, _)| *k)
-                .ok()
-                .map(|j| &*self.raw[j].1),
+            path_raw: side(&self.raw, i).map(|b| &**b),
             kind: r.kind,
             size: r.size,
             mode: r.mode,
-            uid: r.uid,
-            gid: r.gid,
+            uid,
+            gid,
             mtime: r.mtime,
-            link_target: (r.link_len != NO_LINK).then(|| text(r.link, r.link_len)),
+            link_target: if r.flags & HAS_LINK != 0 {
+                side(&self.links, i).map(|&(start, len)| text(start, len))
+            } else {
+                None
+            },
             marker: r.marker,
             header_offset: r.header_offset,
         }
@@ -146,6 +171,8 @@ impl EntryList {
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.records.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.wide_ids.shrink_to_fit();
         self.raw.shrink_to_fit();
     }
 
@@ -153,6 +180,8 @@ impl EntryList {
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
             + self.records.capacity() * std::mem::size_of::<Record>()
+            + self.links.capacity() * 12
+            + self.wide_ids.capacity() * 24
             + self.raw.iter().map(|(_, r)| r.len() + 24).sum::<usize>()
     }
 }
@@ -181,7 +210,7 @@ mod tests {
             kind: EntryKind::Symlink,
             size: 7,
             mode: 0o4755,
-            uid: u64::MAX,
+            uid: if link.is_some() { u64::MAX } else { 1000 },
             gid: 3,
             mtime: -1,
             link_target: link,
@@ -210,6 +239,6 @@ mod tests {
 
     #[test]
     fn a_record_is_small() {
-        assert!(std::mem::size_of::<Record>() <= 72, "{}", std::mem::size_of::<Record>());
+        assert_eq!(std::mem::size_of::<Record>(), 48);
     }
 }
