@@ -163,8 +163,16 @@ pub fn encode_result(r: &Result<LayerResult>) -> Vec<u8> {
 
 /// The inverse of [`encode_result`]; a result that does not decode is an error of its own.
 pub fn decode_result(bytes: &[u8]) -> Result<LayerResult> {
-    postcard::from_bytes::<Result<LayerResult>>(bytes)
-        .unwrap_or_else(|e| Err(crate::Error::io(format!("a worker's layer result did not decode: {e}"))))
+    let fail = |why: String| {
+        Err(crate::Error::io(format!(
+            "a worker's layer result did not decode: {why}"
+        )))
+    };
+    match postcard::from_bytes::<Result<LayerResult>>(bytes) {
+        Ok(Ok(r)) if !r.entries.is_consistent() => fail("its entry list is inconsistent".into()),
+        Ok(r) => r,
+        Err(e) => fail(e.to_string()),
+    }
 }
 
 /// Inspects a file with `threads` threads processing layers (natively). One thread, a

@@ -176,6 +176,34 @@ impl EntryList {
         self.raw.shrink_to_fit();
     }
 
+    /// Whether every offset lies in the text on character boundaries and the side tables are
+    /// sorted and name existing entries: a list decoded from another worker's bytes is
+    /// checked before use, since [`EntryList::get`] trusts it.
+    pub fn is_consistent(&self) -> bool {
+        let span = |start: u32, len: u32| {
+            let (start, end) = (start as usize, start as usize + len as usize);
+            self.text.get(start..end).is_some()
+        };
+        let sorted = |keys: &mut dyn Iterator<Item = u32>| {
+            let mut last: Option<u32> = None;
+            for k in keys {
+                if (k as usize) >= self.records.len() || last.is_some_and(|l| l >= k) {
+                    return false;
+                }
+                last = Some(k);
+            }
+            true
+        };
+        let flagged = |flag: u8| self.records.iter().filter(|r| r.flags & flag != 0).count();
+        self.records.iter().all(|r| span(r.path, r.path_len))
+            && self.links.iter().all(|&(_, (start, len))| span(start, len))
+            && sorted(&mut self.links.iter().map(|(k, _)| *k))
+            && sorted(&mut self.wide_ids.iter().map(|(k, _)| *k))
+            && sorted(&mut self.raw.iter().map(|(k, _)| *k))
+            && flagged(HAS_LINK) == self.links.len()
+            && flagged(WIDE_IDS) == self.wide_ids.len()
+    }
+
     /// Bytes held on the heap.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
@@ -235,6 +263,17 @@ mod tests {
         let bytes = postcard::to_allocvec(&list).unwrap();
         let again: EntryList = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(again, list);
+        assert!(again.is_consistent());
+        let mut bad = list.clone();
+        bad.records[0].path_len += 100;
+        assert!(!bad.is_consistent(), "a path past the text");
+        let mut bad = list.clone();
+        bad.text = "/a\u{e9}".into();
+        bad.records[0].path_len = 3;
+        assert!(!bad.is_consistent(), "a path ending inside a character");
+        let mut bad = list.clone();
+        bad.links.reverse();
+        assert!(!bad.is_consistent(), "side table out of order");
     }
 
     #[test]

@@ -115,6 +115,11 @@ impl MergedTree {
                 if e.marker.is_some() || e.path == "/" {
                     continue;
                 }
+                // Indices are u32 (NONE is u32::MAX). Four billion versions would need hundreds
+                // of GB for their entries; past that, further entries are left out, not wrapped.
+                if versions.len() >= NONE as usize {
+                    break;
+                }
                 let idx = versions.len() as u32;
                 versions.push(Version {
                     layer: l,
