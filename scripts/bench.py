@@ -171,6 +171,11 @@ def main():
         "memory of the largest worker (page). syft catalogs packages; trivy runs its secret scanner",
         "offline; dive analyses layers (`--ci`).",
         "",
+        "The page's runs drop the file on a page open for a moment (once it says its engine is",
+        "ready: the worker kept for the next file has compiled the wasm), as a user does. \"Layer",
+        "table after\" is the time to first result, measured in the page from the drop (the file",
+        "input's change event) to the first frame after the layer table's first row was added.",
+        "",
     ]
     if summary:
         lines += ["## Summary", ""] + summary + [""]

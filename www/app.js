@@ -3,9 +3,11 @@
 // registry password stay in the workers (worker-client.js).
 //
 // Automation hooks (README "The page"): body[data-state] is idle | working | done | error and
-// body[data-verdict] is verified | mismatch | incomplete once done (CLI exit 0, 3, 4).
+// body[data-verdict] is verified | mismatch | incomplete once done (CLI exit 0, 3, 4);
+// body[data-engine] is the state of the worker kept warm for the next file: starting | ready |
+// failed | none (worker-client.js warmUp).
 import { $, el, saveBlob, size } from './views/dom.js';
-import { ImageWorker } from './worker-client.js';
+import { ImageWorker, warmUp } from './worker-client.js';
 import { renderProgress } from './views/progress.js';
 import { verdict } from './views/checks.js';
 import { renderOverview } from './views/overview.js';
@@ -366,3 +368,6 @@ $('registry-toggle').addEventListener('click', () => {
 });
 
 update();
+// The next file's worker, started now (wasm fetched, compiled, instantiated) so that a drop
+// shows its layer table at once.
+warmUp((state) => { document.body.dataset.engine = state; });

@@ -4,6 +4,13 @@
 // terminates the worker: a synchronous wasm call cannot be interrupted any other way, and it
 // also aborts a registry fetch in flight and ends the layer workers it started (a worker's
 // nested workers end with it).
+//
+// Time to first result: starting a worker and fetching and compiling the ~2 MB of wasm takes
+// a few hundred milliseconds, so one coordinator worker is started ahead, when the page loads
+// (warmUp), and waits — wasm compiled and instantiated — for its 'open' or 'fetch'. The next
+// file or image takes it, and a new spare is started once that one has shown its layer table
+// (or ended), so that it does not compete with the first result, and is ready for the file
+// after. Each file still gets a worker of its own; askCore() asks the spare.
 
 function startWorker() {
   // The single-file build (make single) has no files to load: it provides a blob: worker.
@@ -12,19 +19,110 @@ function startWorker() {
   return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 }
 
-/** Asks a short-lived coordinator worker one question that needs no file (`limits`: every
- *  limit with its default, for the settings), then ends it. */
+// Request ids are unique across all workers: a question asked of the spare may be answered
+// after the spare was handed to an ImageWorker.
+let nextRequestId = 1;
+
+/** The spare coordinator: { worker, state: starting | ready | failed }, or null. */
+let spare = null;
+/** Told the spare's state when it changes: 'starting', 'ready' (a worker waits, its wasm
+ *  instantiated), 'failed' (it could not start: the next file starts its own worker, which
+ *  reports why) or 'none' (taken by a file; the next starts once that file's layer table
+ *  shows). */
+let engineState = () => {};
+
+/** Starts the spare coordinator worker now (the page calls this once it has loaded);
+ *  `onState(state)` is told its state (see engineState) whenever that changes. */
+export function warmUp(onState) {
+  if (onState) engineState = onState;
+  refill();
+}
+
+/** Starts a spare if there is none. */
+function refill() {
+  if (spare) return;
+  let worker;
+  try {
+    worker = startWorker();
+  } catch {
+    engineState('failed');
+    return;
+  }
+  const s = { worker, state: 'starting' };
+  spare = s;
+  engineState('starting');
+  worker.onmessage = ({ data: m }) => {
+    if (m.id) answered(m);
+    else if (m.type === 'engine') {
+      s.state = m.ok ? 'ready' : 'failed';
+      if (spare === s) engineState(s.state);
+    }
+  };
+  // A worker that cannot load (e.g. www/pkg was not built) only reports an error event: it is
+  // not handed out (the file's own worker reports the error), and questions go elsewhere.
+  worker.onerror = (ev) => {
+    ev.preventDefault();
+    s.state = 'failed';
+    if (spare === s) {
+      spare = null;
+      worker.terminate();
+      engineState('failed');
+    }
+    gone(worker);
+  };
+}
+
+/** The worker for the next file: the spare (even if still starting: it takes the file once
+ *  ready) unless it failed (it is then replaced by a fresh worker, which reports its own
+ *  error), started just now if there is none. */
+function takeWorker() {
+  const s = spare;
+  spare = null;
+  engineState('none');
+  if (s && s.state !== 'failed') return s.worker;
+  if (s) {
+    s.worker.terminate();
+    gone(s.worker);
+  }
+  return startWorker();
+}
+
+/** askCore() questions not answered yet: id → { op, worker, tries, resolve, reject }. */
+const asks = new Map();
+
+function send(a) {
+  refill();
+  if (!spare || ++a.tries > 3) {
+    asks.delete(a.id);
+    a.reject(new Error('the inspection engine could not be loaded'));
+    return;
+  }
+  a.worker = spare.worker;
+  a.worker.postMessage({ id: a.id, op: a.op });
+}
+
+/** Settles the askCore() question `m` answers; false if `m` answers none. */
+function answered(m) {
+  const a = asks.get(m.id);
+  if (!a) return false;
+  asks.delete(m.id);
+  if (m.ok) a.resolve(m.value);
+  else a.reject(new Error(m.error));
+  return true;
+}
+
+/** `worker` was terminated or broke: its unanswered questions are asked of the spare. */
+function gone(worker) {
+  for (const a of [...asks.values()]) if (a.worker === worker) send(a);
+}
+
+/** Asks the core one question that needs no file (`limits`: every limit with its default, for
+ *  the settings), of the spare worker (started if there is none), which stays. */
 export function askCore(op) {
   return new Promise((resolve, reject) => {
-    const worker = startWorker();
-    const end = (f, v) => { worker.terminate(); f(v); };
-    worker.onmessage = ({ data: m }) => {
-      if (m.id !== 1) return;
-      if (m.ok) end(resolve, m.value);
-      else end(reject, new Error(m.error));
-    };
-    worker.onerror = (ev) => { ev.preventDefault(); end(reject, new Error(ev.message || 'the inspection engine could not be loaded')); };
-    worker.postMessage({ id: 1, op });
+    const a = { id: nextRequestId++, op, worker: null, tries: 0, resolve, reject };
+    asks.set(a.id, a);
+    send(a);
   });
 }
 
@@ -39,7 +137,6 @@ export class ImageWorker {
     this.on = on;
     this.settings = settings;
     this.pending = new Map();
-    this.nextId = 1;
     this.worker = null;
     this.closed = false;
   }
@@ -52,11 +149,12 @@ export class ImageWorker {
   inspect() {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
-      this.worker = startWorker();
+      this.worker = takeWorker();
       this.worker.onmessage = (ev) => this.message(ev.data);
       // A worker that cannot load (e.g. www/pkg was not built) only reports an error event.
       this.worker.onerror = (ev) => {
         ev.preventDefault();
+        gone(this.worker);
         this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
       };
       const r = this.source.registry;
@@ -69,11 +167,15 @@ export class ImageWorker {
 
   message(m) {
     if (m.id) {
+      if (answered(m)) return; // asked of this worker while it was the spare
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (p) (m.ok ? p.resolve(m.value) : p.reject(new Error(m.error)));
       return;
     }
+    // The layer table is shown (or the run ended): the next file's worker may start now, once
+    // the table is painted.
+    if (m.type === 'planned' || m.type === 'done' || m.type === 'failed') setTimeout(refill);
     switch (m.type) {
       case 'planned': this.on.planned(m.images); break;
       case 'layer': this.on.layer(m.image, m.layer); break;
@@ -86,6 +188,7 @@ export class ImageWorker {
   }
 
   fail(m) {
+    refill();
     const err = new Error(m.message);
     err.detail = m.detail;
     this.settle?.reject(err);
@@ -95,7 +198,7 @@ export class ImageWorker {
 
   request(op, args) {
     if (this.closed) return Promise.reject(new Error('this file was closed'));
-    const id = this.nextId++;
+    const id = nextRequestId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, op, ...args });
@@ -133,7 +236,10 @@ export class ImageWorker {
 
   cancel() {
     this.closed = true;
-    this.worker?.terminate();
+    if (this.worker) {
+      this.worker.terminate();
+      gone(this.worker);
+    }
     this.fail({ message: 'cancelled' });
   }
 }

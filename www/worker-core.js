@@ -31,9 +31,12 @@ const BYTES_EVERY_MS = 100; // the core reports every MiB; the page needs ~10 up
 export function serve(core, ready, startLayerWorker) {
   let session = null;
   let reportText = null;
-  ready.catch(() => {}); // reported to the page on the first message, not as an unhandled rejection
 
   const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+  // The page starts this worker before any file (worker-client.js: a warm spare) and wants to
+  // know when it could take one at once; a core that could not be loaded is also reported to
+  // the page on the first request.
+  ready.then(() => post({ type: 'engine', ok: true }), (e) => post({ type: 'engine', ok: false, detail: errorText(e) }));
 
   /** Progress from the core: `(event, a, b, detail)`. `bytes` events are passed on unless
    *  `ownBytes` (a registry fetch counts the bytes it receives itself); `before` bytes were
@@ -326,7 +329,8 @@ export function serve(core, ready, startLayerWorker) {
     try {
       await ready;
     } catch (e) {
-      post({ type: 'failed', message: 'The inspection engine (WebAssembly) could not be started.', detail: String(e) });
+      const message = 'The inspection engine (WebAssembly) could not be started.';
+      post(m.id ? { id: m.id, ok: false, error: `${message} ${String(e)}` } : { type: 'failed', message, detail: String(e) });
       return;
     }
     if (m.op === 'open') {

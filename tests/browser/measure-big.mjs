@@ -30,6 +30,8 @@ try {
     const size = fs.statSync(file).size;
     const page = await H.newPage(ctx);
     await page.goto(server.base);
+    // Dropped as a user does, on a page open for a moment: its worker for the next file is ready.
+    await page.waitForSelector('body[data-engine=ready]');
     const t0 = Date.now();
     await page.setInputFiles('input[type=file]', file);
     const { state, verdict } = await H.waitSettled(page, 30 * 60 * 1000);

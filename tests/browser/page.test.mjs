@@ -31,6 +31,17 @@ async function openPage(query = '') {
   return page;
 }
 
+/** A page whose workers are recorded from the start ({ w, closed }, in the order they
+ *  started), once its worker for the next file is ready: { page, workers }. */
+async function openWatched(query = '') {
+  const page = await H.newPage(browser.ctx);
+  const workers = [];
+  page.on('worker', (w) => workers.push({ w, closed: new Promise((r) => w.on('close', r)) }));
+  await page.goto(server.base + query);
+  await page.waitForSelector('body[data-engine=ready]');
+  return { page, workers };
+}
+
 /** Loads `file` by the file picker (or a simulated drop) and waits until it is settled. */
 async function inspect(file, how = 'pick') {
   const page = await openPage();
@@ -314,9 +325,8 @@ test('progress, the layer table before any layer is read, and Cancel terminating
   const big = path.join(tmp, 'big-sparse.tar');
   sparseBigImage(big, 3 * 1024 ** 3); // 3 GiB of zeros: several seconds of work
   // One worker (by default a layer this big is split between two layer workers: pool.test.mjs).
-  const page = await openPage('?workers=1');
-  const workers = [];
-  page.on('worker', (w) => workers.push({ w, closed: new Promise((r) => w.on('close', r)) }));
+  const { page, workers } = await openWatched('?workers=1');
+  assert.equal(workers.length, 1, 'the worker kept warm, started with the page');
   await page.setInputFiles('input[type=file]', big);
   // The manifests are read: the layer table is there while the layer itself is being read.
   await page.waitForSelector('#plan table.plan tbody tr');
@@ -326,9 +336,12 @@ test('progress, the layer table before any layer is read, and Cancel terminating
   assert.match(await page.textContent('#progress-text'), /^[\d.]+ \w+ of 3\.0 GiB read \(\d+ %\), (\d+|…) MB\/s$/);
   assert.match(await page.textContent('#progress-layer'), /^Layer 1 of 1: /);
   await H.shot(page, 'progress');
-  assert.equal(workers.length, 1);
+  // The file took the warm worker; the next file's is started once the layer table is shown.
+  await page.waitForSelector('body[data-engine=ready]');
+  assert.equal(workers.length, 2);
   await page.click('#cancel');
-  await workers[0].closed; // the worker is gone, not just hidden
+  await workers[0].closed; // the file's worker is gone, not just hidden
+  assert.deepEqual(page.workers(), [workers[1].w], 'only the next file\'s worker is left');
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading big-sparse.tar.');
   assert.equal(await page.isVisible('#landing'), true);
@@ -336,6 +349,49 @@ test('progress, the layer table before any layer is read, and Cancel terminating
   assert.deepEqual(await page.problems(), []);
   await page.close();
   fs.rmSync(big);
+});
+
+test('a worker kept warm: ready before any drop, taken by the next file and replaced; files in a row get one each', async () => {
+  const first = path.join(tmp, 'first.tar');
+  execFileSync(H.fixtureBin, ['big', first, '300', '2', 'none']); // a few seconds of work
+  const second = H.fixture(tmp, 'oci');
+  const { page, workers } = await openWatched('?workers=1');
+  const wasm = () => browser.requests.filter((u) => u === `${server.base}pkg/porthole_bg.wasm`).length;
+  assert.equal(workers.length, 1, 'one worker, started with the page, before any file');
+  assert.ok(workers[0].w.url().endsWith('/worker.js'), workers[0].w.url());
+  // The Settings panel's limits are asked of that worker: no other is started.
+  await page.click('#settings summary');
+  await page.waitForSelector('#settings input[data-limit=layers]');
+  await page.click('#settings summary');
+  assert.equal(workers.length, 1, 'the limits came from the waiting worker');
+  const fetched = wasm();
+
+  // The first file takes it (its layer table shows), and the next file's worker is started.
+  await page.setInputFiles('input[type=file]', first);
+  await page.waitForSelector('#plan table.plan tbody tr');
+  await page.waitForSelector('body[data-engine=ready]');
+  assert.equal(workers.length, 2, 'the first file\'s worker and the next one, ready');
+  assert.equal(wasm(), fetched + 1, 'the wasm fetched once more, by the next file\'s worker');
+  // A second file dropped while the first is read waits, then takes that worker.
+  await H.drop(page, second);
+  assert.equal(await page.textContent('.file-tab:nth-child(2) .tab-status'), 'waiting');
+  await page.waitForFunction(() => [...document.querySelectorAll('.file-tab .tab-status')].map((e) => e.textContent).join() === 'verified,verified', null, { timeout: 120000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'done');
+  await page.waitForSelector('body[data-engine=ready]');
+  assert.equal(workers.length, 3, 'one worker per file, and one for the file after');
+  assert.ok(workers.every((x) => x.w.url().endsWith('/worker.js')), 'no layer workers with ?workers=1');
+  await assertExportEqualsCli(page, second, 'the second file');
+  // Each file's worker answers for its file (the Files view) until the file is closed, which
+  // ends that worker and no other: the first file was read by the worker started with the page.
+  await page.click('.file-tab button[aria-label="Close oci.tar"]');
+  await workers[1].closed;
+  await page.click('.file-tab button[aria-label="Close first.tar"]');
+  await workers[0].closed;
+  assert.deepEqual(page.workers(), [workers[2].w], 'the next file\'s worker is left, waiting');
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+  fs.rmSync(first);
 });
 
 test('real-tool images, when tests/real-images.sh has built them', { skip: !fs.existsSync('/tmp/porthole-real-images/docker.tar') && 'no /tmp/porthole-real-images' }, async () => {

@@ -43,16 +43,27 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A page at `query` (`?workers=3`) whose workers are recorded: { page, workers: [{ url, closed }] }. */
+/** A page at `query` (`?workers=3`) whose workers are recorded from the start, once the
+ *  coordinator kept warm for the next file is ready: { page, workers: [{ w, url, closed }] }. */
 async function openPage(query = '', url = server.base) {
   const page = await H.newPage(browser.ctx);
   const workers = [];
   page.on('worker', (w) => workers.push({ w, url: w.url(), closed: new Promise((r) => w.on('close', r)) }));
   await page.goto(url + query);
+  await page.waitForSelector('body[data-engine=ready]');
   return { page, workers };
 }
 
 const isLayerWorker = (w) => w.url.endsWith('/layer-worker.js');
+
+/** The coordinators of a page with one file opened: the one started with the page, which read
+ *  the file, and the one started for the next file once the layer table showed (ready). */
+async function coordinators(page, workers) {
+  await page.waitForSelector('body[data-engine=ready]');
+  const [reader, next, ...more] = workers.filter((w) => !isLayerWorker(w));
+  assert.deepEqual(more, [], 'one coordinator for the file and one for the next');
+  return { reader, next };
+}
 
 /** The layer blobs of a CLI report (by digest, with their sizes) and the pool's tasks for them:
  *  { jobs, tasks (jobs, and one more when the largest is bigger than all the others together:
@@ -107,15 +118,18 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
           if (index != null) assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), String(index), `${label}: the split layer named`);
         }
         assert.ok(Number(await page.getAttribute('[data-fact=run] [data-layer-memory]', 'data-layer-memory')) >= 65536, label);
-        // The pool is gone once the report is made; the coordinator stays for the Files view.
+        // The pool is gone once the report is made; the coordinator stays for the Files view,
+        // next to the one waiting for the next file.
         await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
-        assert.equal(page.workers().length, 1, `${label}: only the coordinator is left`);
+        const { reader, next } = await coordinators(page, workers);
+        assert.deepEqual(new Set(page.workers()), new Set([reader.w, next.w]), `${label}: only the coordinators are left`);
       } else {
         assert.equal(layerWorkers, 0, `${label}: no layer worker`);
         assert.equal(await workersUsed(page), 1, label);
         assert.match(run, /read by 1 worker, WebAssembly memory \d+ MiB, porthole /, label);
       }
-      assert.equal(workers.length, layerWorkers + 1, `${label}: the coordinator and the layer workers only`);
+      await coordinators(page, workers);
+      assert.equal(workers.length, layerWorkers + 2, `${label}: the coordinator, the layer workers and the next file's coordinator only`);
       assert.deepEqual(await page.problems(), [], label);
       await page.close();
     }
@@ -152,7 +166,7 @@ function assertBytes(seen, size, label) {
   assert.ok(seen.values.some((v) => v > 0 && v < size), `${label}: bytes in between were shown`);
 }
 
-test('one big layer (gzip, zstd): ?workers=2 splits it between two layer workers, the wasm fetched once; the CLI\'s report', async () => {
+test('one big layer (gzip, zstd): ?workers=2 splits it between two layer workers, which fetch no wasm; the CLI\'s report', async () => {
   for (const file of [oneGzip, oneZstd]) {
     const label = path.basename(file);
     const want = H.cli(file);
@@ -172,8 +186,10 @@ test('one big layer (gzip, zstd): ?workers=2 splits it between two layer workers
     const s = await seen();
     assertBytes(s, fs.statSync(file).size, label);
     assert.ok(s.lines.some((l) => /^2 layer workers: 0 of 1 layer read, 1 being read, the layer split between 2 workers$/.test(l)), `${label}: the pool's line (${[...new Set(s.lines)].join(' | ')})`);
-    // The layer workers instantiate the module the coordinator compiled: one fetch of the wasm.
-    assert.equal(browser.requests.filter((u) => u.endsWith('/pkg/porthole_bg.wasm')).length - wasmBefore, 1, `${label}: the wasm fetched once`);
+    // The layer workers instantiate the module the coordinator compiled: the wasm is fetched
+    // once by the coordinator (started with the page), and once by the next file's.
+    await coordinators(page, workers);
+    assert.equal(browser.requests.filter((u) => u.endsWith('/pkg/porthole_bg.wasm')).length - wasmBefore, 2, `${label}: the wasm fetched once per coordinator`);
     await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
     assert.deepEqual(await page.problems(), [], label);
     await page.close();
@@ -264,17 +280,25 @@ test('progress: the layer table first, the pool\'s line, the workers\' bytes add
   await page.close();
 });
 
+/** After Cancel: the file's coordinator (the one started with the page) and every layer worker
+ *  are gone, not just hidden; only the coordinator waiting for the next file is left. */
+async function cancelled(page, workers) {
+  const reader = workers.find((w) => !isLayerWorker(w));
+  await Promise.all(workers.filter((w) => w === reader || isLayerWorker(w)).map((w) => w.closed));
+  const { next } = await coordinators(page, workers);
+  assert.equal(next.w !== reader.w, true);
+  assert.deepEqual(page.workers(), [next.w], 'only the next file\'s coordinator is left');
+}
+
 test('Cancel during a pooled run ends the coordinator and every layer worker', async () => {
   const { page, workers } = await openPage('?workers=3');
   await page.setInputFiles('input[type=file]', big);
   await page.waitForFunction(() => /^3 layer workers: /.test(document.getElementById('progress-layer').textContent)
     && document.getElementById('progress-bar').value > 0);
   assert.equal(workers.filter(isLayerWorker).length, 3);
-  assert.equal(page.workers().length, 4, 'the coordinator and three layer workers');
   await H.shot(page, 'pool-progress');
   await page.click('#cancel');
-  await Promise.all(workers.map((w) => w.closed)); // gone, not just hidden
-  assert.deepEqual(page.workers(), []);
+  await cancelled(page, workers);
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading big.tar.');
   assert.deepEqual(await page.problems(), []);
@@ -289,8 +313,7 @@ test('Cancel while one layer is split between two workers ends them both and the
   for (let i = 0; i < 100 && workers.filter(isLayerWorker).length < 2; i++) await page.waitForTimeout(20);
   assert.equal(workers.filter(isLayerWorker).length, 2);
   await page.click('#cancel');
-  await Promise.all(workers.map((w) => w.closed));
-  assert.deepEqual(page.workers(), []);
+  await cancelled(page, workers);
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading one-gzip.tar.');
   assert.deepEqual(await page.problems(), []);
@@ -355,7 +378,10 @@ test('the single-file build (file://) runs the pool too: blob: layer workers giv
   // script carries no wasm), its largest layer split in two.
   assert.equal(await workersUsed(page), 3);
   assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '0');
-  assert.equal(workers.length, 4, 'the coordinator and three layer workers');
+  // The coordinators start from the page's blob: URL, the layer workers from one of their own.
+  await page.waitForSelector('body[data-engine=ready]');
+  assert.equal(workers.filter((w) => w.url === workers[0].url).length, 2, 'the coordinator and the next file\'s');
+  assert.equal(workers.length, 5, 'the coordinator, three layer workers and the next file\'s coordinator');
   assert.ok(workers.every((w) => w.url.startsWith('blob:')), workers.map((w) => w.url).join(' '));
   await assertExportEquals(page, H.cli(file), 'single file');
   assert.deepEqual(await page.problems(), []);

@@ -370,6 +370,8 @@ test('Basic auth behind nginx (the README\'s config): wrong password explained, 
 test('Docker Hub references are explained before anything is sent', async () => {
   const page = await H.newPage(browser.ctx);
   await page.goto(server.base);
+  // The worker kept for the next file has loaded its files (the page's own): count from here.
+  await page.waitForSelector('body[data-engine=ready]');
   const n = browser.calls.length;
   for (const ref of ['alpine', 'docker.io/library/alpine:3.20', 'bitnami/redis:7', 'index.docker.io/library/busybox']) {
     await page.fill('input[name=image-ref]', ref);
