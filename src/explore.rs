@@ -48,11 +48,19 @@ pub struct Filter {
     pub changed_in: Option<usize>,
 }
 
-/// The node of `path` (whose slot is `slot`, if any layer added it itself).
+/// The node of `path` (whose slot is `slot`, if any layer added it itself): its visible
+/// version; else, when visible paths lie below it (a later layer filled a deleted directory
+/// again without listing the directory), an implied directory, so that they can be reached;
+/// else its last, deleted, version.
 fn node(view: MergedView, path: &str, slot: Option<usize>) -> Option<Node> {
     let shown = slot.and_then(|s| {
-        view.shown_at(s)
-            .or_else(|| view.versions_at(s).last().map(|&v| v as usize))
+        view.shown_at(s).or_else(|| {
+            if view.any_visible_under(&format!("{path}/")) {
+                None
+            } else {
+                view.versions_at(s).last().map(|&v| v as usize)
+            }
+        })
     });
     node_at(view, path, slot, shown)
 }
@@ -106,7 +114,7 @@ fn node_at(view: MergedView, path: &str, slot: Option<usize>, shown: Option<usiz
             overwritten_in: None,
             visible: view.any_visible_under(&below),
             has_children,
-            versions: 0,
+            versions,
         }),
         None => None,
     }

@@ -1,6 +1,7 @@
 //! Fuzz target bodies. They live in the library so that a normal test can replay the
 //! committed corpus (`tests/fuzz_corpus.rs`) and `cargo fuzz` (fuzz/) can drive them. Each
-//! must return without panicking, hanging or allocating without bound for any input.
+//! must return without panicking, hanging or allocating without bound for any input. (Feature
+//! `fixtures`: the structured targets write real tars with the fixture builder.)
 
 use crate::image::{Index, LayerPipeline, Manifest, parse_json};
 use crate::inspect::{Options, Quiet};
@@ -85,6 +86,122 @@ pub fn layer(data: &[u8]) {
         }
     }
     assert_eq!(seen, tree.versions().len());
+}
+
+/// Whiteout merging from structured input (random bytes would never get past a tar header
+/// checksum): each byte pair is one entry of a layer — what it is (file, directory, symlink,
+/// hardlink, whiteout, opaque marker) and which of a few colliding paths — and `0xff` starts
+/// the next layer. The layers are written as real tars into an OCI archive and inspected; the
+/// merged view must equal a model applying the OCI rules entry by entry, and listing every
+/// directory must reach exactly the visible paths.
+pub fn merge(data: &[u8]) {
+    use crate::fixture::{ImageSpec, TarBuilder};
+    use crate::tar::EntryKind;
+    use std::collections::BTreeMap;
+    const PATHS: [&str; 12] = [
+        "a", "a/b", "a/b/c", "a/b/d", "a-b", "a.c", "a/b0", "b", "b/a", "b/a/b", "a0", "c",
+    ];
+    let mut layers: Vec<Vec<(u8, &str)>> = vec![Vec::new()];
+    for pair in data.chunks_exact(2).take(256) {
+        if pair[0] == 0xff {
+            if layers.len() < 8 {
+                layers.push(Vec::new());
+            }
+        } else if let Some(layer) = layers.last_mut() {
+            layer.push((pair[0] % 6, PATHS[usize::from(pair[1]) % PATHS.len()]));
+        }
+    }
+    // The model: visible path → (layer, kind), whiteouts of a layer first, as the spec says.
+    let mut model: BTreeMap<String, (usize, EntryKind)> = BTreeMap::new();
+    let below = |m: &BTreeMap<String, (usize, EntryKind)>, dir: &str| -> Vec<String> {
+        m.keys()
+            .filter(|k| k.starts_with(&format!("{dir}/")))
+            .cloned()
+            .collect()
+    };
+    let mut tars = Vec::new();
+    for (l, entries) in layers.iter().enumerate() {
+        let mut t = TarBuilder::new();
+        for &(kind, p) in entries {
+            let path = format!("/{p}");
+            match kind {
+                4 => {
+                    t.whiteout(p);
+                    for k in below(&model, &path) {
+                        model.remove(&k);
+                    }
+                    model.remove(&path);
+                }
+                5 => {
+                    t.opaque(p);
+                    for k in below(&model, &path) {
+                        model.remove(&k);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for &(kind, p) in entries {
+            let path = format!("/{p}");
+            let kind = match kind {
+                0 => {
+                    t.file(p, p.as_bytes(), 0o644);
+                    EntryKind::Regular
+                }
+                1 => {
+                    t.dir(p);
+                    EntryKind::Directory
+                }
+                2 => {
+                    t.symlink(p, "a");
+                    EntryKind::Symlink
+                }
+                3 => {
+                    t.hardlink(p, "c");
+                    EntryKind::Hardlink
+                }
+                _ => continue,
+            };
+            let old = model.insert(path.clone(), (l, kind));
+            if old.is_some_and(|(_, k)| k == EntryKind::Directory) && kind != EntryKind::Directory {
+                for k in below(&model, &path) {
+                    model.remove(&k);
+                }
+            }
+        }
+        tars.push(t.finish());
+    }
+    let bytes = crate::fixture::oci_archive(&[ImageSpec::new("example.com/merge:1", tars)], false);
+    let opts = Options {
+        limits: limits(),
+        ..Default::default()
+    };
+    let ins = crate::inspect::explore_blob(&bytes[..], "merge.tar", &opts, &mut Quiet);
+    let state = &ins.images[0];
+    let lists = state.entry_lists();
+    let view = state.tree.view(&lists);
+    let merged: BTreeMap<String, (usize, EntryKind)> = view
+        .visible_iter()
+        .map(|(p, v)| (p.to_string(), (state.tree.versions()[v].layer(), view.entry(v).kind)))
+        .collect();
+    assert_eq!(merged, model, "layers {layers:?}");
+    // Walking the listings from the root reaches every visible path (through implied
+    // directories too) and nothing else.
+    let mut reached = Vec::new();
+    let mut dirs = vec!["/".to_string()];
+    while let Some(dir) = dirs.pop() {
+        for n in crate::explore::list_dir(state, &dir, crate::explore::Filter::default()) {
+            assert!(n.visible, "{} listed but not visible; layers {layers:?}", n.path);
+            if n.version.is_some() {
+                reached.push(n.path.clone());
+            }
+            if n.has_children {
+                dirs.push(n.path);
+            }
+        }
+    }
+    reached.sort();
+    assert_eq!(reached, model.keys().cloned().collect::<Vec<_>>(), "layers {layers:?}");
 }
 
 /// Manifests, indexes and configs.
@@ -183,4 +300,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("secrets", secrets),
     ("packages", packages),
     ("registry", registry),
+    ("merge", merge),
 ];

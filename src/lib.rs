@@ -21,6 +21,7 @@ pub mod explore;
 #[cfg(feature = "fixtures")]
 pub mod fixture;
 pub mod fs;
+#[cfg(feature = "fixtures")]
 pub mod fuzzing;
 pub mod image;
 pub mod inspect;
