@@ -76,6 +76,27 @@ pub struct Inspection {
     pub streamed: Option<Compression>,
 }
 
+impl Inspection {
+    /// The report with every file version listed (as `--files` makes it), built from the kept
+    /// trees: a page keeps the report without them (100k files are tens of MB as records, more
+    /// as JSON) and makes them only when the report is exported.
+    pub fn report_with_files(&self) -> Report {
+        let mut report = self.report.clone();
+        for (img, state) in report.images.iter_mut().zip(&self.images) {
+            if img.files.is_empty() {
+                let lists = state.entry_lists();
+                img.files = file_records(state.tree.view(&lists));
+            }
+        }
+        report
+    }
+
+    /// How many file versions image `image` holds (the length of its `--files` list).
+    pub fn file_count(&self, image: usize) -> usize {
+        self.images.get(image).map_or(0, |s| s.tree.versions().len())
+    }
+}
+
 /// What stays in memory of one image after its report is made.
 pub struct ImageState {
     /// Per layer: its entries and captures (empty for a layer that could not be read).

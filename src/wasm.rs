@@ -88,6 +88,52 @@ impl BlobSource for BlobReader {
     }
 }
 
+/// Passes what is written to a JavaScript function, about 1 MiB at a time.
+struct JsChunks {
+    sink: js_sys::Function,
+    buf: Vec<u8>,
+}
+
+impl JsChunks {
+    const PIECE: usize = 1 << 20;
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = js_sys::Uint8Array::from(&self.buf[..]);
+        self.buf.clear();
+        self.sink
+            .call1(&JsValue::NULL, &piece)
+            .map(|_| ())
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))
+    }
+}
+
+impl std::io::Write for JsChunks {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= Self::PIECE {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+/// Writes `report` as [`crate::report::Report::to_json`] does, in pieces, to `sink`.
+fn write_json_chunks(report: &crate::report::Report, sink: js_sys::Function) -> std::result::Result<(), JsValue> {
+    use std::io::Write;
+    let mut w = JsChunks {
+        sink,
+        buf: Vec::with_capacity(JsChunks::PIECE + 4096),
+    };
+    serde_json::to_writer_pretty(&mut w, report).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    w.flush().map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
 /// What the page can show before any layer is read.
 #[derive(Serialize)]
 struct PlannedImage {
@@ -193,7 +239,8 @@ impl Session {
     ) -> std::result::Result<Session, JsValue> {
         let (source, name, len) = dropped(file)?;
         let opts = Options {
-            files: true,
+            // The report keeps no file list: it is made when exported (write_report).
+            files: false,
             limits: limits_from(limits_json)?,
             ..Default::default()
         };
@@ -226,7 +273,8 @@ impl Session {
     ) -> std::result::Result<Session, JsValue> {
         let (source, name, len) = dropped(file)?;
         let opts = Options {
-            files: true,
+            // The report keeps no file list: it is made when exported (write_report).
+            files: false,
             limits: limits_from(limits_json)?,
             ..Default::default()
         };
@@ -259,9 +307,22 @@ impl Session {
         })
     }
 
-    /// The report as JSON: exactly what `porthole inspect --json --files` prints for the file.
+    /// The report as JSON without its file lists (`"files": []`; see [`Session::file_count`]),
+    /// for showing.
     pub fn report_json(&self) -> String {
         self.ins.report.to_json()
+    }
+
+    /// How many file versions image `image` holds (its `--files` list's length).
+    pub fn file_count(&self, image: usize) -> usize {
+        self.ins.file_count(image)
+    }
+
+    /// Writes the full report, exactly what `porthole inspect --json --files` prints for the
+    /// file but for the final newline, to `sink` in pieces of about 1 MiB (`sink(Uint8Array)`):
+    /// the text is never held whole in wasm memory.
+    pub fn write_report(&self, sink: js_sys::Function) -> std::result::Result<(), JsValue> {
+        write_json_chunks(&self.ins.report_with_files(), sink)
     }
 
     /// An SBOM of image `image` (`spdx-json` or `cyclonedx-json`), as `porthole sbom` writes it.
@@ -374,7 +435,8 @@ impl RegistryFetch {
         use crate::source::registry::{Credentials, Fetch, Reference};
         let reference = Reference::parse(reference).map_err(js_err)?;
         let mut opts = Options {
-            files: true,
+            // The report keeps no file list: it is made when exported (write_report).
+            files: false,
             limits: limits_from(limits_json)?,
             ..Default::default()
         };

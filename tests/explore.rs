@@ -203,3 +203,47 @@ fn reads_files_back_from_every_kind_of_layer_and_tarball() {
         assert!(explore::read_file(&bytes[..], &ins, 0, dir, 0, 10, &limits).is_err());
     }
 }
+
+/// The page keeps the report without file lists and makes them on export: the result must be
+/// the CLI's `--files` report byte for byte, for every format and for several images.
+#[test]
+fn file_lists_made_after_the_fact_equal_the_ones_made_during_the_inspection() {
+    let sample = || fixture::sample("example.com/a:1", Compress::Gzip);
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("oci", fixture::oci_archive(&[sample()], false)),
+        (
+            "docker",
+            fixture::docker_archive(&[sample().compressed(Compress::None)], true),
+        ),
+        ("docker25", fixture::oci_archive(&[sample()], true)),
+        ("crane", fixture::crane_archive(&sample())),
+        (
+            "packages",
+            fixture::oci_archive(
+                &[ImageSpec::new("example.com/p:1", vec![fixture::packages_layer()])],
+                false,
+            ),
+        ),
+        (
+            "two images",
+            fixture::oci_archive(&[sample(), fixture::sample("example.com/b:1", Compress::Zstd)], false),
+        ),
+    ];
+    for (label, bytes) in inputs {
+        let with = |files| Options {
+            files,
+            ..Default::default()
+        };
+        let during = porthole::inspect::explore_blob(&bytes[..], "t.tar", &with(true), &mut Quiet);
+        let after = porthole::inspect::explore_blob(&bytes[..], "t.tar", &with(false), &mut Quiet);
+        assert!(after.report.images.iter().all(|i| i.files.is_empty()), "{label}");
+        assert!(
+            during.report.images.iter().any(|i| !i.files.is_empty()),
+            "{label}: a file list to compare"
+        );
+        for (i, img) in during.report.images.iter().enumerate() {
+            assert_eq!(after.file_count(i), img.files.len(), "{label}: image {i}");
+        }
+        assert_eq!(after.report_with_files().to_json(), during.report.to_json(), "{label}");
+    }
+}

@@ -30,7 +30,6 @@ const BYTES_EVERY_MS = 100; // the core reports every MiB; the page needs ~10 up
  *  pool (none: no pool), which is then posted that module: compiled once, shared by all. */
 export function serve(core, ready, startLayerWorker) {
   let session = null;
-  let reportText = null;
 
   const post = (msg, transfer) => self.postMessage(msg, transfer || []);
   // The page starts this worker before any file (worker-client.js: a warm spare) and wants to
@@ -64,11 +63,10 @@ export function serve(core, ready, startLayerWorker) {
   function finished(s, t0, size, extra) {
     session = s;
     const ms = performance.now() - t0;
-    // The CLI prints the report followed by a newline; keep the export byte-identical.
-    reportText = session.report_json() + '\n';
-    const report = JSON.parse(reportText);
-    // The per-file list can be huge: the page gets counts and asks for directories instead.
-    const fileRecords = report.images.map((img) => img.files.length);
+    // The per-file list can be huge (100k files: tens of MB): the session keeps none, the page
+    // gets counts and asks for directories instead, and an export makes it (ops.report).
+    const report = JSON.parse(session.report_json());
+    const fileRecords = report.images.map((_, i) => session.file_count(i));
     for (const img of report.images) delete img.files;
     post({
       type: 'done',
@@ -318,7 +316,14 @@ export function serve(core, ready, startLayerWorker) {
     versions: (m) => JSON.parse(session.versions(m.image, m.path)),
     search: (m) => JSON.parse(session.search(m.image, m.query, m.showDeleted, m.changedIn, m.limit)),
     read: (m) => session.read_file(m.image, m.version, m.offset, m.len),
-    report: () => new Blob([reportText], { type: 'application/json' }),
+    // The full report, as `porthole inspect --json --files` prints it (with its final
+    // newline), written by the core in pieces so that it is never one string in memory.
+    report: () => {
+      const parts = [];
+      session.write_report((piece) => parts.push(piece));
+      parts.push('\n');
+      return new Blob(parts, { type: 'application/json' });
+    },
     // The SBOM of one image as `porthole sbom --format FORMAT` prints it; the core has no
     // clock, so the page gives the creation time (seconds since the epoch).
     sbom: (m) => `${session.sbom(m.image, m.format, m.created)}\n`,
