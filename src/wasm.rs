@@ -88,6 +88,16 @@ impl BlobSource for BlobReader {
     }
 }
 
+/// The options of every page entry point: the page's limit settings, and no file list in
+/// the report (a session makes it when the report is exported, see [`Session::write_report`]).
+fn session_options(limits_json: Option<String>) -> std::result::Result<Options, JsValue> {
+    Ok(Options {
+        files: false,
+        limits: limits_from(limits_json)?,
+        ..Default::default()
+    })
+}
+
 /// Passes what is written to a JavaScript function, about 1 MiB at a time.
 struct JsChunks {
     sink: js_sys::Function,
@@ -238,12 +248,7 @@ impl Session {
         limits_json: Option<String>,
     ) -> std::result::Result<Session, JsValue> {
         let (source, name, len) = dropped(file)?;
-        let opts = Options {
-            // The report keeps no file list: it is made when exported (write_report).
-            files: false,
-            limits: limits_from(limits_json)?,
-            ..Default::default()
-        };
+        let opts = session_options(limits_json)?;
         let mut obs = JsObserver {
             callback: progress,
             done: 0,
@@ -272,12 +277,7 @@ impl Session {
         parts: Option<Vec<String>>,
     ) -> std::result::Result<Session, JsValue> {
         let (source, name, len) = dropped(file)?;
-        let opts = Options {
-            // The report keeps no file list: it is made when exported (write_report).
-            files: false,
-            limits: limits_from(limits_json)?,
-            ..Default::default()
-        };
+        let opts = session_options(limits_json)?;
         let parts = parts.unwrap_or_default();
         let prepared = crate::parallel::prepare(
             entries
@@ -434,12 +434,7 @@ impl RegistryFetch {
     ) -> std::result::Result<RegistryFetch, JsValue> {
         use crate::source::registry::{Credentials, Fetch, Reference};
         let reference = Reference::parse(reference).map_err(js_err)?;
-        let mut opts = Options {
-            // The report keeps no file list: it is made when exported (write_report).
-            files: false,
-            limits: limits_from(limits_json)?,
-            ..Default::default()
-        };
+        let mut opts = session_options(limits_json)?;
         if !platform.is_empty() {
             opts.platform = Some(
                 crate::image::Platform::parse(platform)
@@ -571,10 +566,7 @@ fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsVal
 #[wasm_bindgen]
 pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::result::Result<String, JsValue> {
     let (source, _, _) = dropped(file)?;
-    let opts = Options {
-        limits: limits_from(limits_json)?,
-        ..Default::default()
-    };
+    let opts = session_options(limits_json)?;
     let (jobs, plans) = crate::parallel::plan_jobs(&source, &opts);
     Ok(format!(
         "{{\"jobs\":{},\"images\":{}}}",
@@ -599,10 +591,7 @@ pub fn run_layer_job(
     let job: crate::parallel::LayerJob =
         serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
     let (source, _, _) = dropped(file)?;
-    let opts = Options {
-        limits: limits_from(limits_json)?,
-        ..Default::default()
-    };
+    let opts = session_options(limits_json)?;
     let mut obs = JsObserver {
         callback: progress,
         done: 0,
