@@ -158,11 +158,6 @@ impl EntryList {
         &self.text[r.path as usize..r.path as usize + r.path_len as usize]
     }
 
-    /// The last entry pushed.
-    pub fn last(&self) -> Option<Entry<'_>> {
-        self.len().checked_sub(1).map(|i| self.get(i))
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> {
         (0..self.len()).map(|i| self.get(i))
     }
@@ -259,7 +254,6 @@ mod tests {
         assert_eq!(list.len(), 4);
         let back: Vec<Entry> = list.iter().collect();
         assert_eq!(back, pushed, "an empty link target is kept apart from none");
-        assert_eq!(list.last(), Some(pushed[3]));
         let bytes = postcard::to_allocvec(&list).unwrap();
         let again: EntryList = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(again, list);
