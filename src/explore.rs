@@ -319,9 +319,14 @@ pub fn read_file(
     }
     let mut p = LayerPipeline::with_sink(limits, limits.layer_uncompressed_bytes, grab);
     match (place.range, ins.streamed) {
-        (Some((start, size)), _) => {
-            pipeline::feed_range(source, start, size, crate::source::archive::CHUNK, &mut p, &mut |_| {})?
-        }
+        (Some((start, size)), _) => pipeline::feed_range(
+            source,
+            start,
+            size,
+            crate::source::archive::CHUNK,
+            &mut p.feeder(),
+            &mut |_| {},
+        )?,
         (None, Some(c)) => crate::source::stream::feed_entry(source, c, &place.name, &mut p, limits)?,
         (None, None) => return Err(Error::unsupported("this source cannot be read again")),
     }

@@ -8,7 +8,7 @@
 use crate::blob::BlobSource;
 use crate::compress::{self, SNIFF_LEN, Sniffed};
 use crate::error::Result;
-use crate::image::pipeline::{LayerResult, process_range};
+use crate::image::pipeline::{LayerPipeline, LayerResult, feed_range};
 use crate::inspect::Options;
 use crate::source::Store;
 use crate::source::archive::{ArchiveStore, CHUNK};
@@ -71,11 +71,7 @@ pub fn run_job(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Result<LayerResult> {
-    let max = opts
-        .limits
-        .layer_uncompressed_bytes
-        .min(opts.limits.image_uncompressed_bytes);
-    process_range(source, job.offset, job.size, &opts.limits, max, CHUNK, progress).map_err(|e| e.in_entry(&job.entry))
+    run_job_part(source, job, Part::All, opts, progress)
 }
 
 /// Half of a job, for a layer that dominates an image: two workers each decompress it, one
@@ -92,7 +88,8 @@ pub enum Part {
     Diff,
 }
 
-/// Runs part of a job; [`join_halves`] puts a `Walk` and a `Diff` result together.
+/// Runs part of a job, reading it from `source`; [`join_halves`] puts a `Walk` and a `Diff`
+/// result together.
 pub fn run_job_part(
     source: &(impl BlobSource + ?Sized),
     job: &LayerJob,
@@ -100,18 +97,109 @@ pub fn run_job_part(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Result<LayerResult> {
-    if part == Part::All {
-        return run_job(source, job, opts, progress);
+    let mut feed = JobFeed::new(job, part, opts);
+    feed_range(
+        source,
+        job.offset,
+        job.size,
+        CHUNK,
+        &mut |chunk| feed.push(chunk),
+        progress,
+    )
+    .map_err(|e| e.in_entry(&job.entry))?;
+    feed.finish()
+}
+
+/// A job (or half of one) whose blob bytes are pushed in by the caller as they arrive: the page
+/// streams them from the `File`, so that reading overlaps the work (a synchronous read waits
+/// for every slice) and every call into wasm is short. The result is [`run_job_part`]'s.
+pub struct JobFeed {
+    pipeline: LayerPipeline,
+    entry: String,
+    size: u64,
+    received: u64,
+}
+
+impl JobFeed {
+    pub fn new(job: &LayerJob, part: Part, opts: &Options) -> Self {
+        let max = opts
+            .limits
+            .layer_uncompressed_bytes
+            .min(opts.limits.image_uncompressed_bytes);
+        let (blob, diff, walk) = match part {
+            Part::All => (true, true, true),
+            Part::Walk => (true, false, true),
+            Part::Diff => (false, true, false),
+        };
+        JobFeed {
+            pipeline: LayerPipeline::new(&opts.limits, max).only(blob, diff, walk),
+            entry: job.entry.clone(),
+            size: job.size,
+            received: 0,
+        }
     }
-    let max = opts
-        .limits
-        .layer_uncompressed_bytes
-        .min(opts.limits.image_uncompressed_bytes);
-    let walk = part == Part::Walk;
-    let mut p = crate::image::pipeline::LayerPipeline::new(&opts.limits, max).only(walk, !walk, walk);
-    crate::image::pipeline::feed_range(source, job.offset, job.size, CHUNK, &mut p, progress)
-        .map_err(|e| e.in_entry(&job.entry))?;
-    Ok(p.finish())
+
+    /// Feeds the next bytes of the blob (any beyond its size are ignored); false once no more
+    /// are wanted: all arrived, or the walk stopped at a limit.
+    pub fn push(&mut self, chunk: &[u8]) -> bool {
+        let room = usize::try_from(self.size - self.received).map_or(chunk.len(), |r| r.min(chunk.len()));
+        self.pipeline.push(&chunk[..room]);
+        self.received += room as u64;
+        self.received < self.size && !self.pipeline.is_stopped()
+    }
+
+    /// What the job found; an error if the blob ended before its size while still wanted.
+    pub fn finish(self) -> Result<LayerResult> {
+        if self.received < self.size && !self.pipeline.is_stopped() {
+            return Err(crate::Error::io(format!(
+                "the input ended after {} of the layer blob's {} bytes",
+                self.received, self.size
+            ))
+            .in_entry(&self.entry));
+        }
+        Ok(self.pipeline.finish())
+    }
+}
+
+/// A layer tar of about `kib` KiB that exercises what a real one does — text-like and
+/// pseudo-random files (inflate, both digests, the secret prefilter), an os-release and a dpkg
+/// database (captured) — for warming up an engine before the first file (see the page).
+pub fn warm_up_layer(kib: u32) -> Vec<u8> {
+    let mut t = crate::tar::write::TarBuilder::new();
+    t.dir("etc");
+    t.file(
+        "etc/os-release",
+        b"ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"warm-up\"\n",
+        0o644,
+    );
+    t.file(
+        "var/lib/dpkg/status",
+        b"Package: warm-up\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: all\n\n",
+        0o644,
+    );
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut left = usize::try_from(kib).unwrap_or(0) * 1024;
+    let mut file = 0;
+    while left > 0 {
+        let len = left.min(64 * 1024);
+        let mut data = Vec::with_capacity(len + 64);
+        while data.len() < len {
+            // xorshift64: cheap bytes that do not compress; every other file is text that does.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if file % 2 == 0 {
+                data.extend_from_slice(&x.to_le_bytes());
+            } else {
+                data.extend_from_slice(format!("line {} key_{}={}\n", data.len(), x % 97, x % 100_003).as_bytes());
+            }
+        }
+        data.truncate(len);
+        t.file(&format!("usr/share/warm-up/{file}.dat"), &data, 0o644);
+        file += 1;
+        left -= len;
+    }
+    t.finish()
 }
 
 /// The `Walk` half with the uncompressed digest of the `Diff` half, exactly as one worker

@@ -265,7 +265,7 @@ impl Session {
     }
 
     /// [`Session::open`] with layers already processed by a pool of workers
-    /// ([`run_layer_job`]): `entries[i]` is the job's entry, `results[i]` what it returned,
+    /// ([`LayerFeed`]): `entries[i]` is the job's entry, `results[i]` what it returned,
     /// `parts[i]` (optional, default `"all"`) the part it ran; a `"walk"` and a `"diff"` half
     /// of the same entry are joined. Layers missing from the lists are read here.
     pub fn open_prepared(
@@ -575,31 +575,43 @@ pub fn layer_jobs(file: web_sys::File, limits_json: Option<String>) -> std::resu
     ))
 }
 
-/// Processes one job of [`layer_jobs`] in this worker (its own wasm instance, its own reads
-/// of the same `File`); the bytes go to [`Session::open_prepared`]. `progress` receives
-/// `("bytes", done, size)`. `part`: `"walk"` or `"diff"` runs half of the job, for a layer
-/// that dominates the image, split between two workers (the blob digest and the tar walk in
-/// one, the uncompressed digest in the other); default the whole job.
+/// One job of [`layer_jobs`] processed in this worker (its own wasm instance), its blob's bytes
+/// pushed in as the worker streams them from the `File` (`file.slice(...).stream()`): reading
+/// overlaps the work, and every call into wasm is short (V8 optimises code between calls, not
+/// during one). The result's bytes go to [`Session::open_prepared`].
 #[wasm_bindgen]
-pub fn run_layer_job(
-    file: web_sys::File,
-    job_json: &str,
-    limits_json: Option<String>,
-    progress: Option<js_sys::Function>,
-    part: Option<String>,
-) -> std::result::Result<Vec<u8>, JsValue> {
-    let job: crate::parallel::LayerJob =
-        serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
-    let (source, _, _) = dropped(file)?;
-    let opts = session_options(limits_json)?;
-    let mut obs = JsObserver {
-        callback: progress,
-        done: 0,
-        total: job.size,
-    };
-    let part = part_of(part.as_deref());
-    let r = crate::parallel::run_job_part(&source, &job, part, &opts, &mut |n| obs.bytes(n));
-    Ok(crate::parallel::encode_result(&r))
+pub struct LayerFeed(crate::parallel::JobFeed);
+
+#[wasm_bindgen]
+impl LayerFeed {
+    /// `part`: `"walk"` or `"diff"` runs half of the job, for a layer that dominates the image,
+    /// split between two workers (the blob digest and the tar walk in one, the uncompressed
+    /// digest in the other); default the whole job.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        job_json: &str,
+        limits_json: Option<String>,
+        part: Option<String>,
+    ) -> std::result::Result<LayerFeed, JsValue> {
+        let job: crate::parallel::LayerJob =
+            serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
+        let opts = session_options(limits_json)?;
+        Ok(LayerFeed(crate::parallel::JobFeed::new(
+            &job,
+            part_of(part.as_deref()),
+            &opts,
+        )))
+    }
+
+    /// The next bytes of the blob; false once no more are wanted.
+    pub fn push(&mut self, chunk: &[u8]) -> bool {
+        self.0.push(chunk)
+    }
+
+    /// The result, as bytes for [`Session::open_prepared`] (an error if the bytes ended early).
+    pub fn finish(self) -> Vec<u8> {
+        crate::parallel::encode_result(&self.0.finish())
+    }
 }
 
 /// `"walk"`, `"diff"`, else the whole job.
@@ -609,6 +621,15 @@ fn part_of(s: Option<&str>) -> crate::parallel::Part {
         Some("diff") => crate::parallel::Part::Diff,
         _ => crate::parallel::Part::All,
     }
+}
+
+/// A small uncompressed layer ([`crate::parallel::warm_up_layer`]) that the page gzips and
+/// runs through a [`LayerFeed`] before any file arrives. V8 first runs wasm in its baseline
+/// tier and optimises a function only once it is hot, in the background: without this, the
+/// first layers of a file were read at about half speed.
+#[wasm_bindgen]
+pub fn warm_up_layer(kib: u32) -> Vec<u8> {
+    crate::parallel::warm_up_layer(kib)
 }
 
 /// Every limit as JSON: `[{"name", "default", "what"}]`, for the page's settings.

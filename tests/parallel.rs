@@ -174,3 +174,68 @@ fn a_layer_split_in_two_halves_gives_the_same_report() {
     let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
     assert_eq!(par.to_json(), seq.to_json());
 }
+
+#[test]
+fn a_job_fed_chunk_by_chunk_equals_one_read_from_the_source() {
+    for (label, bytes) in cases() {
+        let o = opts();
+        for j in parallel::layer_jobs(&bytes[..], &o) {
+            let blob = &bytes[j.offset as usize..(j.offset + j.size) as usize];
+            for part in [parallel::Part::All, parallel::Part::Walk, parallel::Part::Diff] {
+                let read = parallel::encode_result(&parallel::run_job_part(&bytes[..], &j, part, &o, &mut |_| {}));
+                // Uneven chunks, as a stream delivers them; the bytes after the blob (the next
+                // tar entry) are ignored.
+                for chunk in [1, 7, 512, 65_536] {
+                    let mut feed = parallel::JobFeed::new(&j, part, &o);
+                    let tail = &bytes[j.offset as usize..(j.offset as usize + blob.len() + 1024).min(bytes.len())];
+                    let mut more = true;
+                    for c in tail.chunks(chunk) {
+                        more = feed.push(c);
+                        if !more {
+                            break;
+                        }
+                    }
+                    assert!(!more, "{label}: all of the blob was wanted and taken");
+                    assert_eq!(
+                        parallel::encode_result(&feed.finish()),
+                        read,
+                        "{label} {part:?} in chunks of {chunk}"
+                    );
+                }
+            }
+            // A stream that ends early is an error naming the layer, not a short result.
+            if j.size > 1 {
+                let mut feed = parallel::JobFeed::new(&j, parallel::Part::All, &o);
+                assert!(feed.push(&blob[..blob.len() / 2]));
+                let e = feed.finish().unwrap_err();
+                assert!(e.to_string().contains(&j.entry), "{label}: {e}");
+                assert!(e.to_string().contains("ended after"), "{label}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_warm_up_layer_is_a_clean_layer_of_the_size_asked() {
+    let tar = parallel::warm_up_layer(256);
+    assert!(tar.len() > 256 * 1024 && tar.len() < 300 * 1024, "{}", tar.len());
+    let gz = porthole::compress::gzip(&tar).unwrap();
+    let job = parallel::LayerJob {
+        entry: "warm-up".into(),
+        offset: 0,
+        size: gz.len() as u64,
+    };
+    let mut feed = parallel::JobFeed::new(&job, parallel::Part::All, &opts());
+    for c in gz.chunks(65_536) {
+        feed.push(c);
+    }
+    let r = feed.finish().unwrap();
+    assert!(r.digests.error.is_none(), "{:?}", r.digests.error);
+    assert_eq!(r.digests.uncompressed_size, Some(tar.len() as u64));
+    assert_eq!(
+        r.entries.len(),
+        3 + 4,
+        "etc/, os-release, the dpkg status and four 64 KiB files"
+    );
+    assert_eq!(r.captures.len(), 2, "os-release and the dpkg status are captured");
+}

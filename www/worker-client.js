@@ -7,10 +7,10 @@
 //
 // Time to first result: starting a worker and fetching and compiling the ~2 MB of wasm takes
 // a few hundred milliseconds, so one coordinator worker is started ahead, when the page loads
-// (warmUp), and waits — wasm compiled and instantiated — for its 'open' or 'fetch'. The next
-// file or image takes it, and a new spare is started once that one has shown its layer table
-// (or ended), so that it does not compete with the first result, and is ready for the file
-// after. Each file still gets a worker of its own; askCore() asks the spare.
+// (warmUp), and waits — wasm compiled, instantiated and warmed up (worker-core.js) — for its
+// 'open' or 'fetch'. The next file or image takes it, and a new spare is started once that one
+// has ended, so that it takes no CPU from the inspection, and is ready for the file after.
+// Each file still gets a worker of its own; askCore() asks the spare.
 
 function startWorker() {
   // The single-file build (make single) has no files to load: it provides a blob: worker.
@@ -173,9 +173,9 @@ export class ImageWorker {
       if (p) (m.ok ? p.resolve(m.value) : p.reject(new Error(m.error)));
       return;
     }
-    // The layer table is shown (or the run ended): the next file's worker may start now, once
-    // the table is painted.
-    if (m.type === 'planned' || m.type === 'done' || m.type === 'failed') setTimeout(refill);
+    // The run ended: the next file's worker starts now. Not sooner: starting it (compiling and
+    // warming up its wasm) takes a few hundred milliseconds of CPU from the layer workers.
+    if (m.type === 'done' || m.type === 'failed') setTimeout(refill);
     switch (m.type) {
       case 'planned': this.on.planned(m.images); break;
       case 'layer': this.on.layer(m.image, m.layer); break;

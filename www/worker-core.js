@@ -35,7 +35,11 @@ export function serve(core, ready, startLayerWorker) {
   // The page starts this worker before any file (worker-client.js: a warm spare) and wants to
   // know when it could take one at once; a core that could not be loaded is also reported to
   // the page on the first request.
-  ready.then(() => post({ type: 'engine', ok: true }), (e) => post({ type: 'engine', ok: false, detail: errorText(e) }));
+  let warming = true; // until the first request: the warm-up yields to it
+  ready.then(async () => {
+    await warmUp(core, () => warming).catch(() => {});
+    post({ type: 'engine', ok: true });
+  }, (e) => post({ type: 'engine', ok: false, detail: errorText(e) }));
 
   /** Progress from the core: `(event, a, b, detail)`. `bytes` events are passed on unless
    *  `ownBytes` (a registry fetch counts the bytes it receives itself); `before` bytes were
@@ -331,6 +335,7 @@ export function serve(core, ready, startLayerWorker) {
   };
 
   self.onmessage = async ({ data: m }) => {
+    warming = false;
     try {
       await ready;
     } catch (e) {
@@ -368,6 +373,28 @@ export function serve(core, ready, startLayerWorker) {
       post({ id: m.id, ok: false, error: errorText(e) });
     }
   };
+}
+
+const WARM_KIB = 1024;
+const WARM_ROUNDS = 12;
+const WARM_CHUNK = 256 << 10;
+
+/** Runs a small gzip layer made by the core through it a few times, before any file: V8 runs
+ *  wasm in its baseline tier first and optimises hot functions in the background, so the first
+ *  layers of a file were read at half speed. The optimised code belongs to the compiled module,
+ *  which this worker's layer workers get too. Stops between rounds once `wanted()` is false (a
+ *  file arrived). */
+async function warmUp(core, wanted) {
+  if (typeof CompressionStream === 'undefined') return;
+  const tar = core.warm_up_layer(WARM_KIB);
+  const gz = new Uint8Array(await new Response(new Blob([tar]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  const job = JSON.stringify({ entry: 'warm-up', offset: 0, size: gz.length });
+  for (let i = 0; i < WARM_ROUNDS && wanted(); i++) {
+    const feed = new core.LayerFeed(job, undefined, 'all');
+    for (let at = 0; at < gz.length; at += WARM_CHUNK) feed.push(gz.subarray(at, at + WARM_CHUNK));
+    feed.finish();
+    await new Promise((r) => setTimeout(r, 0));
+  }
 }
 
 /**

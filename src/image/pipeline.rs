@@ -349,27 +349,41 @@ pub fn process_range(
     progress: &mut dyn FnMut(u64),
 ) -> Result<LayerResult> {
     let mut p = LayerPipeline::new(limits, max_uncompressed);
-    feed_range(source, start, len, chunk, &mut p, progress)?;
+    feed_range(source, start, len, chunk, &mut p.feeder(), progress)?;
     Ok(p.finish())
 }
 
-/// Pushes `[start, start+len)` of `source` into a pipeline, stopping early if its sink asks.
-pub fn feed_range<S: EntrySink>(
+impl<S: EntrySink> LayerPipeline<S> {
+    /// `push`, then whether more input is wanted: the form [`feed_range`] takes.
+    pub fn feeder(&mut self) -> impl FnMut(&[u8]) -> bool + '_ {
+        |chunk| {
+            self.push(chunk);
+            !self.is_stopped()
+        }
+    }
+}
+
+/// Reads `[start, start+len)` of `source` in chunks into `push`, which says whether it wants
+/// more (a pipeline whose sink asked to stop does not).
+pub fn feed_range(
     source: &(impl crate::BlobSource + ?Sized),
     start: u64,
     len: u64,
     chunk: usize,
-    p: &mut LayerPipeline<S>,
+    push: &mut dyn FnMut(&[u8]) -> bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<()> {
     let mut buf = vec![0u8; chunk.max(4096)];
     let mut done = 0u64;
-    while done < len && !p.is_stopped() {
+    while done < len {
         let n = ((len - done).min(buf.len() as u64)) as usize;
         source.read_exact_at(start + done, &mut buf[..n])?;
-        p.push(&buf[..n]);
+        let more = push(&buf[..n]);
         done += n as u64;
         progress(n as u64);
+        if !more {
+            break;
+        }
     }
     Ok(())
 }

@@ -11,5 +11,6 @@
 pub mod header;
 pub mod index;
 pub mod stream;
+pub mod write;
 
 pub use header::{EntryKind, TarEntry};

@@ -336,11 +336,14 @@ test('progress, the layer table before any layer is read, and Cancel terminating
   assert.match(await page.textContent('#progress-text'), /^[\d.]+ \w+ of 3\.0 GiB read \(\d+ %\), (\d+|…) MB\/s$/);
   assert.match(await page.textContent('#progress-layer'), /^Layer 1 of 1: /);
   await H.shot(page, 'progress');
-  // The file took the warm worker; the next file's is started once the layer table is shown.
-  await page.waitForSelector('body[data-engine=ready]');
-  assert.equal(workers.length, 2);
+  // The file took the warm worker; the next file's starts only when this one ends (starting
+  // it would take CPU from the inspection).
+  assert.equal(workers.length, 1);
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), 'none');
   await page.click('#cancel');
   await workers[0].closed; // the file's worker is gone, not just hidden
+  await page.waitForSelector('body[data-engine=ready]');
+  assert.equal(workers.length, 2);
   assert.deepEqual(page.workers(), [workers[1].w], 'only the next file\'s worker is left');
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading big-sparse.tar.');
@@ -351,7 +354,7 @@ test('progress, the layer table before any layer is read, and Cancel terminating
   fs.rmSync(big);
 });
 
-test('a worker kept warm: ready before any drop, taken by the next file and replaced; files in a row get one each', async () => {
+test('a worker kept warm: ready before any drop, taken by the next file and replaced once it ends; files in a row get one each', async () => {
   const first = path.join(tmp, 'first.tar');
   execFileSync(H.fixtureBin, ['big', first, '300', '2', 'none']); // a few seconds of work
   const second = H.fixture(tmp, 'oci');
@@ -366,19 +369,20 @@ test('a worker kept warm: ready before any drop, taken by the next file and repl
   assert.equal(workers.length, 1, 'the limits came from the waiting worker');
   const fetched = wasm();
 
-  // The first file takes it (its layer table shows), and the next file's worker is started.
+  // The first file takes it; no other starts while the file is read (it would take CPU).
   await page.setInputFiles('input[type=file]', first);
   await page.waitForSelector('#plan table.plan tbody tr');
-  await page.waitForSelector('body[data-engine=ready]');
-  assert.equal(workers.length, 2, 'the first file\'s worker and the next one, ready');
-  assert.equal(wasm(), fetched + 1, 'the wasm fetched once more, by the next file\'s worker');
-  // A second file dropped while the first is read waits, then takes that worker.
+  assert.equal(workers.length, 1, 'only the first file\'s worker while it is read');
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), 'none');
+  // A second file dropped while the first is read waits, then takes the worker started when
+  // the first ended; the file after gets the next one.
   await H.drop(page, second);
   assert.equal(await page.textContent('.file-tab:nth-child(2) .tab-status'), 'waiting');
   await page.waitForFunction(() => [...document.querySelectorAll('.file-tab .tab-status')].map((e) => e.textContent).join() === 'verified,verified', null, { timeout: 120000 });
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'done');
   await page.waitForSelector('body[data-engine=ready]');
   assert.equal(workers.length, 3, 'one worker per file, and one for the file after');
+  assert.equal(wasm(), fetched + 2, 'the wasm fetched once by each new worker');
   assert.ok(workers.every((x) => x.w.url().endsWith('/worker.js')), 'no layer workers with ?workers=1');
   await assertExportEqualsCli(page, second, 'the second file');
   // Each file's worker answers for its file (the Files view) until the file is closed, which
