@@ -235,7 +235,8 @@ impl<S: EntrySink> LayerPipeline<S> {
         let l = &self.limits;
         let inflated = Inflated {
             hasher: Hasher::new(),
-            hash: self.hash_uncompressed,
+            // An uncompressed layer is its own uncompressed stream: one hash gives both digests.
+            hash: self.hash_uncompressed && !self.diff_is_blob(compression),
             len: 0,
             max: self.max_uncompressed,
             tar: TarStream::new(StreamLimits {
@@ -251,6 +252,11 @@ impl<S: EntrySink> LayerPipeline<S> {
             Box::new(Decoder::new(compression, inflated, l.zstd_window_bytes)),
         );
         self.decode(head);
+    }
+
+    /// Whether the uncompressed digest is the blob digest (computed anyway).
+    fn diff_is_blob(&self, compression: Compression) -> bool {
+        compression == Compression::None && self.hash_blob
     }
 
     fn decode(&mut self, data: &[u8]) {
@@ -312,6 +318,7 @@ impl<S: EntrySink> LayerPipeline<S> {
         if let Some(err) = &self.error {
             out.corrupt = err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
         }
+        let blob_digest = self.hash_blob.then(|| std::mem::take(&mut self.blob).finish());
         let mut sink = self.sink.take();
         if let Some(mut dec) = dec {
             let inf = dec.get_mut();
@@ -326,13 +333,17 @@ impl<S: EntrySink> LayerPipeline<S> {
             });
             if complete {
                 out.uncompressed_size = Some(inf.len);
-                out.diff_id = self.hash_uncompressed.then(|| hasher.finish());
+                out.diff_id = match (self.hash_uncompressed, out.compression) {
+                    (true, Some(c)) if self.diff_is_blob(c) => blob_digest.clone(),
+                    (true, _) => Some(hasher.finish()),
+                    (false, _) => None,
+                };
             }
             if let Some(e) = walk_error {
                 self.error.get_or_insert(e);
             }
         }
-        out.blob_digest = self.hash_blob.then(|| self.blob.finish());
+        out.blob_digest = blob_digest;
         out.error = self.error;
         (out, sink)
     }
