@@ -115,6 +115,15 @@ impl<W: Write> Decoder<W> {
         }
     }
 
+    /// Writes out what is decompressed so far (the gzip decoder holds back up to 32 KiB).
+    pub fn flush_output(&mut self) -> io::Result<()> {
+        match self {
+            Decoder::Gzip(d) => d.flush(),
+            // zstd writes each block out as it is decoded, and all of a frame at its end.
+            Decoder::None(_) | Decoder::Zstd(_) => Ok(()),
+        }
+    }
+
     /// Ends the stream: fails if it was truncated or (gzip) its CRC does not match.
     pub fn finish(&mut self) -> io::Result<()> {
         match self {

@@ -7,6 +7,7 @@
 
 use crate::blob::BlobSource;
 use crate::compress::{self, SNIFF_LEN, Sniffed};
+use crate::digest::Hasher;
 use crate::error::Result;
 use crate::image::pipeline::{LayerPipeline, LayerResult, feed_range};
 use crate::inspect::Options;
@@ -74,9 +75,11 @@ pub fn run_job(
     run_job_part(source, job, Part::All, opts, progress)
 }
 
-/// Half of a job, for a layer that dominates an image: two workers each decompress it, one
-/// hashing the blob and walking the tar, the other hashing the uncompressed stream. Hashing is
-/// most of the work in wasm (no SHA instructions), so the halves take similar time.
+/// Half of a job, for a layer that dominates an image, run by two workers at once: either
+/// both decompress it (`Walk` and `Diff`), or one decompresses and walks it and relays the
+/// decompressed bytes to the other, which hashes them and the blob (`Relay` and [`RelayHashes`],
+/// with `Digests` when relaying stops). Hashing is about half the work in wasm (no SHA
+/// instructions), so either way the layer is read in about half the time, the relay faster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
@@ -86,6 +89,36 @@ pub enum Part {
     Walk,
     /// The uncompressed digest only.
     Diff,
+    /// The walk, no digests; the decompressed bytes kept for another worker
+    /// ([`JobFeed::take_relayed`]).
+    Relay,
+    /// Both digests, no walk: what a relay's partner does by itself when relaying stopped.
+    Digests,
+}
+
+/// Most decompressed bytes a relaying worker keeps between two takes (its caller takes them
+/// after every chunk of at most [`RELAY_CHUNK`] blob bytes): a stream inflating more than
+/// that per chunk is not relayed (its partner decompresses by itself).
+pub const RELAY_CAP: usize = 32 << 20;
+/// The blob bytes a relaying worker pushes at a time.
+pub const RELAY_CHUNK: usize = 256 << 10;
+
+impl Part {
+    /// (blob digest, uncompressed digest, walk)
+    fn work(self) -> (bool, bool, bool) {
+        match self {
+            Part::All => (true, true, true),
+            Part::Walk => (true, false, true),
+            Part::Diff => (false, true, false),
+            Part::Relay => (false, false, true),
+            Part::Digests => (true, true, false),
+        }
+    }
+
+    /// Whether this part's result has the walk, the others' only digests to add to it.
+    fn walks(self) -> bool {
+        self.work().2
+    }
 }
 
 /// Runs part of a job, reading it from `source`; [`join_halves`] puts a `Walk` and a `Diff`
@@ -115,6 +148,7 @@ pub fn run_job_part(
 /// for every slice) and every call into wasm is short. The result is [`run_job_part`]'s.
 pub struct JobFeed {
     pipeline: LayerPipeline,
+    relay: bool,
     entry: String,
     size: u64,
     received: u64,
@@ -126,13 +160,15 @@ impl JobFeed {
             .limits
             .layer_uncompressed_bytes
             .min(opts.limits.image_uncompressed_bytes);
-        let (blob, diff, walk) = match part {
-            Part::All => (true, true, true),
-            Part::Walk => (true, false, true),
-            Part::Diff => (false, true, false),
-        };
+        let (blob, diff, walk) = part.work();
+        let pipeline = LayerPipeline::new(&opts.limits, max).only(blob, diff, walk);
         JobFeed {
-            pipeline: LayerPipeline::new(&opts.limits, max).only(blob, diff, walk),
+            relay: part == Part::Relay,
+            pipeline: if part == Part::Relay {
+                pipeline.relay(RELAY_CAP)
+            } else {
+                pipeline
+            },
             entry: job.entry.clone(),
             size: job.size,
             received: 0,
@@ -145,7 +181,20 @@ impl JobFeed {
         let room = usize::try_from(self.size - self.received).map_or(chunk.len(), |r| r.min(chunk.len()));
         self.pipeline.push(&chunk[..room]);
         self.received += room as u64;
+        if self.relay && self.received == self.size {
+            self.pipeline.flush_decoder();
+        }
         self.received < self.size && !self.pipeline.is_stopped()
+    }
+
+    /// The decompressed bytes since the last take, for the partner of a `Relay` part.
+    pub fn take_relayed(&mut self) -> Vec<u8> {
+        self.pipeline.take_relayed()
+    }
+
+    /// Whether a `Relay` part stopped relaying (too much decompressed from one chunk).
+    pub fn relay_aborted(&mut self) -> bool {
+        self.pipeline.relay_aborted()
     }
 
     /// What the job found; an error if the blob ended before its size while still wanted.
@@ -158,6 +207,37 @@ impl JobFeed {
             .in_entry(&self.entry));
         }
         Ok(self.pipeline.finish())
+    }
+}
+
+/// The partner of a `Relay` part: hashes the blob bytes and the decompressed bytes the
+/// relaying worker passes on; its result has only the digests (joined by [`prepare`]).
+#[derive(Default)]
+pub struct RelayHashes {
+    blob: Hasher,
+    blob_size: u64,
+    inflated: Hasher,
+    uncompressed_size: u64,
+}
+
+impl RelayHashes {
+    pub fn push_blob(&mut self, bytes: &[u8]) {
+        self.blob.update(bytes);
+        self.blob_size += bytes.len() as u64;
+    }
+
+    pub fn push_uncompressed(&mut self, bytes: &[u8]) {
+        self.inflated.update(bytes);
+        self.uncompressed_size += bytes.len() as u64;
+    }
+
+    pub fn finish(self) -> LayerResult {
+        let mut r = LayerResult::default();
+        r.digests.blob_digest = Some(self.blob.finish());
+        r.digests.blob_size = self.blob_size;
+        r.digests.diff_id = Some(self.inflated.finish());
+        r.digests.uncompressed_size = Some(self.uncompressed_size);
+        r
     }
 }
 
@@ -202,42 +282,49 @@ pub fn warm_up_layer(kib: u32) -> Vec<u8> {
     t.finish()
 }
 
-/// The `Walk` half with the uncompressed digest of the `Diff` half, exactly as one worker
-/// doing both would have found: the digest counts only where the walk half decompressed the
-/// whole stream too (a limit hit while walking leaves it unchecked, as sequentially).
-pub fn join_halves(walk: Result<LayerResult>, diff: Result<LayerResult>) -> Result<LayerResult> {
+/// A walking half (`Walk`, `Relay`) with the digests it lacks taken from its partner (`Diff`,
+/// `Digests`, [`RelayHashes`]), exactly as one worker doing both would have found: a digest
+/// counts only where both saw the same number of bytes (a limit hit while walking leaves the
+/// uncompressed digest unchecked, as sequentially). A partner that failed where the walking
+/// half needs its blob digest fails the pair.
+pub fn join_halves(walk: Result<LayerResult>, other: Result<LayerResult>) -> Result<LayerResult> {
     let mut w = walk?;
-    if w.digests.uncompressed_size.is_some()
-        && let Ok(d) = diff
-        && d.digests.uncompressed_size == w.digests.uncompressed_size
-    {
+    let d = match other {
+        Ok(d) => d,
+        Err(e) if w.digests.blob_digest.is_none() => return Err(e),
+        Err(_) => return Ok(w),
+    };
+    if w.digests.blob_digest.is_none() && d.digests.blob_size == w.digests.blob_size {
+        w.digests.blob_digest = d.digests.blob_digest;
+    }
+    if w.digests.uncompressed_size.is_some() && d.digests.uncompressed_size == w.digests.uncompressed_size {
         w.digests.diff_id = d.digests.diff_id;
     }
     Ok(w)
 }
 
-/// Results of whole jobs and of halves, by entry, into [`Prepared`]: a `Walk` and a `Diff`
-/// result for the same entry are joined; a half without its other half counts as not
+/// Results of whole jobs and of halves, by entry, into [`Prepared`]: a walking half and its
+/// partner for the same entry are joined; a half without its other half counts as not
 /// processed (the inspection then reads that layer itself).
 pub fn prepare(results: Vec<(String, Part, Result<LayerResult>)>) -> Prepared {
     let mut whole = Prepared::new();
     let mut walks: HashMap<String, Result<LayerResult>> = HashMap::new();
-    let mut diffs: HashMap<String, Result<LayerResult>> = HashMap::new();
+    let mut partners: HashMap<String, Result<LayerResult>> = HashMap::new();
     for (entry, part, r) in results {
         match part {
             Part::All => {
                 whole.insert(entry, r);
             }
-            Part::Walk => {
+            p if p.walks() => {
                 walks.insert(entry, r);
             }
-            Part::Diff => {
-                diffs.insert(entry, r);
+            _ => {
+                partners.insert(entry, r);
             }
         }
     }
     for (entry, w) in walks {
-        if let Some(d) = diffs.remove(&entry) {
+        if let Some(d) = partners.remove(&entry) {
             whole.entry(entry).or_insert_with(|| join_halves(w, d));
         }
     }

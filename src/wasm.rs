@@ -266,8 +266,9 @@ impl Session {
 
     /// [`Session::open`] with layers already processed by a pool of workers
     /// ([`LayerFeed`]): `entries[i]` is the job's entry, `results[i]` what it returned,
-    /// `parts[i]` (optional, default `"all"`) the part it ran; a `"walk"` and a `"diff"` half
-    /// of the same entry are joined. Layers missing from the lists are read here.
+    /// `parts[i]` (optional, default `"all"`) the part it ran; a walking half (`"walk"`,
+    /// `"relay"`) and its partner (`"diff"`, `"digests"`) of the same entry are joined. Layers
+    /// missing from the lists are read here.
     pub fn open_prepared(
         file: web_sys::File,
         progress: Option<js_sys::Function>,
@@ -584,9 +585,11 @@ pub struct LayerFeed(crate::parallel::JobFeed);
 
 #[wasm_bindgen]
 impl LayerFeed {
-    /// `part`: `"walk"` or `"diff"` runs half of the job, for a layer that dominates the image,
-    /// split between two workers (the blob digest and the tar walk in one, the uncompressed
-    /// digest in the other); default the whole job.
+    /// `part`: half of the job, for a layer that dominates the image, split between two
+    /// workers: `"relay"` (decompress and walk, passing the decompressed bytes on to a
+    /// [`RelayHashes`]) or `"digests"` (both digests: the relay's partner when relaying
+    /// stopped), or `"walk"` / `"diff"` (both decompress: the blob digest and the walk in one,
+    /// the uncompressed digest in the other); default the whole job.
     #[wasm_bindgen(constructor)]
     pub fn new(
         job_json: &str,
@@ -612,13 +615,60 @@ impl LayerFeed {
     pub fn finish(self) -> Vec<u8> {
         crate::parallel::encode_result(&self.0.finish())
     }
+
+    /// Part `"relay"`: the decompressed bytes since the last call, for the partner worker's
+    /// [`RelayHashes`] (push at most `relay_chunk()` blob bytes between two calls).
+    pub fn take_relayed(&mut self) -> Vec<u8> {
+        self.0.take_relayed()
+    }
+
+    /// Part `"relay"`: whether relaying stopped (a chunk inflated too much); the partner then
+    /// reads the layer itself (part `"digests"`).
+    pub fn relay_aborted(&mut self) -> bool {
+        self.0.relay_aborted()
+    }
 }
 
-/// `"walk"`, `"diff"`, else the whole job.
+/// The blob bytes to push into a relaying [`LayerFeed`] at a time.
+#[wasm_bindgen]
+pub fn relay_chunk() -> usize {
+    crate::parallel::RELAY_CHUNK
+}
+
+/// The partner of a relaying [`LayerFeed`] (part `"relay"`): hashes the blob bytes and the
+/// decompressed bytes that worker passes on.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct RelayHashes(crate::parallel::RelayHashes);
+
+#[wasm_bindgen]
+impl RelayHashes {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RelayHashes {
+        RelayHashes::default()
+    }
+
+    pub fn push_blob(&mut self, bytes: &[u8]) {
+        self.0.push_blob(bytes);
+    }
+
+    pub fn push_uncompressed(&mut self, bytes: &[u8]) {
+        self.0.push_uncompressed(bytes);
+    }
+
+    /// The digests, as bytes for [`Session::open_prepared`] (part `"digests"`).
+    pub fn finish(self) -> Vec<u8> {
+        crate::parallel::encode_result(&Ok(self.0.finish()))
+    }
+}
+
+/// `"walk"`, `"diff"`, `"relay"`, `"digests"` (see [`crate::parallel::Part`]), else the whole job.
 fn part_of(s: Option<&str>) -> crate::parallel::Part {
     match s {
         Some("walk") => crate::parallel::Part::Walk,
         Some("diff") => crate::parallel::Part::Diff,
+        Some("relay") => crate::parallel::Part::Relay,
+        Some("digests") => crate::parallel::Part::Digests,
         _ => crate::parallel::Part::All,
     }
 }

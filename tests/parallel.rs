@@ -239,3 +239,70 @@ fn the_warm_up_layer_is_a_clean_layer_of_the_size_asked() {
     );
     assert_eq!(r.captures.len(), 2, "os-release and the dpkg status are captured");
 }
+
+/// Runs a job as the page's relay pair does: one feed decompresses and walks, passing each
+/// chunk's decompressed bytes on; the other hashes them and the blob (or, once relaying
+/// stopped, reads the layer itself). Returns the two results and whether relaying stopped.
+fn relay_pair(
+    bytes: &[u8],
+    j: &parallel::LayerJob,
+    o: &Options,
+) -> (
+    porthole::Result<porthole::image::pipeline::LayerResult>,
+    porthole::Result<porthole::image::pipeline::LayerResult>,
+    bool,
+) {
+    let blob = &bytes[j.offset as usize..(j.offset + j.size) as usize];
+    let mut relay = parallel::JobFeed::new(j, parallel::Part::Relay, o);
+    let mut hashes = parallel::RelayHashes::default();
+    let mut aborted = false;
+    for c in blob.chunks(parallel::RELAY_CHUNK) {
+        let more = relay.push(c);
+        if !aborted && relay.relay_aborted() {
+            aborted = true;
+        }
+        if !aborted {
+            hashes.push_blob(c);
+            hashes.push_uncompressed(&relay.take_relayed());
+        }
+        if !more {
+            break;
+        }
+    }
+    let partner = if aborted {
+        parallel::run_job_part(bytes, j, parallel::Part::Digests, o, &mut |_| {})
+    } else {
+        Ok(hashes.finish())
+    };
+    (relay.finish(), partner, aborted)
+}
+
+#[test]
+fn a_layer_relayed_between_two_workers_gives_the_same_report() {
+    // A layer of zeros (zstd: a few hundred bytes) inflates past the relay's cap from one
+    // chunk: relaying stops and the partner reads the layer itself.
+    let mut zeros = TarBuilder::new();
+    zeros.file("zeros", &vec![0u8; parallel::RELAY_CAP + (1 << 20)], 0o644);
+    let zeros = fixture::oci_archive(
+        &[ImageSpec::new("z:1", vec![zeros.finish()]).compressed(Compress::Zstd)],
+        false,
+    );
+    let mut aborted_seen = false;
+    for (label, bytes) in cases().into_iter().chain([("zeros", zeros)]) {
+        let o = opts();
+        let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
+        let mut results = Vec::new();
+        for j in parallel::layer_jobs(&bytes[..], &o) {
+            let (walk, partner, aborted) = relay_pair(&bytes, &j, &o);
+            aborted_seen |= aborted;
+            assert_eq!(aborted, label == "zeros", "{label}: relaying stops only for the zeros");
+            let wire = |r| parallel::decode_result(&parallel::encode_result(&r));
+            results.push((j.entry.clone(), parallel::Part::Relay, wire(walk)));
+            results.push((j.entry.clone(), parallel::Part::Digests, wire(partner)));
+        }
+        let prepared = parallel::prepare(results);
+        let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+        assert_eq!(par.to_json(), seq.to_json(), "{label}");
+    }
+    assert!(aborted_seen);
+}

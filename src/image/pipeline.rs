@@ -42,6 +42,17 @@ struct Inflated<S: EntrySink> {
     sink: Option<S>,
     /// A walk error: walking stops, hashing continues (so the diff_id is still checked).
     walk_error: Option<Error>,
+    /// The decompressed bytes kept for another worker to hash ([`LayerPipeline::relay`]).
+    relay: Option<Relay>,
+}
+
+/// Decompressed bytes kept between two [`LayerPipeline::take_relayed`] calls, at most `cap`:
+/// past it relaying stops for good (the other worker then decompresses by itself), so a
+/// stream that inflates enormously per chunk never piles up here.
+struct Relay {
+    out: Vec<u8>,
+    cap: usize,
+    aborted: bool,
 }
 
 impl<S: EntrySink> Write for Inflated<S> {
@@ -58,6 +69,16 @@ impl<S: EntrySink> Write for Inflated<S> {
         self.len += buf.len() as u64;
         if self.hash {
             self.hasher.update(buf);
+        }
+        if let Some(r) = &mut self.relay
+            && !r.aborted
+        {
+            if r.out.len() + buf.len() > r.cap {
+                r.aborted = true;
+                r.out = Vec::new();
+            } else {
+                r.out.extend_from_slice(buf);
+            }
         }
         if self.walk_error.is_none()
             && let Some(sink) = self.sink.as_mut()
@@ -130,6 +151,8 @@ pub struct LayerPipeline<S: EntrySink = LayerWalker> {
     /// Whether the uncompressed stream is hashed, and walked.
     hash_uncompressed: bool,
     walk: bool,
+    /// Keep the decompressed bytes for another worker, at most this many between two takes.
+    relay_cap: Option<usize>,
     stage: Stage<S>,
     sink: Option<S>,
     error: Option<Error>,
@@ -172,6 +195,7 @@ impl<S: EntrySink> LayerPipeline<S> {
             blob_len: 0,
             hash_uncompressed: true,
             walk: true,
+            relay_cap: None,
             stage: Stage::Sniffing(Vec::new()),
             sink: Some(sink),
             error: None,
@@ -187,6 +211,52 @@ impl<S: EntrySink> LayerPipeline<S> {
         self.hash_uncompressed = hash_uncompressed;
         self.walk = walk;
         self
+    }
+
+    /// Keeps the decompressed bytes for [`take_relayed`](Self::take_relayed), at most `cap`
+    /// of them between two takes; past that, relaying stops for good
+    /// ([`relay_aborted`](Self::relay_aborted)).
+    pub fn relay(mut self, cap: usize) -> Self {
+        self.relay_cap = Some(cap);
+        self
+    }
+
+    fn relay_state(&mut self) -> Option<&mut Relay> {
+        match &mut self.stage {
+            Stage::Decoding(_, dec) | Stage::Stopped(_, Some(dec)) => dec.get_mut().relay.as_mut(),
+            _ => None,
+        }
+    }
+
+    /// Writes out all that the decompressor holds back, once all the blob was pushed (for a
+    /// relay: [`finish`](Self::finish) would do it, but too late for the last take).
+    pub fn flush_decoder(&mut self) {
+        // A blob shorter than the sniffing window has not started decoding yet.
+        if let Stage::Sniffing(head) = &mut self.stage
+            && !head.is_empty()
+        {
+            let head = std::mem::take(head);
+            self.start(&head);
+        }
+        if let Stage::Decoding(c, dec) = &mut self.stage
+            && let Err(e) = dec.flush_output()
+        {
+            let c = *c;
+            let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
+            self.stop(Some(c), err);
+        }
+    }
+
+    /// The decompressed bytes since the last take (empty unless relaying).
+    pub fn take_relayed(&mut self) -> Vec<u8> {
+        self.relay_state()
+            .map(|r| std::mem::take(&mut r.out))
+            .unwrap_or_default()
+    }
+
+    /// Whether relaying stopped because too much was decompressed between two takes.
+    pub fn relay_aborted(&mut self) -> bool {
+        self.relay_state().is_some_and(|r| r.aborted)
     }
 
     /// Whether the sink asked to stop; further input is ignored.
@@ -246,6 +316,11 @@ impl<S: EntrySink> LayerPipeline<S> {
             }),
             sink: if self.walk { self.sink.take() } else { None },
             walk_error: None,
+            relay: self.relay_cap.map(|cap| Relay {
+                out: Vec::new(),
+                cap,
+                aborted: false,
+            }),
         };
         self.stage = Stage::Decoding(
             compression,
