@@ -99,7 +99,7 @@ pub enum Part {
 /// Most decompressed bytes a relaying worker keeps between two takes (its caller takes them
 /// after every chunk of at most [`RELAY_CHUNK`] blob bytes): a stream inflating more than
 /// that per chunk is not relayed (its partner decompresses by itself).
-pub const RELAY_CAP: usize = 32 << 20;
+pub const RELAY_CAP: usize = 8 << 20;
 /// The blob bytes a relaying worker pushes at a time.
 pub const RELAY_CHUNK: usize = 256 << 10;
 

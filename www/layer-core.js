@@ -10,7 +10,8 @@
 //
 // Messages in:  { module }                               (first: the compiled WebAssembly.Module)
 //               { file, job (JSON text of one layer_jobs() job), limits (JSON text or undefined),
-//                 part ('all', or 'walk' / 'diff': half of a layer split between two workers) }
+//                 part ('all', or half of a layer split between two workers: 'relay' / 'digests',
+//                 each with `port`, its end of the pair's MessageChannel; or 'walk' / 'diff') }
 // Messages out: { type: 'bytes', done }                 (throttled, bytes of this job read)
 //               { type: 'result', result, memory }      (Uint8Array, transferred; wasm memory bytes)
 //               { type: 'error', message }              (the coordinator reads that layer itself)
@@ -20,7 +21,7 @@
 
 const LAYER_BYTES_EVERY_MS = 50;
 
-/** `core` is the wasm-bindgen module ({ LayerFeed, memory_bytes }); `start(module)`
+/** `core` is the wasm-bindgen module ({ LayerFeed, RelayHashes, relay_chunk, memory_bytes }); `start(module)`
  *  instantiates its wasm from the coordinator's WebAssembly.Module (may return a promise). */
 export function serveLayer(core, start) {
   let ready = Promise.reject(new Error('no WebAssembly module was given to this layer worker'));
@@ -35,13 +36,18 @@ export function serveLayer(core, start) {
       await ready;
       const job = JSON.parse(m.job);
       let last = 0;
-      const result = await feedLayer(core, m.file.slice(job.offset, job.offset + job.size), m.job, m.limits, m.part, (done) => {
+      const progress = (done) => {
         const now = performance.now();
         if (now - last >= LAYER_BYTES_EVERY_MS) {
           last = now;
           self.postMessage({ type: 'bytes', done });
         }
-      });
+      };
+      const blob = m.file.slice(job.offset, job.offset + job.size);
+      let result;
+      if (m.part === 'relay') result = await relayLayer(core, blob, m.job, m.limits, m.port, progress);
+      else if (m.part === 'digests') result = await hashRelayed(core, blob, m.job, m.limits, m.port, progress);
+      else result = await feedLayer(core, blob, m.job, m.limits, m.part, progress);
       // The wasm memory never shrinks: after the last job this is the worker's peak.
       self.postMessage({ type: 'result', result, memory: core.memory_bytes() }, [result.buffer]);
     } catch (e) {
@@ -72,4 +78,100 @@ async function feedLayer(core, blob, jobJson, limits, part, progress) {
     throw e;
   }
   return feed.finish();
+}
+
+/** Most bytes a relaying worker has passed on that its partner has not hashed yet: beyond it,
+ *  it waits (so memory stays bounded whichever worker is faster). */
+const RELAY_WINDOW = 16 << 20;
+
+/**
+ * Part 'relay': decompresses and walks the layer (core.LayerFeed), and passes on over `port`
+ * what the partner ('digests', hashRelayed) hashes: the decompressed bytes after every piece of
+ * core.relay_chunk() blob bytes, then the blob chunk itself (its buffer transferred, no copy).
+ * If one piece decompresses to too much, the core stops relaying and the partner is told to
+ * read the layer itself. Resolves with the result's bytes.
+ */
+async function relayLayer(core, blob, jobJson, limits, port, progress) {
+  const feed = new core.LayerFeed(jobJson, limits, 'relay');
+  const piece = core.relay_chunk();
+  let relaying = true;
+  let ahead = 0; // bytes passed on and not acknowledged yet
+  let wake = null;
+  port.onmessage = ({ data }) => {
+    ahead -= data.ack;
+    wake?.();
+  };
+  const send = (msg, bytes, transfer) => {
+    ahead += bytes;
+    port.postMessage(msg, transfer);
+  };
+  const reader = blob.stream().getReader();
+  let done = 0;
+  try {
+    let more = true;
+    while (more) {
+      const { done: end, value } = await reader.read();
+      if (end) break;
+      let taken = 0;
+      for (let at = 0; at < value.length && more; at += piece) {
+        const part = value.subarray(at, at + piece);
+        more = feed.push(part);
+        taken = at + part.length;
+        if (!relaying) continue;
+        if (feed.relay_aborted()) {
+          relaying = false;
+          port.postMessage({ aborted: true });
+          continue;
+        }
+        const out = feed.take_relayed();
+        if (out.length) send({ out }, out.length, [out.buffer]);
+        while (relaying && ahead > RELAY_WINDOW) await new Promise((r) => { wake = r; });
+      }
+      done += taken;
+      progress(done);
+      if (relaying) {
+        const bytes = taken === value.length ? value : value.slice(0, taken);
+        send({ blob: bytes }, bytes.length, [bytes.buffer]);
+      }
+    }
+    if (!more) reader.cancel().catch(() => {});
+  } catch (e) {
+    feed.free();
+    port.close();
+    throw e;
+  }
+  if (relaying) port.postMessage({ end: true });
+  port.close();
+  return feed.finish();
+}
+
+/**
+ * Part 'digests', the partner of a relaying worker (relayLayer): hashes the blob chunks and
+ * decompressed bytes it passes on (core.RelayHashes), acknowledging each, until it says `end`;
+ * if it says `aborted`, reads the layer itself instead (part 'digests': decompresses too).
+ */
+async function hashRelayed(core, blob, jobJson, limits, port, progress) {
+  const hashes = new core.RelayHashes();
+  let done = 0;
+  const how = await new Promise((resolve) => {
+    port.onmessage = ({ data: d }) => {
+      if (d.end || d.aborted) {
+        resolve(d.end ? 'end' : 'aborted');
+        return;
+      }
+      if (d.blob) {
+        hashes.push_blob(d.blob);
+        done += d.blob.length;
+        progress(done);
+        port.postMessage({ ack: d.blob.length });
+      } else {
+        hashes.push_uncompressed(d.out);
+        port.postMessage({ ack: d.out.length });
+      }
+    };
+  });
+  port.close();
+  if (how === 'end') return hashes.finish();
+  hashes.free();
+  return feedLayer(core, blob, jobJson, limits, 'digests', progress);
 }

@@ -10,7 +10,7 @@
 // them out one at a time to whichever worker is free, collects the results (transferred
 // buffers) and assembles the report from them (Session.open_prepared), byte for byte the
 // report one worker would make. A layer whose worker failed is read here instead. A layer
-// bigger than all the others together is split between two workers (its "walk" and "diff"
+// bigger than all the others together is split between two workers (its "relay" and "digests"
 // halves, see poolTasks), so a one-layer image is read by two. The wasm is compiled once, by
 // this worker, and the compiled module posted to each layer worker (structured clone).
 //
@@ -143,6 +143,7 @@ export function serve(core, ready, startLayerWorker) {
     for (const t of tasks) left.set(t.job.entry, left.get(t.job.entry) + 1);
     const failedEntries = new Set();
     const halves = new Map(); // entry → halves delivered
+    const relayPorts = new Map(); // entry → the channel end for the relaying worker's partner
     const split = tasks.some((t) => t.part !== 'all');
     let lastStatus = 0;
     let statusTimer = null;
@@ -200,7 +201,18 @@ export function serve(core, ready, startLayerWorker) {
         const { job, part } = slot.task;
         if (!failedEntries.has(job.entry)) state.set(job.entry, 'reading');
         status(false);
-        slot.worker.postMessage({ file, job: JSON.stringify(job), limits, part });
+        // A relay pair talks over its own channel: the relaying worker gets one end, its partner
+        // (handed out right after, to another worker) the other.
+        let port;
+        if (part === 'relay') {
+          const channel = new MessageChannel();
+          port = channel.port1;
+          relayPorts.set(job.entry, channel.port2);
+        } else if (part === 'digests') {
+          port = relayPorts.get(job.entry);
+          relayPorts.delete(job.entry);
+        }
+        slot.worker.postMessage({ file, job: JSON.stringify(job), limits, part, port }, port ? [port] : []);
       };
       for (let i = 0; i < size; i++) {
         const slot = { worker: null, task: null, bytes: 0 };
@@ -210,18 +222,33 @@ export function serve(core, ready, startLayerWorker) {
           // The wasm compiled once, here: the layer worker instantiates it (no fetch, no compile).
           slot.worker.postMessage({ module });
         } catch {
-          gone(slot); // not even started (the browser refused): the others, or the coordinator, read
+          slot.worker = null; // not even started (the browser refused): the others, or the coordinator, read
+        }
+      }
+      // A relay pair needs two workers at once; with fewer, both halves decompress instead.
+      if (slots.filter((x) => x.worker).length < 2) {
+        for (const t of queue) t.part = { relay: 'walk', digests: 'diff' }[t.part] ?? t.part;
+      }
+      for (const slot of slots) {
+        if (!slot.worker) {
+          gone(slot);
           continue;
         }
         const failed = () => {
           if (!slot.worker) return;
-          if (slot.task) {
-            failedEntries.add(slot.task.job.entry);
-            state.set(slot.task.job.entry, 'waiting'); // read by the coordinator later
+          const task = slot.task;
+          if (task) {
+            failedEntries.add(task.job.entry);
+            state.set(task.job.entry, 'waiting'); // read by the coordinator later
           }
           gone(slot);
+          // The other worker of a relay pair would wait for this one for ever: it ends too.
+          if (task && (task.part === 'relay' || task.part === 'digests')) {
+            slots.find((x) => x !== slot && x.task?.job.entry === task.job.entry && x.task.part !== task.part)?.fail();
+          }
           if (live > 0) status(false); // else the last status is out
         };
+        slot.fail = failed;
         slot.worker.onmessage = ({ data: r }) => {
           if (!slot.worker) return;
           const { job, part } = slot.task ?? {};
@@ -421,17 +448,18 @@ function jobLayers(plan) {
 /**
  * The pool's tasks, in the order they are handed out: every job whole, largest first, except a
  * dominant layer (bigger than all the others together, a one-layer image included), which is
- * split into its two halves, first in the queue so that two workers start them at once: "walk"
- * (the blob digest and the tar walk) and "diff" (the uncompressed digest). Each half
- * decompresses the whole layer, but hashing is most of the work in wasm, so the halves take
- * similar time and the layer is read in about half the time.
+ * split into its two halves, first in the queue so that two workers start them at once:
+ * "relay" decompresses and walks the layer and passes the decompressed bytes (and the blob's) on
+ * over a MessageChannel to "digests", which hashes both streams. Hashing is about half the work
+ * in wasm (no SHA instructions), so the halves take similar time and nothing is done twice.
+ * (With fewer than two workers started they become "walk" and "diff", which both decompress.)
  */
 function poolTasks(jobs) {
   const all = jobs.map((job) => ({ job, part: 'all' }));
   if (!jobs.length) return all;
   const [first, ...rest] = [...jobs].sort((a, b) => b.size - a.size);
   if (first.size <= rest.reduce((a, j) => a + j.size, 0)) return all;
-  return [{ job: first, part: 'walk' }, { job: first, part: 'diff' }, ...rest.map((job) => ({ job, part: 'all' }))];
+  return [{ job: first, part: 'relay' }, { job: first, part: 'digests' }, ...rest.map((job) => ({ job, part: 'all' }))];
 }
 
 /** The bytes of a job's blob a task counts when it has read `read` of them: each half reads
@@ -439,7 +467,7 @@ function poolTasks(jobs) {
 function shareOf(job, part, read) {
   if (part === 'all') return read;
   if (!job.size) return 0;
-  const share = part === 'walk' ? Math.ceil(job.size / 2) : Math.floor(job.size / 2);
+  const share = part === 'walk' || part === 'relay' ? Math.ceil(job.size / 2) : Math.floor(job.size / 2);
   return read >= job.size ? share : Math.floor(share * (read / job.size));
 }
 

@@ -95,7 +95,15 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
     { layers: [layer('etc/a', 'a\n'), layer('etc/b', 'b\n')], tag: 'example.com/one:1' },
     { layers: [layer('etc/c', 'c\n'), layer('etc/d', 'dd\n'), layer('etc/e', 'eee\n')], tag: 'example.com/two:1' },
   ]));
-  files.push(two, big);
+  // One layer of zeros: a chunk of it inflates too much to be relayed, so the partner of the
+  // relaying worker reads the layer itself.
+  const zerosDir = path.join(tmp, 'zeros-dir');
+  fs.mkdirSync(zerosDir, { recursive: true });
+  fs.writeFileSync(path.join(zerosDir, 'zeros'), Buffer.alloc(48 << 20));
+  fs.writeFileSync(path.join(zerosDir, 'note.txt'), 'zeros\n');
+  const zeros = path.join(tmp, 'zeros.tar');
+  execFileSync(H.fixtureBin, ['dir', zeros, zerosDir]);
+  files.push(two, big, zeros);
   for (const file of files) {
     const want = H.cli(file);
     const { jobs, tasks, dominant } = poolPlan(want.json);

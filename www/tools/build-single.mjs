@@ -110,7 +110,7 @@ function workerSource() {
     glue,
     serving('worker-core.js', 'serve'),
     serving('layer-core.js', 'serveLayer'),
-    'const portholeCore = { Session, RegistryFetch, LayerFeed, layer_jobs, warm_up_layer, limits_json, version, memory_bytes };',
+    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes };',
     "if (self.name === 'porthole-layer') {",
     '  serveLayer(portholeCore, (module) => { initSync({ module }); });',
     '} else {',
