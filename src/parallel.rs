@@ -192,6 +192,12 @@ impl JobFeed {
         self.pipeline.take_relayed()
     }
 
+    /// Whether a `Relay` part's decompressed stream is the blob (uncompressed): nothing is
+    /// relayed, and the partner finishes with [`RelayHashes::finish`]`(true)`.
+    pub fn relays_blob(&self) -> bool {
+        self.pipeline.relays_blob()
+    }
+
     /// Whether a `Relay` part stopped relaying (too much decompressed from one chunk).
     pub fn relay_aborted(&mut self) -> bool {
         self.pipeline.relay_aborted()
@@ -231,12 +237,20 @@ impl RelayHashes {
         self.uncompressed_size += bytes.len() as u64;
     }
 
-    pub fn finish(self) -> LayerResult {
+    /// The digests; `blob_is_stream`: the layer is uncompressed (nothing was relayed, see
+    /// [`JobFeed::relays_blob`]), so the blob digest is the uncompressed one too.
+    pub fn finish(self, blob_is_stream: bool) -> LayerResult {
         let mut r = LayerResult::default();
-        r.digests.blob_digest = Some(self.blob.finish());
+        let blob = self.blob.finish();
+        if blob_is_stream {
+            r.digests.diff_id = Some(blob.clone());
+            r.digests.uncompressed_size = Some(self.blob_size);
+        } else {
+            r.digests.diff_id = Some(self.inflated.finish());
+            r.digests.uncompressed_size = Some(self.uncompressed_size);
+        }
+        r.digests.blob_digest = Some(blob);
         r.digests.blob_size = self.blob_size;
-        r.digests.diff_id = Some(self.inflated.finish());
-        r.digests.uncompressed_size = Some(self.uncompressed_size);
         r
     }
 }

@@ -622,6 +622,12 @@ impl LayerFeed {
         self.0.take_relayed()
     }
 
+    /// Part `"relay"`, at the end: whether the layer is uncompressed (nothing was relayed: the
+    /// partner's blob digest is the uncompressed digest too, `RelayHashes.finish(true)`).
+    pub fn relays_blob(&self) -> bool {
+        self.0.relays_blob()
+    }
+
     /// Part `"relay"`: whether relaying stopped (a chunk inflated too much); the partner then
     /// reads the layer itself (part `"digests"`).
     pub fn relay_aborted(&mut self) -> bool {
@@ -656,9 +662,10 @@ impl RelayHashes {
         self.0.push_uncompressed(bytes);
     }
 
-    /// The digests, as bytes for [`Session::open_prepared`] (part `"digests"`).
-    pub fn finish(self) -> Vec<u8> {
-        crate::parallel::encode_result(&Ok(self.0.finish()))
+    /// The digests, as bytes for [`Session::open_prepared`] (part `"digests"`);
+    /// `blob_is_stream`: the relaying worker's `relays_blob()`.
+    pub fn finish(self, blob_is_stream: bool) -> Vec<u8> {
+        crate::parallel::encode_result(&Ok(self.0.finish(blob_is_stream)))
     }
 }
 

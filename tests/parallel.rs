@@ -272,7 +272,7 @@ fn relay_pair(
     let partner = if aborted {
         parallel::run_job_part(bytes, j, parallel::Part::Digests, o, &mut |_| {})
     } else {
-        Ok(hashes.finish())
+        Ok(hashes.finish(relay.relays_blob()))
     };
     (relay.finish(), partner, aborted)
 }

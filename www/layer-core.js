@@ -140,7 +140,7 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
     port.close();
     throw e;
   }
-  if (relaying) port.postMessage({ end: true });
+  if (relaying) port.postMessage({ end: true, same: feed.relays_blob() });
   port.close();
   return feed.finish();
 }
@@ -153,9 +153,11 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
 async function hashRelayed(core, blob, jobJson, limits, port, progress) {
   const hashes = new core.RelayHashes();
   let done = 0;
+  let same = false; // an uncompressed layer: nothing relayed, the blob is the stream
   const how = await new Promise((resolve) => {
     port.onmessage = ({ data: d }) => {
       if (d.end || d.aborted) {
+        same = Boolean(d.same);
         resolve(d.end ? 'end' : 'aborted');
         return;
       }
@@ -171,7 +173,7 @@ async function hashRelayed(core, blob, jobJson, limits, port, progress) {
     };
   });
   port.close();
-  if (how === 'end') return hashes.finish();
+  if (how === 'end') return hashes.finish(same);
   hashes.free();
   return feedLayer(core, blob, jobJson, limits, 'digests', progress);
 }

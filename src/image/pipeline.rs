@@ -254,6 +254,16 @@ impl<S: EntrySink> LayerPipeline<S> {
             .unwrap_or_default()
     }
 
+    /// Whether this relaying pipeline's decompressed stream is the blob itself (an uncompressed
+    /// layer): nothing is relayed, the partner's blob digest is also the uncompressed digest.
+    pub fn relays_blob(&self) -> bool {
+        self.relay_cap.is_some()
+            && matches!(
+                self.stage,
+                Stage::Decoding(Compression::None, _) | Stage::Stopped(Some(Compression::None), _)
+            )
+    }
+
     /// Whether relaying stopped because too much was decompressed between two takes.
     pub fn relay_aborted(&mut self) -> bool {
         self.relay_state().is_some_and(|r| r.aborted)
@@ -316,11 +326,15 @@ impl<S: EntrySink> LayerPipeline<S> {
             }),
             sink: if self.walk { self.sink.take() } else { None },
             walk_error: None,
-            relay: self.relay_cap.map(|cap| Relay {
-                out: Vec::new(),
-                cap,
-                aborted: false,
-            }),
+            // An uncompressed layer is its own decompressed stream: the partner hashes it once.
+            relay: self
+                .relay_cap
+                .filter(|_| compression != Compression::None)
+                .map(|cap| Relay {
+                    out: Vec::new(),
+                    cap,
+                    aborted: false,
+                }),
         };
         self.stage = Stage::Decoding(
             compression,
