@@ -45,7 +45,8 @@ try {
   const t = await page.evaluate(() => window.__bench);
   const firstMs = Math.round((t.frame ?? t.table) - t.drop);
   const run = await page.textContent('[data-fact=run]').catch(() => '');
-  const mem = Number((run.match(/(\d+) MiB/) || [])[1]) || null;
+  // The largest of the workers' figures ("WebAssembly memory N MiB (largest layer worker M MiB)").
+  const mem = Math.max(0, ...[...run.matchAll(/(\d+) MiB/g)].map((m) => Number(m[1]))) || null;
   const foreign = H.foreignRequests(requests, [server.base]);
   console.log(JSON.stringify({
     file: path.basename(file), workers: Number(workers), state, verdict, seconds,

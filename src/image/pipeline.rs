@@ -238,13 +238,7 @@ impl<S: EntrySink> LayerPipeline<S> {
             let head = std::mem::take(head);
             self.start(&head);
         }
-        if let Stage::Decoding(c, dec) = &mut self.stage
-            && let Err(e) = dec.flush_output()
-        {
-            let c = *c;
-            let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
-            self.stop(Some(c), err);
-        }
+        self.with_decoder(|dec| dec.flush_output());
     }
 
     /// The decompressed bytes since the last take (empty unless relaying).
@@ -349,8 +343,13 @@ impl<S: EntrySink> LayerPipeline<S> {
     }
 
     fn decode(&mut self, data: &[u8]) {
+        self.with_decoder(|dec| dec.push(data));
+    }
+
+    /// Runs `f` on the decoder, if decoding; its error stops decoding (recorded).
+    fn with_decoder(&mut self, f: impl FnOnce(&mut Decoder<Inflated<S>>) -> io::Result<()>) {
         if let Stage::Decoding(c, dec) = &mut self.stage
-            && let Err(e) = dec.push(data)
+            && let Err(e) = f(dec)
         {
             let c = *c;
             let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
