@@ -153,12 +153,11 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
 async function hashRelayed(core, blob, jobJson, limits, port, progress) {
   const hashes = new core.RelayHashes();
   let done = 0;
-  let same = false; // an uncompressed layer: nothing relayed, the blob is the stream
-  const how = await new Promise((resolve) => {
+  // The last message: { end, same (an uncompressed layer: the blob is the stream) } or { aborted }.
+  const last = await new Promise((resolve) => {
     port.onmessage = ({ data: d }) => {
       if (d.end || d.aborted) {
-        same = Boolean(d.same);
-        resolve(d.end ? 'end' : 'aborted');
+        resolve(d);
         return;
       }
       if (d.blob) {
@@ -173,7 +172,7 @@ async function hashRelayed(core, blob, jobJson, limits, port, progress) {
     };
   });
   port.close();
-  if (how === 'end') return hashes.finish(same);
+  if (last.end) return hashes.finish(Boolean(last.same));
   hashes.free();
   return feedLayer(core, blob, jobJson, limits, 'digests', progress);
 }
