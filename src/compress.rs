@@ -94,15 +94,30 @@ pub fn to_io(err: Error) -> io::Error {
 /// A push decoder writing decompressed bytes into `W`.
 pub enum Decoder<W: Write> {
     None(W),
-    Gzip(Box<flate2::write::MultiGzDecoder<W>>),
+    Gzip(Box<GzPush<W>>),
     Zstd(Box<ZstdPush<W>>),
 }
 
+/// Whether a gzip decoder checks each member's CRC-32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GzipCrc {
+    Check,
+    /// Not computed: for layers, whose compressed bytes are covered by the blob digest and whose
+    /// decompressed stream by the diff_id, both sha256. The CRC costs ~15% of decompressing in
+    /// WebAssembly and would only repeat what they prove.
+    Skip,
+}
+
 impl<W: Write> Decoder<W> {
+    /// A decoder that checks everything the format carries (gzip CRCs included).
     pub fn new(compression: Compression, out: W, zstd_window: u64) -> Self {
+        Self::with_crc(compression, out, zstd_window, GzipCrc::Check)
+    }
+
+    pub fn with_crc(compression: Compression, out: W, zstd_window: u64, crc: GzipCrc) -> Self {
         match compression {
             Compression::None => Decoder::None(out),
-            Compression::Gzip => Decoder::Gzip(Box::new(flate2::write::MultiGzDecoder::new(out))),
+            Compression::Gzip => Decoder::Gzip(Box::new(GzPush::new(out, crc))),
             Compression::Zstd => Decoder::Zstd(Box::new(ZstdPush::new(out, zstd_window))),
         }
     }
@@ -110,15 +125,16 @@ impl<W: Write> Decoder<W> {
     pub fn push(&mut self, data: &[u8]) -> io::Result<()> {
         match self {
             Decoder::None(w) => w.write_all(data),
-            Decoder::Gzip(d) => d.write_all(data),
+            Decoder::Gzip(d) => d.push(data),
             Decoder::Zstd(d) => d.push(data),
         }
     }
 
-    /// Writes out what is decompressed so far (the gzip decoder holds back up to 32 KiB).
+    /// Writes out what is decompressed so far (the gzip decoder holds back what it could not
+    /// write out yet because the input ran out mid-way through its output buffer).
     pub fn flush_output(&mut self) -> io::Result<()> {
         match self {
-            Decoder::Gzip(d) => d.flush(),
+            Decoder::Gzip(d) => d.flush_output(),
             // zstd writes each block out as it is decoded, and all of a frame at its end.
             Decoder::None(_) | Decoder::Zstd(_) => Ok(()),
         }
@@ -128,7 +144,7 @@ impl<W: Write> Decoder<W> {
     pub fn finish(&mut self) -> io::Result<()> {
         match self {
             Decoder::None(w) => w.flush(),
-            Decoder::Gzip(d) => d.try_finish(),
+            Decoder::Gzip(d) => d.finish(),
             Decoder::Zstd(d) => d.finish(),
         }
     }
@@ -136,10 +152,215 @@ impl<W: Write> Decoder<W> {
     pub fn get_mut(&mut self) -> &mut W {
         match self {
             Decoder::None(w) => w,
-            Decoder::Gzip(d) => d.get_mut(),
+            Decoder::Gzip(d) => &mut d.out,
             Decoder::Zstd(d) => &mut d.out,
         }
     }
+}
+
+enum GzState {
+    /// Collecting a member's header (in `GzPush::held`).
+    Header,
+    Body,
+    /// Collecting a member's 8-byte trailer (in `GzPush::held`).
+    Trailer,
+}
+
+/// Longest gzip header accepted: 10 fixed bytes, an extra field (at most 65 537), and a name and
+/// comment, which the format does not bound (a hostile one could be endless).
+const GZ_MAX_HEADER: usize = 256 * 1024;
+const GZ_OUT: usize = 128 * 1024;
+
+/// Push-mode gzip (RFC 1952): any number of members, each a header, raw deflate data and a
+/// trailer (CRC-32 and length). The headers and trailers are parsed here so that the CRC can be
+/// left out ([`GzipCrc::Skip`]); the length is always checked.
+pub struct GzPush<W: Write> {
+    inflate: flate2::Decompress,
+    state: GzState,
+    /// Header or trailer bytes collected so far.
+    held: Vec<u8>,
+    crc: Option<flate2::Crc>,
+    /// Bytes this member decompressed to (the trailer holds it modulo 2^32).
+    member_len: u64,
+    members: u64,
+    buf: Vec<u8>,
+    pub out: W,
+}
+
+impl<W: Write> GzPush<W> {
+    pub fn new(out: W, crc: GzipCrc) -> Self {
+        GzPush {
+            inflate: flate2::Decompress::new(false),
+            state: GzState::Header,
+            held: Vec::new(),
+            crc: (crc == GzipCrc::Check).then(flate2::Crc::new),
+            member_len: 0,
+            members: 0,
+            buf: vec![0; GZ_OUT],
+            out,
+        }
+    }
+
+    /// An error in the current member (named when the stream has several).
+    fn corrupt(&self, msg: impl std::fmt::Display) -> io::Error {
+        let msg = match self.members {
+            0 => msg.to_string(),
+            n => format!("{msg} (gzip member {})", n + 1),
+        };
+        io::Error::new(io::ErrorKind::InvalidData, msg)
+    }
+
+    pub fn push(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() {
+            match self.state {
+                GzState::Header => {
+                    let room = GZ_MAX_HEADER.saturating_sub(self.held.len());
+                    let take = data.len().min(room.max(1));
+                    let before = self.held.len();
+                    self.held.extend_from_slice(&data[..take]);
+                    match gzip_header_len(&self.held).map_err(|e| self.corrupt(e))? {
+                        Some(len) => {
+                            data = &data[len - before..];
+                            self.held.clear();
+                            self.state = GzState::Body;
+                        }
+                        None if self.held.len() >= GZ_MAX_HEADER => {
+                            return Err(self.corrupt(format!("header longer than {GZ_MAX_HEADER} bytes")));
+                        }
+                        None => data = &data[take..],
+                    }
+                }
+                GzState::Body => data = self.inflate_some(data)?,
+                GzState::Trailer => {
+                    let take = data.len().min(8 - self.held.len());
+                    self.held.extend_from_slice(&data[..take]);
+                    data = &data[take..];
+                    if self.held.len() == 8 {
+                        self.end_member()?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inflates from `data` until it is used up or the member's deflate data ends; returns
+    /// what is left.
+    fn inflate_some<'a>(&mut self, mut data: &'a [u8]) -> io::Result<&'a [u8]> {
+        loop {
+            let (in0, out0) = (self.inflate.total_in(), self.inflate.total_out());
+            let status = self
+                .inflate
+                .decompress(data, &mut self.buf, flate2::FlushDecompress::None)
+                .map_err(|_| self.corrupt("corrupt deflate stream"))?;
+            let used = (self.inflate.total_in() - in0) as usize;
+            let made = (self.inflate.total_out() - out0) as usize;
+            data = &data[used..];
+            self.write_out(made)?;
+            if status == flate2::Status::StreamEnd {
+                self.state = GzState::Trailer;
+                return Ok(data);
+            }
+            // The output buffer not filled: everything given was taken in.
+            if made < self.buf.len() && (data.is_empty() || used == 0 && made == 0) {
+                return Ok(data);
+            }
+        }
+    }
+
+    fn write_out(&mut self, n: usize) -> io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        let out = &self.buf[..n];
+        if let Some(crc) = &mut self.crc {
+            crc.update(out);
+        }
+        self.member_len += n as u64;
+        self.out.write_all(out)
+    }
+
+    /// Writes out what inflate holds back, if anything (it keeps nothing between pushes: each
+    /// push writes all it decompressed).
+    pub fn flush_output(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn end_member(&mut self) -> io::Result<()> {
+        let word = |i: usize| u32::from_le_bytes([self.held[i], self.held[i + 1], self.held[i + 2], self.held[i + 3]]);
+        let (crc, isize) = (word(0), word(4));
+        if let Some(sum) = self.crc.as_ref().map(flate2::Crc::sum)
+            && sum != crc
+        {
+            return Err(self.corrupt(format!(
+                "CRC mismatch: the trailer says {crc:08x}, the data is {sum:08x}"
+            )));
+        }
+        if let Some(c) = &mut self.crc {
+            c.reset();
+        }
+        if isize != self.member_len as u32 {
+            return Err(self.corrupt(format!(
+                "length mismatch: the trailer says {isize} bytes (mod 2^32), the data is {}",
+                self.member_len
+            )));
+        }
+        self.members += 1;
+        self.member_len = 0;
+        self.held.clear();
+        self.inflate.reset(false);
+        self.state = GzState::Header;
+        Ok(())
+    }
+
+    /// Ends the stream: fails unless it held at least one member and ended with one.
+    pub fn finish(&mut self) -> io::Result<()> {
+        match self.state {
+            GzState::Header if self.held.is_empty() && self.members > 0 => self.out.flush(),
+            GzState::Header if self.members == 0 && self.held.is_empty() => Err(self.corrupt("no data")),
+            GzState::Header => Err(self.corrupt("the stream ends inside a gzip header")),
+            GzState::Body => Err(self.corrupt("the stream ends inside the compressed data (truncated)")),
+            GzState::Trailer => Err(self.corrupt("the stream ends inside the trailer (truncated)")),
+        }
+    }
+}
+
+/// The length of the gzip member header at the start of `h`: `None` if more bytes are needed.
+fn gzip_header_len(h: &[u8]) -> std::result::Result<Option<usize>, String> {
+    const FHCRC: u8 = 2;
+    const FEXTRA: u8 = 4;
+    const FNAME: u8 = 8;
+    const FCOMMENT: u8 = 16;
+    if h.len() >= 2 && h[..2] != [0x1f, 0x8b] {
+        return Err(format!("not a gzip header (starts {:02x} {:02x})", h[0], h[1]));
+    }
+    if h.len() < 10 {
+        return Ok(None);
+    }
+    if h[2] != 8 {
+        return Err(format!("unknown compression method {}", h[2]));
+    }
+    let flags = h[3];
+    if flags & 0xe0 != 0 {
+        return Err(format!("reserved header flags set ({flags:#04x})"));
+    }
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let Some(len) = h.get(at..at + 2) else { return Ok(None) };
+        at += 2 + u16::from_le_bytes([len[0], len[1]]) as usize;
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            match h.get(at..).and_then(|rest| rest.iter().position(|&b| b == 0)) {
+                Some(end) => at += end + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & FHCRC != 0 {
+        at += 2;
+    }
+    Ok((h.len() >= at).then_some(at))
 }
 
 enum ZState {
@@ -351,6 +572,98 @@ mod tests {
         let mut stream = gzip(&data[..100]).unwrap();
         stream.extend(gzip(&data[100..]).unwrap());
         assert_eq!(decode(Compression::Gzip, &stream, 7).unwrap(), data);
+    }
+
+    fn decode_gzip(data: &[u8], chunk: usize, crc: GzipCrc) -> io::Result<Vec<u8>> {
+        let mut d = GzPush::new(Vec::new(), crc);
+        for piece in data.chunks(chunk.max(1)) {
+            d.push(piece)?;
+        }
+        d.finish()?;
+        Ok(std::mem::take(&mut d.out))
+    }
+
+    /// A member with every optional header field (extra, name, comment, header CRC).
+    fn gzip_full_header(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::GzBuilder::new()
+            .extra(vec![7; 300])
+            .filename("layer.tar")
+            .comment("made by a test")
+            .write(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        let mut v = enc.finish().unwrap();
+        // GzBuilder does not write FHCRC: set the flag and insert two bytes after the header.
+        let header_len = 10 + 2 + 300 + "layer.tar".len() + 1 + "made by a test".len() + 1;
+        v[3] |= 2;
+        v.splice(header_len..header_len, [0xab, 0xcd]);
+        v
+    }
+
+    #[test]
+    fn gzip_push_reads_optional_header_fields_in_any_chunking() {
+        let data = sample();
+        let mut stream = gzip_full_header(&data[..70_000]);
+        stream.extend(gzip(&data[70_000..]).unwrap());
+        stream.extend(gzip(b"").unwrap()); // an empty member
+        for chunk in [1, 3, 11, 4096, 1 << 20] {
+            for crc in [GzipCrc::Check, GzipCrc::Skip] {
+                assert_eq!(decode_gzip(&stream, chunk, crc).unwrap(), data, "chunk {chunk} {crc:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn gzip_crc_is_checked_unless_skipped_and_the_length_always() {
+        let data = sample();
+        let good = gzip(&data).unwrap();
+        let n = good.len();
+        let mut bad_crc = good.clone();
+        bad_crc[n - 8] ^= 1;
+        let err = decode_gzip(&bad_crc, 4096, GzipCrc::Check).unwrap_err();
+        assert!(err.to_string().contains("CRC mismatch"), "{err}");
+        assert_eq!(decode_gzip(&bad_crc, 4096, GzipCrc::Skip).unwrap(), data);
+        let mut bad_len = good.clone();
+        bad_len[n - 1] ^= 1;
+        for crc in [GzipCrc::Check, GzipCrc::Skip] {
+            let err = decode_gzip(&bad_len, 4096, crc).unwrap_err();
+            assert!(err.to_string().contains("length mismatch"), "{err}");
+        }
+    }
+
+    #[test]
+    fn gzip_garbage_fails_with_a_reason() {
+        let data = sample();
+        let mut trailing = gzip(&data).unwrap();
+        trailing.extend_from_slice(b"junk after the member");
+        let err = decode_gzip(&trailing, 4096, GzipCrc::Skip).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("not a gzip header (starts 6a 75) (gzip member 2)"),
+            "{err}"
+        );
+        let mut method = gzip(&data).unwrap();
+        method[2] = 7;
+        assert!(
+            decode_gzip(&method, 4096, GzipCrc::Skip)
+                .unwrap_err()
+                .to_string()
+                .contains("method 7")
+        );
+        let mut corrupt = gzip(&data).unwrap();
+        corrupt[12] ^= 0xff;
+        corrupt[13] ^= 0xff;
+        assert!(decode_gzip(&corrupt, 4096, GzipCrc::Skip).is_err());
+        // A name that never ends: refused once the header is too long, not buffered for ever.
+        let mut endless = vec![0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3];
+        endless.extend(std::iter::repeat_n(b'a', GZ_MAX_HEADER + 10));
+        let err = decode_gzip(&endless, 1000, GzipCrc::Skip).unwrap_err();
+        assert!(err.to_string().contains("header longer than"), "{err}");
+        assert!(
+            decode_gzip(b"", 1, GzipCrc::Check)
+                .unwrap_err()
+                .to_string()
+                .contains("no data")
+        );
     }
 
     #[test]

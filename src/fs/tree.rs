@@ -153,13 +153,29 @@ impl MergedTree {
             let ver = versions[v as usize];
             layers[ver.layer()].path(ver.entry())
         };
-        // A stable sort keeps each path's versions oldest first.
-        let mut by_path: Vec<u32> = (0..versions.len() as u32).collect();
-        by_path.sort_by(|&a, &b| path(a).cmp(path(b)));
         let mut is_visible = vec![false; versions.len()];
         for &v in visible.values() {
             is_visible[v as usize] = true;
         }
+        // All versions by path, each path's oldest first (by index: versions are numbered in
+        // layer order). The visible ones come sorted out of the map; only the hidden ones
+        // (overwritten, deleted: usually few) need sorting, and the two lists are merged.
+        let mut hidden: Vec<u32> = (0..versions.len() as u32)
+            .filter(|&v| !is_visible[v as usize])
+            .collect();
+        hidden.sort_by(|&a, &b| path(a).cmp(path(b)).then(a.cmp(&b)));
+        let mut by_path = Vec::with_capacity(versions.len());
+        let mut hidden = hidden.into_iter().peekable();
+        for (&p, &v) in &visible {
+            while let Some(&h) = hidden.peek()
+                && (path(h), h) < (p, v)
+            {
+                by_path.push(h);
+                hidden.next();
+            }
+            by_path.push(v);
+        }
+        by_path.extend(hidden);
         let (mut starts, mut shown, mut visible_slots) = (Vec::new(), Vec::new(), Vec::new());
         for (i, &v) in by_path.iter().enumerate() {
             if i == 0 || path(by_path[i - 1]) != path(v) {
@@ -405,6 +421,32 @@ mod tests {
         assert_eq!(visible, vec!["/s"]);
         assert_eq!(t.changes[2].added, 1);
         assert_eq!(t.versions()[0].deleted_in(), Some(1));
+    }
+
+    #[test]
+    fn versions_are_ordered_by_path_then_age_whatever_hides_them() {
+        // Overwritten, whited out, re-added, a directory replaced, a path twice in one layer.
+        let l0 = vec![
+            d("/a"),
+            f("/a/x", 1),
+            f("/b", 1),
+            f("/c", 1),
+            f("/b", 2),
+            d("/d"),
+            f("/d/e", 1),
+        ];
+        let l1 = vec![wh("/c", Marker::Whiteout), f("/a/x", 2), f("/d", 3), f("/a-", 1)];
+        let l2 = vec![f("/c", 4), wh("/a", Marker::Whiteout), f("/a/x", 5), f("/0", 1)];
+        let lists: Vec<EntryList> = [l0, l1, l2].iter().map(|l| l.iter().copied().collect()).collect();
+        let refs: Vec<&EntryList> = lists.iter().collect();
+        let t = MergedTree::build(&refs);
+        let path = |v: u32| {
+            let ver = t.versions()[v as usize];
+            refs[ver.layer()].path(ver.entry())
+        };
+        let mut expected: Vec<u32> = (0..t.versions().len() as u32).collect();
+        expected.sort_by(|&a, &b| path(a).cmp(path(b)));
+        assert_eq!(t.by_path, expected);
     }
 
     #[test]

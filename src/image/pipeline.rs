@@ -3,7 +3,7 @@
 //! an [`EntrySink`] (normally a [`LayerWalker`] recording entries and capturing small files).
 //! Nothing here holds a whole layer.
 
-use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
+use crate::compress::{self, Compression, Decoder, GzipCrc, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::EntryList;
@@ -243,9 +243,20 @@ impl<S: EntrySink> LayerPipeline<S> {
 
     /// The decompressed bytes since the last take (empty unless relaying).
     pub fn take_relayed(&mut self) -> Vec<u8> {
-        self.relay_state()
-            .map(|r| std::mem::take(&mut r.out))
-            .unwrap_or_default()
+        self.take_relayed_with(<[u8]>::to_vec)
+    }
+
+    /// [`take_relayed`](Self::take_relayed) handing the bytes to `f`: the buffer is kept for
+    /// the next ones (the wasm build copies them straight into a JS array).
+    pub fn take_relayed_with<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self.relay_state() {
+            Some(r) => {
+                let out = f(&r.out);
+                r.out.clear();
+                out
+            }
+            None => f(&[]),
+        }
     }
 
     /// Whether this relaying pipeline's decompressed stream is the blob itself (an uncompressed
@@ -332,7 +343,13 @@ impl<S: EntrySink> LayerPipeline<S> {
         };
         self.stage = Stage::Decoding(
             compression,
-            Box::new(Decoder::new(compression, inflated, l.zstd_window_bytes)),
+            // A layer's gzip CRC would repeat what its two sha256 digests prove.
+            Box::new(Decoder::with_crc(
+                compression,
+                inflated,
+                l.zstd_window_bytes,
+                GzipCrc::Skip,
+            )),
         );
         self.decode(head);
     }
