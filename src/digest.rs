@@ -94,4 +94,23 @@ impl Hasher {
     pub fn finish(self) -> Digest {
         Digest::from_sha256(&self.sha.finalize())
     }
+
+    /// The running state as bytes, for another worker to go on from ([`Hasher::from_state`]).
+    pub fn to_state(&self) -> Vec<u8> {
+        use sha2::digest::common::hazmat::SerializableState;
+        let mut v = self.len.to_le_bytes().to_vec();
+        v.extend_from_slice(&self.sha.serialize());
+        v
+    }
+
+    /// A hasher going on from [`Hasher::to_state`]'s bytes; `None` if they are not one.
+    pub fn from_state(bytes: &[u8]) -> Option<Hasher> {
+        use sha2::digest::common::hazmat::SerializableState;
+        let (len, sha) = bytes.split_first_chunk::<8>()?;
+        let sha = Sha256::deserialize(sha.try_into().ok()?).ok()?;
+        Some(Hasher {
+            sha,
+            len: u64::from_le_bytes(*len),
+        })
+    }
 }

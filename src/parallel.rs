@@ -77,9 +77,10 @@ pub fn run_job(
 
 /// Half of a job, for a layer that dominates an image, run by two workers at once: either
 /// both decompress it (`Walk` and `Diff`), or one decompresses and walks it and relays the
-/// decompressed bytes to the other, which hashes them and the blob (`Relay` and [`RelayHashes`],
-/// with `Digests` when relaying stops). Hashing is about half the work in wasm (no SHA
-/// instructions), so either way the layer is read in about half the time, the relay faster.
+/// decompressed bytes on to be hashed elsewhere (`Relay` and [`RelayHashes`]: the page hashes
+/// the decompressed stream in the other worker, and the blob in whichever of the two is less
+/// busy, with `Digests` when relaying stops). Hashing is about half the work in wasm (no SHA instructions), so
+/// either way the layer is read in about half the time, the relay faster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
@@ -192,8 +193,13 @@ impl JobFeed {
         self.pipeline.take_relayed()
     }
 
+    /// [`take_relayed`](Self::take_relayed) handing the bytes to `f` (no new buffer each time).
+    pub fn take_relayed_with<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> R {
+        self.pipeline.take_relayed_with(f)
+    }
+
     /// Whether a `Relay` part's decompressed stream is the blob (uncompressed): nothing is
-    /// relayed, and the partner finishes with [`RelayHashes::finish`]`(true)`.
+    /// relayed, and the blob's digest is the uncompressed one ([`RelayHashes::finish_blob`]).
     pub fn relays_blob(&self) -> bool {
         self.pipeline.relays_blob()
     }
@@ -216,41 +222,52 @@ impl JobFeed {
     }
 }
 
-/// The partner of a `Relay` part: hashes the blob bytes and the decompressed bytes the
-/// relaying worker passes on; its result has only the digests (joined by [`prepare`]).
+/// What hashes the bytes a `Relay` part passes on, the decompressed stream or the blob; its
+/// result has only its digests (joined to the walk by [`prepare`]). A hasher can move between
+/// workers mid-stream ([`RelayHashes::state`], [`RelayHashes::resume`]): the page's relaying
+/// worker hashes the blob while its partner is busy and hands it over while it is not.
 #[derive(Default)]
 pub struct RelayHashes {
-    blob: Hasher,
-    blob_size: u64,
-    inflated: Hasher,
-    uncompressed_size: u64,
+    hasher: Hasher,
 }
 
 impl RelayHashes {
-    pub fn push_blob(&mut self, bytes: &[u8]) {
-        self.blob.update(bytes);
-        self.blob_size += bytes.len() as u64;
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
     }
 
-    pub fn push_uncompressed(&mut self, bytes: &[u8]) {
-        self.inflated.update(bytes);
-        self.uncompressed_size += bytes.len() as u64;
+    /// The running state as bytes, for [`RelayHashes::resume`] in another worker.
+    pub fn state(&self) -> Vec<u8> {
+        self.hasher.to_state()
     }
 
-    /// The digests; `blob_is_stream`: the layer is uncompressed (nothing was relayed, see
-    /// [`JobFeed::relays_blob`]), so the blob digest is the uncompressed one too.
-    pub fn finish(self, blob_is_stream: bool) -> LayerResult {
+    /// A hasher going on from another's [`RelayHashes::state`]; `None` if the bytes are not one.
+    pub fn resume(state: &[u8]) -> Option<RelayHashes> {
+        Hasher::from_state(state).map(|hasher| RelayHashes { hasher })
+    }
+
+    /// As the blob's hasher; `blob_is_stream`: the layer is uncompressed ([`JobFeed::relays_blob`]),
+    /// so the blob digest is the uncompressed one too.
+    pub fn finish_blob(self, blob_is_stream: bool) -> LayerResult {
         let mut r = LayerResult::default();
-        let blob = self.blob.finish();
+        r.digests.blob_size = self.hasher.len();
+        let blob = self.hasher.finish();
         if blob_is_stream {
+            r.digests.uncompressed_size = Some(r.digests.blob_size);
             r.digests.diff_id = Some(blob.clone());
-            r.digests.uncompressed_size = Some(self.blob_size);
-        } else {
-            r.digests.diff_id = Some(self.inflated.finish());
-            r.digests.uncompressed_size = Some(self.uncompressed_size);
         }
         r.digests.blob_digest = Some(blob);
-        r.digests.blob_size = self.blob_size;
+        r
+    }
+
+    /// As the decompressed stream's hasher; nothing if `blob_is_stream` (nothing was relayed:
+    /// the blob's hasher has the uncompressed digest).
+    pub fn finish_uncompressed(self, blob_is_stream: bool) -> LayerResult {
+        let mut r = LayerResult::default();
+        if !blob_is_stream {
+            r.digests.uncompressed_size = Some(self.hasher.len());
+            r.digests.diff_id = Some(self.hasher.finish());
+        }
         r
     }
 }
@@ -317,13 +334,14 @@ pub fn join_halves(walk: Result<LayerResult>, other: Result<LayerResult>) -> Res
     Ok(w)
 }
 
-/// Results of whole jobs and of halves, by entry, into [`Prepared`]: a walking half and its
-/// partner for the same entry are joined; a half without its other half counts as not
-/// processed (the inspection then reads that layer itself).
+/// Results of whole jobs and of parts, by entry, into [`Prepared`]: a walking part and its
+/// partners for the same entry are joined ([`join_halves`], one partner after the other); a
+/// part without the others counts as not processed (the inspection then reads that layer
+/// itself).
 pub fn prepare(results: Vec<(String, Part, Result<LayerResult>)>) -> Prepared {
     let mut whole = Prepared::new();
     let mut walks: HashMap<String, Result<LayerResult>> = HashMap::new();
-    let mut partners: HashMap<String, Result<LayerResult>> = HashMap::new();
+    let mut partners: HashMap<String, Vec<Result<LayerResult>>> = HashMap::new();
     for (entry, part, r) in results {
         match part {
             Part::All => {
@@ -332,14 +350,14 @@ pub fn prepare(results: Vec<(String, Part, Result<LayerResult>)>) -> Prepared {
             p if p.walks() => {
                 walks.insert(entry, r);
             }
-            _ => {
-                partners.insert(entry, r);
-            }
+            _ => partners.entry(entry).or_default().push(r),
         }
     }
     for (entry, w) in walks {
-        if let Some(d) = partners.remove(&entry) {
-            whole.entry(entry).or_insert_with(|| join_halves(w, d));
+        if let Some(ds) = partners.remove(&entry) {
+            whole
+                .entry(entry)
+                .or_insert_with(|| ds.into_iter().fold(w, join_halves));
         }
     }
     whole

@@ -618,8 +618,8 @@ impl LayerFeed {
 
     /// Part `"relay"`: the decompressed bytes since the last call, for the partner worker's
     /// [`RelayHashes`] (push at most `relay_chunk()` blob bytes between two calls).
-    pub fn take_relayed(&mut self) -> Vec<u8> {
-        self.0.take_relayed()
+    pub fn take_relayed(&mut self) -> js_sys::Uint8Array {
+        self.0.take_relayed_with(|b| js_sys::Uint8Array::from(b))
     }
 
     /// Part `"relay"`, at the end: whether the layer is uncompressed (nothing was relayed: the
@@ -641,8 +641,9 @@ pub fn relay_chunk() -> usize {
     crate::parallel::RELAY_CHUNK
 }
 
-/// The partner of a relaying [`LayerFeed`] (part `"relay"`): hashes the blob bytes and the
-/// decompressed bytes that worker passes on.
+/// Hashes what a relaying [`LayerFeed`] (part `"relay"`) passes on: its decompressed bytes (in
+/// the partner worker), or its blob (in whichever of the two workers is less busy: the hasher
+/// moves between them with `state` and `RelayHashes.resume`).
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct RelayHashes(crate::parallel::RelayHashes);
@@ -654,18 +655,31 @@ impl RelayHashes {
         RelayHashes::default()
     }
 
-    pub fn push_blob(&mut self, bytes: &[u8]) {
-        self.0.push_blob(bytes);
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.0.push(bytes);
     }
 
-    pub fn push_uncompressed(&mut self, bytes: &[u8]) {
-        self.0.push_uncompressed(bytes);
+    /// The running state as bytes, for `RelayHashes.resume` in another worker.
+    pub fn state(&self) -> Vec<u8> {
+        self.0.state()
     }
 
-    /// The digests, as bytes for [`Session::open_prepared`] (part `"digests"`);
-    /// `blob_is_stream`: the relaying worker's `relays_blob()`.
-    pub fn finish(self, blob_is_stream: bool) -> Vec<u8> {
-        crate::parallel::encode_result(&Ok(self.0.finish(blob_is_stream)))
+    /// A hasher going on from another's `state()`; throws if the bytes are not one.
+    pub fn resume(state: &[u8]) -> std::result::Result<RelayHashes, JsValue> {
+        crate::parallel::RelayHashes::resume(state)
+            .map(RelayHashes)
+            .ok_or_else(|| JsValue::from_str("not a hasher state"))
+    }
+
+    /// As the blob's hasher: its digests as bytes for [`Session::open_prepared`] (part
+    /// `"digests"`); `blob_is_stream`: the relaying worker's `relays_blob()`.
+    pub fn finish_blob(self, blob_is_stream: bool) -> Vec<u8> {
+        crate::parallel::encode_result(&Ok(self.0.finish_blob(blob_is_stream)))
+    }
+
+    /// As the decompressed stream's hasher (part `"digests"`; nothing if `blob_is_stream`).
+    pub fn finish_uncompressed(self, blob_is_stream: bool) -> Vec<u8> {
+        crate::parallel::encode_result(&Ok(self.0.finish_uncompressed(blob_is_stream)))
     }
 }
 

@@ -243,38 +243,49 @@ fn the_warm_up_layer_is_a_clean_layer_of_the_size_asked() {
 /// Runs a job as the page's relay pair does: one feed decompresses and walks, passing each
 /// chunk's decompressed bytes on; the other hashes them and the blob (or, once relaying
 /// stopped, reads the layer itself). Returns the two results and whether relaying stopped.
+/// A relaying worker and the hashers of what it passes on, as the page runs them: the
+/// decompressed stream hashed in one place, the blob in another (both over the same pieces).
 fn relay_pair(
     bytes: &[u8],
     j: &parallel::LayerJob,
     o: &Options,
 ) -> (
     porthole::Result<porthole::image::pipeline::LayerResult>,
-    porthole::Result<porthole::image::pipeline::LayerResult>,
+    Vec<porthole::Result<porthole::image::pipeline::LayerResult>>,
     bool,
 ) {
     let blob = &bytes[j.offset as usize..(j.offset + j.size) as usize];
     let mut relay = parallel::JobFeed::new(j, parallel::Part::Relay, o);
-    let mut hashes = parallel::RelayHashes::default();
+    let (mut stream, mut blob_hashes) = (parallel::RelayHashes::default(), parallel::RelayHashes::default());
     let mut aborted = false;
-    for c in blob.chunks(parallel::RELAY_CHUNK) {
+    // Small chunks, the blob's hasher moving (as bytes) between the two workers after each.
+    for c in blob.chunks(1000) {
         let more = relay.push(c);
         if !aborted && relay.relay_aborted() {
             aborted = true;
         }
         if !aborted {
-            hashes.push_blob(c);
-            hashes.push_uncompressed(&relay.take_relayed());
+            stream.push(&relay.take_relayed());
+            blob_hashes.push(c);
+            blob_hashes = parallel::RelayHashes::resume(&blob_hashes.state()).expect("a state resumes");
         }
         if !more {
             break;
         }
     }
-    let partner = if aborted {
-        parallel::run_job_part(bytes, j, parallel::Part::Digests, o, &mut |_| {})
+    let partners = if aborted {
+        vec![parallel::run_job_part(
+            bytes,
+            j,
+            parallel::Part::Digests,
+            o,
+            &mut |_| {},
+        )]
     } else {
-        Ok(hashes.finish(relay.relays_blob()))
+        let same = relay.relays_blob();
+        vec![Ok(stream.finish_uncompressed(same)), Ok(blob_hashes.finish_blob(same))]
     };
-    (relay.finish(), partner, aborted)
+    (relay.finish(), partners, aborted)
 }
 
 #[test]
@@ -293,12 +304,14 @@ fn a_layer_relayed_between_two_workers_gives_the_same_report() {
         let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
         let mut results = Vec::new();
         for j in parallel::layer_jobs(&bytes[..], &o) {
-            let (walk, partner, aborted) = relay_pair(&bytes, &j, &o);
+            let (walk, partners, aborted) = relay_pair(&bytes, &j, &o);
             aborted_seen |= aborted;
             assert_eq!(aborted, label == "zeros", "{label}: relaying stops only for the zeros");
             let wire = |r| parallel::decode_result(&parallel::encode_result(&r));
             results.push((j.entry.clone(), parallel::Part::Relay, wire(walk)));
-            results.push((j.entry.clone(), parallel::Part::Digests, wire(partner)));
+            for p in partners {
+                results.push((j.entry.clone(), parallel::Part::Digests, wire(p)));
+            }
         }
         let prepared = parallel::prepare(results);
         let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;

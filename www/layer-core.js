@@ -13,7 +13,9 @@
 //                 part ('all', or half of a layer split between two workers: 'relay' / 'digests',
 //                 each with `port`, its end of the pair's MessageChannel; or 'walk' / 'diff') }
 // Messages out: { type: 'bytes', done }                 (throttled, bytes of this job read)
-//               { type: 'result', result, memory }      (Uint8Array, transferred; wasm memory bytes)
+//               { type: 'result', result, extra, memory } (Uint8Array, transferred; more results of
+//                                                         the same job (the blob digest a relay's
+//                                                         partner finished); wasm memory bytes)
 //               { type: 'error', message }              (the coordinator reads that layer itself)
 //
 // This file has no imports so that `make single` can inline it; layer-worker.js (the module
@@ -45,11 +47,13 @@ export function serveLayer(core, start) {
       };
       const blob = m.file.slice(job.offset, job.offset + job.size);
       let result;
+      let extra = [];
       if (m.part === 'relay') result = await relayLayer(core, blob, m.job, m.limits, m.port, progress);
-      else if (m.part === 'digests') result = await hashRelayed(core, blob, m.job, m.limits, m.port, progress);
+      else if (m.part === 'digests') [result, ...extra] = await hashRelayed(core, blob, m.job, m.limits, m.port, progress);
       else result = await feedLayer(core, blob, m.job, m.limits, m.part, progress);
+      result = await result;
       // The wasm memory never shrinks: after the last job this is the worker's peak.
-      self.postMessage({ type: 'result', result, memory: core.memory_bytes() }, [result.buffer]);
+      self.postMessage({ type: 'result', result, extra, memory: core.memory_bytes() }, [result, ...extra].map((r) => r.buffer));
     } catch (e) {
       self.postMessage({ type: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     }
@@ -83,13 +87,21 @@ async function feedLayer(core, blob, jobJson, limits, part, progress) {
 /** Most bytes a relaying worker has passed on that its partner has not hashed yet: beyond it,
  *  it waits (so memory stays bounded whichever worker is faster). */
 const RELAY_WINDOW = 16 << 20;
+/** The blob's hasher goes to the partner when fewer bytes than this wait for it (it is about to
+ *  be idle), and comes back when more than HASHER_BACK do (it is the slower one). */
+const HASHER_AWAY = 2 << 20;
+const HASHER_BACK = 8 << 20;
 
 /**
- * Part 'relay': decompresses and walks the layer (core.LayerFeed), and passes on over `port`
- * what the partner ('digests', hashRelayed) hashes: the decompressed bytes after every piece of
- * core.relay_chunk() blob bytes, then the blob chunk itself (its buffer transferred, no copy).
- * If one piece decompresses to too much, the core stops relaying and the partner is told to
- * read the layer itself. Resolves with the result's bytes.
+ * Part 'relay': decompresses and walks the layer (core.LayerFeed) and passes on over `port` to
+ * the partner ('digests', hashRelayed) the decompressed bytes after every piece of
+ * core.relay_chunk() blob bytes, which it hashes. The blob is hashed by whichever of the two is
+ * less busy: its hasher (core.RelayHashes) moves as bytes — to the partner when it is about to
+ * be idle (then the blob chunks follow it, their buffers transferred), back when it falls
+ * behind (the chunks read meanwhile wait here) — and ends with the partner. Every message
+ * carries `read`, the blob bytes it is from (the partner's progress). If one piece decompresses
+ * to too much, the core stops relaying and the partner is told to read the layer itself.
+ * Resolves with the result's bytes.
  */
 async function relayLayer(core, blob, jobJson, limits, port, progress) {
   const feed = new core.LayerFeed(jobJson, limits, 'relay');
@@ -97,13 +109,38 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
   let relaying = true;
   let ahead = 0; // bytes passed on and not acknowledged yet
   let wake = null;
+  let hasher = new core.RelayHashes(); // the blob's, while it is here
+  let recalling = false; // asked the partner for it back
+  let returned = null; // its state, when it comes back
+  const kept = []; // blob chunks read while it was on its way back
   port.onmessage = ({ data }) => {
-    ahead -= data.ack;
+    if (data.state) returned = data.state;
+    else ahead -= data.ack;
     wake?.();
   };
   const send = (msg, bytes, transfer) => {
     ahead += bytes;
     port.postMessage(msg, transfer);
+  };
+  const sleep = () => new Promise((r) => { wake = r; });
+  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back.
+  const blobChunk = (bytes, read) => {
+    if (recalling && returned) {
+      hasher = core.RelayHashes.resume(returned);
+      [recalling, returned] = [false, null];
+      for (const k of kept.splice(0)) hasher.push(k);
+    }
+    if (hasher && ahead < HASHER_AWAY) {
+      send({ state: hasher.state(), read }, 0, []);
+      hasher.free();
+      hasher = null;
+    } else if (!hasher && !recalling && ahead > HASHER_BACK) {
+      port.postMessage({ back: true });
+      recalling = true;
+    }
+    if (hasher) hasher.push(bytes);
+    else if (recalling) kept.push(bytes);
+    else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
   };
   const reader = blob.stream().getReader();
   let done = 0;
@@ -124,55 +161,79 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
           continue;
         }
         const out = feed.take_relayed();
-        if (out.length) send({ out }, out.length, [out.buffer]);
-        while (relaying && ahead > RELAY_WINDOW) await new Promise((r) => { wake = r; });
+        if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
+        while (relaying && ahead > RELAY_WINDOW) await sleep();
       }
+      if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
       done += taken;
       progress(done);
-      if (relaying) {
-        const bytes = taken === value.length ? value : value.slice(0, taken);
-        send({ blob: bytes }, bytes.length, [bytes.buffer]);
-      }
     }
     if (!more) reader.cancel().catch(() => {});
+    if (relaying) {
+      // The hasher ends with the partner: back here first if it was on its way.
+      while (recalling && !returned) await sleep();
+      if (recalling) blobChunk(new Uint8Array(0), done);
+      if (hasher) send({ state: hasher.state(), read: done }, 0, []);
+      port.postMessage({ end: true, same: feed.relays_blob() });
+    }
   } catch (e) {
     feed.free();
     port.close();
     throw e;
+  } finally {
+    hasher?.free();
   }
-  if (relaying) port.postMessage({ end: true, same: feed.relays_blob() });
   port.close();
   return feed.finish();
 }
 
 /**
- * Part 'digests', the partner of a relaying worker (relayLayer): hashes the blob chunks and
- * decompressed bytes it passes on (core.RelayHashes), acknowledging each, until it says `end`;
- * if it says `aborted`, reads the layer itself instead (part 'digests': decompresses too).
+ * Part 'digests', the partner of a relaying worker (relayLayer): hashes the decompressed bytes
+ * it passes on and, while it has the blob's hasher, the blob chunks (core.RelayHashes),
+ * acknowledging each; gives the hasher back when asked. Ends with `end`: resolves with the
+ * decompressed stream's digest and, as `extra`, the blob's; if it says `aborted`, reads the layer
+ * itself instead (part 'digests': decompresses too). Resolves with [result, ...extra].
  */
 async function hashRelayed(core, blob, jobJson, limits, port, progress) {
-  const hashes = new core.RelayHashes();
-  let done = 0;
-  // The last message: { end, same (an uncompressed layer: the blob is the stream) } or { aborted }.
+  const stream = new core.RelayHashes();
+  let hasher = null;
+  // The last message: { end, same (an uncompressed layer: nothing relayed) } or { aborted }, or
+  // an error (a hasher state that did not load, a blob chunk without the hasher).
   const last = await new Promise((resolve) => {
     port.onmessage = ({ data: d }) => {
       if (d.end || d.aborted) {
         resolve(d);
         return;
       }
-      if (d.blob) {
-        hashes.push_blob(d.blob);
-        done += d.blob.length;
-        progress(done);
-        port.postMessage({ ack: d.blob.length });
-      } else {
-        hashes.push_uncompressed(d.out);
-        port.postMessage({ ack: d.out.length });
+      try {
+        let bytes = 0;
+        if (d.state) {
+          hasher = core.RelayHashes.resume(d.state);
+        } else if (d.back) {
+          port.postMessage({ state: hasher.state() });
+          hasher.free();
+          hasher = null;
+        } else if (d.blob) {
+          hasher.push(d.blob);
+          bytes = d.blob.length;
+        } else {
+          stream.push(d.out);
+          bytes = d.out.length;
+        }
+        if (d.read !== undefined) progress(d.read);
+        if (bytes) port.postMessage({ ack: bytes });
+      } catch (e) {
+        resolve({ error: e });
       }
     };
   });
   port.close();
-  if (last.end) return hashes.finish(Boolean(last.same));
-  hashes.free();
-  return feedLayer(core, blob, jobJson, limits, 'digests', progress);
+  if (last.end && hasher) {
+    const same = Boolean(last.same);
+    return [stream.finish_uncompressed(same), hasher.finish_blob(same)];
+  }
+  stream.free();
+  hasher?.free();
+  if (last.error || last.end) throw last.error ?? new Error('the relay ended without handing the blob hasher over');
+  return [feedLayer(core, blob, jobJson, limits, 'digests', progress)];
 }

@@ -256,9 +256,11 @@ export function serve(core, ready, startLayerWorker) {
             slot.bytes = shareOf(job, part, Math.min(r.done, job.size));
             bytes(false);
           } else if (r.type === 'result') {
-            entries.push(job.entry);
-            results.push(r.result);
-            parts.push(part);
+            for (const result of [r.result, ...(r.extra ?? [])]) {
+              entries.push(job.entry);
+              results.push(result);
+              parts.push(part);
+            }
             finishedBytes += shareOf(job, part, job.size);
             memory = Math.max(memory, r.memory || 0);
             slot.delivered = true;
@@ -449,9 +451,9 @@ function jobLayers(plan) {
  * The pool's tasks, in the order they are handed out: every job whole, largest first, except a
  * dominant layer (bigger than all the others together, a one-layer image included), which is
  * split into its two halves, first in the queue so that two workers start them at once:
- * "relay" decompresses and walks the layer and passes the decompressed bytes (and the blob's) on
- * over a MessageChannel to "digests", which hashes both streams. Hashing is about half the work
- * in wasm (no SHA instructions), so the halves take similar time and nothing is done twice.
+ * "relay" decompresses and walks the layer and passes the decompressed bytes on over a
+ * MessageChannel to "digests", which hashes them; the blob is hashed by whichever of the two is
+ * less busy at the time (its hasher moves between them). Nothing is done twice.
  * (With fewer than two workers started they become "walk" and "diff", which both decompress.)
  */
 function poolTasks(jobs) {
