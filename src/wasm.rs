@@ -623,7 +623,7 @@ impl LayerFeed {
     }
 
     /// Part `"relay"`, at the end: whether the layer is uncompressed (nothing was relayed: the
-    /// partner's blob digest is the uncompressed digest too, `RelayHashes.finish(true)`).
+    /// blob digest is the uncompressed digest too, `RelayHashes.finish_blob(true)`).
     pub fn relays_blob(&self) -> bool {
         self.0.relays_blob()
     }
