@@ -382,8 +382,10 @@ pub fn decode_result(bytes: &[u8]) -> Result<LayerResult> {
     }
 }
 
-/// Inspects a file with `threads` threads processing layers (natively). One thread, a
-/// compressed tarball or a single layer: the plain sequential inspection.
+/// Inspects a file with `threads` threads processing layers (natively). One thread or a
+/// compressed tarball: the plain sequential inspection. A layer that dominates the image (a
+/// lone layer included) is relayed ([`relay_job`]): one thread decompresses and walks it, another
+/// hashes, and the other layers go to the remaining threads.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn explore_blob_threads(
     source: &(impl BlobSource + Sync + ?Sized),
@@ -392,29 +394,48 @@ pub fn explore_blob_threads(
     obs: &mut dyn crate::inspect::Observer,
     threads: usize,
 ) -> crate::inspect::Inspection {
-    let jobs = if threads > 1 {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    let mut jobs = if threads > 1 {
         layer_jobs(source, opts)
     } else {
         Vec::new()
     };
-    if jobs.len() < 2 {
+    // Largest first: the first is dominant if bigger than all the others together.
+    let others: u64 = jobs.iter().skip(1).map(|j| j.size).sum();
+    let dominant = match jobs.first() {
+        Some(j) if j.size > others => Some(jobs.remove(0)),
+        _ => None,
+    };
+    if dominant.is_none() && jobs.len() < 2 {
         return crate::inspect::explore_blob(source, path, opts, obs);
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
     let done = std::sync::Mutex::new(Prepared::new());
-    let read = std::sync::atomic::AtomicU64::new(0);
+    let read = AtomicU64::new(0);
+    let record = |entry: &str, r: Result<LayerResult>| {
+        if let Ok(mut d) = done.lock() {
+            d.insert(entry.to_string(), r);
+        }
+    };
     std::thread::scope(|s| {
-        for _ in 0..threads.min(jobs.len()) {
+        if let Some(job) = &dominant {
+            s.spawn(|| {
+                let r = relay_job(source, job, opts, &mut |n| {
+                    read.fetch_add(n, Ordering::Relaxed);
+                });
+                record(&job.entry, r);
+            });
+        }
+        let pair = if dominant.is_some() { 2 } else { 0 };
+        for _ in 0..threads.saturating_sub(pair).max(1).min(jobs.len()) {
             s.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
                     let r = run_job(source, job, opts, &mut |n| {
-                        read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                        read.fetch_add(n, Ordering::Relaxed);
                     });
-                    if let Ok(mut d) = done.lock() {
-                        d.insert(job.entry.clone(), r);
-                    }
+                    record(&job.entry, r);
                 }
             });
         }
@@ -422,4 +443,72 @@ pub fn explore_blob_threads(
     obs.bytes(read.into_inner());
     let prepared = done.into_inner().unwrap_or_default();
     crate::inspect::explore_blob_prepared(source, path, opts, obs, prepared)
+}
+
+/// What a relaying thread passes on to its hashing thread.
+#[cfg(not(target_arch = "wasm32"))]
+enum Relayed {
+    Blob(Vec<u8>),
+    Uncompressed(Vec<u8>),
+    /// All passed on; whether the layer is uncompressed ([`JobFeed::relays_blob`]).
+    End(bool),
+}
+
+/// One job run by two threads, as the page's relay pair: this one decompresses and walks the
+/// layer (part `Relay`), a second hashes the blob and the decompressed bytes it passes on, at
+/// most eight pieces ahead. A piece that inflates too much stops the relay; the layer's digests
+/// are then read here afterwards (part `Digests`). The result is [`run_job`]'s.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn relay_job(
+    source: &(impl BlobSource + Sync + ?Sized),
+    job: &LayerJob,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LayerResult> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Relayed>(8);
+    let (walked, hashed) = std::thread::scope(|s| {
+        let hasher = s.spawn(move || {
+            let (mut blob, mut stream) = (RelayHashes::default(), RelayHashes::default());
+            for m in rx {
+                match m {
+                    Relayed::Blob(b) => blob.push(&b),
+                    Relayed::Uncompressed(b) => stream.push(&b),
+                    Relayed::End(same) => return Some([stream.finish_uncompressed(same), blob.finish_blob(same)]),
+                }
+            }
+            None // relaying stopped, or reading failed
+        });
+        let mut feed = JobFeed::new(job, Part::Relay, opts);
+        let mut relaying = true;
+        let read = feed_range(
+            source,
+            job.offset,
+            job.size,
+            RELAY_CHUNK,
+            &mut |chunk| {
+                let more = feed.push(chunk);
+                if relaying && feed.relay_aborted() {
+                    relaying = false;
+                } else if relaying {
+                    let sent = tx.send(Relayed::Uncompressed(feed.take_relayed()));
+                    relaying = sent.is_ok() && tx.send(Relayed::Blob(chunk.to_vec())).is_ok();
+                }
+                more
+            },
+            progress,
+        );
+        if relaying && read.is_ok() {
+            let _ = tx.send(Relayed::End(feed.relays_blob()));
+        }
+        drop(tx);
+        let walked = read.map_err(|e| e.in_entry(&job.entry)).and_then(|()| feed.finish());
+        (walked, hasher.join().ok().flatten())
+    });
+    match hashed {
+        Some(partners) => partners.into_iter().map(Ok).fold(walked, join_halves),
+        None => {
+            let digests = run_job_part(source, job, Part::Digests, opts, &mut |_| {});
+            join_halves(walked, digests)
+        }
+    }
 }
