@@ -75,21 +75,17 @@ pub fn run_job(
     run_job_part(source, job, Part::All, opts, progress)
 }
 
-/// Half of a job, for a layer that dominates an image, run by two workers at once: either
-/// both decompress it (`Walk` and `Diff`), or one decompresses and walks it and relays the
-/// decompressed bytes on to be hashed elsewhere (`Relay` and [`RelayHashes`]: the page hashes
-/// the decompressed stream in the other worker, and the blob in whichever of the two is less
-/// busy, with `Digests` when relaying stops). Hashing is about half the work in wasm (no SHA instructions), so
-/// either way the layer is read in about half the time, the relay faster.
+/// Part of a job, for a layer that dominates an image, run by two workers at once: one
+/// decompresses and walks it and relays the decompressed bytes on to be hashed elsewhere
+/// (`Relay` and [`RelayHashes`]: the page hashes the decompressed stream in the other worker,
+/// and the blob in whichever of the two is less busy; the CLI in a second thread), with
+/// `Digests` when relaying stops. Hashing is about half the work in wasm (no SHA instructions),
+/// so the layer is read in about half the time, and nothing is done twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     /// Everything ([`run_job`]).
     All,
-    /// The blob digest and the walk; no uncompressed digest.
-    Walk,
-    /// The uncompressed digest only.
-    Diff,
     /// The walk, no digests; the decompressed bytes kept for another worker
     /// ([`JobFeed::take_relayed`]).
     Relay,
@@ -109,8 +105,6 @@ impl Part {
     fn work(self) -> (bool, bool, bool) {
         match self {
             Part::All => (true, true, true),
-            Part::Walk => (true, false, true),
-            Part::Diff => (false, true, false),
             Part::Relay => (false, false, true),
             Part::Digests => (true, true, false),
         }
@@ -122,8 +116,8 @@ impl Part {
     }
 }
 
-/// Runs part of a job, reading it from `source`; [`join_halves`] puts a `Walk` and a `Diff`
-/// result together.
+/// Runs part of a job, reading it from `source`; [`join_halves`] puts a `Relay` result and its
+/// partners' together.
 pub fn run_job_part(
     source: &(impl BlobSource + ?Sized),
     job: &LayerJob,
@@ -313,8 +307,8 @@ pub fn warm_up_layer(kib: u32) -> Vec<u8> {
     t.finish()
 }
 
-/// A walking half (`Walk`, `Relay`) with the digests it lacks taken from its partner (`Diff`,
-/// `Digests`, [`RelayHashes`]), exactly as one worker doing both would have found: a digest
+/// A walking part (`Relay`) with the digests it lacks taken from a partner (`Digests`,
+/// [`RelayHashes`]), exactly as one worker doing both would have found: a digest
 /// counts only where both saw the same number of bytes (a limit hit while walking leaves the
 /// uncompressed digest unchecked, as sequentially). A partner that failed where the walking
 /// half needs its blob digest fails the pair.

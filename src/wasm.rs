@@ -266,8 +266,8 @@ impl Session {
 
     /// [`Session::open`] with layers already processed by a pool of workers
     /// ([`LayerFeed`]): `entries[i]` is the job's entry, `results[i]` what it returned,
-    /// `parts[i]` (optional, default `"all"`) the part it ran; a walking half (`"walk"`,
-    /// `"relay"`) and its partner (`"diff"`, `"digests"`) of the same entry are joined. Layers
+    /// `parts[i]` (optional, default `"all"`) the part it ran; a walking part (`"relay"`) and
+    /// its partners (`"digests"`) of the same entry are joined. Layers
     /// missing from the lists are read here.
     pub fn open_prepared(
         file: web_sys::File,
@@ -588,8 +588,7 @@ impl LayerFeed {
     /// `part`: half of the job, for a layer that dominates the image, split between two
     /// workers: `"relay"` (decompress and walk, passing the decompressed bytes on to a
     /// [`RelayHashes`]) or `"digests"` (both digests: the relay's partner when relaying
-    /// stopped), or `"walk"` / `"diff"` (both decompress: the blob digest and the walk in one,
-    /// the uncompressed digest in the other); default the whole job.
+    /// stopped); default the whole job.
     #[wasm_bindgen(constructor)]
     pub fn new(
         job_json: &str,
@@ -683,11 +682,9 @@ impl RelayHashes {
     }
 }
 
-/// `"walk"`, `"diff"`, `"relay"`, `"digests"` (see [`crate::parallel::Part`]), else the whole job.
+/// `"relay"`, `"digests"` (see [`crate::parallel::Part`]), else the whole job.
 fn part_of(s: Option<&str>) -> crate::parallel::Part {
     match s {
-        Some("walk") => crate::parallel::Part::Walk,
-        Some("diff") => crate::parallel::Part::Diff,
         Some("relay") => crate::parallel::Part::Relay,
         Some("digests") => crate::parallel::Part::Digests,
         _ => crate::parallel::Part::All,

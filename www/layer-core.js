@@ -11,7 +11,7 @@
 // Messages in:  { module }                               (first: the compiled WebAssembly.Module)
 //               { file, job (JSON text of one layer_jobs() job), limits (JSON text or undefined),
 //                 part ('all', or half of a layer split between two workers: 'relay' / 'digests',
-//                 each with `port`, its end of the pair's MessageChannel; or 'walk' / 'diff') }
+//                 each with `port`, its end of the pair's MessageChannel) }
 // Messages out: { type: 'bytes', done }                 (throttled, bytes of this job read)
 //               { type: 'result', result, extra, memory } (Uint8Array, transferred; more results of
 //                                                         the same job (the blob digest a relay's

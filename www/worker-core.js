@@ -144,7 +144,7 @@ export function serve(core, ready, startLayerWorker) {
     const failedEntries = new Set();
     const halves = new Map(); // entry → halves delivered
     const relayPorts = new Map(); // entry → the channel end for the relaying worker's partner
-    const split = tasks.some((t) => t.part !== 'all');
+    let split = tasks.some((t) => t.part !== 'all');
     let lastStatus = 0;
     let statusTimer = null;
     // At most ten a second (each carries every layer), and always the last one.
@@ -225,9 +225,13 @@ export function serve(core, ready, startLayerWorker) {
           slot.worker = null; // not even started (the browser refused): the others, or the coordinator, read
         }
       }
-      // A relay pair needs two workers at once; with fewer, both halves decompress instead.
-      if (slots.filter((x) => x.worker).length < 2) {
-        for (const t of queue) t.part = { relay: 'walk', digests: 'diff' }[t.part] ?? t.part;
+      // A relay pair needs two workers at once; with fewer, its layer is one whole task.
+      if (slots.filter((x) => x.worker).length < 2 && split) {
+        const at = queue.findIndex((t) => t.part === 'digests');
+        const [partner] = queue.splice(at, 1);
+        left.set(partner.job.entry, left.get(partner.job.entry) - 1);
+        queue.find((t) => t.part === 'relay').part = 'all';
+        split = false;
       }
       for (const slot of slots) {
         if (!slot.worker) {
@@ -453,8 +457,8 @@ function jobLayers(plan) {
  * split into its two halves, first in the queue so that two workers start them at once:
  * "relay" decompresses and walks the layer and passes the decompressed bytes on over a
  * MessageChannel to "digests", which hashes them; the blob is hashed by whichever of the two is
- * less busy at the time (its hasher moves between them). Nothing is done twice.
- * (With fewer than two workers started they become "walk" and "diff", which both decompress.)
+ * less busy at the time (its hasher moves between them). Nothing is done twice. (With fewer
+ * than two workers started, the layer is one whole task again.)
  */
 function poolTasks(jobs) {
   const all = jobs.map((job) => ({ job, part: 'all' }));
@@ -469,7 +473,7 @@ function poolTasks(jobs) {
 function shareOf(job, part, read) {
   if (part === 'all') return read;
   if (!job.size) return 0;
-  const share = part === 'walk' || part === 'relay' ? Math.ceil(job.size / 2) : Math.floor(job.size / 2);
+  const share = part === 'relay' ? Math.ceil(job.size / 2) : Math.floor(job.size / 2);
   return read >= job.size ? share : Math.floor(share * (read / job.size));
 }
 
