@@ -130,16 +130,6 @@ impl<W: Write> Decoder<W> {
         }
     }
 
-    /// Writes out what is decompressed so far (the gzip decoder holds back what it could not
-    /// write out yet because the input ran out mid-way through its output buffer).
-    pub fn flush_output(&mut self) -> io::Result<()> {
-        match self {
-            Decoder::Gzip(d) => d.flush_output(),
-            // zstd writes each block out as it is decoded, and all of a frame at its end.
-            Decoder::None(_) | Decoder::Zstd(_) => Ok(()),
-        }
-    }
-
     /// Ends the stream: fails if it was truncated or (gzip) its CRC does not match.
     pub fn finish(&mut self) -> io::Result<()> {
         match self {
@@ -173,7 +163,8 @@ const GZ_OUT: usize = 128 * 1024;
 
 /// Push-mode gzip (RFC 1952): any number of members, each a header, raw deflate data and a
 /// trailer (CRC-32 and length). The headers and trailers are parsed here so that the CRC can be
-/// left out ([`GzipCrc::Skip`]); the length is always checked.
+/// left out ([`GzipCrc::Skip`]); the length is always checked. Each push writes out all it
+/// decompressed (as zstd writes each block), so nothing is held back between pushes.
 pub struct GzPush<W: Write> {
     inflate: flate2::Decompress,
     state: GzState,
@@ -278,12 +269,6 @@ impl<W: Write> GzPush<W> {
         }
         self.member_len += n as u64;
         self.out.write_all(out)
-    }
-
-    /// Writes out what inflate holds back, if anything (it keeps nothing between pushes: each
-    /// push writes all it decompressed).
-    pub fn flush_output(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 
     fn end_member(&mut self) -> io::Result<()> {

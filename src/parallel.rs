@@ -177,7 +177,7 @@ impl JobFeed {
         self.pipeline.push(&chunk[..room]);
         self.received += room as u64;
         if self.relay && self.received == self.size {
-            self.pipeline.flush_decoder();
+            self.pipeline.start_short_blob();
         }
         self.received < self.size && !self.pipeline.is_stopped()
     }

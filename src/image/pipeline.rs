@@ -228,17 +228,16 @@ impl<S: EntrySink> LayerPipeline<S> {
         }
     }
 
-    /// Writes out all that the decompressor holds back, once all the blob was pushed (for a
-    /// relay: [`finish`](Self::finish) would do it, but too late for the last take).
-    pub fn flush_decoder(&mut self) {
-        // A blob shorter than the sniffing window has not started decoding yet.
+    /// Starts decoding a blob shorter than the sniffing window, once all of it was pushed (for
+    /// a relay: [`finish`](Self::finish) would do it, but too late for the last take). The
+    /// decoders hold nothing back between pushes.
+    pub fn start_short_blob(&mut self) {
         if let Stage::Sniffing(head) = &mut self.stage
             && !head.is_empty()
         {
             let head = std::mem::take(head);
             self.start(&head);
         }
-        self.with_decoder(|dec| dec.flush_output());
     }
 
     /// The decompressed bytes since the last take (empty unless relaying).
@@ -359,14 +358,10 @@ impl<S: EntrySink> LayerPipeline<S> {
         compression == Compression::None && self.hash_blob
     }
 
+    /// Decodes `data`; a decoder error stops decoding (recorded).
     fn decode(&mut self, data: &[u8]) {
-        self.with_decoder(|dec| dec.push(data));
-    }
-
-    /// Runs `f` on the decoder, if decoding; its error stops decoding (recorded).
-    fn with_decoder(&mut self, f: impl FnOnce(&mut Decoder<Inflated<S>>) -> io::Result<()>) {
         if let Stage::Decoding(c, dec) = &mut self.stage
-            && let Err(e) = f(dec)
+            && let Err(e) = dec.push(data)
         {
             let c = *c;
             let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
