@@ -370,4 +370,4 @@ $('registry-toggle').addEventListener('click', () => {
 update();
 // The next file's worker, started now (wasm fetched, compiled, instantiated) so that a drop
 // shows its layer table at once.
-warmUp((state) => { document.body.dataset.engine = state; });
+warmUp((state) => { document.body.dataset.engine = state; }, () => settings.workers());

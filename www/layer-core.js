@@ -12,7 +12,8 @@
 //               { file, job (JSON text of one layer_jobs() job), limits (JSON text or undefined),
 //                 part ('all', or half of a layer split between two workers: 'relay' / 'digests',
 //                 each with `port`, its end of the pair's MessageChannel) }
-// Messages out: { type: 'bytes', done }                 (throttled, bytes of this job read)
+// Messages out: { type: 'ready' }                        (the module instantiated, or failed to)
+//               { type: 'bytes', done }                 (throttled, bytes of this job read)
 //               { type: 'result', result, extra, memory } (Uint8Array, transferred; more results of
 //                                                         the same job (the blob digest a relay's
 //                                                         partner finished); wasm memory bytes)
@@ -32,6 +33,8 @@ export function serveLayer(core, start) {
     if (m.module !== undefined) {
       ready = Promise.resolve().then(() => start(m.module));
       ready.catch(() => {});
+      // The coordinator may have started this worker ahead of any file: it waits for this.
+      ready.finally(() => self.postMessage({ type: 'ready' })).catch(() => {});
       return;
     }
     try {

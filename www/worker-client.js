@@ -7,9 +7,10 @@
 //
 // Time to first result: starting a worker and fetching and compiling the ~2 MB of wasm takes
 // a few hundred milliseconds, so one coordinator worker is started ahead, when the page loads
-// (warmUp), and waits — wasm compiled, instantiated and warmed up (worker-core.js) — for its
-// 'open' or 'fetch'. The next file or image takes it, and a new spare is started once that one
-// has ended, so that it takes no CPU from the inspection, and is ready for the file after.
+// (warmUp), and waits — wasm compiled, instantiated and warmed up, its layer workers started
+// (worker-core.js) — for its 'open' or 'fetch'. The next file or image takes it, and a new
+// spare is started once that one has ended, so that it takes no CPU from the inspection, and
+// is ready for the file after.
 // Each file still gets a worker of its own; askCore() asks the spare.
 
 function startWorker() {
@@ -31,10 +32,17 @@ let spare = null;
  *  shows). */
 let engineState = () => {};
 
+/** How many layer workers a spare starts ahead (the page's setting when the spare starts). */
+let poolSize = () => 1;
+
 /** Starts the spare coordinator worker now (the page calls this once it has loaded);
- *  `onState(state)` is told its state (see engineState) whenever that changes. */
-export function warmUp(onState) {
+ *  `onState(state)` is told its state (see engineState) whenever that changes; `workers()`
+ *  says how many layer workers the next file may use: the spare starts them too, once its
+ *  own wasm is ready (a file that wants fewer leaves the rest, one that wants more starts
+ *  them then). */
+export function warmUp(onState, workers) {
   if (onState) engineState = onState;
+  if (workers) poolSize = workers;
   refill();
 }
 
@@ -48,6 +56,7 @@ function refill() {
     engineState('failed');
     return;
   }
+  worker.postMessage({ op: 'prestart', workers: poolSize() });
   const s = { worker, state: 'starting' };
   spare = s;
   engineState('starting');

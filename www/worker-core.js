@@ -36,10 +36,52 @@ export function serve(core, ready, startLayerWorker) {
   // know when it could take one at once; a core that could not be loaded is also reported to
   // the page on the first request.
   let warming = true; // until the first request: the warm-up yields to it
-  ready.then(async () => {
+  let claimed = false; // a file or image arrived: no more starting ahead
+  let poolWanted = 0; // layer workers to start ahead (the page's 'prestart'), 0: none
+  // Layer workers started before any file: { worker, settle (ends the wait for its 'ready') }.
+  let spareLayers = [];
+  ready.then(async (module) => {
     await warmUp(core, () => warming).catch(() => {});
+    if (!claimed) await prestartLayers(module);
     post({ type: 'engine', ok: true });
   }, (e) => post({ type: 'engine', ok: false, detail: errorText(e) }));
+
+  /** Starts the pool's layer workers before any file and waits until their wasm is
+   *  instantiated: a file would otherwise wait ~50–100 ms for each. A worker that breaks
+   *  meanwhile is left out (runPool starts another). */
+  async function prestartLayers(module) {
+    if (!startLayerWorker || poolWanted < 2) return;
+    const waits = [];
+    for (let i = 0; i < poolWanted; i++) {
+      let worker;
+      try {
+        worker = startLayerWorker();
+        worker.postMessage({ module });
+      } catch {
+        break; // the browser refuses more workers: the pool starts what it can later
+      }
+      waits.push(new Promise((resolve) => {
+        const spare = { worker, settle: resolve };
+        spareLayers.push(spare);
+        worker.onmessage = resolve; // its 'ready'
+        worker.onerror = (ev) => {
+          ev.preventDefault();
+          worker.terminate();
+          spareLayers = spareLayers.filter((x) => x !== spare);
+          resolve();
+        };
+      }));
+    }
+    await Promise.all(waits);
+  }
+
+  /** Ends the layer workers started ahead that no pool took (this worker reads one file). */
+  function dropSpareLayers() {
+    for (const { worker, settle } of spareLayers.splice(0)) {
+      worker.terminate();
+      settle();
+    }
+  }
 
   /** Progress from the core: `(event, a, b, detail)`. `bytes` events are passed on unless
    *  `ownBytes` (a registry fetch counts the bytes it receives itself); `before` bytes were
@@ -103,10 +145,13 @@ export function serve(core, ready, startLayerWorker) {
     const minBytes = (m.poolMinBytes || 0) * (tasks.length > plan.jobs.length ? 2 : 1);
     const size = layerBytes >= minBytes ? Math.min(wanted, tasks.length) : 1;
     if (size < 2) {
+      dropSpareLayers();
       finished(core.Session.open(file, progressTo(false), limits), t0, file.size);
       return;
     }
-    const pool = await runPool(file, plan, tasks, limits, size, await ready);
+    const running = runPool(file, plan, tasks, limits, size, await ready);
+    dropSpareLayers(); // the pool has taken the ones it needs
+    const pool = await running;
     const s = core.Session.open_prepared(file, progressTo(false, pool.bytes, pool.shown), limits, pool.entries, pool.results, pool.parts);
     // The workers that read layers (a worker that could not start or failed read none).
     finished(s, t0, file.size, { workers: Math.max(1, pool.workers), layerMemory: pool.memory, split: pool.split });
@@ -218,9 +263,15 @@ export function serve(core, ready, startLayerWorker) {
         const slot = { worker: null, task: null, bytes: 0 };
         slots.push(slot);
         try {
-          slot.worker = startLayerWorker();
-          // The wasm compiled once, here: the layer worker instantiates it (no fetch, no compile).
-          slot.worker.postMessage({ module });
+          const spare = spareLayers.shift(); // started ahead, before the file
+          if (spare) {
+            spare.settle();
+            slot.worker = spare.worker;
+          } else {
+            slot.worker = startLayerWorker();
+            // The wasm compiled once, here: the layer worker instantiates it (no fetch, no compile).
+            slot.worker.postMessage({ module });
+          }
         } catch {
           slot.worker = null; // not even started (the browser refused): the others, or the coordinator, read
         }
@@ -255,6 +306,7 @@ export function serve(core, ready, startLayerWorker) {
         slot.fail = failed;
         slot.worker.onmessage = ({ data: r }) => {
           if (!slot.worker) return;
+          if (r.type === 'ready') return; // its wasm is instantiated (a worker started here)
           const { job, part } = slot.task ?? {};
           if (r.type === 'bytes') {
             slot.bytes = shareOf(job, part, Math.min(r.done, job.size));
@@ -287,6 +339,7 @@ export function serve(core, ready, startLayerWorker) {
 
   /** Fetches `m.reference` from its registry: { reference, username, password, platform }. */
   async function fetchImage(m) {
+    dropSpareLayers(); // a registry image is read here, by no pool
     const t0 = performance.now();
     const f = new core.RegistryFetch(m.reference, m.username, m.password, m.platform, progressTo(true), m.limits);
     const log = []; // what was asked and answered, for the page's technical details
@@ -368,7 +421,13 @@ export function serve(core, ready, startLayerWorker) {
   };
 
   self.onmessage = async ({ data: m }) => {
+    // How many layer workers to start ahead, sent with this worker's start (worker-client.js).
+    if (m.op === 'prestart') {
+      poolWanted = Math.floor(m.workers) || 0;
+      return;
+    }
     warming = false;
+    if (m.op === 'open' || m.op === 'fetch') claimed = true;
     try {
       await ready;
     } catch (e) {

@@ -48,7 +48,7 @@ async function filesView(file = sample) {
 const rowSel = (p) => `#tree .row[data-path="${p}"]:not([hidden])`;
 const visiblePaths = (page) => page.$$eval('#tree .row:not([hidden])', (rs) => rs
   .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index)).map((r) => r.dataset.path));
-const ops = (page) => page.evaluate(() => window.__ops.filter((o) => o !== 'open'));
+const ops = (page) => page.evaluate(() => window.__ops.filter((o) => o !== 'open' && o !== 'prestart'));
 const cells = (page, p) => page.$eval(rowSel(p), (r) => ({
   name: r.querySelector('.name').textContent,
   note: r.querySelector('.note').textContent,

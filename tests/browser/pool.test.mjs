@@ -2,7 +2,9 @@
 // a tarball with several layers is read by layer workers (each its own wasm instance, made from
 // the module the coordinator compiled, reading the same File), ?workers=N sets their number
 // (1: none), a layer bigger than all the others together (a one-layer image too) is split
-// between two workers, the exported report is byte for byte the CLI's either way, progress adds
+// between two workers, the layer workers are started with the coordinator, before any file
+// (as many as the setting says; a file that needs fewer ends the others), the exported report is
+// byte for byte the CLI's either way, progress adds
 // the workers' bytes up to the file size, Cancel ends every worker, the Settings panel's limits
 // reach the core (and the layer workers) exactly as the CLI's --limit does, and the single-file
 // build runs the pool from file:// too.
@@ -65,6 +67,25 @@ async function coordinators(page, workers) {
   return { reader, next };
 }
 
+/** The layer workers of `workers` ({ w, url, closed }) so far: call it once the file's run has
+ *  settled, before the next file's coordinator could start its own. */
+const layerWorkersSoFar = (workers) => workers.filter(isLayerWorker);
+
+/** Once the next file's coordinator is ready: the layer workers it started ahead of the next
+ *  file (`n` of them, none for n = 1), the only layer workers left alive. `own` are the file's;
+ *  its coordinator is left too unless `cancelled`. */
+async function nextFileLayerWorkers(page, workers, own, n, cancelled = false) {
+  const { reader, next } = await coordinators(page, workers);
+  const ahead = () => workers.filter((w) => isLayerWorker(w) && !own.includes(w));
+  // Playwright hears of nested workers a moment after they start.
+  for (let i = 0; i < 100 && ahead().length < (n > 1 ? n : 0); i++) await page.waitForTimeout(20);
+  await Promise.all(own.map((w) => w.closed));
+  assert.equal(ahead().length, n > 1 ? n : 0, 'the next file\'s coordinator starts its layer workers ahead');
+  const left = [...(cancelled ? [] : [reader.w]), next.w, ...ahead().map((w) => w.w)];
+  assert.deepEqual(new Set(page.workers()), new Set(left), 'only the coordinators and the next file\'s layer workers are left');
+  return ahead();
+}
+
 /** The layer blobs of a CLI report (by digest, with their sizes) and the pool's tasks for them:
  *  { jobs, tasks (jobs, and one more when the largest is bigger than all the others together:
  *  it is read in two halves), dominant (that blob's digest, or null) }. */
@@ -112,32 +133,30 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
       const { page, workers } = await openPage(`?workers=${n}`);
       await page.setInputFiles('input[type=file]', file);
       const { state, verdict } = await H.waitSettled(page);
+      const own = layerWorkersSoFar(workers);
       assert.equal(state, 'done', label);
       assert.equal(verdict, 'verified', label);
       await assertExportEquals(page, want, label);
-      const layerWorkers = workers.filter(isLayerWorker).length;
+      // Started ahead, before the file: as many as ?workers says (1: none), whatever it needs.
+      assert.equal(own.length, n > 1 ? n : 0, `${label}: the layer workers started with the page`);
       const run = await page.textContent('[data-fact=run]');
       if (n > 1 && tasks > 1) {
-        assert.equal(layerWorkers, Math.min(n, tasks), `${label}: one layer worker per task (${jobs} jobs, ${tasks} tasks), at most ${n}`);
-        assert.equal(await workersUsed(page), layerWorkers, `${label}: the Overview says how many`);
-        assert.match(run, new RegExp(`layers read by ${layerWorkers} workers in parallel${dominant ? ' \\(layer \\d+ split between 2 workers\\)' : ''}, WebAssembly memory \\d+ MiB \\(largest layer worker \\d+ MiB\\)`), label);
+        const used = Math.min(n, tasks);
+        assert.equal(await workersUsed(page), used, `${label}: one layer worker per task (${jobs} jobs, ${tasks} tasks), at most ${n}`);
+        assert.match(run, new RegExp(`layers read by ${used} workers in parallel${dominant ? ' \\(layer \\d+ split between 2 workers\\)' : ''}, WebAssembly memory \\d+ MiB \\(largest layer worker \\d+ MiB\\)`), label);
         if (dominant) {
           const index = want.json.images[0].layers.find((l) => l.digest === dominant)?.index;
           if (index != null) assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), String(index), `${label}: the split layer named`);
         }
         assert.ok(Number(await page.getAttribute('[data-fact=run] [data-layer-memory]', 'data-layer-memory')) >= 65536, label);
-        // The pool is gone once the report is made; the coordinator stays for the Files view,
-        // next to the one waiting for the next file.
-        await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
-        const { reader, next } = await coordinators(page, workers);
-        assert.deepEqual(new Set(page.workers()), new Set([reader.w, next.w]), `${label}: only the coordinators are left`);
       } else {
-        assert.equal(layerWorkers, 0, `${label}: no layer worker`);
-        assert.equal(await workersUsed(page), 1, label);
+        assert.equal(await workersUsed(page), 1, `${label}: no layer worker read`);
         assert.match(run, /read by 1 worker, WebAssembly memory \d+ MiB, porthole /, label);
       }
-      await coordinators(page, workers);
-      assert.equal(workers.length, layerWorkers + 2, `${label}: the coordinator, the layer workers and the next file's coordinator only`);
+      // The pool is gone once the report is made; the coordinator stays for the Files view,
+      // next to the one waiting for the next file, with its own layer workers.
+      const ahead = await nextFileLayerWorkers(page, workers, own, n);
+      assert.equal(workers.length, own.length + ahead.length + 2, `${label}: the coordinator, the layer workers and the next file's coordinator and layer workers only`);
       assert.deepEqual(await page.problems(), [], label);
       await page.close();
     }
@@ -184,10 +203,11 @@ test('one big layer (gzip, zstd): ?workers=2 splits it between two layer workers
     const seen = await watchProgress(page);
     await page.setInputFiles('input[type=file]', file);
     const { state, verdict } = await H.waitSettled(page);
+    const own = layerWorkersSoFar(workers);
     assert.equal(state, 'done', label);
     assert.equal(verdict, 'verified', label);
     await assertExportEquals(page, want, label);
-    assert.equal(workers.filter(isLayerWorker).length, 2, `${label}: two layer workers`);
+    assert.equal(own.length, 2, `${label}: two layer workers`);
     assert.equal(await workersUsed(page), 2, `${label}: both delivered their half`);
     assert.match(await page.textContent('[data-fact=run]'), /layers read by 2 workers in parallel \(layer 0 split between 2 workers\), WebAssembly memory \d+ MiB \(largest layer worker \d+ MiB\)/, label);
     assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '0', label);
@@ -196,9 +216,8 @@ test('one big layer (gzip, zstd): ?workers=2 splits it between two layer workers
     assert.ok(s.lines.some((l) => /^2 layer workers: 0 of 1 layer read, 1 being read, the layer split between 2 workers$/.test(l)), `${label}: the pool's line (${[...new Set(s.lines)].join(' | ')})`);
     // The layer workers instantiate the module the coordinator compiled: the wasm is fetched
     // once by the coordinator (started with the page), and once by the next file's.
-    await coordinators(page, workers);
+    await nextFileLayerWorkers(page, workers, own, 2);
     assert.equal(browser.requests.filter((u) => u.endsWith('/pkg/porthole_bg.wasm')).length - wasmBefore, 2, `${label}: the wasm fetched once per coordinator`);
-    await Promise.all(workers.filter(isLayerWorker).map((w) => w.closed));
     assert.deepEqual(await page.problems(), [], label);
     await page.close();
   }
@@ -216,8 +235,8 @@ test('a dominant layer among small ones: its two halves first, the small layers 
     const { page, workers } = await openPage(`?workers=${n}`);
     await page.setInputFiles('input[type=file]', file);
     assert.equal((await H.waitSettled(page)).state, 'done', label);
+    assert.equal(layerWorkersSoFar(workers).length, n, label);
     await assertExportEquals(page, want, label);
-    assert.equal(workers.filter(isLayerWorker).length, n, label);
     assert.equal(await workersUsed(page), n, label);
     assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '1', `${label}: the big layer, known by its size`);
     assert.deepEqual(await page.problems(), [], label);
@@ -234,11 +253,11 @@ test('a tampered byte in a layer split between two workers: the mismatch names t
   const { page, workers } = await openPage('?workers=2');
   await page.setInputFiles('input[type=file]', bad);
   const { state, verdict } = await H.waitSettled(page);
+  assert.equal(layerWorkersSoFar(workers).length, 2);
   assert.equal(state, 'done');
   assert.equal(verdict, 'mismatch');
   assert.equal(await page.textContent('#verdict .verdict-text'), 'Integrity failure: layer 0 does not match');
   await assertExportEquals(page, want, 'tampered');
-  assert.equal(workers.filter(isLayerWorker).length, 2);
   assert.equal(await page.getAttribute('[data-fact=run] [data-split-layer]', 'data-split-layer'), '0', 'both halves delivered');
   await page.click('#tab-layers');
   assert.equal(await page.textContent('[data-layer="0"] h3 .badge'), 'does not match');
@@ -260,13 +279,13 @@ test('without ?workers: the default pool (cores, at most 4) for a big image (two
     assert.equal(await page.inputValue('#settings input[name=workers]'), String(Math.min(cores, 4)), 'the default is shown');
     await page.setInputFiles('input[type=file]', file);
     assert.equal((await H.waitSettled(page)).state, 'done', label);
-    const layerWorkers = workers.filter(isLayerWorker).length;
+    // The default pool is started ahead, whatever the file needs.
+    const pool = Math.min(cores, 4);
+    assert.equal(layerWorkersSoFar(workers).length, pool > 1 ? pool : 0, `${label}: the layer workers started with the page`);
     if (pooled && want > 1) {
-      assert.equal(layerWorkers, want, `${label}: ${want} layer workers`);
-      assert.equal(await workersUsed(page), want, label);
+      assert.equal(await workersUsed(page), want, `${label}: ${want} layer workers read`);
     } else {
-      assert.equal(layerWorkers, 0, `${label}: under 16 MiB of layers (32 MiB for a split layer), one worker reads them`);
-      assert.equal(await workersUsed(page), 1, label);
+      assert.equal(await workersUsed(page), 1, `${label}: under 16 MiB of layers (32 MiB for a split layer), one worker reads them`);
     }
     await page.close();
   }
@@ -289,13 +308,15 @@ test('progress: the layer table first, the pool\'s line, the workers\' bytes add
 });
 
 /** After Cancel: the file's coordinator (the one started with the page) and every layer worker
- *  are gone, not just hidden; only the coordinator waiting for the next file is left. */
-async function cancelled(page, workers) {
+ *  of it are gone, not just hidden; only the coordinator waiting for the next file is left, with
+ *  the `n` layer workers it started ahead. */
+async function cancelled(page, workers, n) {
   const reader = workers.find((w) => !isLayerWorker(w));
-  await Promise.all(workers.filter((w) => w === reader || isLayerWorker(w)).map((w) => w.closed));
+  const own = layerWorkersSoFar(workers);
+  await Promise.all([reader, ...own].map((w) => w.closed));
   const { next } = await coordinators(page, workers);
-  assert.equal(next.w !== reader.w, true);
-  assert.deepEqual(page.workers(), [next.w], 'only the next file\'s coordinator is left');
+  assert.notEqual(next.w, reader.w);
+  await nextFileLayerWorkers(page, workers, own, n, true);
 }
 
 test('Cancel during a pooled run ends the coordinator and every layer worker', async () => {
@@ -306,7 +327,7 @@ test('Cancel during a pooled run ends the coordinator and every layer worker', a
   assert.equal(workers.filter(isLayerWorker).length, 3);
   await H.shot(page, 'pool-progress');
   await page.click('#cancel');
-  await cancelled(page, workers);
+  await cancelled(page, workers, 3);
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading big.tar.');
   assert.deepEqual(await page.problems(), []);
@@ -321,7 +342,7 @@ test('Cancel while one layer is split between two workers ends them both and the
   for (let i = 0; i < 100 && workers.filter(isLayerWorker).length < 2; i++) await page.waitForTimeout(20);
   assert.equal(workers.filter(isLayerWorker).length, 2);
   await page.click('#cancel');
-  await cancelled(page, workers);
+  await cancelled(page, workers, 2);
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.equal(await page.textContent('#notice'), 'Stopped reading one-gzip.tar.');
   assert.deepEqual(await page.problems(), []);
@@ -389,7 +410,8 @@ test('the single-file build (file://) runs the pool too: blob: layer workers giv
   // The coordinators start from the page's blob: URL, the layer workers from one of their own.
   await page.waitForSelector('body[data-engine=ready]');
   assert.equal(workers.filter((w) => w.url === workers[0].url).length, 2, 'the coordinator and the next file\'s');
-  assert.equal(workers.length, 5, 'the coordinator, three layer workers and the next file\'s coordinator');
+  for (let i = 0; i < 100 && workers.length < 8; i++) await page.waitForTimeout(20);
+  assert.equal(workers.length, 8, 'the coordinator and its three layer workers, the next file\'s coordinator and its three');
   assert.ok(workers.every((w) => w.url.startsWith('blob:')), workers.map((w) => w.url).join(' '));
   await assertExportEquals(page, H.cli(file), 'single file');
   assert.deepEqual(await page.problems(), []);
