@@ -616,9 +616,21 @@ impl LayerFeed {
     }
 
     /// Part `"relay"`: the decompressed bytes since the last call, for the partner worker's
-    /// [`RelayHashes`] (push at most `relay_chunk()` blob bytes between two calls).
-    pub fn take_relayed(&mut self) -> js_sys::Uint8Array {
-        self.0.take_relayed_with(|b| js_sys::Uint8Array::from(b))
+    /// [`RelayHashes`] (push at most `relay_chunk()` blob bytes between two calls), as a view
+    /// at the start of `into` (a buffer the partner handed back) when it has room, else of a
+    /// new buffer with a quarter more room than needed (to be handed back and reused: a new
+    /// ArrayBuffer for every piece costs the browser as much as a tenth of the hashing).
+    pub fn take_relayed_into(&mut self, into: Option<js_sys::Uint8Array>) -> js_sys::Uint8Array {
+        self.0.take_relayed_with(|bytes| {
+            let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+            let buffer = match into {
+                Some(b) if b.length() >= len => b,
+                _ => js_sys::Uint8Array::new_with_length(len.saturating_add(len / 4)),
+            };
+            let view = buffer.subarray(0, len);
+            view.copy_from(bytes);
+            view
+        })
     }
 
     /// Part `"relay"`, at the end: whether the layer is uncompressed (nothing was relayed: the

@@ -63,20 +63,52 @@ export function serveLayer(core, start) {
   };
 }
 
+/** Bytes a layer worker asks its file's stream for at a time. */
+const READ_BYTES = 1 << 20;
+
+/** Reads `blob` chunk by chunk into one buffer, reused, where the browser can (Blob.stream() is
+ *  a byte stream: a BYOB reader; a new buffer for every chunk costs page faults), else as the
+ *  stream hands them out. `next(keep)` resolves with the next chunk, or undefined at the end;
+ *  `keep` says the last one was kept or passed on, so its buffer is not filled again. */
+function chunksOf(blob) {
+  const stream = blob.stream();
+  let byob = null;
+  try {
+    byob = stream.getReader({ mode: 'byob' });
+  } catch {
+    // not a byte stream in this browser
+  }
+  const reader = byob ?? stream.getReader();
+  let buffer = null;
+  return {
+    async next(keep = false) {
+      if (!byob) return (await reader.read()).value;
+      if (!buffer || keep) buffer = new ArrayBuffer(READ_BYTES);
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done) return undefined;
+      buffer = value.buffer; // the read moved it into `value`
+      return value;
+    },
+    cancel() {
+      reader.cancel().catch(() => {});
+    },
+  };
+}
+
 /** Streams `blob` (a layer job's bytes) into a new core.LayerFeed for `jobJson`; resolves with
  *  the result's bytes. `progress(done)` after each chunk. A stream that breaks rejects. */
 async function feedLayer(core, blob, jobJson, limits, part, progress) {
   const feed = new core.LayerFeed(jobJson, limits, part);
-  const reader = blob.stream().getReader();
+  const chunks = chunksOf(blob);
   let done = 0;
   try {
     for (;;) {
-      const { done: end, value } = await reader.read();
-      if (end) break;
+      const value = await chunks.next();
+      if (!value) break;
       done += value.length;
       progress?.(done);
       if (!feed.push(value)) {
-        reader.cancel().catch(() => {});
+        chunks.cancel();
         break;
       }
     }
@@ -116,9 +148,11 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
   let recalling = false; // asked the partner for it back
   let returned = null; // its state, when it comes back
   const kept = []; // blob chunks read while it was on its way back
+  const spares = []; // buffers of pieces the partner has hashed, handed back to be filled again
   port.onmessage = ({ data }) => {
     if (data.state) returned = data.state;
     else ahead -= data.ack;
+    if (data.buffer) spares.push(new Uint8Array(data.buffer));
     wake?.();
   };
   const send = (msg, bytes, transfer) => {
@@ -126,7 +160,8 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
     port.postMessage(msg, transfer);
   };
   const sleep = () => new Promise((r) => { wake = r; });
-  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back.
+  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back;
+  // true if it kept or passed them on (their buffer must not be filled again).
   const blobChunk = (bytes, read) => {
     if (recalling && returned) {
       hasher = core.RelayHashes.resume(returned);
@@ -141,17 +176,23 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
       port.postMessage({ back: true });
       recalling = true;
     }
-    if (hasher) hasher.push(bytes);
-    else if (recalling) kept.push(bytes);
+    if (hasher) {
+      hasher.push(bytes);
+      return false;
+    }
+    if (recalling) kept.push(bytes);
     else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
+    return true;
   };
-  const reader = blob.stream().getReader();
+  const chunks = chunksOf(blob);
   let done = 0;
+  let keep = false; // the last chunk's buffer was kept or passed on
   try {
     let more = true;
     while (more) {
-      const { done: end, value } = await reader.read();
-      if (end) break;
+      const value = await chunks.next(keep);
+      keep = false;
+      if (!value) break;
       let taken = 0;
       for (let at = 0; at < value.length && more; at += piece) {
         const part = value.subarray(at, at + piece);
@@ -163,15 +204,17 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
           port.postMessage({ aborted: true });
           continue;
         }
-        const out = feed.take_relayed();
+        const spare = spares.pop();
+        const out = feed.take_relayed_into(spare);
+        if (spare && !out.length) spares.push(spare); // not used; one too small is dropped
         if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
         while (relaying && ahead > RELAY_WINDOW) await sleep();
       }
-      if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
+      if (relaying) keep = blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
       done += taken;
       progress(done);
     }
-    if (!more) reader.cancel().catch(() => {});
+    if (!more) chunks.cancel();
     if (relaying) {
       // The hasher ends with the partner: back here first if it was on its way.
       while (recalling && !returned) await sleep();
@@ -193,9 +236,10 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
 /**
  * Part 'digests', the partner of a relaying worker (relayLayer): hashes the decompressed bytes
  * it passes on and, while it has the blob's hasher, the blob chunks (core.RelayHashes),
- * acknowledging each; gives the hasher back when asked. Ends with `end`: resolves with the
- * decompressed stream's digest and, as `extra`, the blob's; if it says `aborted`, reads the layer
- * itself instead (part 'digests': decompresses too). Resolves with [result, ...extra].
+ * acknowledging each (a decompressed piece's buffer goes back with it, to be filled again);
+ * gives the hasher back when asked. Ends with `end`: resolves with the decompressed stream's
+ * digest and, as `extra`, the blob's; if it says `aborted`, reads the layer itself instead (part
+ * 'digests': decompresses too). Resolves with [result, ...extra].
  */
 async function hashRelayed(core, blob, jobJson, limits, port, progress) {
   const stream = new core.RelayHashes();
@@ -224,7 +268,10 @@ async function hashRelayed(core, blob, jobJson, limits, port, progress) {
           bytes = d.out.length;
         }
         if (d.read !== undefined) progress(d.read);
-        if (bytes) port.postMessage({ ack: bytes });
+        // A decompressed piece's buffer goes back to be filled again (blob chunks came from
+        // the file's stream: not reused).
+        if (d.out) port.postMessage({ ack: bytes, buffer: d.out.buffer }, [d.out.buffer]);
+        else if (bytes) port.postMessage({ ack: bytes });
       } catch (e) {
         resolve({ error: e });
       }

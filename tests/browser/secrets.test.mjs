@@ -46,7 +46,7 @@ async function inspect(file) {
   return page;
 }
 
-const ops = (page) => page.evaluate(() => window.__ops.filter((o) => o !== 'open' && o !== 'list'));
+const ops = (page) => page.evaluate(() => window.__ops.filter((o) => o !== 'open' && o !== 'list' && o !== 'prestart'));
 const pageText = (page) => page.evaluate(() => document.documentElement.outerHTML + document.body.innerText);
 const SEVERITIES = ['critical', 'high', 'medium', 'low'];
 
