@@ -63,52 +63,20 @@ export function serveLayer(core, start) {
   };
 }
 
-/** Bytes a layer worker asks its file's stream for at a time. */
-const READ_BYTES = 1 << 20;
-
-/** Reads `blob` chunk by chunk into one buffer, reused, where the browser can (Blob.stream() is
- *  a byte stream: a BYOB reader; a new buffer for every chunk costs page faults), else as the
- *  stream hands them out. `next(keep)` resolves with the next chunk, or undefined at the end;
- *  `keep` says the last one was kept or passed on, so its buffer is not filled again. */
-function chunksOf(blob) {
-  const stream = blob.stream();
-  let byob = null;
-  try {
-    byob = stream.getReader({ mode: 'byob' });
-  } catch {
-    // not a byte stream in this browser
-  }
-  const reader = byob ?? stream.getReader();
-  let buffer = null;
-  return {
-    async next(keep = false) {
-      if (!byob) return (await reader.read()).value;
-      if (!buffer || keep) buffer = new ArrayBuffer(READ_BYTES);
-      const { done, value } = await reader.read(new Uint8Array(buffer));
-      if (done) return undefined;
-      buffer = value.buffer; // the read moved it into `value`
-      return value;
-    },
-    cancel() {
-      reader.cancel().catch(() => {});
-    },
-  };
-}
-
 /** Streams `blob` (a layer job's bytes) into a new core.LayerFeed for `jobJson`; resolves with
  *  the result's bytes. `progress(done)` after each chunk. A stream that breaks rejects. */
 async function feedLayer(core, blob, jobJson, limits, part, progress) {
   const feed = new core.LayerFeed(jobJson, limits, part);
-  const chunks = chunksOf(blob);
+  const reader = blob.stream().getReader();
   let done = 0;
   try {
     for (;;) {
-      const value = await chunks.next();
-      if (!value) break;
+      const { done: end, value } = await reader.read();
+      if (end) break;
       done += value.length;
       progress?.(done);
       if (!feed.push(value)) {
-        chunks.cancel();
+        reader.cancel().catch(() => {});
         break;
       }
     }
@@ -160,8 +128,7 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
     port.postMessage(msg, transfer);
   };
   const sleep = () => new Promise((r) => { wake = r; });
-  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back;
-  // true if it kept or passed them on (their buffer must not be filled again).
+  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back.
   const blobChunk = (bytes, read) => {
     if (recalling && returned) {
       hasher = core.RelayHashes.resume(returned);
@@ -176,23 +143,17 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
       port.postMessage({ back: true });
       recalling = true;
     }
-    if (hasher) {
-      hasher.push(bytes);
-      return false;
-    }
-    if (recalling) kept.push(bytes);
+    if (hasher) hasher.push(bytes);
+    else if (recalling) kept.push(bytes);
     else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
-    return true;
   };
-  const chunks = chunksOf(blob);
+  const reader = blob.stream().getReader();
   let done = 0;
-  let keep = false; // the last chunk's buffer was kept or passed on
   try {
     let more = true;
     while (more) {
-      const value = await chunks.next(keep);
-      keep = false;
-      if (!value) break;
+      const { done: end, value } = await reader.read();
+      if (end) break;
       let taken = 0;
       for (let at = 0; at < value.length && more; at += piece) {
         const part = value.subarray(at, at + piece);
@@ -210,11 +171,11 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
         if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
         while (relaying && ahead > RELAY_WINDOW) await sleep();
       }
-      if (relaying) keep = blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
+      if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
       done += taken;
       progress(done);
     }
-    if (!more) chunks.cancel();
+    if (!more) reader.cancel().catch(() => {});
     if (relaying) {
       // The hasher ends with the partner: back here first if it was on its way.
       while (recalling && !returned) await sleep();
@@ -236,10 +197,11 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
 /**
  * Part 'digests', the partner of a relaying worker (relayLayer): hashes the decompressed bytes
  * it passes on and, while it has the blob's hasher, the blob chunks (core.RelayHashes),
- * acknowledging each (a decompressed piece's buffer goes back with it, to be filled again);
- * gives the hasher back when asked. Ends with `end`: resolves with the decompressed stream's
- * digest and, as `extra`, the blob's; if it says `aborted`, reads the layer itself instead (part
- * 'digests': decompresses too). Resolves with [result, ...extra].
+ * acknowledging each (a decompressed piece's buffer goes back with its acknowledgement, to be
+ * filled again: a new ArrayBuffer for each costs page faults); gives the hasher back when
+ * asked. Ends with `end`: resolves with the decompressed stream's digest and, as `extra`, the
+ * blob's; if it says `aborted`, reads the layer itself instead (part 'digests': decompresses
+ * too). Resolves with [result, ...extra].
  */
 async function hashRelayed(core, blob, jobJson, limits, port, progress) {
   const stream = new core.RelayHashes();
@@ -268,8 +230,8 @@ async function hashRelayed(core, blob, jobJson, limits, port, progress) {
           bytes = d.out.length;
         }
         if (d.read !== undefined) progress(d.read);
-        // A decompressed piece's buffer goes back to be filled again (blob chunks came from
-        // the file's stream: not reused).
+        // A decompressed piece's buffer goes back to be filled again. (Blob chunks came from
+        // the file's stream, which makes a new buffer for each: not reused.)
         if (d.out) port.postMessage({ ack: bytes, buffer: d.out.buffer }, [d.out.buffer]);
         else if (bytes) port.postMessage({ ack: bytes });
       } catch (e) {
