@@ -73,7 +73,8 @@ const layerWorkersSoFar = (workers) => workers.filter(isLayerWorker);
 
 /** Once the next file's coordinator is ready: the layer workers it started ahead of the next
  *  file (`n` of them, none for n = 1), the only layer workers left alive. `own` are the file's;
- *  its coordinator is left too unless `cancelled`. */
+ *  its coordinator is left too unless `cancelled`. Returns { reader, next (the coordinators),
+ *  ahead }. */
 async function nextFileLayerWorkers(page, workers, own, n, cancelled = false) {
   const { reader, next } = await coordinators(page, workers);
   const ahead = () => workers.filter((w) => isLayerWorker(w) && !own.includes(w));
@@ -83,7 +84,7 @@ async function nextFileLayerWorkers(page, workers, own, n, cancelled = false) {
   assert.equal(ahead().length, n > 1 ? n : 0, 'the next file\'s coordinator starts its layer workers ahead');
   const left = [...(cancelled ? [] : [reader.w]), next.w, ...ahead().map((w) => w.w)];
   assert.deepEqual(new Set(page.workers()), new Set(left), 'only the coordinators and the next file\'s layer workers are left');
-  return ahead();
+  return { reader, next, ahead: ahead() };
 }
 
 /** The layer blobs of a CLI report (by digest, with their sizes) and the pool's tasks for them:
@@ -155,7 +156,7 @@ test('several layers: ?workers=3 reads them in layer workers, ?workers=1 in none
       }
       // The pool is gone once the report is made; the coordinator stays for the Files view,
       // next to the one waiting for the next file, with its own layer workers.
-      const ahead = await nextFileLayerWorkers(page, workers, own, n);
+      const { ahead } = await nextFileLayerWorkers(page, workers, own, n);
       assert.equal(workers.length, own.length + ahead.length + 2, `${label}: the coordinator, the layer workers and the next file's coordinator and layer workers only`);
       assert.deepEqual(await page.problems(), [], label);
       await page.close();
@@ -314,9 +315,8 @@ async function cancelled(page, workers, n) {
   const reader = workers.find((w) => !isLayerWorker(w));
   const own = layerWorkersSoFar(workers);
   await Promise.all([reader, ...own].map((w) => w.closed));
-  const { next } = await coordinators(page, workers);
+  const { next } = await nextFileLayerWorkers(page, workers, own, n, true);
   assert.notEqual(next.w, reader.w);
-  await nextFileLayerWorkers(page, workers, own, n, true);
 }
 
 test('Cancel during a pooled run ends the coordinator and every layer worker', async () => {
