@@ -69,10 +69,12 @@ async function feedLayer(core, blob, jobJson, limits, part, progress) {
   const feed = new core.LayerFeed(jobJson, limits, part);
   const reader = blob.stream().getReader();
   let done = 0;
+  let next = reader.read();
   try {
     for (;;) {
-      const { done: end, value } = await reader.read();
+      const { done: end, value } = await next;
       if (end) break;
+      next = reader.read(); // the next chunk is read while this one is worked on (see relayLayer)
       done += value.length;
       progress?.(done);
       if (!feed.push(value)) {
@@ -81,6 +83,7 @@ async function feedLayer(core, blob, jobJson, limits, part, progress) {
       }
     }
   } catch (e) {
+    next.catch(() => {}); // the read ahead fails too, unheard
     feed.free();
     throw e;
   }
@@ -94,6 +97,29 @@ const RELAY_WINDOW = 16 << 20;
  *  be idle), and comes back when more than HASHER_BACK do (it is the slower one). */
 const HASHER_AWAY = 2 << 20;
 const HASHER_BACK = 8 << 20;
+/** The partner's acknowledgements are messages: they are seen only when the relaying loop lets
+ *  the worker's event loop run. Reading from the file's stream does not (Chromium hands over
+ *  chunks of about 2 MiB, already there, and each takes tens of milliseconds to get through), so
+ *  without a pause `ahead` went stale by megabytes: the blob's hasher stayed here, in the busier
+ *  worker, while the partner waited. The loop pauses once this many milliseconds have passed. */
+const PAUSE_EVERY_MS = 1;
+
+/** A pause that lets the messages already waiting be handled (a message to itself: queued after
+ *  them, and far sooner than a timer); `close()` when done. */
+function messagePause() {
+  const channel = new MessageChannel();
+  let resume = null;
+  channel.port1.onmessage = () => resume();
+  const pause = () => new Promise((r) => {
+    resume = r;
+    channel.port2.postMessage(null);
+  });
+  pause.close = () => {
+    channel.port1.close();
+    channel.port2.close();
+  };
+  return pause;
+}
 
 /**
  * Part 'relay': decompresses and walks the layer (core.LayerFeed) and passes on over `port` to
@@ -148,12 +174,16 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
     else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
   };
   const reader = blob.stream().getReader();
+  const pause = messagePause();
+  let paused = performance.now();
   let done = 0;
+  let next = reader.read();
   try {
     let more = true;
     while (more) {
-      const { done: end, value } = await reader.read();
+      const { done: end, value } = await next;
       if (end) break;
+      next = reader.read(); // the next chunk is read while this one is worked on
       let taken = 0;
       for (let at = 0; at < value.length && more; at += piece) {
         const part = value.subarray(at, at + piece);
@@ -169,6 +199,10 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
         const out = feed.take_relayed_into(spare);
         if (spare && !out.length) spares.push(spare); // not used; one too small is dropped
         if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
+        if (performance.now() - paused > PAUSE_EVERY_MS) {
+          await pause();
+          paused = performance.now();
+        }
         while (relaying && ahead > RELAY_WINDOW) await sleep();
       }
       if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
@@ -184,11 +218,13 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
       port.postMessage({ end: true, same: feed.relays_blob() });
     }
   } catch (e) {
+    next.catch(() => {}); // the read ahead fails too, unheard
     feed.free();
     port.close();
     throw e;
   } finally {
     hasher?.free();
+    pause.close();
   }
   port.close();
   return feed.finish();

@@ -513,7 +513,9 @@ pub fn glob_match(glob: &str, path: &str) -> bool {
 
 /// Whether content looks binary: a NUL byte in its first 8 KiB.
 pub fn looks_binary(head: &[u8]) -> bool {
-    head.iter().take(8192).any(|&b| b == 0)
+    // memchr, not a byte loop: this runs on every scanned file (a byte loop was 7% of the
+    // native CLI's time on an image of 100 000 small files).
+    memchr::memchr(0, &head[..head.len().min(8192)]).is_some()
 }
 
 /// Environment variable (or label) names that hold secrets by convention.
