@@ -115,10 +115,13 @@ def bench_image(mb, layers, comp, files=None):
         if shutil.which("syft"):
             command("syft", "syft (packages)", ["syft", "-q", f"docker-archive:{img}", "-o", "json"], env=env)
         if shutil.which("trivy"):
+            # Without --cache-backend memory, trivy keeps each layer's analysis in ~/.cache/trivy
+            # (by digest): every run after the first would only read that cache.
             command("trivy", "trivy (secret scan)",
                     ["trivy", "image", "--input", img, "--offline-scan", "--skip-db-update",
                      "--skip-java-db-update", "--skip-check-update", "--skip-version-check",
-                     "--disable-telemetry", "--scanners", "secret", "--quiet"], env=env)
+                     "--disable-telemetry", "--cache-backend", "memory", "--scanners", "secret",
+                     "--quiet"], env=env)
         if shutil.which("dive"):
             command("dive", "dive (layer analysis)", ["dive", "--ci", "--source", "docker-archive", img],
                     env=dict(os.environ, CI="true"))
