@@ -48,6 +48,14 @@ def timed_once(cmd, shell=False, env=None):
     return secs, rss, r.returncode
 
 
+def cpu_ticks():
+    """(all, stolen) CPU ticks since boot (/proc/stat): steal is the time this VM's cores were
+    taken by the hypervisor for others, which slows every tool run meanwhile."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:9]]
+    return sum(ticks), ticks[7]
+
+
 def layer_entries(img):
     out = subprocess.run(["tar", "-tvf", img], capture_output=True, text=True).stdout
     ents = []
@@ -128,9 +136,12 @@ def bench_image(mb, layers, comp, files=None):
     # Round robin, not each tool n times in a row: this VM has slow and fast spells lasting
     # seconds (a plain CPU loop's speed moves by half), which should hit every tool alike.
     runs = {key: [] for key, *_ in tools}
+    all0, stolen0 = cpu_ticks()
     for _ in range(n):
         for key, _label, run, _secs in tools:
             runs[key].append(run())
+    all1, stolen1 = cpu_ticks()
+    steal = 100 * (stolen1 - stolen0) / max(1, all1 - all0)
     rows = []
     results = {}
     for key, label, _run, secs in tools:
@@ -148,7 +159,8 @@ def bench_image(mb, layers, comp, files=None):
             rows.append(row(label, s, size, rss, note=note))
     title = (f"{size / 1e6:.0f} MB on disk: {layers} layer{'s' if layers > 1 else ''}, {comp} "
              f"({mb} MiB of files" + (f", {files} of them" if files else "") + ")"
-             + (f"; each figure the median of {n} runs" if n > 1 else ""))
+             + (f"; each figure the median of {n} runs" if n > 1 else "")
+             + f"; hypervisor steal {steal:.0f} %")
     return title, rows, results
 
 
@@ -209,7 +221,9 @@ def main():
         "from the drop to the first frame after the layer table's first row was added.",
         "Timings of a few seconds vary by about ±20 % between runs on this VM (it has slow and fast",
         "spells lasting seconds): images up to 256 MiB are run several times, the tools taking turns",
-        "(each round runs every tool once), and each tool's median run is shown.",
+        "(each round runs every tool once), and each tool's median run is shown. \"Hypervisor steal\"",
+        "is the share of CPU time the VM's cores were taken away during an image's runs (/proc/stat):",
+        "when it is high, every figure of that image is slower.",
         "",
     ]
     if summary:
