@@ -63,29 +63,46 @@ export function serveLayer(core, start) {
   };
 }
 
+/** Reads `blob` as its stream hands the chunks out, the next one always asked for ahead: the
+ *  stream asks the browser for a chunk only when it is read, and without that the core waited
+ *  for each (about 2 ms per chunk of about 2 MiB). `next()` resolves with the next chunk, or
+ *  undefined at the end; `cancel()` stops reading (the read ahead settles unheard). */
+function chunksOf(blob) {
+  const reader = blob.stream().getReader();
+  let ahead = reader.read();
+  return {
+    async next() {
+      const { done, value } = await ahead;
+      if (done) return undefined;
+      ahead = reader.read();
+      return value;
+    },
+    cancel() {
+      ahead.catch(() => {});
+      reader.cancel().catch(() => {});
+    },
+  };
+}
+
 /** Streams `blob` (a layer job's bytes) into a new core.LayerFeed for `jobJson`; resolves with
  *  the result's bytes. `progress(done)` after each chunk. A stream that breaks rejects. */
 async function feedLayer(core, blob, jobJson, limits, part, progress) {
   const feed = new core.LayerFeed(jobJson, limits, part);
-  const reader = blob.stream().getReader();
+  const chunks = chunksOf(blob);
   let done = 0;
-  let next = reader.read();
   try {
     for (;;) {
-      const { done: end, value } = await next;
-      if (end) break;
-      next = reader.read(); // the next chunk is read while this one is worked on (see relayLayer)
+      const value = await chunks.next();
+      if (!value) break;
       done += value.length;
       progress?.(done);
-      if (!feed.push(value)) {
-        reader.cancel().catch(() => {});
-        break;
-      }
+      if (!feed.push(value)) break;
     }
   } catch (e) {
-    next.catch(() => {}); // the read ahead fails too, unheard
     feed.free();
     throw e;
+  } finally {
+    chunks.cancel();
   }
   return feed.finish();
 }
@@ -104,21 +121,28 @@ const HASHER_BACK = 8 << 20;
  *  worker, while the partner waited. The loop pauses once this many milliseconds have passed. */
 const PAUSE_EVERY_MS = 1;
 
-/** A pause that lets the messages already waiting be handled (a message to itself: queued after
- *  them, and far sooner than a timer); `close()` when done. */
-function messagePause() {
+/** Pauses that let the messages already waiting be handled (a message to itself: queued after
+ *  them, and far sooner than a timer). `due()`: PAUSE_EVERY_MS have passed since the last
+ *  pause; `pause()` resolves once the waiting messages are handled; `close()` when done. */
+function messagePauses() {
   const channel = new MessageChannel();
   let resume = null;
-  channel.port1.onmessage = () => resume();
-  const pause = () => new Promise((r) => {
-    resume = r;
-    channel.port2.postMessage(null);
-  });
-  pause.close = () => {
-    channel.port1.close();
-    channel.port2.close();
+  let last = performance.now();
+  channel.port1.onmessage = () => {
+    last = performance.now();
+    resume();
   };
-  return pause;
+  return {
+    due: () => performance.now() - last > PAUSE_EVERY_MS,
+    pause: () => new Promise((r) => {
+      resume = r;
+      channel.port2.postMessage(null);
+    }),
+    close() {
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
 }
 
 /**
@@ -173,17 +197,14 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
     else if (recalling) kept.push(bytes);
     else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
   };
-  const reader = blob.stream().getReader();
-  const pause = messagePause();
-  let paused = performance.now();
+  const chunks = chunksOf(blob);
+  const pauses = messagePauses();
   let done = 0;
-  let next = reader.read();
   try {
     let more = true;
     while (more) {
-      const { done: end, value } = await next;
-      if (end) break;
-      next = reader.read(); // the next chunk is read while this one is worked on
+      const value = await chunks.next();
+      if (!value) break;
       let taken = 0;
       for (let at = 0; at < value.length && more; at += piece) {
         const part = value.subarray(at, at + piece);
@@ -199,17 +220,13 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
         const out = feed.take_relayed_into(spare);
         if (spare && !out.length) spares.push(spare); // not used; one too small is dropped
         if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
-        if (performance.now() - paused > PAUSE_EVERY_MS) {
-          await pause();
-          paused = performance.now();
-        }
+        if (pauses.due()) await pauses.pause();
         while (relaying && ahead > RELAY_WINDOW) await sleep();
       }
       if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
       done += taken;
       progress(done);
     }
-    if (!more) reader.cancel().catch(() => {});
     if (relaying) {
       // The hasher ends with the partner: back here first if it was on its way.
       while (recalling && !returned) await sleep();
@@ -218,13 +235,13 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
       port.postMessage({ end: true, same: feed.relays_blob() });
     }
   } catch (e) {
-    next.catch(() => {}); // the read ahead fails too, unheard
     feed.free();
     port.close();
     throw e;
   } finally {
+    chunks.cancel();
     hasher?.free();
-    pause.close();
+    pauses.close();
   }
   port.close();
   return feed.finish();
