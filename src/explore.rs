@@ -5,10 +5,10 @@
 use crate::blob::BlobSource;
 use crate::error::{Error, Result};
 use crate::fs::MergedView;
-use crate::image::pipeline::{self, LayerPipeline, stop};
+use crate::image::pipeline::{self, LayerPipeline};
 use crate::inspect::{ImageState, Inspection};
 use crate::limits::Limits;
-use crate::tar::stream::EntrySink;
+use crate::tar::stream::{EntrySink, Flow, Want};
 use crate::tar::{EntryKind, TarEntry};
 use serde::Serialize;
 
@@ -234,27 +234,27 @@ struct Grab {
 }
 
 impl EntrySink for Grab {
-    fn entry(&mut self, e: &TarEntry) -> Result<bool> {
+    fn entry(&mut self, e: &TarEntry) -> Result<Want> {
         self.found = e.header_offset == self.header_offset;
-        Ok(self.found)
+        Ok(if self.found { Want::Body } else { Want::Skip })
     }
-    fn content(&mut self, _: &TarEntry, data: &[u8]) -> Result<()> {
+    fn content(&mut self, _: &TarEntry, data: &[u8]) -> Result<Want> {
         let start = self.seen;
         self.seen += data.len() as u64;
         if self.seen <= self.skip {
-            return Ok(());
+            return Ok(Want::Body);
         }
         let from = self.skip.saturating_sub(start) as usize;
         let n = (self.want - self.buf.len()).min(data.len() - from);
         self.buf.extend_from_slice(&data[from..from + n]);
-        if self.buf.len() == self.want {
-            Err(stop())
+        Ok(if self.buf.len() == self.want {
+            Want::Stop
         } else {
-            Ok(())
-        }
+            Want::Body
+        })
     }
-    fn end(&mut self, _: &TarEntry) -> Result<()> {
-        if self.found { Err(stop()) } else { Ok(()) }
+    fn end(&mut self, _: &TarEntry) -> Result<Flow> {
+        Ok(if self.found { Flow::Stop } else { Flow::Continue })
     }
 }
 

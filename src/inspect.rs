@@ -2,6 +2,7 @@
 //! config, runs each layer once through the pipeline (shared layers once per archive), merges
 //! the filesystem and assembles the report. The report is owned here, in one place.
 
+use crate::analyzer::{BinaryModules, Capture, FileSecret};
 use crate::blob::BlobSource;
 use crate::compress::{self, Compression, SNIFF_LEN, Sniffed};
 use crate::digest::Digest;
@@ -645,7 +646,7 @@ fn file_secrets(view: MergedView, results: &[Rc<LayerResult>]) -> Vec<SecretFind
     }
     let mut out = Vec::new();
     for (l, r) in results.iter().enumerate() {
-        for s in &r.secrets {
+        for s in r.findings.of::<FileSecret>() {
             let mut f = finding(&s.hit, "file");
             f.path = Some(view.layers[l].path(s.entry).to_string());
             f.layer = Some(l);
@@ -779,8 +780,8 @@ fn visible_capture<'a>(
 ) -> Option<&'a [u8]> {
     let v = view.tree.versions()[resolve(view, path, limits.symlink_hops)?];
     results[v.layer()]
-        .captures
-        .iter()
+        .findings
+        .of::<Capture>()
         .find(|c| c.entry == v.entry())
         .map(|c| c.bytes.as_slice())
 }
@@ -807,7 +808,10 @@ fn packages(
     let versions = view.tree.versions();
     let capture = |v: usize| {
         let ver = versions[v];
-        results[ver.layer()].captures.iter().find(|c| c.entry == ver.entry())
+        results[ver.layer()]
+            .findings
+            .of::<Capture>()
+            .find(|c| c.entry == ver.entry())
     };
     let mut out = Vec::new();
     for (path, v) in view.visible_iter() {
@@ -863,7 +867,10 @@ fn packages(
         }
     }
     // Executables and archives that list what they were built from: visible ones only.
-    let visible_at: HashMap<(usize, usize), &str> = if results.iter().any(|r| !r.binaries.is_empty()) {
+    let visible_at: HashMap<(usize, usize), &str> = if results
+        .iter()
+        .any(|r| r.findings.of::<BinaryModules>().next().is_some())
+    {
         view.visible_iter()
             .map(|(p, v)| ((versions[v].layer(), versions[v].entry()), p))
             .collect()
@@ -871,7 +878,7 @@ fn packages(
         HashMap::new()
     };
     for (l, r) in results.iter().enumerate() {
-        for b in &r.binaries {
+        for b in r.findings.of::<BinaryModules>() {
             let Some(&path) = visible_at.get(&(l, b.entry)) else {
                 continue;
             };

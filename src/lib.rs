@@ -6,13 +6,16 @@
 //! Data flow:
 //! ```text
 //! BlobSource ─► tar index (headers only) ─► layout (docker save | OCI layout) ─► ImagePlan
-//!   each layer once: bytes ─► sha256 ─► gunzip/unzstd ─► sha256 ─► tar walk ─► entries, captures
+//!   each layer once: bytes ─► sha256 ─► gunzip/unzstd ─► sha256 ─► tar walk ─► entries
+//!                                                                     └► layer analyzers ─► findings
 //!   merge (whiteouts, opaque dirs) ─► Report (JSON)
 //! ```
+//! Everything that looks at a layer's files is a [`analyzer::LayerAnalyzer`] riding that walk.
 //! A stream that cannot be read at random (gzipped tarball, stdin, fetch body) takes the same
 //! path in one pass ([`source::stream`]). Every size from the input is checked against
 //! [`Limits`] before it drives memory or work; no layer is ever held whole.
 
+pub mod analyzer;
 pub mod blob;
 pub mod compress;
 pub mod digest;

@@ -220,7 +220,11 @@ fn the_warm_up_layer_is_a_clean_layer_of_the_size_asked() {
         3 + 4,
         "etc/, os-release, the dpkg status and four 64 KiB files"
     );
-    assert_eq!(r.captures.len(), 2, "os-release and the dpkg status are captured");
+    assert_eq!(
+        r.findings.of::<porthole::analyzer::Capture>().count(),
+        2,
+        "os-release and the dpkg status are captured"
+    );
 }
 
 /// Runs a job as the page's relay pair does: one feed decompresses and walks, passing each

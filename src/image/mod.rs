@@ -4,6 +4,7 @@
 pub mod config;
 pub mod manifest;
 pub mod pipeline;
+pub mod walk;
 
 pub use config::ImageConfig;
 pub use manifest::{Descriptor, Index, Manifest, Platform};

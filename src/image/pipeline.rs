@@ -1,15 +1,16 @@
 //! One layer, one pass: bytes in (pulled slices or pushed network chunks, any size) →
 //! sha256 of the blob → sniff + decompress → sha256 of the uncompressed stream → tar walk →
-//! an [`EntrySink`] (normally a [`LayerWalker`] recording entries and capturing small files).
-//! Nothing here holds a whole layer.
+//! an [`EntrySink`] (normally a [`LayerWalker`] recording entries and running the layer
+//! analyzers). Nothing here holds a whole layer.
 
+use crate::analyzer::Findings;
 use crate::compress::{self, Compression, Decoder, GzipCrc, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::EntryList;
-use crate::fs::entry::{BinaryModules, Capture, FileSecret, LayerWalker};
+use crate::image::walk::LayerWalker;
 use crate::limits::Limits;
-use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
+use crate::tar::stream::{EntrySink, Flow, StreamLimits, TarStream};
 use std::io::{self, Write};
 
 /// What one pass over one layer blob found.
@@ -18,17 +19,8 @@ pub struct LayerResult {
     pub digests: Digests,
     /// Entries in tar order.
     pub entries: EntryList,
-    /// Contents of captured files.
-    pub captures: Vec<Capture>,
-    /// Secrets found in file contents.
-    pub secrets: Vec<FileSecret>,
-    /// Modules executables were built from.
-    pub binaries: Vec<BinaryModules>,
-}
-
-/// Paths whose contents are captured during the walk (bounded by the limits).
-pub fn wants_capture(path: &str) -> bool {
-    matches!(path, "/etc/os-release" | "/usr/lib/os-release") || crate::scan::packages::wants(path)
+    /// What the layer analyzers found ([`crate::analyzer`]).
+    pub findings: Findings,
 }
 
 /// The decompressed side: hashes, counts and walks.
@@ -42,6 +34,8 @@ struct Inflated<S: EntrySink> {
     sink: Option<S>,
     /// A walk error: walking stops, hashing continues (so the diff_id is still checked).
     walk_error: Option<Error>,
+    /// The sink asked to stop: the decoder is stopped by a write error carrying no meaning.
+    stopped: bool,
     /// The decompressed bytes kept for another worker to hash ([`LayerPipeline::relay`]).
     relay: Option<Relay>,
 }
@@ -82,34 +76,23 @@ impl<S: EntrySink> Write for Inflated<S> {
         }
         if self.walk_error.is_none()
             && let Some(sink) = self.sink.as_mut()
-            && let Err(e) = self.tar.push(buf, sink)
         {
-            // Limits and a sink that wants to stop end the layer; other walk errors only
-            // stop the walk.
-            if matches!(e.kind, ErrorKind::Limit) || is_stop(&e) {
-                return Err(compress::to_io(e));
+            match self.tar.push(buf, sink) {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Stop) => {
+                    self.stopped = true;
+                    return Err(io::Error::other("the walk stopped"));
+                }
+                // Limits end the layer; other walk errors only stop the walk.
+                Err(e) if matches!(e.kind, ErrorKind::Limit) => return Err(compress::to_io(e)),
+                Err(e) => self.walk_error = Some(e),
             }
-            self.walk_error = Some(e);
         }
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
-}
-
-/// The message of the error a sink returns to stop the layer early (see [`stop`]).
-const STOP: &str = "porthole: stop";
-
-/// An error for a sink to return when it has what it wanted: the pipeline stops without
-/// recording an error.
-pub fn stop() -> Error {
-    Error::new(ErrorKind::Io, STOP)
-}
-
-/// Whether `e` is the [`stop`] signal rather than a failure.
-pub fn is_stop(e: &Error) -> bool {
-    e.message == STOP
 }
 
 enum Stage<S: EntrySink> {
@@ -160,27 +143,22 @@ pub struct LayerPipeline<S: EntrySink = LayerWalker> {
 }
 
 impl LayerPipeline<LayerWalker> {
-    /// A pipeline recording entries and captures. `max_uncompressed` is this layer's share of
-    /// the decompression budget.
+    /// A pipeline recording entries and running every layer analyzer
+    /// ([`crate::analyzer::for_layer`]). `max_uncompressed` is this layer's share of the
+    /// decompression budget.
     pub fn new(limits: &Limits, max_uncompressed: u64) -> Self {
-        let walker = LayerWalker::new(
-            limits.capture_file_bytes,
-            limits.capture_total_bytes,
-            limits.scan_file_bytes,
-        );
+        let walker = LayerWalker::new(crate::analyzer::for_layer(limits));
         Self::with_sink(limits, max_uncompressed, walker)
     }
 
     /// Ends the blob and returns what was found.
     pub fn finish(self) -> LayerResult {
         let (digests, walker) = self.finish_with_sink();
-        let out = walker.map(LayerWalker::into_output).unwrap_or_default();
+        let (entries, findings) = walker.map(LayerWalker::finish).unwrap_or_default();
         LayerResult {
             digests,
-            entries: out.entries,
-            captures: out.captures,
-            secrets: out.secrets,
-            binaries: out.binaries,
+            entries,
+            findings,
         }
     }
 }
@@ -330,6 +308,7 @@ impl<S: EntrySink> LayerPipeline<S> {
             }),
             sink: if self.walk { self.sink.take() } else { None },
             walk_error: None,
+            stopped: false,
             // An uncompressed layer is its own decompressed stream: the partner hashes it once.
             relay: self
                 .relay_cap
@@ -358,26 +337,33 @@ impl<S: EntrySink> LayerPipeline<S> {
         compression == Compression::None && self.hash_blob
     }
 
-    /// Decodes `data`; a decoder error stops decoding (recorded).
+    /// Decodes `data`; a decoder error stops decoding (recorded), and so does a sink that
+    /// asked to stop (not an error).
     fn decode(&mut self, data: &[u8]) {
         if let Stage::Decoding(c, dec) = &mut self.stage
             && let Err(e) = dec.push(data)
         {
             let c = *c;
-            let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
-            self.stop(Some(c), err);
+            if dec.get_mut().stopped {
+                self.stopped = true;
+                self.halt(Some(c));
+            } else {
+                let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
+                self.stop(Some(c), err);
+            }
         }
     }
 
     fn stop(&mut self, compression: Option<Compression>, err: Error) {
+        self.halt(compression);
+        self.error.get_or_insert(err);
+    }
+
+    /// No more decoding; the decoder is kept for its sink and counts.
+    fn halt(&mut self, compression: Option<Compression>) {
         let old = std::mem::replace(&mut self.stage, Stage::Stopped(compression, None));
         if let Stage::Decoding(_, dec) = old {
             self.stage = Stage::Stopped(compression, Some(dec));
-        }
-        if is_stop(&err) {
-            self.stopped = true;
-        } else {
-            self.error.get_or_insert(err);
         }
     }
 
@@ -402,6 +388,8 @@ impl<S: EntrySink> LayerPipeline<S> {
                 out.compression = Some(c);
                 match dec.finish() {
                     Ok(()) => complete = true,
+                    // The sink stopped at the decoder's last bytes.
+                    Err(_) if dec.get_mut().stopped => out.stopped = true,
                     Err(e) => {
                         let err = compress::from_io(e, &format!("{} layer data", c.as_str()));
                         self.error.get_or_insert(err);

@@ -11,7 +11,7 @@ use crate::image::{LayerPipeline, LayerResult};
 use crate::inspect::{Inspection, Observer, Options, describe};
 use crate::limits::Limits;
 use crate::report::Report;
-use crate::tar::stream::{EntrySink, StreamLimits, TarStream};
+use crate::tar::stream::{EntrySink, Flow, StreamLimits, TarStream, Want};
 use crate::tar::{EntryKind, TarEntry};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -63,7 +63,7 @@ impl Collector {
 }
 
 impl EntrySink for Collector {
-    fn entry(&mut self, t: &TarEntry) -> Result<bool> {
+    fn entry(&mut self, t: &TarEntry) -> Result<Want> {
         let name = entry_name(&t.path_lossy());
         match t.kind {
             EntryKind::Regular => {
@@ -71,28 +71,28 @@ impl EntrySink for Collector {
                 self.sizes.insert(name.clone(), t.size);
                 self.links.remove(&name);
                 self.current = Current::Undecided { name, head: Vec::new() };
-                Ok(true)
+                Ok(Want::Body)
             }
             EntryKind::Symlink => {
                 let target = resolve_link(&name, &String::from_utf8_lossy(&t.link));
                 self.links.insert(name, target);
-                Ok(false)
+                Ok(Want::Skip)
             }
             EntryKind::Hardlink => {
                 self.links.insert(name, entry_name(&String::from_utf8_lossy(&t.link)));
-                Ok(false)
+                Ok(Want::Skip)
             }
-            _ => Ok(false),
+            _ => Ok(Want::Skip),
         }
     }
 
-    fn content(&mut self, t: &TarEntry, mut data: &[u8]) -> Result<()> {
+    fn content(&mut self, t: &TarEntry, mut data: &[u8]) -> Result<Want> {
         if let Current::Undecided { head, .. } = &mut self.current {
             let n = (SNIFF_LEN - head.len()).min(data.len());
             head.extend_from_slice(&data[..n]);
             data = &data[n..];
             if head.len() < SNIFF_LEN {
-                return Ok(());
+                return Ok(Want::Body);
             }
             if let Current::Undecided { name, head } = std::mem::replace(&mut self.current, Current::None) {
                 self.decide(name, head, t.size);
@@ -103,10 +103,10 @@ impl EntrySink for Collector {
             Current::Layer { pipeline, .. } => pipeline.push(data),
             _ => {}
         }
-        Ok(())
+        Ok(Want::Body)
     }
 
-    fn end(&mut self, t: &TarEntry) -> Result<()> {
+    fn end(&mut self, t: &TarEntry) -> Result<Flow> {
         if matches!(self.current, Current::Undecided { .. })
             && let Current::Undecided { name, head } = std::mem::replace(&mut self.current, Current::None)
         {
@@ -122,7 +122,7 @@ impl EntrySink for Collector {
             }
             _ => {}
         }
-        Ok(())
+        Ok(Flow::Continue)
     }
 }
 
@@ -341,35 +341,36 @@ struct Forward<'a, S: EntrySink> {
 }
 
 impl<S: EntrySink> EntrySink for Forward<'_, S> {
-    fn entry(&mut self, t: &TarEntry) -> Result<bool> {
+    fn entry(&mut self, t: &TarEntry) -> Result<Want> {
         self.active = t.kind == EntryKind::Regular && entry_name(&t.path_lossy()) == self.name;
-        Ok(self.active)
+        Ok(if self.active { Want::Body } else { Want::Skip })
     }
-    fn content(&mut self, _: &TarEntry, data: &[u8]) -> Result<()> {
+    fn content(&mut self, _: &TarEntry, data: &[u8]) -> Result<Want> {
         self.inner.push(data);
-        if self.inner.is_stopped() {
-            Err(crate::image::pipeline::stop())
+        Ok(if self.inner.is_stopped() {
+            Want::Stop
         } else {
-            Ok(())
-        }
+            Want::Body
+        })
     }
-    fn end(&mut self, _: &TarEntry) -> Result<()> {
-        if self.active {
-            Err(crate::image::pipeline::stop())
-        } else {
-            Ok(())
-        }
+    fn end(&mut self, _: &TarEntry) -> Result<Flow> {
+        Ok(if self.active { Flow::Stop } else { Flow::Continue })
     }
 }
 
 struct ForwardFeed<'a, S: EntrySink> {
     tar: TarStream,
     fwd: Forward<'a, S>,
+    /// The entry was fed whole: the decoder is stopped by a write error carrying no meaning.
+    stopped: bool,
 }
 
 impl<S: EntrySink> Write for ForwardFeed<'_, S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tar.push(buf, &mut self.fwd).map_err(compress::to_io)?;
+        if self.tar.push(buf, &mut self.fwd).map_err(compress::to_io)? == Flow::Stop {
+            self.stopped = true;
+            return Err(io::Error::other("the entry was fed whole"));
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -397,6 +398,7 @@ pub fn feed_entry<S: EntrySink>(
             inner,
             active: false,
         },
+        stopped: false,
     };
     let mut dec = Decoder::new(compression, feed, limits.zstd_window_bytes);
     let mut buf = vec![0u8; super::archive::CHUNK];
@@ -405,11 +407,10 @@ pub fn feed_entry<S: EntrySink>(
         let n = ((source.len() - off).min(buf.len() as u64)) as usize;
         source.read_exact_at(off, &mut buf[..n])?;
         if let Err(e) = dec.push(&buf[..n]) {
-            let e = compress::from_io(e, "tarball");
-            return if crate::image::pipeline::is_stop(&e) {
+            return if dec.get_mut().stopped {
                 Ok(())
             } else {
-                Err(e)
+                Err(compress::from_io(e, "tarball"))
             };
         }
         off += n as u64;

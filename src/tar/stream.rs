@@ -3,30 +3,62 @@
 use super::header::{self, BLOCK, Block, Pending, TarEntry};
 use crate::error::{Error, Result};
 
+/// What a sink wants after seeing an entry's header or a piece of its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// Not this entry's body (from `content`: not the rest of it).
+    Skip,
+    /// This entry's body (from `content`: the rest of it too).
+    Body,
+    /// Nothing more of this stream: the walk ends here, without an error.
+    Stop,
+}
+
+/// Whether the walk goes on after an entry ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// The walk ends here, without an error ([`TarStream::push`] then ignores further input).
+    Stop,
+}
+
 /// Receives the entries of a tar stream, in order. For each entry: one call to `entry`; if it
-/// returned `true`, zero or more calls to `content` with the body in order; then one call to
-/// `end`. Returning an error stops the walk and the error is passed on.
+/// returned [`Want::Body`], zero or more calls to `content` with the body in order (until one
+/// returns [`Want::Skip`]); then one call to `end`, for every entry. [`Want::Stop`] or
+/// [`Flow::Stop`] ends the walk without an error; an error ends it with that error.
 pub trait EntrySink {
-    /// A new entry. Return whether its body is wanted.
-    fn entry(&mut self, entry: &TarEntry) -> Result<bool>;
-    /// A piece of the body of the current entry.
-    fn content(&mut self, entry: &TarEntry, data: &[u8]) -> Result<()> {
+    /// A new entry: is its body wanted?
+    fn entry(&mut self, entry: &TarEntry) -> Result<Want>;
+    /// A piece of the body of the current entry: is the rest wanted?
+    fn content(&mut self, entry: &TarEntry, data: &[u8]) -> Result<Want> {
         let _ = (entry, data);
-        Ok(())
+        Ok(Want::Body)
     }
-    /// The current entry's body is complete.
-    fn end(&mut self, entry: &TarEntry) -> Result<()> {
+    /// The current entry is complete.
+    fn end(&mut self, entry: &TarEntry) -> Result<Flow> {
         let _ = entry;
-        Ok(())
+        Ok(Flow::Continue)
     }
 }
 
 enum State {
     Header,
-    Meta { flag: u8, remaining: u64, pad: u64 },
-    Body { remaining: u64, pad: u64, want: bool },
-    Padding { remaining: u64 },
+    Meta {
+        flag: u8,
+        remaining: u64,
+        pad: u64,
+    },
+    Body {
+        remaining: u64,
+        pad: u64,
+        want: bool,
+    },
+    Padding {
+        remaining: u64,
+    },
     End,
+    /// A sink asked to stop.
+    Stopped,
 }
 
 /// Limits the walker enforces.
@@ -80,11 +112,20 @@ impl TarStream {
         matches!(self.state, State::End)
     }
 
-    /// Feeds the next chunk.
-    pub fn push(&mut self, mut data: &[u8], sink: &mut dyn EntrySink) -> Result<()> {
+    /// Feeds the next chunk; [`Flow::Stop`] once a sink asked to stop (then and afterwards).
+    pub fn push(&mut self, data: &[u8], sink: &mut dyn EntrySink) -> Result<Flow> {
+        self.walk(data, sink)?;
+        Ok(if matches!(self.state, State::Stopped) {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        })
+    }
+
+    fn walk(&mut self, mut data: &[u8], sink: &mut dyn EntrySink) -> Result<()> {
         while !data.is_empty() {
             match &mut self.state {
-                State::End => return Ok(()), // trailing zero blocks and record padding
+                State::End | State::Stopped => return Ok(()), // after the end: trailing zero blocks and record padding
                 State::Header => {
                     let n = (BLOCK - self.block_len).min(data.len());
                     self.block[self.block_len..self.block_len + n].copy_from_slice(&data[..n]);
@@ -115,13 +156,24 @@ impl TarStream {
                     *remaining -= n as u64;
                     let done = *remaining == 0;
                     if want && let Some(e) = &self.entry {
-                        sink.content(e, &data[..n]).map_err(|err| self.context(err))?;
+                        match sink.content(e, &data[..n]).map_err(|err| self.context(err))? {
+                            Want::Body => {}
+                            Want::Skip => {
+                                if let State::Body { want, .. } = &mut self.state {
+                                    *want = false;
+                                }
+                            }
+                            Want::Stop => {
+                                self.state = State::Stopped;
+                                return Ok(());
+                            }
+                        }
                     }
                     data = &data[n..];
                     self.offset += n as u64;
                     if done {
-                        self.finish_entry(sink)?;
                         self.state = State::Padding { remaining: pad };
+                        self.finish_entry(sink)?;
                     }
                 }
                 State::Padding { remaining } => {
@@ -137,8 +189,8 @@ impl TarStream {
         }
         // A zero-length body completes without more data.
         if let State::Body { remaining: 0, pad, .. } = self.state {
-            self.finish_entry(sink)?;
             self.state = State::Padding { remaining: pad };
+            self.finish_entry(sink)?;
         }
         if let State::Padding { remaining: 0 } = self.state {
             self.state = State::Header;
@@ -154,9 +206,13 @@ impl TarStream {
     }
 
     fn finish_entry(&mut self, sink: &mut dyn EntrySink) -> Result<()> {
-        if let Some(e) = self.entry.take() {
-            sink.end(&e)
-                .map_err(|err| err.at_path(&e.path_lossy()).at_offset(e.header_offset))?;
+        if let Some(e) = self.entry.take()
+            && sink
+                .end(&e)
+                .map_err(|err| err.at_path(&e.path_lossy()).at_offset(e.header_offset))?
+                == Flow::Stop
+        {
+            self.state = State::Stopped;
         }
         Ok(())
     }
@@ -203,12 +259,16 @@ impl TarStream {
                 let want = sink
                     .entry(&entry)
                     .map_err(|e| e.at_path(&entry.path_lossy()).at_offset(at))?;
+                if want == Want::Stop {
+                    self.state = State::Stopped;
+                    return Ok(());
+                }
                 let size = entry.size;
                 self.entry = Some(entry);
                 self.state = State::Body {
                     remaining: size,
                     pad: header::padding(size),
-                    want,
+                    want: want == Want::Body,
                 };
             }
         }
@@ -219,7 +279,7 @@ impl TarStream {
     /// omit it), but not inside a header or body.
     pub fn finish(&mut self) -> Result<()> {
         match &self.state {
-            State::End => Ok(()),
+            State::End | State::Stopped => Ok(()),
             State::Header if self.block_len == 0 => Ok(()),
             State::Header => Err(Error::malformed(format!(
                 "tar stream ends inside a header ({} of 512 bytes)",
