@@ -1,14 +1,20 @@
 # porthole — see README.md.
 #   make serve   install what is needed, build the page, serve it on http://127.0.0.1:8080
-#   make test    everything CI runs: fmt, clippy, native tests, wasm build, browser tests, real-image tests
+#   make test    everything CI runs: fmt, clippy, native tests, wasm build, real-image tests, browser tests, SBOMs
 #   make web     build the static site into www/ (www/pkg holds the wasm, www/sample the sample image)
-#   make single  the page as one HTML file that works from disk: target/single/porthole.html
+#   make single  the page as one HTML file that works from disk: $(TARGET_DIR)/single/porthole.html
 #   make bench   throughput of `porthole inspect` next to `tar | sha256sum` on a generated image
+#
+# Cargo's outputs (and the files built from them) go to $CARGO_TARGET_DIR when it is set, else target/.
 
 SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
-WASM := target/wasm32-unknown-unknown/release/porthole.wasm
+# Where cargo writes: CARGO_TARGET_DIR if set (as cargo itself does), else target/. Scripts that
+# read cargo's outputs on their own (tests/browser/lib/harness.mjs, scripts/*.py, tests/real-images.sh,
+# www/tools/build-single.mjs) follow the same rule.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+WASM := $(TARGET_DIR)/wasm32-unknown-unknown/release/porthole.wasm
 export RUSTFLAGS_WASM := -C target-feature=+simd128
 
 .PHONY: compare-syft sbom setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
@@ -28,7 +34,7 @@ web: setup fixture-bin
 	RUSTFLAGS="$(RUSTFLAGS_WASM)" $(CARGO) build --target wasm32-unknown-unknown --release --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	mkdir -p www/sample
-	target/release/porthole-fixture oci www/sample/sample.tar
+	$(TARGET_DIR)/release/porthole-fixture oci www/sample/sample.tar
 	@ls -l www/pkg/porthole_bg.wasm | awk '{print "web: www/pkg/porthole_bg.wasm " $$5 " bytes"}'
 	@gzip -9c www/pkg/porthole_bg.wasm | wc -c | awk '{print "web: gzipped " $$1 " bytes"}'
 
@@ -58,9 +64,9 @@ fixture-bin:
 compare-syft: setup-tests cli fixture-bin
 	python3 scripts/compare-syft.py
 
-# The page as one self-contained HTML file that works from file:// (no server): target/single/porthole.html.
+# The page as one self-contained HTML file that works from file:// (no server): $(TARGET_DIR)/single/porthole.html.
 single: web
-	node www/tools/build-single.mjs target/single/porthole.html
+	node www/tools/build-single.mjs $(TARGET_DIR)/single/porthole.html
 
 # Real Chromium (Debian's) driven by playwright-core: the page's report equals the CLI's, the
 # page requests nothing but its own origin and the registries it is told to fetch from (real
@@ -74,19 +80,21 @@ browser: setup-tests cli fixture-bin web single
 # with packages, an rpm database rpm 4.18 wrote, and the real Debian image when
 # tests/real-images.sh has built it.
 sbom: cli fixture-bin
-	target/release/porthole-fixture packages target/sbom-fixture.tar
-	sh tests/rpm/make-rpmdb.sh target/sbom-rpm
-	mkdir -p target/sbom-rpm/root/etc target/sbom-rpm/root/var/lib/rpm
-	printf 'ID=fedora\nVERSION_ID=40\n' > target/sbom-rpm/root/etc/os-release
-	cp target/sbom-rpm/sqlite/rpmdb.sqlite target/sbom-rpm/root/var/lib/rpm/
-	target/release/porthole-fixture dir target/sbom-rpm.tar target/sbom-rpm/root
-	python3 tests/check_sbom.py target/release/porthole target/sbom-fixture.tar target/sbom-rpm.tar \
+	$(TARGET_DIR)/release/porthole-fixture packages $(TARGET_DIR)/sbom-fixture.tar
+	sh tests/rpm/make-rpmdb.sh $(TARGET_DIR)/sbom-rpm
+	mkdir -p $(TARGET_DIR)/sbom-rpm/root/etc $(TARGET_DIR)/sbom-rpm/root/var/lib/rpm
+	printf 'ID=fedora\nVERSION_ID=40\n' > $(TARGET_DIR)/sbom-rpm/root/etc/os-release
+	cp $(TARGET_DIR)/sbom-rpm/sqlite/rpmdb.sqlite $(TARGET_DIR)/sbom-rpm/root/var/lib/rpm/
+	$(TARGET_DIR)/release/porthole-fixture dir $(TARGET_DIR)/sbom-rpm.tar $(TARGET_DIR)/sbom-rpm/root
+	python3 tests/check_sbom.py $(TARGET_DIR)/release/porthole $(TARGET_DIR)/sbom-fixture.tar $(TARGET_DIR)/sbom-rpm.tar \
 		$$(ls $${REAL_IMAGES_DIR:-/tmp/porthole-real-images}/oci.tar 2>/dev/null)
 
 real-images: cli
-	PORTHOLE=target/release/porthole tests/real-images.sh
+	PORTHOLE=$(TARGET_DIR)/release/porthole tests/real-images.sh
 
-test: setup-tests fmt-check clippy unit schema wasm browser real-images sbom
+# real-images before browser: the browser tests read the images tests/real-images.sh builds
+# (in $REAL_IMAGES_DIR, default /tmp/porthole-real-images), and with CI set they fail without them.
+test: setup-tests fmt-check clippy unit schema wasm real-images browser sbom
 	@echo "make test: all passed"
 
 bench: cli fixture-bin web

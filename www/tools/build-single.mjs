@@ -12,7 +12,8 @@
 // `import { a, b as c } from './x.js';` lines and `export function|class|const|let` — this
 // script fails loudly on anything else rather than guessing.
 //
-//   node www/tools/build-single.mjs [OUT]      (default target/single/porthole.html)
+//   node www/tools/build-single.mjs [OUT]      (default $CARGO_TARGET_DIR/single/porthole.html,
+//                                               target/single/porthole.html without it)
 //
 // This directory (www/tools) is not needed on a web server.
 import fs from 'node:fs';
@@ -20,7 +21,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 
 const www = path.resolve(import.meta.dirname, '..');
-const out = path.resolve(process.argv[2] || path.join(www, '../target/single/porthole.html'));
+const targetDir = path.resolve(www, '..', process.env.CARGO_TARGET_DIR || 'target');
+const out = path.resolve(process.argv[2] || path.join(targetDir, 'single/porthole.html'));
 const read = (rel) => fs.readFileSync(path.join(www, rel), 'utf8');
 const fail = (msg) => { console.error(`build-single: ${msg}`); process.exit(1); };
 

@@ -11,10 +11,13 @@ import path from 'node:path';
 export const root = path.resolve(import.meta.dirname, '../../..');
 export const www = path.join(root, 'www');
 export const artifacts = path.join(root, 'tests/browser/artifacts');
+// Cargo's output directory: CARGO_TARGET_DIR when set (relative to the repository root, where
+// make and npm run), else target/ — as the Makefile's TARGET_DIR.
+export const targetDir = path.resolve(root, process.env.CARGO_TARGET_DIR || 'target');
 // Overridable so the tests can run against binaries built elsewhere.
-export const bin = process.env.PORTHOLE_BIN || path.join(root, 'target/release/porthole');
-export const fixtureBin = process.env.PORTHOLE_FIXTURE || path.join(root, 'target/release/porthole-fixture');
-export const singleHtml = path.join(root, 'target/single/porthole.html');
+export const bin = process.env.PORTHOLE_BIN || path.join(targetDir, 'release/porthole');
+export const fixtureBin = process.env.PORTHOLE_FIXTURE || path.join(targetDir, 'release/porthole-fixture');
+export const singleHtml = path.join(targetDir, 'single/porthole.html');
 export const SUBPATH = '/some/sub/path/';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tar': 'application/x-tar' };
