@@ -2,39 +2,24 @@
 //! config, runs each layer once through the pipeline (shared layers once per archive), merges
 //! the filesystem and assembles the report. The report is owned here, in one place.
 
-use crate::analyzer::{BinaryModules, Capture, FileSecret};
 use crate::blob::BlobSource;
 use crate::compress::{self, Compression, SNIFF_LEN, Sniffed};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fs::{EntryList, MergedTree, MergedView};
+use crate::fs::{EntryList, MergedTree};
 use crate::image::manifest::Platform;
 use crate::image::pipeline::Digests;
 use crate::image::{ImageConfig, LayerResult, parse_json};
-use crate::limits::Limits;
 use crate::parallel::Prepared;
+use crate::pass::ImageView;
 use crate::report::*;
 use crate::source::archive::ArchiveStore;
 use crate::source::layout::{self, ImagePlan};
 use crate::source::{Store, stream::StreamInspector};
-use crate::tar::EntryKind;
-use base64::Engine as _;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// What the caller wants.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// Platform to choose from a multi-platform index (default linux/amd64, else the only one).
-    pub platform: Option<Platform>,
-    pub limits: Limits,
-    /// Include every file version in the report.
-    pub files: bool,
-    /// A manifest or config digest the user trusts; anything else is an integrity failure.
-    pub expect_digest: Option<Digest>,
-    /// Secret findings the user accepts: by rule id, or by file path glob.
-    pub secret_allow: crate::scan::secrets::AllowList,
-}
+pub use crate::options::Options;
 
 /// Progress events, for the page and the CLI. All methods have empty defaults.
 pub trait Observer {
@@ -86,7 +71,7 @@ impl Inspection {
         for (img, state) in report.images.iter_mut().zip(&self.images) {
             if img.files.is_empty() {
                 let lists = state.entry_lists();
-                img.files = file_records(state.tree.view(&lists));
+                img.files = crate::pass::file_records(state.tree.view(&lists));
             }
         }
         report
@@ -268,52 +253,6 @@ fn describe_prepared(
     states
 }
 
-fn config_report(cfg: &ImageConfig) -> ConfigReport {
-    let Some(c) = &cfg.config else {
-        return ConfigReport::default();
-    };
-    use crate::scan::secrets::scan_pair;
-    // Secret values never reach the report whole, not even in the config.
-    let env = c
-        .env
-        .iter()
-        .flatten()
-        .map(|e| match e.split_once('=') {
-            Some((k, v)) => format!("{k}={}", scan_pair(k, v).value_redacted),
-            None => e.clone(),
-        })
-        .collect();
-    let labels = c
-        .labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), scan_pair(k, v).value_redacted))
-        .collect();
-    ConfigReport {
-        user: c.user.clone().filter(|u| !u.is_empty()),
-        env,
-        cmd: c
-            .cmd
-            .iter()
-            .flatten()
-            .map(|a| crate::scan::secrets::redact_text(a))
-            .collect(),
-        entrypoint: c
-            .entrypoint
-            .iter()
-            .flatten()
-            .map(|a| crate::scan::secrets::redact_text(a))
-            .collect(),
-        working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
-        labels,
-        exposed_ports: c
-            .exposed_ports
-            .as_ref()
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default(),
-    }
-}
-
 /// Builds one image's report. Fails only when the image cannot be described at all (no
 /// readable config); everything else becomes an error inside the image report.
 fn assemble(
@@ -462,44 +401,8 @@ fn assemble(
     }
     let entry_lists: Vec<&EntryList> = results.iter().map(|r| &r.entries).collect();
     let tree = MergedTree::build(&entry_lists);
-    let view = tree.view(&entry_lists);
-    for (l, ch) in tree.changes.iter().enumerate() {
-        layers[l].files_added = ch.added;
-        layers[l].files_modified = ch.modified;
-        layers[l].files_deleted = ch.deleted;
-    }
-    let mut summary = Summary::default();
-    for (_, v) in view.visible_iter() {
-        let e = view.entry(v);
-        summary.entries += 1;
-        if matches!(e.kind, EntryKind::Regular | EntryKind::Hardlink) {
-            summary.regular_files += 1;
-        }
-        if e.kind == EntryKind::Regular {
-            summary.total_size += e.size;
-        }
-    }
-    for v in tree.versions() {
-        let e = entry_lists[v.layer()].get(v.entry());
-        if e.kind == EntryKind::Regular && v.hidden() {
-            summary.wasted_bytes += e.size;
-        }
-    }
-    let os_release_bytes = ["/etc/os-release", "/usr/lib/os-release"]
-        .iter()
-        .find_map(|p| visible_capture(view, &results, p, limits));
-    let os_release = os_release(os_release_bytes);
-    let distro = crate::scan::packages::detect_distro(os_release_bytes, &|p: &str| {
-        visible_capture(view, &results, p, limits).map(<[u8]>::to_vec)
-    });
-    let packages = packages(view, &results, distro.as_ref(), &mut errors);
-    let mut secrets = file_secrets(view, &results);
-    secrets.extend(config_secrets(&config));
-    secrets.retain(|s| !opts.secret_allow.allows(&s.rule, s.path.as_deref()));
-    let files = if opts.files { file_records(view) } else { Vec::new() };
-
     let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch) && layers.iter().all(|l| l.verified);
-    let report = ImageReport {
+    let mut report = ImageReport {
         name: plan.name.clone(),
         repo_tags: plan.repo_tags.clone(),
         manifest_digest: plan.manifest_digest.as_ref().map(Digest::to_string),
@@ -517,16 +420,23 @@ fn assemble(
         platforms_available: plan.platforms_available.clone(),
         verified,
         checks,
-        os_release,
-        config: config_report(&config),
+        os_release: None,
+        config: ConfigReport::default(),
         layers,
-        summary,
-        files,
-        secrets,
-        packages,
-        distro,
+        summary: Summary::default(),
+        files: Vec::new(),
+        secrets: Vec::new(),
+        packages: Vec::new(),
+        distro: None,
         errors,
     };
+    let image = ImageView {
+        config: &config,
+        view: tree.view(&entry_lists),
+        layers: &results,
+        opts,
+    };
+    crate::pass::run_all(&image, &mut report);
     Ok((
         report,
         ImageState {
@@ -616,287 +526,4 @@ fn layer_report(
         files_modified: 0,
         files_deleted: 0,
     }
-}
-
-fn finding(hit: &crate::scan::secrets::Hit, location: &str) -> SecretFinding {
-    let rule = &crate::scan::secrets::rules().rules[hit.rule].spec;
-    SecretFinding {
-        rule: rule.id.clone(),
-        title: rule.title.clone(),
-        severity: rule.severity,
-        location: location.to_string(),
-        path: None,
-        key: None,
-        layer: None,
-        history_index: None,
-        line: Some(hit.line),
-        deleted: false,
-        deleted_in: None,
-        overwritten_in: None,
-        match_redacted: hit.redacted.clone(),
-    }
-}
-
-/// Secrets in files, with the fate of the file version they are in: a secret in a file a
-/// later layer deleted or replaced still ships in its layer.
-fn file_secrets(view: MergedView, results: &[Rc<LayerResult>]) -> Vec<SecretFinding> {
-    let mut version_of: HashMap<(usize, usize), usize> = HashMap::new();
-    for (i, v) in view.tree.versions().iter().enumerate() {
-        version_of.insert((v.layer(), v.entry()), i);
-    }
-    let mut out = Vec::new();
-    for (l, r) in results.iter().enumerate() {
-        for s in r.findings.of::<FileSecret>() {
-            let mut f = finding(&s.hit, "file");
-            f.path = Some(view.layers[l].path(s.entry).to_string());
-            f.layer = Some(l);
-            if let Some(&v) = version_of.get(&(l, s.entry)) {
-                let v = view.tree.versions()[v];
-                f.deleted_in = v.deleted_in();
-                f.overwritten_in = v.overwritten_in();
-                f.deleted = v.hidden();
-            }
-            out.push(f);
-        }
-    }
-    out
-}
-
-/// Secrets in the config: env values and secret-looking env names with a real value, labels,
-/// and the build commands in the history.
-fn config_secrets(config: &ImageConfig) -> Vec<SecretFinding> {
-    use crate::scan::secrets::{rules, scan_pair};
-    let mut out = Vec::new();
-    let c = config.config.clone().unwrap_or_default();
-    let env = c.env.unwrap_or_default().into_iter().map(|e| match e.split_once('=') {
-        Some((k, v)) => (k.to_string(), v.to_string()),
-        None => (e, String::new()),
-    });
-    let labels = c.labels.unwrap_or_default().into_iter();
-    for (location, (k, v)) in env.map(|p| ("env", p)).chain(labels.map(|p| ("label", p))) {
-        let scan = scan_pair(&k, &v);
-        for h in &scan.hits {
-            let mut f = finding(h, location);
-            f.key = Some(k.clone());
-            out.push(f);
-        }
-        if let Some(redacted) = scan.by_name {
-            out.push(SecretFinding {
-                rule: "secret-named-variable".into(),
-                title: "A variable named like a secret holds a value".into(),
-                severity: crate::scan::secrets::Severity::Medium,
-                location: location.to_string(),
-                path: None,
-                key: Some(k.clone()),
-                layer: None,
-                history_index: None,
-                line: Some(1),
-                deleted: false,
-                deleted_in: None,
-                overwritten_in: None,
-                match_redacted: redacted,
-            });
-        }
-    }
-    // The command line the image runs: scanned as the build commands are.
-    for arg in c.entrypoint.iter().flatten().chain(c.cmd.iter().flatten()) {
-        for hit in rules().scan(arg.as_bytes(), None, false) {
-            let mut f = finding(&hit, "env");
-            f.location = "cmd".into();
-            out.push(f);
-        }
-    }
-    for (i, h) in config.history.iter().enumerate() {
-        let Some(cmd) = &h.created_by else { continue };
-        for hit in rules().scan(cmd.as_bytes(), None, false) {
-            let mut f = finding(&hit, "history");
-            f.history_index = Some(i);
-            out.push(f);
-        }
-    }
-    out
-}
-
-fn file_records(view: MergedView) -> Vec<FileRecord> {
-    let versions = view.tree.versions();
-    let path = |v: &crate::fs::Version| view.layers[v.layer()].path(v.entry());
-    let mut order: Vec<usize> = (0..versions.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (va, vb) = (&versions[a], &versions[b]);
-        (va.layer(), path(va), va.entry()).cmp(&(vb.layer(), path(vb), vb.entry()))
-    });
-    order
-        .into_iter()
-        .map(|i| {
-            let v = versions[i];
-            let e = view.entry(i);
-            FileRecord {
-                path: e.path.to_string(),
-                path_raw: e.path_raw.map(|r| base64::engine::general_purpose::STANDARD.encode(r)),
-                kind: e.kind.as_str().to_string(),
-                size: e.size,
-                mode: e.mode,
-                uid: e.uid,
-                gid: e.gid,
-                mtime: e.mtime,
-                layer: v.layer(),
-                link_target: e.link_target.map(str::to_string),
-                deleted_in: v.deleted_in(),
-                overwritten_in: v.overwritten_in(),
-                setuid: e.mode & 0o4000 != 0,
-                setgid: e.mode & 0o2000 != 0,
-                sticky: e.mode & 0o1000 != 0,
-                world_writable: e.mode & 0o002 != 0 && e.kind != EntryKind::Symlink,
-            }
-        })
-        .collect()
-}
-
-/// Resolves a path in the merged view, following symlinks (bounded), to a visible version.
-pub fn resolve(view: MergedView, path: &str, hops: usize) -> Option<usize> {
-    let mut path = crate::fs::entry::normalize(path);
-    for _ in 0..=hops {
-        let v = view.visible(&path)?;
-        let e = view.entry(v);
-        if e.kind != EntryKind::Symlink {
-            return Some(v);
-        }
-        let target = e.link_target.unwrap_or("");
-        path = if target.starts_with('/') {
-            crate::fs::entry::normalize(target)
-        } else {
-            crate::fs::entry::normalize(&format!("{}/{}", crate::fs::entry::parent(&path), target))
-        };
-    }
-    None
-}
-
-/// The captured bytes of the visible file at `path` (symlinks followed).
-fn visible_capture<'a>(
-    view: MergedView,
-    results: &'a [Rc<LayerResult>],
-    path: &str,
-    limits: &Limits,
-) -> Option<&'a [u8]> {
-    let v = view.tree.versions()[resolve(view, path, limits.symlink_hops)?];
-    results[v.layer()]
-        .findings
-        .of::<Capture>()
-        .find(|c| c.entry == v.entry())
-        .map(|c| c.bytes.as_slice())
-}
-
-fn os_release(bytes: Option<&[u8]>) -> Option<OsRelease> {
-    let fields = crate::scan::packages::os_release_fields(&String::from_utf8_lossy(bytes?));
-    let get = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    Some(OsRelease {
-        id: get("ID"),
-        version_id: get("VERSION_ID"),
-        pretty_name: get("PRETTY_NAME"),
-    })
-}
-
-/// Runs the catalogers on the visible captured files; attributes each package to the first
-/// layer whose copy of its file lists it at that version.
-fn packages(
-    view: MergedView,
-    results: &[Rc<LayerResult>],
-    distro: Option<&crate::scan::packages::Distro>,
-    errors: &mut Vec<Error>,
-) -> Vec<crate::scan::packages::Package> {
-    use crate::scan::packages::{Found, Package, catalogers};
-    let versions = view.tree.versions();
-    let capture = |v: usize| {
-        let ver = versions[v];
-        results[ver.layer()]
-            .findings
-            .of::<Capture>()
-            .find(|c| c.entry == ver.entry())
-    };
-    let mut out = Vec::new();
-    for (path, v) in view.visible_iter() {
-        let Some(cat) = catalogers().iter().find(|c| c.wants(path)) else {
-            continue;
-        };
-        let Some(c) = capture(v) else { continue };
-        if c.truncated {
-            errors.push(
-                Error::limit(format!(
-                    "{path} is larger than the capture limit; only its beginning was cataloged"
-                ))
-                .at_path(path)
-                .in_layer(versions[v].layer()),
-            );
-        }
-        let own_layer = versions[v].layer();
-        let Some(parsed) = &c.parsed else { continue };
-        if let Some(problem) = &parsed.problem {
-            errors.push(
-                Error::malformed(format!("{path}: {problem}"))
-                    .at_path(path)
-                    .in_layer(own_layer),
-            );
-        }
-        // Earlier copies of the same file, oldest first.
-        let earlier: Vec<(usize, &[Found])> = view
-            .versions_of(path)
-            .iter()
-            .map(|&e| e as usize)
-            .filter(|&e| e != v)
-            .filter_map(|e| capture(e).map(|c| (versions[e].layer(), c)))
-            .filter_map(|(l, c)| c.parsed.as_ref().map(|p| (l, p.found.as_slice())))
-            .collect();
-        for f in parsed.found.iter().cloned() {
-            let layer = earlier
-                .iter()
-                .filter(|(l, _)| *l < own_layer)
-                .find(|(_, list)| list.iter().any(|e| e.name == f.name && e.version == f.version))
-                .map(|(l, _)| *l)
-                .unwrap_or(own_layer);
-            out.push(Package {
-                kind: cat.kind().to_string(),
-                purl: cat.purl(&f, distro),
-                name: f.name,
-                version: f.version,
-                licenses: f.licenses,
-                path: path.to_string(),
-                layer,
-                arch: f.arch,
-                source: f.source,
-            });
-        }
-    }
-    // Executables and archives that list what they were built from: visible ones only.
-    let visible_at: HashMap<(usize, usize), &str> = if results
-        .iter()
-        .any(|r| r.findings.of::<BinaryModules>().next().is_some())
-    {
-        view.visible_iter()
-            .map(|(p, v)| ((versions[v].layer(), versions[v].entry()), p))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    for (l, r) in results.iter().enumerate() {
-        for b in r.findings.of::<BinaryModules>() {
-            let Some(&path) = visible_at.get(&(l, b.entry)) else {
-                continue;
-            };
-            for f in &b.modules {
-                out.push(Package {
-                    kind: b.kind.clone(),
-                    purl: crate::scan::packages::binary_purl(&b.kind, f, distro),
-                    name: f.name.clone(),
-                    version: f.version.clone(),
-                    licenses: Vec::new(),
-                    path: path.to_string(),
-                    layer: l,
-                    arch: None,
-                    source: None,
-                });
-            }
-        }
-    }
-    out.sort();
-    out
 }
