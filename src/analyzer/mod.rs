@@ -5,8 +5,8 @@
 //! ([`Findings`], one serialisable collection: postcard bytes between workers).
 //!
 //! Adding an analyzer is one new file here with a type implementing [`LayerAnalyzer`], its line
-//! in [`for_layer`], and, if it finds something of a new kind, a variant in the `findings!` list of [`Finding`].
-//! docs/architecture.md walks through an example.
+//! in [`for_layer`], and, if it finds something of a new kind, a line in the `findings!` list
+//! that declares [`Finding`]. docs/architecture.md walks through an example.
 
 mod capture;
 mod cargo_auditable;
