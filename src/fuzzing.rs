@@ -285,7 +285,10 @@ pub fn registry(data: &[u8]) {
         }
         fetch.end();
     }
-    let _ = fetch.finish(&mut Quiet).report.to_json();
+    let input = crate::inspect::Input::<dyn crate::BlobSource>::Opened(fetch.finish());
+    let _ = crate::inspect::inspect(input, &crate::Options::default(), &mut Quiet)
+        .report
+        .to_json();
 }
 
 /// A fuzz target body.

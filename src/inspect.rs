@@ -1,9 +1,12 @@
-//! Inspection: from a source to a [`Report`]. Plans the images (format layer), reads each
-//! config, runs each layer once through the pipeline (shared layers once per archive), merges
-//! the filesystem and assembles the report. The report is owned here, in one place.
+//! Inspection, the one entry point ([`inspect`]): from any input to an [`Inspection`]. Opens
+//! the source ([`crate::source`]), plans the images (format layer), reads each config, runs
+//! each layer once through the pipeline (shared layers once per archive; layers processed
+//! ahead on threads or workers are taken as they are), merges the filesystem, runs the image
+//! passes ([`crate::pass`]) and assembles the report, with the checks of [`crate::checks`].
+//! The report is made here, in one place.
 
 use crate::blob::BlobSource;
-use crate::compress::{self, Compression, SNIFF_LEN, Sniffed};
+use crate::compress::Compression;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::fs::{EntryList, MergedTree};
@@ -13,9 +16,8 @@ use crate::image::{ImageConfig, LayerResult, parse_json};
 use crate::parallel::Prepared;
 use crate::pass::ImageView;
 use crate::report::*;
-use crate::source::archive::ArchiveStore;
 use crate::source::layout::{self, ImagePlan};
-use crate::source::{Store, stream::StreamInspector};
+use crate::source::{ManifestDigestOrigin, Opened, Origin, Store};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -35,16 +37,62 @@ pub trait Observer {
 pub struct Quiet;
 impl Observer for Quiet {}
 
-fn new_report(kind: &str, path: Option<&str>) -> Report {
+/// What to inspect.
+pub enum Input<'a, S: BlobSource + ?Sized = dyn BlobSource + 'a> {
+    /// A file held in a random-access source, `name` its base name: a tar is read at random,
+    /// a compressed tarball streamed. Layers found in `prepared` (processed ahead on threads
+    /// or workers, [`crate::parallel`]) are not read again.
+    File {
+        source: &'a S,
+        name: &'a str,
+        prepared: Prepared,
+    },
+    /// A source already opened: a stream read once ([`crate::source::read_stream`]), an OCI
+    /// layout directory, a registry image whose fetch has ended.
+    Opened(Opened<'a>),
+}
+
+/// Inspects any input: the one entry point of the CLI and the page.
+pub fn inspect<'a, S: BlobSource + ?Sized>(input: Input<'a, S>, opts: &Options, obs: &mut dyn Observer) -> Inspection {
+    let (opened, mut prepared) = match input {
+        Input::File { source, name, prepared } => (
+            crate::source::open_file(source, name, opts, &mut |n| obs.bytes(n)),
+            prepared,
+        ),
+        Input::Opened(opened) => (opened, Prepared::new()),
+    };
+    let mut report = header(&opened.origin);
+    report.errors.extend(opened.errors);
+    let images = match opened.store {
+        Some(mut store) => describe(
+            store.as_mut(),
+            &mut report,
+            opened.origin.format.is_none(),
+            opened.manifest_digest.as_ref(),
+            opts,
+            obs,
+            &mut prepared,
+        ),
+        None => Vec::new(),
+    };
+    Inspection {
+        report,
+        images,
+        streamed: opened.reread,
+    }
+}
+
+/// The report's header, from what the input was: made here only.
+fn header(origin: &Origin) -> Report {
     Report {
         report_version: REPORT_VERSION,
         porthole_version: env!("CARGO_PKG_VERSION").to_string(),
         source: SourceInfo {
-            kind: kind.to_string(),
-            path: path.map(str::to_string),
-            compression: "none".into(),
-            format: None,
-            streamed: false,
+            kind: origin.kind.to_string(),
+            path: origin.path.clone(),
+            compression: origin.compression.as_str().to_string(),
+            format: origin.format.map(str::to_string),
+            streamed: origin.streamed,
         },
         errors: Vec::new(),
         images: Vec::new(),
@@ -106,124 +154,39 @@ impl ImageState {
     }
 }
 
-/// Inspects a file held in a random-access source. `path` is the name shown in the report
-/// (the base name of the file).
+/// [`inspect`] of a file (shorthand): its report.
 pub fn inspect_blob(source: &(impl BlobSource + ?Sized), path: &str, opts: &Options, obs: &mut dyn Observer) -> Report {
     explore_blob(source, path, opts, obs).report
 }
 
-/// Like [`inspect_blob`], and keeps what is needed to explore the image afterwards.
+/// [`inspect`] of a file (shorthand), keeping what is needed to explore it afterwards.
 pub fn explore_blob(
     source: &(impl BlobSource + ?Sized),
     path: &str,
     opts: &Options,
     obs: &mut dyn Observer,
 ) -> Inspection {
-    explore_blob_prepared(source, path, opts, obs, Prepared::new())
-}
-
-/// [`explore_blob`] with layer results computed ahead (on threads or workers, see
-/// [`crate::parallel`]): a layer found in `prepared` is not read again.
-pub fn explore_blob_prepared(
-    source: &(impl BlobSource + ?Sized),
-    path: &str,
-    opts: &Options,
-    obs: &mut dyn Observer,
-    mut prepared: Prepared,
-) -> Inspection {
-    let mut report = new_report("file", Some(path));
-    let mut head = vec![0u8; SNIFF_LEN.min(source.len() as usize)];
-    let done = |report| Inspection {
-        report,
-        images: Vec::new(),
-        streamed: None,
+    let input = Input::File {
+        source,
+        name: path,
+        prepared: Prepared::new(),
     };
-    if let Err(e) = source.read_exact_at(0, &mut head) {
-        report.errors.push(e);
-        return done(report);
-    }
-    if head.is_empty() {
-        report.errors.push(Error::malformed("not an image: the file is empty"));
-        return done(report);
-    }
-    match compress::sniff(&head) {
-        sniffed @ (Sniffed::Gzip | Sniffed::Zstd) => {
-            let c = if sniffed == Sniffed::Gzip {
-                Compression::Gzip
-            } else {
-                Compression::Zstd
-            };
-            let mut s = StreamInspector::new(Some(c), opts);
-            let mut buf = vec![0u8; crate::source::archive::CHUNK];
-            let mut off = 0u64;
-            while off < source.len() {
-                let n = ((source.len() - off).min(buf.len() as u64)) as usize;
-                if let Err(e) = source.read_exact_at(off, &mut buf[..n]) {
-                    s.fail(e);
-                    break;
-                }
-                s.push(&buf[..n]);
-                obs.bytes(n as u64);
-                off += n as u64;
-            }
-            let mut ins = s.finish(report, obs);
-            ins.streamed = Some(c);
-            ins
-        }
-        Sniffed::Tar => {
-            let mut store = ArchiveStore::open(source, &opts.limits);
-            let images = describe_prepared(&mut store, &mut report, opts, obs, &mut prepared);
-            Inspection {
-                report,
-                images,
-                streamed: None,
-            }
-        }
-        Sniffed::Foreign(what) => {
-            report
-                .errors
-                .push(Error::malformed(format!("not an image: the file is {what}")));
-            done(report)
-        }
-        Sniffed::Unknown => {
-            report.errors.push(Error::malformed(
-                "not an image: the file is not a tar archive (nor gzip- or zstd-compressed)",
-            ));
-            done(report)
-        }
-    }
+    inspect(input, opts, obs)
 }
 
-/// Inspects a stream that can be read only once (stdin): one pass, buffering only small JSON.
-pub fn inspect_reader(mut reader: impl std::io::Read, path: &str, opts: &Options, obs: &mut dyn Observer) -> Report {
-    let report = new_report("stdin", Some(path));
-    let mut s = StreamInspector::new(None, opts);
-    let mut buf = vec![0u8; crate::source::archive::CHUNK];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                s.push(&buf[..n]);
-                obs.bytes(n as u64);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                s.fail(Error::io(format!("read failed: {e}")));
-                break;
-            }
-        }
-    }
-    s.finish(report, obs).report
+/// [`inspect`] of a stream read once (shorthand): its report.
+pub fn inspect_reader(reader: impl std::io::Read, path: &str, opts: &Options, obs: &mut dyn Observer) -> Report {
+    let opened = crate::source::read_stream(reader, path, opts, &mut |n| obs.bytes(n));
+    inspect::<dyn BlobSource>(Input::Opened(opened), opts, obs).report
 }
 
 /// Plans and assembles every image of a store into `report`; returns each image's state.
-pub fn describe(store: &mut dyn Store, report: &mut Report, opts: &Options, obs: &mut dyn Observer) -> Vec<ImageState> {
-    describe_prepared(store, report, opts, obs, &mut Prepared::new())
-}
-
-fn describe_prepared(
+/// `set_format`: the report's format is the layout's (a registry names its own).
+fn describe(
     store: &mut dyn Store,
     report: &mut Report,
+    set_format: bool,
+    manifest_digest: Option<&ManifestDigestOrigin>,
     opts: &Options,
     obs: &mut dyn Observer,
     prepared: &mut Prepared,
@@ -236,13 +199,18 @@ fn describe_prepared(
             return Vec::new();
         }
     };
-    report.source.format = Some(plans.format.as_str().to_string());
+    if set_format {
+        report.source.format = Some(plans.format.as_str().to_string());
+    }
     report.errors.extend(plans.errors);
     obs.planned(&plans.images);
-    let mut cache: HashMap<String, Rc<LayerResult>> = HashMap::new();
+    let mut known = LayerResults {
+        read: HashMap::new(),
+        prepared,
+    };
     let mut states = Vec::new();
     for (i, plan) in plans.images.iter().enumerate() {
-        match assemble(store, plan, i, opts, obs, &mut cache, prepared) {
+        match assemble(store, plan, i, manifest_digest, opts, obs, &mut known) {
             Ok((img, state)) => {
                 report.images.push(img);
                 states.push(state);
@@ -253,16 +221,23 @@ fn describe_prepared(
     states
 }
 
+/// The layer results of a store's images, by canonical blob name: those read so far (a layer
+/// shared by several images is read once) and those processed ahead.
+struct LayerResults<'p> {
+    read: HashMap<String, Rc<LayerResult>>,
+    prepared: &'p mut Prepared,
+}
+
 /// Builds one image's report. Fails only when the image cannot be described at all (no
 /// readable config); everything else becomes an error inside the image report.
 fn assemble(
     store: &mut dyn Store,
     plan: &ImagePlan,
     index: usize,
+    manifest_digest: Option<&ManifestDigestOrigin>,
     opts: &Options,
     obs: &mut dyn Observer,
-    cache: &mut HashMap<String, Rc<LayerResult>>,
-    prepared: &mut Prepared,
+    known: &mut LayerResults,
 ) -> Result<(ImageReport, ImageState)> {
     let limits = &opts.limits;
     let mut errors = plan.errors.clone();
@@ -276,30 +251,13 @@ fn assemble(
     let config: ImageConfig =
         parse_json(&cfg_bytes, "image config", limits.json_bytes).map_err(|e| e.in_entry(&cfg_name))?;
     let cfg_digest = Digest::of(&cfg_bytes);
-    let mut checks = plan.checks.clone();
-    checks.push(match &plan.config.digest {
-        Some(d) => Check::compare(CheckWhat::ConfigDigest, d, &cfg_digest),
-        None => Check::not_checkable(
-            CheckWhat::ConfigDigest,
-            plan.config
-                .digest_reason
-                .clone()
-                .unwrap_or_else(|| "no expected digest".into()),
-        )
-        .with_expected(None),
-    });
-    if let Some(size) = plan.config.size {
-        checks.push(Check::compare_size(CheckWhat::BlobSize, size, cfg_bytes.len() as u64).with_reason("config size"));
-    }
-    if let Some(pin) = &opts.expect_digest {
-        let (what, actual) = match &plan.manifest_digest {
-            Some(m) if m == pin => (CheckWhat::ManifestDigest, m.clone()),
-            _ if &cfg_digest == pin => (CheckWhat::ConfigDigest, cfg_digest.clone()),
-            Some(m) => (CheckWhat::ManifestDigest, m.clone()),
-            None => (CheckWhat::ConfigDigest, cfg_digest.clone()),
-        };
-        checks.push(Check::compare(what, pin, &actual).with_reason("pinned with --expect-digest"));
-    }
+    let mut checks = crate::checks::documents(plan, manifest_digest);
+    checks.extend(crate::checks::config(
+        plan,
+        &cfg_digest,
+        cfg_bytes.len() as u64,
+        opts.expect_digest.as_ref(),
+    ));
 
     let diff_ids: Vec<String> = config.rootfs.as_ref().map(|r| r.diff_ids.clone()).unwrap_or_default();
     if diff_ids.len() != plan.layers.len() {
@@ -346,18 +304,18 @@ fn assemble(
             }
             Some(n) => {
                 let key = store.canonical(n).unwrap_or_else(|| n.clone());
-                if let Some(r) = cache.get(&key) {
+                if let Some(r) = known.read.get(&key) {
                     Some(r.clone())
                 } else {
                     // Processed ahead (threads, workers), else read here.
-                    let done = prepared.remove(&key).unwrap_or_else(|| {
+                    let done = known.prepared.remove(&key).unwrap_or_else(|| {
                         let budget = limits.image_uncompressed_bytes.saturating_sub(used);
                         store.layer(n, limits, budget, &mut |b| obs.bytes(b))
                     });
                     match done {
                         Ok(r) => {
                             let r = Rc::new(r);
-                            cache.insert(key, r.clone());
+                            known.read.insert(key, r.clone());
                             Some(r)
                         }
                         Err(e) => {
@@ -401,7 +359,7 @@ fn assemble(
     }
     let entry_lists: Vec<&EntryList> = results.iter().map(|r| &r.entries).collect();
     let tree = MergedTree::build(&entry_lists);
-    let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch) && layers.iter().all(|l| l.verified);
+    let verified = crate::checks::image_verified(&checks, &layers);
     let mut report = ImageReport {
         name: plan.name.clone(),
         repo_tags: plan.repo_tags.clone(),
@@ -454,59 +412,7 @@ fn layer_report(
     diff_id: Option<&str>,
     created_by: Option<String>,
 ) -> LayerReport {
-    let missing = "the layer blob could not be read";
-    let mut checks = Vec::new();
-    checks.push(match (&lp.digest, r.and_then(|r| r.blob_digest.as_ref())) {
-        (Some(exp), Some(act)) => Check::compare(CheckWhat::BlobDigest, exp, act),
-        (Some(exp), None) => Check::not_checkable(CheckWhat::BlobDigest, missing).with_expected(Some(exp.to_string())),
-        (None, _) => Check::not_checkable(
-            CheckWhat::BlobDigest,
-            lp.digest_reason.clone().unwrap_or_else(|| "no expected digest".into()),
-        ),
-    });
-    checks.push(match (lp.size, r) {
-        (Some(exp), Some(r)) => Check::compare_size(CheckWhat::BlobSize, exp, r.blob_size),
-        (Some(exp), None) => Check::not_checkable(CheckWhat::BlobSize, missing).with_expected(Some(exp.to_string())),
-        (None, _) => Check::not_checkable(CheckWhat::BlobSize, "the format declares no layer size"),
-    });
-    let expected = diff_id.and_then(|d| Digest::parse(d).ok());
-    checks.push(match (expected, r) {
-        (None, _) => Check::not_checkable(
-            CheckWhat::DiffId,
-            if diff_id.is_some() {
-                "the config's diff_id is not a valid digest"
-            } else {
-                "the config lists no diff_id for this layer"
-            },
-        )
-        .with_expected(diff_id.map(str::to_string)),
-        (Some(exp), None) => Check::not_checkable(CheckWhat::DiffId, missing).with_expected(Some(exp.to_string())),
-        (Some(exp), Some(r)) => match &r.diff_id {
-            Some(act) => Check::compare(CheckWhat::DiffId, &exp, act),
-            None if r.corrupt => Check {
-                what: CheckWhat::DiffId,
-                status: CheckStatus::Mismatch,
-                expected: Some(exp.to_string()),
-                actual: None,
-                reason: Some(format!(
-                    "the layer does not decompress: {}",
-                    r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("corrupt data")
-                )),
-            },
-            None => Check::not_checkable(
-                CheckWhat::DiffId,
-                r.error
-                    .as_ref()
-                    .map(|e| e.message.clone())
-                    .unwrap_or_else(|| "not decompressed".into()),
-            )
-            .with_expected(Some(exp.to_string())),
-        },
-    });
-    let verified = !checks.iter().any(|c| c.status == CheckStatus::Mismatch)
-        && checks
-            .iter()
-            .any(|c| c.status == CheckStatus::Verified && matches!(c.what, CheckWhat::DiffId | CheckWhat::BlobDigest));
+    let (checks, verified) = crate::checks::layer(lp, r, diff_id);
     LayerReport {
         index: i,
         digest: lp

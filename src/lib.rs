@@ -17,6 +17,7 @@
 
 pub mod analyzer;
 pub mod blob;
+pub mod checks;
 pub mod compress;
 pub mod digest;
 pub mod error;

@@ -10,7 +10,7 @@ use crate::compress::{self, SNIFF_LEN, Sniffed};
 use crate::digest::Hasher;
 use crate::error::Result;
 use crate::image::pipeline::{LayerPipeline, LayerResult, feed_range};
-use crate::inspect::Options;
+use crate::options::Options;
 use crate::source::Store;
 use crate::source::archive::{ArchiveStore, CHUNK};
 use crate::source::layout::ImagePlan;
@@ -376,19 +376,19 @@ pub fn decode_result(bytes: &[u8]) -> Result<LayerResult> {
     }
 }
 
-/// Inspects a file with `threads` threads processing layers (natively). One thread or a
-/// compressed tarball: the plain sequential inspection. A layer that dominates the image (a
-/// lone layer included) is relayed ([`relay_job`]): one thread decompresses and walks it, another
-/// hashes, and the other layers go to the remaining threads.
+/// Processes the layers of a file on `threads` threads (natively), for [`crate::inspect`]:
+/// nothing with one thread or a compressed tarball (the inspection then reads the layers
+/// itself). A layer that dominates the image (a lone layer included) is relayed
+/// ([`relay_job`]): one thread decompresses and walks it, another hashes, and the other layers
+/// go to the remaining threads. `progress` gets the bytes read, from any thread.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn explore_blob_threads(
+pub fn on_threads(
     source: &(impl BlobSource + Sync + ?Sized),
-    path: &str,
     opts: &Options,
-    obs: &mut dyn crate::inspect::Observer,
     threads: usize,
-) -> crate::inspect::Inspection {
-    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    progress: &(dyn Fn(u64) + Sync),
+) -> Prepared {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let mut jobs = if threads > 1 {
         layer_jobs(source, opts)
     } else {
@@ -401,11 +401,10 @@ pub fn explore_blob_threads(
         _ => None,
     };
     if dominant.is_none() && jobs.len() < 2 {
-        return crate::inspect::explore_blob(source, path, opts, obs);
+        return Prepared::new();
     }
     let next = AtomicUsize::new(0);
     let done = std::sync::Mutex::new(Prepared::new());
-    let read = AtomicU64::new(0);
     let record = |entry: &str, r: Result<LayerResult>| {
         if let Ok(mut d) = done.lock() {
             d.insert(entry.to_string(), r);
@@ -414,9 +413,7 @@ pub fn explore_blob_threads(
     std::thread::scope(|s| {
         if let Some(job) = &dominant {
             s.spawn(|| {
-                let r = relay_job(source, job, opts, &mut |n| {
-                    read.fetch_add(n, Ordering::Relaxed);
-                });
+                let r = relay_job(source, job, opts, &mut |n| progress(n));
                 record(&job.entry, r);
             });
         }
@@ -426,17 +423,13 @@ pub fn explore_blob_threads(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
-                    let r = run_job(source, job, opts, &mut |n| {
-                        read.fetch_add(n, Ordering::Relaxed);
-                    });
+                    let r = run_job(source, job, opts, &mut |n| progress(n));
                     record(&job.entry, r);
                 }
             });
         }
     });
-    obs.bytes(read.into_inner());
-    let prepared = done.into_inner().unwrap_or_default();
-    crate::inspect::explore_blob_prepared(source, path, opts, obs, prepared)
+    done.into_inner().unwrap_or_default()
 }
 
 /// What a relaying thread passes on to its hashing thread.

@@ -5,7 +5,8 @@
 use crate::blob::BlobSource;
 use crate::error::{Error, Result};
 use crate::explore::{self, Filter};
-use crate::inspect::{Inspection, Observer, Options};
+use crate::inspect::{Inspection, Observer};
+use crate::options::Options;
 use crate::source::layout::ImagePlan;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -299,7 +300,12 @@ impl Session {
             done: 0,
             total: len,
         };
-        let ins = crate::inspect::explore_blob_prepared(&source, &name, &opts, &mut obs, prepared);
+        let input = crate::inspect::Input::File {
+            source: &source,
+            name: &name,
+            prepared,
+        };
+        let ins = crate::inspect::inspect(input, &opts, &mut obs);
         obs.emit("bytes", len as f64, len as f64, "");
         Ok(Session {
             source: Some(source),
@@ -535,7 +541,8 @@ impl RegistryFetch {
             done: 0,
             total: 0,
         };
-        let ins = f.finish(&mut obs);
+        let input = crate::inspect::Input::<dyn BlobSource>::Opened(f.finish());
+        let ins = crate::inspect::inspect(input, &self.opts, &mut obs);
         Ok(Session {
             source: None,
             ins,

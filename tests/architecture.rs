@@ -1,22 +1,13 @@
 //! The shape of the code, checked over the `crate::…` paths each module names (comments left
 //! out): the walker knows no analyzer, the filesystem model knows no scanner, lower layers
-//! never name higher ones, and the top-level modules form no cycle but the ones still listed.
+//! never name higher ones, sources return data (never reports), and the top-level modules form
+//! no cycle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Top-level modules left out: the binaries' and platform adapters' glue, and test support.
 const GLUE: &[&str] = &["bin", "lib", "wasm", "fixture", "fuzzing"];
-
-/// Cycles between top-level modules that remain until the orchestration has one entry point
-/// (issue 17, step c): every edge on a cycle must be one of these.
-const KNOWN_CYCLE_EDGES: &[(&str, &str)] = &[
-    ("inspect", "parallel"),
-    ("parallel", "inspect"),
-    ("inspect", "source"),
-    ("source", "inspect"),
-    ("parallel", "source"),
-];
 
 /// The code of a source file, without comments and without its unit tests.
 fn code(text: &str) -> String {
@@ -152,14 +143,19 @@ fn the_walker_names_no_analyzer_and_the_filesystem_model_no_scanner() {
 fn lower_layers_never_name_higher_ones() {
     let g = graph();
     // Each module with the modules it must never name.
-    let orchestration = ["inspect", "parallel", "explore", "source"];
+    let orchestration = ["inspect", "explore"];
     let rules: &[(&str, &[&str])] = &[
-        ("tar", &["fs", "image", "analyzer", "scan"]),
-        ("fs", &["image", "analyzer", "scan"]),
-        ("scan", &["fs", "image", "analyzer", "tar"]),
-        ("analyzer", &["image", "pass"]),
-        ("image", &["scan", "pass"]),
-        ("pass", &[]),
+        // Sources return data; reports and checks are made by the orchestration.
+        ("source", &["report", "checks", "pass", "parallel"]),
+        // The scheduler computes layer results; the orchestration calls it, not the reverse.
+        ("parallel", &["report", "checks", "pass"]),
+        ("checks", &["pass", "parallel"]),
+        ("tar", &["fs", "image", "analyzer", "scan", "source", "parallel"]),
+        ("fs", &["image", "analyzer", "scan", "source", "parallel"]),
+        ("scan", &["fs", "image", "analyzer", "tar", "source", "parallel"]),
+        ("analyzer", &["image", "pass", "source", "parallel"]),
+        ("image", &["scan", "pass", "source", "parallel"]),
+        ("pass", &["source", "parallel", "checks"]),
     ];
     for (m, never) in rules {
         let deps = g.get(*m).unwrap_or_else(|| panic!("module {m} exists"));
@@ -170,27 +166,15 @@ fn lower_layers_never_name_higher_ones() {
 }
 
 #[test]
-fn no_import_cycles_but_the_known_ones() {
+fn no_import_cycles() {
     let g = graph();
     let mut on_cycles = Vec::new();
     for (m, deps) in &g {
         for d in deps {
             if reaches(&g, d, m) {
-                on_cycles.push((m.clone(), d.clone()));
+                on_cycles.push(format!("{m} → {d}"));
             }
         }
     }
-    for (a, b) in &on_cycles {
-        assert!(
-            KNOWN_CYCLE_EDGES.contains(&(a.as_str(), b.as_str())),
-            "{a} → {b} closes an import cycle: {on_cycles:?}"
-        );
-    }
-    // A known cycle that is gone must leave the list, so that it cannot come back unseen.
-    for (a, b) in KNOWN_CYCLE_EDGES {
-        assert!(
-            on_cycles.iter().any(|(x, y)| x == a && y == b),
-            "{a} → {b} is no longer on a cycle: remove it from KNOWN_CYCLE_EDGES"
-        );
-    }
+    assert!(on_cycles.is_empty(), "edges that close an import cycle: {on_cycles:?}");
 }

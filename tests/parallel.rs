@@ -6,6 +6,21 @@ use porthole::fixture::{self, Compress, ImageSpec, TarBuilder};
 use porthole::inspect::{Options, Quiet};
 use porthole::parallel;
 
+/// The inspection of a file whose layers were processed ahead.
+fn with_prepared(bytes: &[u8], name: &str, o: &Options, prepared: parallel::Prepared) -> porthole::Report {
+    let input = porthole::inspect::Input::File {
+        source: bytes,
+        name,
+        prepared,
+    };
+    porthole::inspect::inspect(input, o, &mut Quiet).report
+}
+
+/// The inspection of a file with its layers processed on `threads` threads, as the CLI does.
+fn threaded(bytes: &[u8], name: &str, o: &Options, threads: usize) -> porthole::Report {
+    with_prepared(bytes, name, o, parallel::on_threads(bytes, o, threads, &|_| {}))
+}
+
 fn cases() -> Vec<(&'static str, Vec<u8>)> {
     let sample = fixture::sample("example.com/app:1", Compress::Gzip);
     let mut other = TarBuilder::new();
@@ -65,7 +80,7 @@ fn threads_give_the_sequential_report() {
     for (label, bytes) in cases().into_iter().chain([("zeros", zeros_image())]) {
         let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &opts(), &mut Quiet).report;
         for threads in [2, 3, 8] {
-            let par = parallel::explore_blob_threads(&bytes[..], "x.tar", &opts(), &mut Quiet, threads).report;
+            let par = threaded(&bytes[..], "x.tar", &opts(), threads);
             assert_eq!(par.to_json(), seq.to_json(), "{label}, {threads} threads");
         }
     }
@@ -93,7 +108,7 @@ fn results_sent_as_bytes_between_workers_give_the_sequential_report() {
                 (j.entry.clone(), parallel::decode_result(&wire))
             })
             .collect();
-        let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+        let par = with_prepared(&bytes[..], "x.tar", &o, prepared);
         assert_eq!(par.to_json(), seq.to_json(), "{label}");
     }
     assert!(pooled >= 6, "most cases have layers to share out ({pooled})");
@@ -106,7 +121,7 @@ fn a_compressed_tarball_has_no_jobs_and_is_streamed() {
     let gz = porthole::compress::gzip(&fixture::oci_archive(&[fixture::sample("s:1", Compress::Gzip)], false)).unwrap();
     assert!(parallel::layer_jobs(&gz[..], &opts()).is_empty());
     let seq = porthole::inspect::explore_blob(&gz[..], "x.tar.gz", &opts(), &mut Quiet).report;
-    let par = parallel::explore_blob_threads(&gz[..], "x.tar.gz", &opts(), &mut Quiet, 4).report;
+    let par = threaded(&gz[..], "x.tar.gz", &opts(), 4);
     assert_eq!(par.to_json(), seq.to_json());
 }
 
@@ -127,7 +142,7 @@ fn the_image_budget_holds_across_threads() {
     let l2 = t.finish();
     let bytes = fixture::oci_archive(&[ImageSpec::new("big:1", vec![l1, l2])], false);
     let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
-    let par = parallel::explore_blob_threads(&bytes[..], "x.tar", &o, &mut Quiet, 2).report;
+    let par = threaded(&bytes[..], "x.tar", &o, 2);
     assert_eq!(seq.exit_code(), 4);
     assert_eq!(par.exit_code(), 4, "{:?}", par.images[0].errors);
     assert!(
@@ -154,7 +169,7 @@ fn a_relayed_layer_without_its_partners_is_read_again() {
         .collect();
     let prepared = parallel::prepare(lone);
     assert!(prepared.is_empty());
-    let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+    let par = with_prepared(&bytes[..], "x.tar", &o, prepared);
     assert_eq!(par.to_json(), seq.to_json());
 }
 
@@ -305,7 +320,7 @@ fn a_layer_relayed_between_two_workers_gives_the_same_report() {
             }
         }
         let prepared = parallel::prepare(results);
-        let par = porthole::inspect::explore_blob_prepared(&bytes[..], "x.tar", &o, &mut Quiet, prepared).report;
+        let par = with_prepared(&bytes[..], "x.tar", &o, prepared);
         assert_eq!(par.to_json(), seq.to_json(), "{label}");
     }
     assert!(aborted_seen);

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use porthole::digest::Digest;
 use porthole::image::Platform;
-use porthole::inspect::{Observer, Options, Quiet};
+use porthole::inspect::{Observer, Options};
 use porthole::report::{CheckStatus, Report};
 use porthole::scan::secrets::Severity;
 use porthole::source::registry::{Credentials, Reference};
@@ -293,45 +293,65 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
             "--password-stdin needs an image reference (and stdin free for the password)",
         ));
     }
-    Ok(if let Some(reference) = registry_ref {
+    let name = base_name(&path);
+    let mut obs = Progress {
+        done: 0,
+        last: 0,
+        total: 0,
+        on: false,
+    };
+    let file;
+    let input: porthole::inspect::Input = if let Some(reference) = registry_ref {
         let creds = credentials(&reference, username, password_stdin).map_err(|m| usage(&m))?;
         let tls = porthole::source::registry::native::Tls { ca_file, insecure };
-        porthole::source::registry::native::inspect(reference, creds, &tls, &opts, &mut Quiet).report
+        porthole::inspect::Input::Opened(porthole::source::registry::native::fetch(
+            reference,
+            creds,
+            &tls,
+            &opts,
+            &mut |_| {},
+        ))
     } else if path.as_os_str() == "-" {
-        porthole::inspect_reader(std::io::stdin().lock(), "-", &opts, &mut Quiet)
+        porthole::inspect::Input::Opened(porthole::source::read_stream(
+            std::io::stdin().lock(),
+            "-",
+            &opts,
+            &mut |_| {},
+        ))
     } else if path.is_dir() {
-        inspect_dir(&path, &opts)
+        porthole::inspect::Input::Opened(porthole::source::dir::DirStore::open(&path, &name))
     } else {
-        match porthole::blob::FileSource::open(&path) {
-            Ok(f) => {
-                use std::io::IsTerminal;
-                let total = porthole::BlobSource::len(&f);
-                let mut obs = Progress {
-                    done: 0,
-                    last: 0,
-                    total,
-                    on: progress && std::io::stderr().is_terminal(),
-                };
-                let threads = threads
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
-                    .max(1);
-                let r =
-                    porthole::parallel::explore_blob_threads(&f, &base_name(&path), &opts, &mut obs, threads).report;
-                if obs.last > 0 {
-                    eprint!("\r\x1b[K");
-                }
-                r
-            }
+        file = match porthole::blob::FileSource::open(&path) {
+            Ok(f) => f,
             Err(e) => {
                 eprintln!("porthole: {e}");
                 return Err(ExitCode::from(2));
             }
+        };
+        use std::io::IsTerminal;
+        obs.total = porthole::BlobSource::len(&file);
+        obs.on = progress && std::io::stderr().is_terminal();
+        let threads = threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+            .max(1);
+        let read = std::sync::atomic::AtomicU64::new(0);
+        let prepared = porthole::parallel::on_threads(&file, &opts, threads, &|n| {
+            read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        });
+        obs.bytes(read.into_inner());
+        porthole::inspect::Input::File {
+            source: &file,
+            name: &name,
+            prepared,
         }
-    })
+    };
+    let report = porthole::inspect::inspect(input, &opts, &mut obs).report;
+    if obs.last > 0 {
+        eprint!("\r\x1b[K");
+    }
+    Ok(report)
 }
 
-/// A missing path that is clearly meant as a file is reported as such, not fetched from a
-/// registry (`missing.tar` would otherwise be a Docker Hub repository).
 fn looks_like_a_file(p: &Path) -> bool {
     let s = p.to_string_lossy();
     s.starts_with(['/', '.', '~'])
@@ -396,25 +416,6 @@ fn base_name(p: &Path) -> String {
     p.file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
-}
-
-fn inspect_dir(path: &Path, opts: &Options) -> Report {
-    let mut store = porthole::source::dir::DirStore::new(path);
-    let mut report = Report {
-        report_version: porthole::report::REPORT_VERSION,
-        porthole_version: env!("CARGO_PKG_VERSION").to_string(),
-        source: porthole::report::SourceInfo {
-            kind: "directory".into(),
-            path: Some(base_name(path)),
-            compression: "none".into(),
-            format: None,
-            streamed: false,
-        },
-        errors: Vec::new(),
-        images: Vec::new(),
-    };
-    porthole::inspect::describe(&mut store, &mut report, opts, &mut Quiet);
-    report
 }
 
 fn print_summary(r: &Report) {

@@ -17,6 +17,11 @@ impl DirStore {
             root: root.to_path_buf(),
         }
     }
+
+    /// Opens the directory `root`; `name` is the name shown (its base name).
+    pub fn open(root: &Path, name: &str) -> super::Opened<'static> {
+        super::Opened::with(super::Origin::new("directory", name), DirStore::new(root))
+    }
     /// Names are normalised (no `..`), so the joined path stays under the root.
     fn path(&self, name: &str) -> PathBuf {
         self.root.join(super::entry_name(name))

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::image::manifest::{self, Descriptor, Index, Manifest, Platform};
 use crate::image::parse_json;
 use crate::limits::Limits;
-use crate::report::{Check, CheckWhat};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -57,7 +56,11 @@ pub struct ImagePlan {
     pub repo_tags: Vec<String>,
     pub manifest_digest: Option<Digest>,
     pub manifest_media_type: Option<String>,
-    pub checks: Vec<Check>,
+    /// The documents read on the way to the manifest, in order (an index, then the manifest);
+    /// empty for `docker save`, which has no manifest blob. [`crate::checks`] makes them checks.
+    pub documents: Vec<DocumentRead>,
+    /// Whether the format has a manifest blob (an OCI layout; not `docker save`'s manifest.json).
+    pub manifest_blob: bool,
     pub config: BlobPlan,
     pub layers: Vec<BlobPlan>,
     pub platform: Option<String>,
@@ -65,6 +68,20 @@ pub struct ImagePlan {
     /// `docker save` LayerSources: diff_id → descriptor, for layers shipped elsewhere.
     pub layer_sources: BTreeMap<String, Descriptor>,
     pub errors: Vec<Error>,
+}
+
+/// A manifest or index read by its digest, with what it was expected to be.
+#[derive(Debug, Clone)]
+pub struct DocumentRead {
+    /// An image index on the way to the manifest (else the manifest itself).
+    pub index: bool,
+    /// The digest it was named by.
+    pub expected: Digest,
+    /// The digest of the bytes read.
+    pub actual: Digest,
+    /// The size its descriptor declares, if any.
+    pub declared_size: Option<u64>,
+    pub size: u64,
 }
 
 /// What the layout gave: the format and the images (an error if none could be planned).
@@ -175,10 +192,6 @@ fn docker_plan(store: &mut dyn Store, e: &DockerEntry, limits: &Limits) -> Image
         foreign: false,
         name: Some(cfg),
     };
-    p.checks.push(Check::not_checkable(
-        CheckWhat::ManifestDigest,
-        "docker save (manifest.json) has no manifest blob",
-    ));
     if e.layers.len() > limits.layers {
         p.errors.push(Error::limit(format!(
             "manifest.json lists {} layers, over the limit of {}",
@@ -292,6 +305,7 @@ fn image_from_descriptor(
     depth: usize,
 ) -> ImagePlan {
     let mut p = ImagePlan {
+        manifest_blob: true,
         name: d
             .annotations
             .get("io.containerd.image.name")
@@ -321,23 +335,14 @@ fn fill_from_descriptor(
     let path = blob_path(&digest);
     let bytes = store.read_small(&path, limits).map_err(|e| e.in_entry(&path))?;
     let m: Manifest = parse_json(&bytes, "manifest", limits.json_bytes).map_err(|e| e.in_entry(&path))?;
-    // An index on the way to the manifest is checked too; its checks say so in `reason`.
-    let what = if m.manifests.is_some() {
-        "image index"
-    } else {
-        "manifest"
-    };
-    let digest_check = Check::compare(CheckWhat::ManifestDigest, &digest, &Digest::of(&bytes));
-    p.checks.push(if m.manifests.is_some() {
-        digest_check.with_reason("image index digest")
-    } else {
-        digest_check
+    // An index on the way to the manifest is checked too.
+    p.documents.push(DocumentRead {
+        index: m.manifests.is_some(),
+        expected: digest.clone(),
+        actual: Digest::of(&bytes),
+        declared_size: d.size(),
+        size: bytes.len() as u64,
     });
-    if let Some(size) = d.size() {
-        p.checks.push(
-            Check::compare_size(CheckWhat::BlobSize, size, bytes.len() as u64).with_reason(format!("{what} size")),
-        );
-    }
     if m.schema_version == Some(1) || m.fs_layers.is_some() {
         return Err(Error::unsupported("Docker schema1 manifests are unsupported (too old)").in_entry(&path));
     }

@@ -4,13 +4,12 @@
 //! last, so which entries are layers is known only at the end.
 
 use super::memory::MemoryStore;
-use super::{entry_name, resolve_link};
+use super::{Opened, Origin, entry_name, resolve_link};
 use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::error::{Error, Result};
 use crate::image::{LayerPipeline, LayerResult};
-use crate::inspect::{Inspection, Observer, Options, describe};
 use crate::limits::Limits;
-use crate::report::Report;
+use crate::options::Options;
 use crate::tar::stream::{EntrySink, Flow, StreamLimits, TarStream, Want};
 use crate::tar::{EntryKind, TarEntry};
 use std::collections::HashMap;
@@ -255,22 +254,17 @@ impl StreamInspector {
         }
     }
 
-    /// Ends the input and describes what was found.
-    pub fn finish(mut self, mut report: Report, obs: &mut dyn Observer) -> Inspection {
+    /// Ends the input; what was found, for `origin` (its compression and `streamed` are set).
+    pub fn finish(mut self, mut origin: Origin) -> Opened<'static> {
         if let Stage::Sniffing(head) = &mut self.stage {
             let head = std::mem::take(head);
             if head.is_empty() {
-                report.errors.push(Error::malformed("not an image: the input is empty"));
-                return Inspection {
-                    report,
-                    images: Vec::new(),
-                    streamed: None,
-                };
+                return Opened::failed(origin, Error::malformed("not an image: the input is empty"));
             }
             self.start(&head);
         }
-        report.source.streamed = true;
-        report.source.compression = self.compression.unwrap_or(Compression::None).as_str().to_string();
+        origin.streamed = true;
+        origin.compression = self.compression.unwrap_or(Compression::None);
         let mut dec = match std::mem::replace(&mut self.stage, Stage::Sniffing(Vec::new())) {
             Stage::Running(mut dec) => {
                 if let Err(e) = dec.finish() {
@@ -282,10 +276,12 @@ impl StreamInspector {
             }
             Stage::Failed(dec) => dec,
             Stage::Sniffing(_) => {
-                return Inspection {
-                    report,
-                    images: Vec::new(),
-                    streamed: None,
+                return Opened {
+                    origin,
+                    store: None,
+                    errors: Vec::new(),
+                    manifest_digest: None,
+                    reread: None,
                 };
             }
         };
@@ -324,12 +320,7 @@ impl StreamInspector {
         if let Some(e) = self.error.take() {
             store.errors.push(e);
         }
-        let images = describe(&mut store, &mut report, &self.opts, obs);
-        Inspection {
-            report,
-            images,
-            streamed: self.compression,
-        }
+        Opened::with(origin, store)
     }
 }
 

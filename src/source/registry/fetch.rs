@@ -3,14 +3,15 @@
 
 use super::auth::{Challenge, Credentials, query_escape};
 use super::reference::Reference;
+use crate::compress::Compression;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::manifest::{Descriptor, Manifest};
 use crate::image::{LayerPipeline, parse_json};
-use crate::inspect::{Inspection, Observer, Options, describe};
-use crate::report::{Check, CheckWhat, REPORT_VERSION, Report, SourceInfo};
+use crate::options::Options;
 use crate::source::layout::blob_path;
 use crate::source::memory::MemoryStore;
+use crate::source::{ManifestDigestOrigin, Opened, Origin};
 use std::collections::VecDeque;
 
 /// Every manifest type porthole reads (distribution 2.8 answers 404 for OCI manifests unless
@@ -576,41 +577,26 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
         Ok(())
     }
 
-    /// Assembles the report from what was fetched, with the same code as for tarballs.
-    pub fn finish(mut self, obs: &mut dyn Observer) -> Inspection {
-        let mut report = Report {
-            report_version: REPORT_VERSION,
-            porthole_version: env!("CARGO_PKG_VERSION").to_string(),
-            source: SourceInfo {
-                kind: "registry".into(),
-                path: Some(self.reference.to_string()),
-                compression: "none".into(),
-                format: Some("registry".into()),
-                streamed: true,
-            },
-            errors: Vec::new(),
-            images: Vec::new(),
+    /// What was fetched, laid out as an OCI image layout in a store, so the report is
+    /// assembled by the same code as for a tarball of the same image.
+    pub fn finish(mut self) -> Opened<'static> {
+        let origin = Origin {
+            kind: "registry",
+            path: Some(self.reference.to_string()),
+            compression: Compression::None,
+            streamed: true,
+            format: Some("registry"),
         };
         if let Some(e) = self.fatal.take() {
             // Nothing describable unless manifest, config and some layers arrived.
             if self.layers.is_empty() {
-                report.errors.push(e);
-                return Inspection {
-                    report,
-                    images: Vec::new(),
-                    streamed: None,
-                };
+                return Opened::failed(origin, e);
             }
             self.errors.push(e);
         }
         // Lay the fetched documents out as an OCI layout whose index names the top manifest.
         let Some(found) = self.first_manifest.clone() else {
-            report.errors.push(Error::malformed("no manifest was fetched"));
-            return Inspection {
-                report,
-                images: Vec::new(),
-                streamed: None,
-            };
+            return Opened::failed(origin, Error::malformed("no manifest was fetched"));
         };
         let expected = self.top_digest.clone().unwrap_or_else(|| found.clone());
         let mut annotations = serde_json::Map::new();
@@ -636,27 +622,12 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
         self.store.errors.append(&mut self.errors);
         self.store.missing_note =
             Some("the layer blob was not downloaded (see the error that stopped the fetch)".into());
-        let images = describe(&mut self.store, &mut report, &self.opts, obs);
-        report.source.format = Some("registry".into());
-        for img in &mut report.images {
-            let Some(c) = img.checks.iter_mut().find(|c| c.what == CheckWhat::ManifestDigest) else {
-                continue;
-            };
-            if self.top_digest.is_none() {
-                *c = Check::not_checkable(
-                    CheckWhat::ManifestDigest,
-                    "the tag was resolved without a Docker-Content-Digest header, so there is nothing to compare with",
-                );
-            } else {
-                let how = format!("compared with {}", self.top_digest_source);
-                c.reason = Some(c.reason.take().map(|r| format!("{r}, {how}")).unwrap_or(how));
-            }
-        }
-        Inspection {
-            report,
-            images,
-            streamed: None,
-        }
+        let mut opened = Opened::with(origin, self.store);
+        opened.manifest_digest = Some(match self.top_digest {
+            None => ManifestDigestOrigin::Unnamed,
+            Some(_) => ManifestDigestOrigin::Named(self.top_digest_source.to_string()),
+        });
+        opened
     }
 }
 
@@ -678,7 +649,7 @@ mod tests {
     fn manifest_answered(status: u16, headers: &[(&str, &str)]) -> String {
         use super::{Fetch, Next, Purpose, ResponseHead};
         let reference = crate::source::registry::Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
-        let mut fetch = Fetch::new(reference, None, &crate::inspect::Options::default());
+        let mut fetch = Fetch::new(reference, None, &crate::options::Options::default());
         let mut asked = Vec::new();
         while let Next::Send(req) = fetch.next_step() {
             asked.push(req.purpose.clone());
@@ -698,8 +669,8 @@ mod tests {
             assert!(asked.len() < 8, "the fetch keeps asking: {asked:?}");
         }
         assert!(asked.iter().any(|p| matches!(p, Purpose::Manifest(_))), "{asked:?}");
-        let report = fetch.finish(&mut crate::inspect::Quiet).report;
-        report
+        fetch
+            .finish()
             .errors
             .iter()
             .map(|e| e.to_string())

@@ -2,7 +2,8 @@
 
 use super::{Credentials, Fetch, Next, Reference, ResponseHead};
 use crate::error::{Error, Result};
-use crate::inspect::{Inspection, Observer, Options};
+use crate::options::Options;
+use crate::source::Opened;
 use std::io::Read;
 use std::time::Duration;
 
@@ -59,23 +60,23 @@ fn explain(e: &ureq::Error) -> String {
     }
 }
 
-/// Fetches and inspects an image from a registry.
-pub fn inspect(
+/// Fetches an image from a registry; `progress` gets the body bytes as they arrive.
+pub fn fetch(
     reference: Reference,
     creds: Option<Credentials>,
     tls: &Tls,
     opts: &Options,
-    obs: &mut dyn Observer,
-) -> Inspection {
+    progress: &mut dyn FnMut(u64),
+) -> Opened<'static> {
     let mut fetch = Fetch::new(reference, creds, opts);
     match agent(tls) {
-        Ok(agent) => drive(&agent, &mut fetch, obs),
+        Ok(agent) => drive(&agent, &mut fetch, progress),
         Err(e) => fetch.transport_error(&e.message),
     }
-    fetch.finish(obs)
+    fetch.finish()
 }
 
-fn drive(agent: &ureq::Agent, fetch: &mut Fetch, obs: &mut dyn Observer) {
+fn drive(agent: &ureq::Agent, fetch: &mut Fetch, progress: &mut dyn FnMut(u64)) {
     let mut buf = vec![0u8; 1 << 20];
     while let Next::Send(req) = fetch.next_step() {
         let mut r = agent.get(&req.url);
@@ -105,7 +106,7 @@ fn drive(agent: &ureq::Agent, fetch: &mut Fetch, obs: &mut dyn Observer) {
                     Ok(0) => break,
                     Ok(n) => {
                         fetch.body(&buf[..n]);
-                        obs.bytes(n as u64);
+                        progress(n as u64);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => {
