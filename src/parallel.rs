@@ -33,35 +33,100 @@ pub type Prepared = HashMap<String, Result<LayerResult>>;
 /// longest job starts first). Empty when the input is not a plain tar (a compressed tarball
 /// can only be streamed) or cannot be planned: the inspection then reads layers itself.
 pub fn layer_jobs(source: &(impl BlobSource + ?Sized), opts: &Options) -> Vec<LayerJob> {
-    plan_jobs(source, opts).0
+    plan_jobs(source, opts).jobs
 }
 
-/// [`layer_jobs`] and the image plans they come from (for showing the layer table before any
-/// layer is read). No plans when the input is not a plain tar or cannot be planned.
-pub fn plan_jobs(source: &(impl BlobSource + ?Sized), opts: &Options) -> (Vec<LayerJob>, Vec<ImagePlan>) {
+/// A file's layer jobs, the image plans they come from (for showing the layer table before
+/// any layer is read), and which planned layers each job holds.
+#[derive(Debug, Default)]
+pub struct JobPlan {
+    /// Largest first.
+    pub jobs: Vec<LayerJob>,
+    pub images: Vec<ImagePlan>,
+    /// Parallel to `jobs`: the `(image, layer)` positions whose blob the job is (a blob shared
+    /// by several images is several).
+    pub layers: Vec<Vec<(usize, usize)>>,
+}
+
+/// [`layer_jobs`] with the plans and the layers each job holds. Nothing when the input is not
+/// a plain tar or cannot be planned.
+pub fn plan_jobs(source: &(impl BlobSource + ?Sized), opts: &Options) -> JobPlan {
     let mut head = vec![0u8; SNIFF_LEN.min(source.len() as usize)];
     if head.is_empty() || source.read_exact_at(0, &mut head).is_err() || compress::sniff(&head) != Sniffed::Tar {
-        return (Vec::new(), Vec::new());
+        return JobPlan::default();
     }
     let mut store = ArchiveStore::open(source, &opts.limits);
     let Ok(plans) = crate::source::layout::plan(&mut store, &opts.limits, opts.platform.as_ref()) else {
-        return (Vec::new(), Vec::new());
+        return JobPlan::default();
     };
-    let mut jobs: Vec<LayerJob> = Vec::new();
-    for lp in plans.images.iter().flat_map(|i| i.layers.iter()) {
-        let Some(name) = lp.name.as_deref().filter(|n| store.has(n)) else {
-            continue;
-        };
-        let entry = store.canonical(name).unwrap_or_else(|| name.to_string());
-        if jobs.iter().any(|j| j.entry == entry) {
-            continue;
-        }
-        if let Some((offset, size)) = store.locate(name) {
-            jobs.push(LayerJob { entry, offset, size });
+    let mut found: Vec<(LayerJob, Vec<(usize, usize)>)> = Vec::new();
+    for (i, image) in plans.images.iter().enumerate() {
+        for (l, lp) in image.layers.iter().enumerate() {
+            let Some(name) = lp.name.as_deref().filter(|n| store.has(n)) else {
+                continue;
+            };
+            let entry = store.canonical(name).unwrap_or_else(|| name.to_string());
+            if let Some((_, at)) = found.iter_mut().find(|(j, _)| j.entry == entry) {
+                at.push((i, l));
+            } else if let Some((offset, size)) = store.locate(name) {
+                found.push((LayerJob { entry, offset, size }, vec![(i, l)]));
+            }
         }
     }
-    jobs.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.entry.cmp(&b.entry)));
-    (jobs, plans.images)
+    found.sort_by(|(a, _), (b, _)| b.size.cmp(&a.size).then_with(|| a.entry.cmp(&b.entry)));
+    let (jobs, layers) = found.into_iter().unzip();
+    JobPlan {
+        jobs,
+        images: plans.images,
+        layers,
+    }
+}
+
+/// One task of a pool: a whole job, or a part of the dominant one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Task {
+    /// Index into the jobs.
+    pub job: usize,
+    pub part: Part,
+}
+
+/// How a file's layers are read: the tasks in the order they are handed out, and on how many
+/// workers (threads natively). Fewer than two: no pool, the inspection reads the layers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    pub tasks: Vec<Task>,
+    pub workers: usize,
+}
+
+/// The pool's schedule for `jobs`, with up to `workers` workers. Every job is one task, largest
+/// first, except a dominant one (bigger than all the others together, a lone layer included),
+/// which is split into its `Relay` and `Digests` parts, first in the queue so that two workers
+/// start them at once: one decompresses and walks it and passes the decompressed bytes on, the
+/// other hashes them (and the blob, whichever is less busy); nothing is done twice. With fewer
+/// layer bytes than `min_bytes` (twice that when a layer is split, which gains less than
+/// reading different layers at once) one worker reads everything.
+pub fn schedule(jobs: &[LayerJob], workers: usize, min_bytes: u64) -> Schedule {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by(|&a, &b| jobs[b].size.cmp(&jobs[a].size).then(a.cmp(&b)));
+    let total: u64 = jobs.iter().map(|j| j.size).sum();
+    let split = order
+        .first()
+        .is_some_and(|&first| jobs[first].size > total - jobs[first].size);
+    let mut tasks = Vec::new();
+    for (n, &job) in order.iter().enumerate() {
+        if n == 0 && split {
+            tasks.push(Task { job, part: Part::Relay });
+            tasks.push(Task {
+                job,
+                part: Part::Digests,
+            });
+        } else {
+            tasks.push(Task { job, part: Part::All });
+        }
+    }
+    let min = min_bytes.saturating_mul(if split { 2 } else { 1 });
+    let workers = if total >= min { workers.min(tasks.len()) } else { 1 };
+    Schedule { tasks, workers }
 }
 
 /// Processes one job (any thread, any worker). The image-wide decompression budget is
@@ -389,20 +454,22 @@ pub fn on_threads(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Prepared {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let mut jobs = if threads > 1 {
-        layer_jobs(source, opts)
-    } else {
-        Vec::new()
-    };
-    // Largest first: the first is dominant if bigger than all the others together.
-    let others: u64 = jobs.iter().skip(1).map(|j| j.size).sum();
-    let dominant = match jobs.first() {
-        Some(j) if j.size > others => Some(jobs.remove(0)),
-        _ => None,
-    };
-    if dominant.is_none() && jobs.len() < 2 {
+    if threads < 2 {
         return Prepared::new();
     }
+    let jobs = layer_jobs(source, opts);
+    let plan = schedule(&jobs, threads, 0);
+    if plan.workers < 2 {
+        return Prepared::new();
+    }
+    // A split job is relayed between two threads ([`relay_job`]); the whole ones share the rest.
+    let dominant = plan.tasks.iter().find(|t| t.part == Part::Relay).map(|t| &jobs[t.job]);
+    let jobs: Vec<&LayerJob> = plan
+        .tasks
+        .iter()
+        .filter(|t| t.part == Part::All)
+        .map(|t| &jobs[t.job])
+        .collect();
     let next = AtomicUsize::new(0);
     let done = std::sync::Mutex::new(Prepared::new());
     let record = |entry: &str, r: Result<LayerResult>| {

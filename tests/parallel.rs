@@ -325,3 +325,83 @@ fn a_layer_relayed_between_two_workers_gives_the_same_report() {
     }
     assert!(aborted_seen);
 }
+
+fn job(entry: &str, size: u64) -> parallel::LayerJob {
+    parallel::LayerJob {
+        entry: entry.into(),
+        offset: 0,
+        size,
+    }
+}
+
+/// The schedule the CLI's threads and the page's pool both carry out.
+#[test]
+fn the_schedule_splits_a_dominant_layer_and_sizes_the_pool() {
+    use parallel::{Part, Schedule, Task, schedule};
+    let t = |job, part| Task { job, part };
+    // A layer bigger than all the others together goes first, as its two halves.
+    let jobs = [job("small", 10), job("big", 100), job("mid", 20)];
+    assert_eq!(
+        schedule(&jobs, 4, 0),
+        Schedule {
+            tasks: vec![t(1, Part::Relay), t(1, Part::Digests), t(2, Part::All), t(0, Part::All)],
+            workers: 4
+        }
+    );
+    // No dominant layer: every job whole, largest first; never more workers than tasks.
+    let jobs = [job("a", 50), job("b", 60), job("c", 40)];
+    assert_eq!(
+        schedule(&jobs, 8, 0),
+        Schedule {
+            tasks: vec![t(1, Part::All), t(0, Part::All), t(2, Part::All)],
+            workers: 3
+        }
+    );
+    // A lone layer is split; below the byte threshold (doubled for a split) one worker reads.
+    let lone = [job("only", 1000)];
+    assert_eq!(schedule(&lone, 2, 0).workers, 2);
+    assert_eq!(schedule(&lone, 2, 500).workers, 2);
+    assert_eq!(schedule(&lone, 2, 501).workers, 1, "a split needs twice the bytes");
+    assert_eq!(schedule(&jobs, 4, 150).workers, 3);
+    assert_eq!(schedule(&jobs, 4, 151).workers, 1);
+    assert_eq!(
+        schedule(&[], 4, 0),
+        Schedule {
+            tasks: vec![],
+            workers: 0
+        }
+    );
+}
+
+/// Which planned layer each job is, exactly (a shared blob is each image's layer), for the
+/// page's layer table while the pool reads.
+#[test]
+fn every_planned_layer_belongs_to_exactly_one_job() {
+    for (name, bytes) in cases() {
+        let plan = parallel::plan_jobs(&bytes[..], &opts());
+        assert_eq!(plan.layers.len(), plan.jobs.len(), "{name}");
+        let mut seen = std::collections::HashSet::new();
+        for (j, at) in plan.layers.iter().enumerate() {
+            assert!(!at.is_empty(), "{name}: job {} is no planned layer", plan.jobs[j].entry);
+            for &(image, layer) in at {
+                assert!(seen.insert((image, layer)), "{name}: layer {image}/{layer} in two jobs");
+                assert!(layer < plan.images[image].layers.len(), "{name}");
+            }
+        }
+    }
+    // Two images of an OCI layout sharing their first two layers (one blob each): those two
+    // jobs are two layers each.
+    let mut a = fixture::sample("a:1", Compress::Gzip);
+    let mut b = fixture::sample("b:1", Compress::Gzip);
+    a.layers.truncate(2);
+    b.layers.truncate(2);
+    let mut other = TarBuilder::new();
+    other.file("srv/other.txt", b"other", 0o644);
+    b.layers.push(other.finish());
+    let bytes = fixture::oci_archive(&[a, b], false);
+    let plan = parallel::plan_jobs(&bytes[..], &opts());
+    assert_eq!(plan.jobs.len(), 3, "{:?}", plan.jobs);
+    let mut at: Vec<Vec<(usize, usize)>> = plan.layers.clone();
+    at.sort();
+    assert_eq!(at, [vec![(0, 0), (1, 0)], vec![(0, 1), (1, 1)], vec![(1, 2)]]);
+}

@@ -84,7 +84,8 @@ function bundle(entry) {
 }
 
 // ---- The worker: wasm-bindgen's --target web glue made a classic script (its exports become
-// plain declarations), worker-core.js and layer-core.js, and a start that instantiates the
+// plain declarations), worker-core.js bundled with its imports (as the page's modules are),
+// layer-core.js, and a start that instantiates the
 // inlined wasm bytes and serves as the coordinator, or, started by it under the name
 // `porthole-layer` (from its own blob: URL, without the wasm), as a layer worker of its pool,
 // instantiating the module the coordinator compiled and posted to it.
@@ -110,7 +111,8 @@ function workerSource() {
   return [
     'function portholeWorkerMain() {',
     glue,
-    serving('worker-core.js', 'serve'),
+    bundle('worker-core.js'),
+    "const { serve } = portholeModules['worker-core.js'];",
     serving('layer-core.js', 'serveLayer'),
     'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes };',
     "if (self.name === 'porthole-layer') {",

@@ -108,6 +108,13 @@ pub struct Fetch {
     fatal: Option<Error>,
     errors: Vec<Error>,
     bytes: u64,
+    /// The platform of the manifest an index led to.
+    platform: Option<String>,
+    /// Whether the image's manifest was read (its layers are known).
+    manifest_read: bool,
+    /// Config and layer bytes received, and what the manifest declares they add up to.
+    blob_bytes: u64,
+    declared_bytes: u64,
 }
 
 fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, String)> {
@@ -176,6 +183,10 @@ impl Fetch {
             fatal: None,
             errors: Vec::new(),
             bytes: 0,
+            platform: None,
+            manifest_read: false,
+            blob_bytes: 0,
+            declared_bytes: 0,
         }
     }
 
@@ -420,6 +431,9 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
     /// A chunk of the current response body.
     pub fn body(&mut self, chunk: &[u8]) {
         self.bytes += chunk.len() as u64;
+        if let Some(Purpose::Config(_) | Purpose::Layer(..)) = self.current.as_ref().map(|r| &r.purpose) {
+            self.blob_bytes += chunk.len() as u64;
+        }
         self.bytes_this_answer += chunk.len() as u64;
         let limit = self.opts.limits.json_bytes;
         match &mut self.body {
@@ -441,6 +455,18 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
     /// Bytes of response bodies received so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// Once the image's manifest was read: the platform an index led to, and the layers it
+    /// lists (what a page shows while they arrive).
+    pub fn planned(&self) -> Option<(Option<&str>, &[Descriptor])> {
+        self.manifest_read
+            .then_some((self.platform.as_deref(), self.layers.as_slice()))
+    }
+
+    /// Config and layer bytes received, and the total the manifest declares (0 before it).
+    pub fn blob_progress(&self) -> (u64, u64) {
+        (self.blob_bytes, self.declared_bytes)
     }
 
     /// The current response is complete.
@@ -559,6 +585,7 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
                 return Err(Error::malformed("an image index points to another index"));
             }
             let (child, _) = crate::source::layout::choose(children, self.opts.platform.as_ref())?;
+            self.platform = child.platform.as_ref().map(crate::image::Platform::render);
             let d = child.digest()?;
             self.queue.push_front(Purpose::Manifest(d.to_string()));
             return Ok(());
@@ -573,6 +600,8 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
             )));
         }
         self.layers = m.layers.clone();
+        self.manifest_read = true;
+        self.declared_bytes = cfg.size().unwrap_or(0) + m.layers.iter().map(|l| l.size().unwrap_or(0)).sum::<u64>();
         self.queue.push_back(Purpose::Config(cfg.digest()?));
         Ok(())
     }
@@ -695,5 +724,60 @@ mod tests {
         );
         let other = manifest_answered(502, &[]);
         assert!(other.contains("manifest 1 of team/app failed with HTTP 502"), "{other}");
+    }
+
+    /// What a page shows while the image arrives: the layers once the manifest is read, and
+    /// the config and layer bytes received of the total the manifest declares.
+    #[test]
+    fn the_manifest_announces_the_layers_and_the_bytes_to_come() {
+        use super::{Fetch, Next, Purpose, ResponseHead};
+        use crate::digest::Digest;
+        let reference = crate::source::registry::Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
+        let mut fetch = Fetch::new(reference, None, &crate::options::Options::default());
+        let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let layer = format!("sha256:{}", "ab".repeat(32));
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{layer}","size":1000}}]}}"#,
+            Digest::of(config),
+            config.len()
+        );
+        let mut seen = Vec::new();
+        while let Next::Send(req) = fetch.next_step() {
+            assert!(seen.len() < 8, "the fetch keeps asking: {seen:?}");
+            seen.push(req.purpose.clone());
+            let (status, body): (u16, &[u8]) = match req.purpose {
+                Purpose::Manifest(_) => (200, manifest.as_bytes()),
+                Purpose::Config(_) => (200, config),
+                Purpose::Layer(..) => (404, b""),
+                _ => (200, b""),
+            };
+            let head = ResponseHead {
+                status,
+                headers: vec![(
+                    "Content-Type".into(),
+                    "application/vnd.oci.image.manifest.v1+json".into(),
+                )],
+            };
+            if fetch.head(head) {
+                fetch.body(body);
+            }
+            let before = fetch.planned().is_some();
+            fetch.end();
+            match req.purpose {
+                Purpose::Manifest(_) => {
+                    assert!(!before, "not before the manifest ended");
+                    let (platform, layers) = fetch.planned().expect("announced");
+                    assert_eq!(platform, None);
+                    assert_eq!(layers.len(), 1);
+                    assert_eq!(layers[0].digest, layer);
+                    assert_eq!(fetch.blob_progress(), (0, config.len() as u64 + 1000));
+                }
+                Purpose::Config(_) => {
+                    assert_eq!(fetch.blob_progress(), (config.len() as u64, config.len() as u64 + 1000));
+                }
+                _ => {}
+            }
+        }
+        assert!(seen.iter().any(|p| matches!(p, Purpose::Config(_))), "{seen:?}");
     }
 }
