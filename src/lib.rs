@@ -1,19 +1,21 @@
 //! porthole: a look inside container images that never lets the image leave the machine.
 //!
-//! The core is plain Rust with no web types; the page (through [`wasm`]) and the `porthole`
-//! CLI call the same functions and produce the same [`report::Report`].
+//! The core is plain Rust with no web types; the page (through `wasm`) and the `porthole`
+//! CLI call the same entry point, [`inspect::inspect`], and produce the same
+//! [`report::Report`].
 //!
 //! Data flow:
 //! ```text
-//! BlobSource ─► tar index (headers only) ─► layout (docker save | OCI layout) ─► ImagePlan
+//! Input ─► source (file, stream, directory, registry) ─► Store ─► layout (docker save | OCI) ─► ImagePlan
 //!   each layer once: bytes ─► sha256 ─► gunzip/unzstd ─► sha256 ─► tar walk ─► entries
 //!                                                                     └► layer analyzers ─► findings
-//!   merge (whiteouts, opaque dirs) ─► Report (JSON)
+//!   merge (whiteouts, opaque dirs) ─► image passes ─► checks ─► Report (JSON)
 //! ```
-//! Everything that looks at a layer's files is a [`analyzer::LayerAnalyzer`] riding that walk.
-//! A stream that cannot be read at random (gzipped tarball, stdin, fetch body) takes the same
-//! path in one pass ([`source::stream`]). Every size from the input is checked against
-//! [`Limits`] before it drives memory or work; no layer is ever held whole.
+//! The two extension points: everything that looks at a layer's files is an
+//! [`analyzer::LayerAnalyzer`] riding that walk; everything that looks at a whole image is a
+//! [`pass::ImagePass`]. A stream that cannot be read at random (gzipped tarball, stdin, fetch
+//! body) takes the same path in one pass ([`source::stream`]). Every size from the input is
+//! checked against [`Limits`] before it drives memory or work; no layer is ever held whole.
 
 pub mod analyzer;
 pub mod blob;

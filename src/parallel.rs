@@ -1,9 +1,11 @@
 //! Layers processed out of order: the CLI runs them on threads, the page on a pool of workers
 //! (each with its own wasm instance reading its own slices of the same `File`). The
-//! coordinator lists the distinct layer blobs of a tar archive ([`layer_jobs`], largest
-//! first), each job becomes a [`LayerResult`] anywhere ([`run_job`]), and the results are
-//! handed to the inspection ([`crate::inspect::explore_blob_prepared`]), which then reads
-//! no layer itself. Outputs are identical to a sequential inspection.
+//! coordinator lists the distinct layer blobs of a tar archive ([`plan_jobs`], largest first),
+//! and [`schedule`] decides how they are read: the policy is here, in one place, and the
+//! threads ([`on_threads`]) and the page's pool only carry it out. Each job becomes a
+//! [`LayerResult`] anywhere ([`run_job`]), and the results are handed to the inspection
+//! (`Input::File { prepared, .. }` of [`crate::inspect::inspect`]), which then reads those
+//! layers no more. Outputs are identical to a sequential inspection.
 
 use crate::blob::BlobSource;
 use crate::compress::{self, SNIFF_LEN, Sniffed};

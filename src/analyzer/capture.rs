@@ -86,8 +86,6 @@ impl LayerAnalyzer for CaptureFiles {
     }
 
     fn finish(self: Box<Self>, out: &mut Findings) {
-        for c in self.captures {
-            out.push(c);
-        }
+        out.extend(self.captures);
     }
 }

@@ -60,20 +60,16 @@ impl<P: ModuleProbe> LayerAnalyzer for Executables<P> {
     }
 
     fn end_entry(&mut self, e: &EntryMeta) {
-        if let Some(modules) = self.probe.take().map(P::modules)
-            && !modules.is_empty()
+        if let Some(found) = self
+            .probe
+            .take()
+            .and_then(|p| BinaryModules::of(e, P::KIND, p.modules()))
         {
-            self.found.push(BinaryModules {
-                entry: e.index,
-                kind: P::KIND.into(),
-                modules,
-            });
+            self.found.push(found);
         }
     }
 
     fn finish(self: Box<Self>, out: &mut Findings) {
-        for b in self.found {
-            out.push(b);
-        }
+        out.extend(self.found);
     }
 }

@@ -29,20 +29,16 @@ impl LayerAnalyzer for JavaArchive {
     }
 
     fn end_entry(&mut self, e: &EntryMeta) {
-        if let Some(modules) = self.probe.take().map(JarProbe::finish)
-            && !modules.is_empty()
+        if let Some(found) = self
+            .probe
+            .take()
+            .and_then(|p| BinaryModules::of(e, "maven", p.finish()))
         {
-            self.found.push(BinaryModules {
-                entry: e.index,
-                kind: "maven".into(),
-                modules,
-            });
+            self.found.push(found);
         }
     }
 
     fn finish(self: Box<Self>, out: &mut Findings) {
-        for b in self.found {
-            out.push(b);
-        }
+        out.extend(self.found);
     }
 }

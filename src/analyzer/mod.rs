@@ -90,6 +90,17 @@ pub struct BinaryModules {
     pub modules: Vec<crate::scan::packages::Found>,
 }
 
+impl BinaryModules {
+    /// What entry `e` lists, if it lists anything.
+    fn of(e: &EntryMeta, kind: &str, modules: Vec<crate::scan::packages::Found>) -> Option<Self> {
+        (!modules.is_empty()).then(|| BinaryModules {
+            entry: e.index,
+            kind: kind.into(),
+            modules,
+        })
+    }
+}
+
 /// Declares the kinds of finding: one variant each, with its conversions.
 macro_rules! findings {
     ($($(#[$doc:meta])* $variant:ident($ty:ty),)*) => {
@@ -138,6 +149,11 @@ pub struct Findings(Vec<Finding>);
 impl Findings {
     pub fn push(&mut self, f: impl Into<Finding>) {
         self.0.push(f.into());
+    }
+
+    /// Pushes each of `found`, in order.
+    pub fn extend<T: Into<Finding>>(&mut self, found: impl IntoIterator<Item = T>) {
+        self.0.extend(found.into_iter().map(Into::into));
     }
 
     /// The findings of one kind, in order: `findings.of::<Capture>()`.

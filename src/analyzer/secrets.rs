@@ -67,8 +67,6 @@ impl LayerAnalyzer for SecretScan {
     }
 
     fn finish(self: Box<Self>, out: &mut Findings) {
-        for s in self.found {
-            out.push(s);
-        }
+        out.extend(self.found);
     }
 }
