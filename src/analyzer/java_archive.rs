@@ -1,44 +1,23 @@
-//! Reads the Maven coordinates inside Java archives (jar, war, ear, hpi, jpi), nested ones
-//! included ([`crate::scan::packages::java`]).
+//! Java archives (jar, war, ear, hpi, jpi), nested ones included: the Maven coordinates inside,
+//! read by [`crate::scan::packages::java`].
 
-use super::{BinaryModules, EntryMeta, Findings, LayerAnalyzer, Want};
+use super::EntryMeta;
+use super::executable::ModuleProbe;
+use crate::scan::packages::Found;
 use crate::scan::packages::java::{self, JarProbe};
 
-#[derive(Default)]
-pub(super) struct JavaArchive {
-    probe: Option<JarProbe>,
-    found: Vec<BinaryModules>,
-}
-
-impl LayerAnalyzer for JavaArchive {
-    fn id(&self) -> &'static str {
-        "java-archive"
-    }
-
-    fn entry(&mut self, e: &EntryMeta) -> Want {
+impl ModuleProbe for JarProbe {
+    const ID: &'static str = "java-archive";
+    const KIND: &'static str = "maven";
+    const MAGIC: Option<&'static [u8; 4]> = None;
+    fn start(e: &EntryMeta) -> Option<Self> {
         // 22 bytes: the smallest zip (an end-of-central-directory record alone).
-        self.probe = (e.is_file() && e.size >= 22 && java::wants(e.path)).then(|| JarProbe::new(e.path));
-        if self.probe.is_some() { Want::Body } else { Want::Skip }
+        (e.is_file() && e.size >= 22 && java::wants(e.path)).then(|| JarProbe::new(e.path))
     }
-
-    fn content(&mut self, data: &[u8]) -> Want {
-        if let Some(p) = &mut self.probe {
-            p.feed(data);
-        }
-        Want::Body
+    fn feed(&mut self, data: &[u8]) {
+        JarProbe::feed(self, data);
     }
-
-    fn end_entry(&mut self, e: &EntryMeta) {
-        if let Some(found) = self
-            .probe
-            .take()
-            .and_then(|p| BinaryModules::of(e, "maven", p.finish()))
-        {
-            self.found.push(found);
-        }
-    }
-
-    fn finish(self: Box<Self>, out: &mut Findings) {
-        out.extend(self.found);
+    fn modules(self) -> Vec<Found> {
+        self.finish()
     }
 }

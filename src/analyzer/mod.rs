@@ -20,7 +20,7 @@ pub use secrets::FileSecret;
 
 use crate::fs::Marker;
 use crate::limits::Limits;
-use crate::scan::packages::{cargo::AuditableProbe, golang::GoProbe};
+use crate::scan::packages::{cargo::AuditableProbe, golang::GoProbe, java::JarProbe};
 use crate::tar::EntryKind;
 pub use crate::tar::stream::Want;
 
@@ -74,9 +74,9 @@ pub fn for_layer(limits: &Limits) -> Vec<Box<dyn LayerAnalyzer>> {
     vec![
         Box::new(capture::CaptureFiles::new(limits)),
         Box::new(secrets::SecretScan::new(limits)),
-        Box::new(executable::Executables::<GoProbe>::default()),
-        Box::new(executable::Executables::<AuditableProbe>::default()),
-        Box::new(java_archive::JavaArchive::default()),
+        Box::new(executable::Modules::<GoProbe>::new()),
+        Box::new(executable::Modules::<AuditableProbe>::new()),
+        Box::new(executable::Modules::<JarProbe>::new()),
     ]
 }
 
