@@ -43,20 +43,16 @@ function workersAndMemory(run, report, img) {
   const n = run.workers ?? 1;
   return el('span', { dataset: { workers: String(n) } },
     n > 1 ? `layers read by ${int(n)} workers in parallel` : 'read by 1 worker',
-    n > 1 && run.split ? splitNote(run.split, report.images.indexOf(img), img) : null,
+    n > 1 && run.split ? splitNote(run.split, report.images.indexOf(img)) : null,
     `, WebAssembly memory ${mib(run.memory)}`,
     n > 1 && run.layerMemory ? el('span', { dataset: { layerMemory: String(run.layerMemory) }, text: ` (largest layer worker ${mib(run.layerMemory)})` }) : null);
 }
 
 /** " (layer 0 split between 2 workers)": the layer of the image shown whose blob the pool read
- *  in two halves (`split` = { size, layers: [[image, layer]…] }; a layer the manifests name by
- *  no digest is known by its size). */
-function splitNote(split, image, img) {
-  let index = split.layers.find(([i]) => i === image)?.[1];
-  if (index == null && !split.layers.length) {
-    const same = img.layers.filter((l) => l.size === split.size);
-    if (same.length === 1) index = same[0].index;
-  }
+ *  in two halves (`split` = { size, layers: [[image, layer]…] }: every planned layer that blob
+ *  is, as the core says; the image shown may hold none of them). */
+function splitNote(split, image) {
+  const index = split.layers.find(([i]) => i === image)?.[1];
   if (index == null) return ' (one layer split between 2 workers)';
   return el('span', { dataset: { splitLayer: String(index) }, text: ` (layer ${index} split between 2 workers)` });
 }
