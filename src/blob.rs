@@ -34,6 +34,20 @@ pub trait BlobSource {
     }
 }
 
+/// Reads `reader` to its end in pieces of up to `buf.len()` bytes, handing each to `each`
+/// (interrupted reads are retried): how a stream that can be read only once (stdin, a
+/// registry's answer) is fed to the core.
+pub fn read_pieces(mut reader: impl std::io::Read, buf: &mut [u8], mut each: impl FnMut(&[u8])) -> std::io::Result<()> {
+    loop {
+        match reader.read(buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => each(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 impl BlobSource for [u8] {
     fn len(&self) -> u64 {
         <[u8]>::len(self) as u64

@@ -11,7 +11,7 @@ use crate::source::layout::{BlobPlan, ImagePlan};
 
 /// The checks of the manifest and the indexes on the way to it.
 pub fn documents(plan: &ImagePlan, origin: Option<&ManifestDigestOrigin>) -> Vec<Check> {
-    if !plan.manifest_blob {
+    if plan.documents.is_empty() {
         return vec![Check::not_checkable(
             CheckWhat::ManifestDigest,
             "docker save (manifest.json) has no manifest blob",

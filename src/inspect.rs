@@ -388,12 +388,7 @@ fn assemble(
         distro: None,
         errors,
     };
-    let image = ImageView {
-        config: &config,
-        view: tree.view(&entry_lists),
-        layers: &results,
-        opts,
-    };
+    let image = ImageView::new(&config, tree.view(&entry_lists), &results, opts);
     crate::pass::run_all(&image, &mut report);
     Ok((
         report,

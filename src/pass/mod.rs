@@ -25,6 +25,7 @@ use crate::image::{ImageConfig, LayerResult};
 use crate::options::Options;
 use crate::report::ImageReport;
 use crate::tar::EntryKind;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// One image as the passes see it.
@@ -36,6 +37,9 @@ pub struct ImageView<'a> {
     /// could not be read).
     pub layers: &'a [Rc<LayerResult>],
     pub opts: &'a Options,
+    /// The capture analyzer's findings by (layer, entry): looked up once per cataloged file
+    /// and per earlier copy of it, so not searched for each time.
+    captures: HashMap<(usize, usize), &'a Capture>,
 }
 
 /// Looks at a whole image and writes its part of the report.
@@ -66,15 +70,32 @@ pub fn run_all(image: &ImageView, out: &mut ImageReport) {
     }
 }
 
-impl ImageView<'_> {
+impl<'a> ImageView<'a> {
+    pub fn new(
+        config: &'a ImageConfig,
+        view: MergedView<'a>,
+        layers: &'a [Rc<LayerResult>],
+        opts: &'a Options,
+    ) -> Self {
+        let captures = layers
+            .iter()
+            .enumerate()
+            .flat_map(|(l, r)| r.findings.of::<Capture>().map(move |c| ((l, c.entry), c)))
+            .collect();
+        ImageView {
+            config,
+            view,
+            layers,
+            opts,
+            captures,
+        }
+    }
+
     /// The capture of file version `v` (an index into the merged tree's versions), if its
     /// layer's analyzers kept one.
-    pub fn capture(&self, v: usize) -> Option<&Capture> {
+    pub fn capture(&self, v: usize) -> Option<&'a Capture> {
         let ver = self.view.tree.versions()[v];
-        self.layers[ver.layer()]
-            .findings
-            .of::<Capture>()
-            .find(|c| c.entry == ver.entry())
+        self.captures.get(&(ver.layer(), ver.entry())).copied()
     }
 
     /// The captured bytes of the visible file at `path` (symlinks followed).

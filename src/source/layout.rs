@@ -57,10 +57,10 @@ pub struct ImagePlan {
     pub manifest_digest: Option<Digest>,
     pub manifest_media_type: Option<String>,
     /// The documents read on the way to the manifest, in order (an index, then the manifest);
-    /// empty for `docker save`, which has no manifest blob. [`crate::checks`] makes them checks.
+    /// empty for `docker save`, which has no manifest blob (an OCI image whose manifest could
+    /// not be read has no config either, so it is never assembled). [`crate::checks`] makes
+    /// them checks.
     pub documents: Vec<DocumentRead>,
-    /// Whether the format has a manifest blob (an OCI layout; not `docker save`'s manifest.json).
-    pub manifest_blob: bool,
     pub config: BlobPlan,
     pub layers: Vec<BlobPlan>,
     pub platform: Option<String>,
@@ -305,7 +305,6 @@ fn image_from_descriptor(
     depth: usize,
 ) -> ImagePlan {
     let mut p = ImagePlan {
-        manifest_blob: true,
         name: d
             .annotations
             .get("io.containerd.image.name")

@@ -16,10 +16,11 @@ pub mod memory;
 pub mod registry;
 pub mod stream;
 
-use crate::blob::BlobSource;
+use crate::blob::{BlobSource, read_pieces};
 use crate::compress::{self, Compression, SNIFF_LEN, Sniffed};
 use crate::error::{Error, Result};
 use crate::image::LayerResult;
+use crate::image::pipeline::feed_range;
 use crate::limits::Limits;
 use crate::options::Options;
 
@@ -122,17 +123,12 @@ pub fn open_file<'a>(
                 Compression::Zstd
             };
             let mut s = stream::StreamInspector::new(Some(c), opts);
-            let mut buf = vec![0u8; archive::CHUNK];
-            let mut off = 0u64;
-            while off < source.len() {
-                let n = ((source.len() - off).min(buf.len() as u64)) as usize;
-                if let Err(e) = source.read_exact_at(off, &mut buf[..n]) {
-                    s.fail(e);
-                    break;
-                }
-                s.push(&buf[..n]);
-                progress(n as u64);
-                off += n as u64;
+            let mut push = |chunk: &[u8]| {
+                s.push(chunk);
+                true
+            };
+            if let Err(e) = feed_range(source, 0, source.len(), archive::CHUNK, &mut push, progress) {
+                s.fail(e);
             }
             let mut opened = s.finish(origin);
             opened.reread = Some(c);
@@ -150,26 +146,19 @@ pub fn open_file<'a>(
 /// Reads a stream that can be read only once (stdin), in one pass, keeping only small JSON
 /// documents and layer results. `name` is the name shown (`-`).
 pub fn read_stream(
-    mut reader: impl std::io::Read,
+    reader: impl std::io::Read,
     name: &str,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Opened<'static> {
     let mut s = stream::StreamInspector::new(None, opts);
     let mut buf = vec![0u8; archive::CHUNK];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                s.push(&buf[..n]);
-                progress(n as u64);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                s.fail(Error::io(format!("read failed: {e}")));
-                break;
-            }
-        }
+    let read = read_pieces(reader, &mut buf, |piece| {
+        s.push(piece);
+        progress(piece.len() as u64);
+    });
+    if let Err(e) = read {
+        s.fail(Error::io(format!("read failed: {e}")));
     }
     s.finish(Origin::new("stdin", name))
 }

@@ -392,19 +392,15 @@ pub fn feed_entry<S: EntrySink>(
         stopped: false,
     };
     let mut dec = Decoder::new(compression, feed, limits.zstd_window_bytes);
-    let mut buf = vec![0u8; super::archive::CHUNK];
-    let mut off = 0u64;
-    while off < source.len() {
-        let n = ((source.len() - off).min(buf.len() as u64)) as usize;
-        source.read_exact_at(off, &mut buf[..n])?;
-        if let Err(e) = dec.push(&buf[..n]) {
-            return if dec.get_mut().stopped {
-                Ok(())
-            } else {
-                Err(compress::from_io(e, "tarball"))
-            };
+    let mut failed = None;
+    let mut push = |chunk: &[u8]| match dec.push(chunk) {
+        Ok(()) => true,
+        Err(e) => {
+            // A stop (the entry was fed whole) is no failure.
+            failed = (!dec.get_mut().stopped).then(|| compress::from_io(e, "tarball"));
+            false
         }
-        off += n as u64;
-    }
-    Ok(())
+    };
+    crate::image::pipeline::feed_range(source, 0, source.len(), super::archive::CHUNK, &mut push, &mut |_| {})?;
+    failed.map_or(Ok(()), Err)
 }

@@ -4,7 +4,6 @@ use super::{Credentials, Fetch, Next, Reference, ResponseHead};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::source::Opened;
-use std::io::Read;
 use std::time::Duration;
 
 /// TLS settings for private registries.
@@ -100,20 +99,14 @@ fn drive(agent: &ureq::Agent, fetch: &mut Fetch, progress: &mut dyn FnMut(u64)) 
         };
         if fetch.head(head) {
             let mut body = resp.into_body();
-            let mut reader = body.with_config().limit(u64::MAX).reader();
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        fetch.body(&buf[..n]);
-                        progress(n as u64);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        fetch.transport_error(&format!("the response body broke off: {e}"));
-                        return;
-                    }
-                }
+            let reader = body.with_config().limit(u64::MAX).reader();
+            let read = crate::blob::read_pieces(reader, &mut buf, |piece| {
+                fetch.body(piece);
+                progress(piece.len() as u64);
+            });
+            if let Err(e) = read {
+                fetch.transport_error(&format!("the response body broke off: {e}"));
+                return;
             }
         }
         fetch.end();
