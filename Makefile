@@ -4,6 +4,7 @@
 #   make web     build the static site into www/ (www/pkg holds the wasm, www/sample the sample image)
 #   make single  the page as one HTML file that works from disk: $(TARGET_DIR)/single/porthole.html
 #   make bench   throughput of `porthole inspect` next to `tar | sha256sum` on a generated image
+#   make bench-vulns  1,000 packages matched against 100,000 OSV records (scripts/bench-vulns.py)
 #
 # Cargo's outputs (and the files built from them) go to $CARGO_TARGET_DIR when it is set, else target/.
 
@@ -16,8 +17,10 @@ PORT ?= 8080
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 WASM := $(TARGET_DIR)/wasm32-unknown-unknown/release/porthole.wasm
 export RUSTFLAGS_WASM := -C target-feature=+simd128
+# Real OSV advisories in osv.dev's export layout (the workplace's shared material).
+OSV_DIR ?= $(firstword $(wildcard ../shared/osv /work/shared/osv))
 
-.PHONY: compare-syft sbom setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
+.PHONY: compare-syft sbom vulns bench-vulns setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
 
 setup:
 	scripts/setup.sh
@@ -29,12 +32,14 @@ cli:
 	$(CARGO) build --release --bin porthole
 
 # The static site: the wasm core into www/pkg, and the sample image the "Try a sample image"
-# button loads, written by the project's own fixture builder (both are build outputs, not in git).
+# button loads with its advisory, written by the project's own fixture builder (build outputs,
+# not in git).
 web: setup fixture-bin
 	RUSTFLAGS="$(RUSTFLAGS_WASM)" $(CARGO) build --target wasm32-unknown-unknown --release --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	mkdir -p www/sample
-	$(TARGET_DIR)/release/porthole-fixture oci www/sample/sample.tar
+	$(TARGET_DIR)/release/porthole-fixture page-sample www/sample/sample.tar
+	$(TARGET_DIR)/release/porthole-fixture sample-advisory www/sample/vulndb.json
 	@ls -l www/pkg/porthole_bg.wasm | awk '{print "web: www/pkg/porthole_bg.wasm " $$5 " bytes"}'
 	@gzip -9c www/pkg/porthole_bg.wasm | wc -c | awk '{print "web: gzipped " $$1 " bytes"}'
 
@@ -89,12 +94,22 @@ sbom: cli fixture-bin
 	python3 tests/check_sbom.py $(TARGET_DIR)/release/porthole $(TARGET_DIR)/sbom-fixture.tar $(TARGET_DIR)/sbom-rpm.tar \
 		$$(ls $${REAL_IMAGES_DIR:-/tmp/porthole-real-images}/oci.tar 2>/dev/null)
 
+# Vulnerability matching against references computed in Python (packaging for PyPI on the real
+# PyPA advisories, dpkg's order on the real Debian image tests/real-images.sh built).
+vulns: cli fixture-bin
+	@test -n "$(OSV_DIR)" || { echo "vulns: no OSV export (set OSV_DIR)"; exit 1; }
+	/usr/bin/python3 tests/check_vulns.py $(TARGET_DIR)/release/porthole $(TARGET_DIR)/release/porthole-fixture \
+		$(OSV_DIR) $${REAL_IMAGES_DIR:-/tmp/porthole-real-images}
+
+bench-vulns: cli fixture-bin
+	python3 scripts/bench-vulns.py $(TARGET_DIR)/release/porthole $(TARGET_DIR)/release/porthole-fixture $(OSV_DIR)
+
 real-images: cli
 	PORTHOLE=$(TARGET_DIR)/release/porthole tests/real-images.sh
 
 # real-images before browser: the browser tests read the images tests/real-images.sh builds
 # (in $REAL_IMAGES_DIR, default /tmp/porthole-real-images), and with CI set they fail without them.
-test: setup-tests fmt-check clippy unit schema wasm real-images browser sbom
+test: setup-tests fmt-check clippy unit schema wasm real-images browser sbom vulns
 	@echo "make test: all passed"
 
 bench: cli fixture-bin web

@@ -7,7 +7,8 @@
 #   scripts/setup.sh --tests  also the packages the tests use (debootstrap, umoci, skopeo, jsonschema,
 #                             chromium for the browser tests, node/npm for playwright-core,
 #                             docker-registry, apache2-utils and python3-cryptography for the
-#                             registry tests)
+#                             registry tests; python3-apt, python3-packaging, python3-rpm, a JRE and
+#                             maven-artifact: the reference version orderings; npm ci)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ want_tests=0
 
 apt_pkgs=(python3)
 if [ "$want_tests" = 1 ]; then
-    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java)
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java python3-apt python3-packaging python3-rpm default-jre-headless libmaven3-core-java)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 fi
 missing=()
@@ -54,4 +55,11 @@ fi
 if [ "$want_tests" = 1 ] && ! command -v cargo-auditable >/dev/null 2>&1; then
     echo "setup: cargo install cargo-auditable (about a minute)"
     cargo install cargo-auditable --version 0.7.7 --locked
+fi
+
+# The npm packages the tests use (playwright-core for the browser tests; semver, npm's own
+# version order, which tests/version_orderings.rs compares with): before the Rust tests run.
+if [ "$want_tests" = 1 ] && [ ! -d node_modules/semver ]; then
+    echo "setup: npm ci"
+    npm ci --no-audit --no-fund
 fi

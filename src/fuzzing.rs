@@ -291,6 +291,34 @@ pub fn registry(data: &[u8]) {
         .to_json();
 }
 
+/// Every version ordering on two strings (the input split at its first NUL byte, else in
+/// half): each must compare them the same way both ways round and find each equal to itself.
+pub fn versions(data: &[u8]) {
+    let (a, b) = match data.iter().position(|&c| c == 0) {
+        Some(nul) => (
+            data.get(..nul).unwrap_or_default(),
+            data.get(nul + 1..).unwrap_or_default(),
+        ),
+        None => data.split_at(data.len() / 2),
+    };
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, scheme) in crate::vuln::version::ECOSYSTEMS {
+        if seen.contains(&scheme.id()) {
+            continue;
+        }
+        seen.push(scheme.id());
+        let ab = scheme.compare(&a, &b);
+        assert_eq!(ab, scheme.compare(&b, &a).reverse(), "{}: {a:?} vs {b:?}", scheme.id());
+        assert_eq!(
+            scheme.compare(&a, &a),
+            std::cmp::Ordering::Equal,
+            "{}: {a:?}",
+            scheme.id()
+        );
+    }
+}
+
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
 
@@ -304,4 +332,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("packages", packages),
     ("registry", registry),
     ("merge", merge),
+    ("versions", versions),
 ];

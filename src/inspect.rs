@@ -387,6 +387,8 @@ fn assemble(
         packages: Vec::new(),
         distro: None,
         errors,
+        vulnerabilities: Vec::new(),
+        vulnerability_summary: None,
     };
     let image = ImageView::new(&config, tree.view(&entry_lists), &results, opts);
     crate::pass::run_all(&image, &mut report);

@@ -39,6 +39,7 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod tar;
+pub mod vuln;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

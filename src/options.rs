@@ -16,4 +16,7 @@ pub struct Options {
     pub expect_digest: Option<Digest>,
     /// Secret findings the user accepts: by rule id, or by file path glob.
     pub secret_allow: crate::scan::secrets::AllowList,
+    /// A vulnerability database to match the packages against (read once, shared by every
+    /// image inspected with these options).
+    pub vuln_db: Option<std::sync::Arc<crate::vuln::VulnDb>>,
 }

@@ -5,10 +5,17 @@ use porthole::fixture::{self, Compress};
 use porthole::inspect::{Options, Quiet};
 
 fn check(name: &str, bytes: &[u8]) {
-    let opts = Options {
-        files: true,
-        ..Default::default()
-    };
+    check_with(
+        name,
+        bytes,
+        Options {
+            files: true,
+            ..Default::default()
+        },
+    );
+}
+
+fn check_with(name: &str, bytes: &[u8], opts: Options) {
     let mut report = porthole::inspect_blob(bytes, &format!("{name}.tar"), &opts, &mut Quiet);
     report.porthole_version = "0.0.0-golden".into();
     let got = report.to_json() + "\n";
@@ -65,4 +72,36 @@ fn golden_tampered() {
     let at = (e.data_offset + e.entry.size / 2) as usize;
     bytes[at] ^= 0x01;
     check("tampered", &bytes);
+}
+
+/// Every ecosystem's packages matched against a small database: a Debian source package, a
+/// PyPI advisory with a CVSS vector, a malicious npm package, an advisory with only GIT ranges.
+#[test]
+fn golden_vulnerabilities() {
+    let records = br#"[
+      {"id":"DEBIAN-CVE-2024-0001","aliases":["CVE-2024-0001"],"summary":"base-files: a flaw","modified":"2024-05-01T00:00:00Z",
+       "affected":[{"package":{"ecosystem":"Debian:12","name":"base-files"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"12.4+deb12u6"}]}]},
+                   {"package":{"ecosystem":"Debian:11","name":"base-files"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]},
+      {"id":"GHSA-0000-0000-0001","summary":"requests leaks headers","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:N/A:N"}],
+       "affected":[{"package":{"ecosystem":"PyPI","name":"requests"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.32.0"}]}]}]},
+      {"id":"MAL-2024-0001","summary":"Malicious code in @types/node (npm)","affected":[{"package":{"ecosystem":"npm","name":"@types/node"},"versions":["20.11.5"]}]},
+      {"id":"OSV-GIT-1","affected":[{"package":{"ecosystem":"crates.io","name":"nothing-here"}},{"package":{"ecosystem":"npm","name":"express"},"ranges":[{"type":"GIT","repo":"https://example.invalid/x","events":[{"introduced":"0"},{"fixed":"abc"}]}]}]}
+    ]"#;
+    let db = porthole::vuln::VulnDb::open(
+        vec![porthole::vuln::DbFile {
+            name: "golden-db.json".into(),
+            source: Box::new(records.to_vec()),
+        }],
+        &mut |_, _, _| {},
+    );
+    let img =
+        fixture::ImageSpec::new("example.com/packages:1", vec![fixture::packages_layer()]).compressed(Compress::Gzip);
+    check_with(
+        "vulnerabilities",
+        &fixture::oci_archive(&[img], false),
+        Options {
+            vuln_db: Some(std::sync::Arc::new(db)),
+            ..Default::default()
+        },
+    );
 }

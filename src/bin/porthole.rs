@@ -7,6 +7,7 @@ use porthole::inspect::{Observer, Options};
 use porthole::report::{CheckStatus, Report};
 use porthole::scan::secrets::Severity;
 use porthole::source::registry::{Credentials, Reference};
+use porthole::vuln::{Rating, VulnDb};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,7 +38,8 @@ enum Command {
     ///
     /// Exit codes: 0 ok; 1 usage error; 2 no image could be described; 3 integrity failure;
     /// 4 the report is incomplete (a limit was hit or part of the image could not be read);
-    /// 5 a secret at or above --fail-on-secrets was found.
+    /// 6 a vulnerability at or above --fail-on-vuln was found; 5 a secret at or above
+    /// --fail-on-secrets was found (the first that applies, in this order).
     Inspect {
         #[command(flatten)]
         input: Input,
@@ -51,6 +53,28 @@ enum Command {
         /// found; without a value, high.
         #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "high")]
         fail_on_secrets: Option<String>,
+        /// Exit 6 when a vulnerability at or above this severity (low, medium, high,
+        /// critical) is found (needs --vuln-db); without a value, any severity.
+        #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "unknown")]
+        fail_on_vuln: Option<String>,
+    },
+    /// Look packages up in vulnerability databases without an image: package URLs as
+    /// arguments, or osv.dev `querybatch` JSON with --queries. `--json` answers like
+    /// osv.dev's /v1/querybatch: one result per query, in order.
+    Vulns {
+        /// An OSV database: osv.dev's export directory, a zip, or JSON files (repeatable;
+        /// PORTHOLE_VULN_DB names a default).
+        #[arg(long = "db", value_name = "PATH")]
+        db: Vec<PathBuf>,
+        /// A file (or `-` for stdin) of {"queries":[{"package":{"ecosystem","name"} or
+        /// {"purl"},"version"}]}.
+        #[arg(long, value_name = "FILE")]
+        queries: Option<PathBuf>,
+        /// Package URLs with versions (pkg:pypi/requests@2.31.0).
+        purls: Vec<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Write a software bill of materials (SPDX 2.3 or CycloneDX 1.6 JSON) of an image's
     /// packages. Takes the same inputs and options as `inspect`; exit codes as `inspect`.
@@ -101,6 +125,11 @@ struct Input {
     /// Threads that process layers (default: the machine's cores, at most 8; 1 = sequential).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Match the packages against this OSV vulnerability database: osv.dev's export
+    /// directory (`<Ecosystem>/all.zip`), a zip or a JSON file (repeatable; PORTHOLE_VULN_DB
+    /// names a default, several separated by `:`).
+    #[arg(long, value_name = "PATH")]
+    vuln_db: Vec<PathBuf>,
     /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
     /// (repeatable; `--limit help` lists every limit with its default).
     #[arg(long, value_name = "NAME=SIZE")]
@@ -145,11 +174,17 @@ fn main() -> ExitCode {
             files,
             json,
             fail_on_secrets,
+            fail_on_vuln,
         } => {
             let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
                 None => None,
                 Some(Some(s)) => Some(s),
                 Some(None) => return usage("--fail-on-secrets takes low, medium, high or critical"),
+            };
+            let fail_on_vuln = match fail_on_vuln.as_deref().map(Rating::parse) {
+                None => None,
+                Some(Some(r)) => Some(r),
+                Some(None) => return usage("--fail-on-vuln takes low, medium, high or critical"),
             };
             let report = match read_image(input, files, !json) {
                 Ok(r) => r,
@@ -163,12 +198,22 @@ fn main() -> ExitCode {
             } else {
                 print_summary(&report);
             }
+            if fail_on_vuln.is_some() && report.images.iter().all(|i| i.vulnerability_summary.is_none()) {
+                return usage("--fail-on-vuln needs a vulnerability database (--vuln-db or PORTHOLE_VULN_DB)");
+            }
             let code = match report.exit_code() {
+                0 if fail_on_vuln.is_some_and(|r| report.has_vulnerability_at_least(r)) => 6,
                 0 if fail_on_secrets.is_some_and(|s| report.has_secret_at_least(s)) => 5,
                 c => c,
             };
             ExitCode::from(code as u8)
         }
+        Command::Vulns {
+            db,
+            queries,
+            purls,
+            json,
+        } => vulns(db, queries, purls, json),
         Command::Sbom { input, format } => {
             let Some(format) = porthole::report::sbom::Format::parse(&format) else {
                 return usage("--format takes spdx-json or cyclonedx-json");
@@ -193,6 +238,74 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code() as u8)
         }
     }
+}
+
+/// `porthole vulns`: queries from a file or stdin and from purls, answered in order.
+fn vulns(db: Vec<PathBuf>, queries: Option<PathBuf>, purls: Vec<String>, json: bool) -> ExitCode {
+    use porthole::vuln::batch;
+    let mut list = Vec::new();
+    if let Some(path) = queries {
+        let bytes = if path.as_os_str() == "-" {
+            let mut b = Vec::new();
+            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b) {
+                return usage(&format!("cannot read queries from stdin: {e}"));
+            }
+            b
+        } else {
+            match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) => return usage(&format!("cannot read {}: {e}", path.display())),
+            }
+        };
+        match batch::parse(&bytes) {
+            Ok(b) => list.extend(b.queries),
+            Err(e) => return usage(&format!("{}: {e}", path.display())),
+        }
+    }
+    list.extend(batch::purl_queries(&purls));
+    if list.is_empty() {
+        return usage("porthole vulns needs package URLs or --queries FILE");
+    }
+    let db = match open_vuln_db(db, !json) {
+        Ok(Some(db)) => db,
+        Ok(None) => return usage("porthole vulns needs --db PATH (or PORTHOLE_VULN_DB)"),
+        Err(code) => return code,
+    };
+    let answer = batch::answer(&db, &list);
+    if json {
+        out!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    for r in &answer.results {
+        let what = match &r.package {
+            Some(p) => format!("{} {} {}", p.ecosystem, p.name, p.version),
+            None => "(not understood)".into(),
+        };
+        match (&r.error, r.vulns.len()) {
+            (Some(e), _) => out!("{what}: {e}"),
+            (None, 0) => out!("{what}: no known vulnerabilities"),
+            (None, n) => {
+                out!("{what}: {n}");
+                for v in &r.vulns {
+                    out!(
+                        "  {:<8} {:<22} fixed in {:<16} {}",
+                        v.severity.rating.as_str(),
+                        v.id,
+                        if v.fixed.is_empty() {
+                            "-".to_string()
+                        } else {
+                            v.fixed.join(", ")
+                        },
+                        v.summary.as_deref().unwrap_or("").chars().take(70).collect::<String>()
+                    );
+                }
+            }
+        }
+    }
+    for n in &answer.notes {
+        eprintln!("porthole: {n}");
+    }
+    ExitCode::SUCCESS
 }
 
 fn print_errors(report: &Report) {
@@ -221,6 +334,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         allow_secret_path,
         scan_file_bytes,
         threads,
+        vuln_db,
         limit,
     } = input;
     let mut opts = Options {
@@ -272,6 +386,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         rules: allow_secret_rule,
         paths: allow_secret_path,
     };
+    opts.vuln_db = open_vuln_db(vuln_db, progress)?.map(std::sync::Arc::new);
     let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
         match path.to_str().map(Reference::parse) {
             Some(Ok(r)) => Some(r),
@@ -350,6 +465,53 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         eprint!("\r\x1b[K");
     }
     Ok(report)
+}
+
+/// The databases named on the command line, else by PORTHOLE_VULN_DB; what could not be read
+/// in them is said on stderr (the rest is used).
+fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb>, ExitCode> {
+    if paths.is_empty() {
+        let Some(env) = std::env::var_os("PORTHOLE_VULN_DB").filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        paths = std::env::split_paths(&env).collect();
+    }
+    use std::io::IsTerminal;
+    let show = progress && std::io::stderr().is_terminal();
+    let db = porthole::vuln::files::open_paths(&paths, &mut |done, total, _| {
+        if show {
+            eprint!(
+                "\rreading the vulnerability database: {} / {} MB\x1b[K",
+                done >> 20,
+                total >> 20
+            );
+        }
+    })
+    .map_err(|e| usage(&e.to_string()))?;
+    if show {
+        eprint!("\r\x1b[K");
+    }
+    let stats = db.stats();
+    for e in &stats.errors {
+        eprintln!("porthole: vulnerability database: {e}");
+    }
+    if stats.skipped > stats.errors.len() {
+        eprintln!(
+            "porthole: vulnerability database: {} more records could not be read",
+            stats.skipped - stats.errors.len()
+        );
+    }
+    if stats.records == 0 {
+        return Err(usage(&format!(
+            "no OSV record could be read from {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(Some(db))
 }
 
 fn looks_like_a_file(p: &Path) -> bool {
@@ -550,6 +712,44 @@ fn print_summary(r: &Report) {
                     f.match_redacted,
                     place
                 );
+            }
+        }
+        if let Some(vs) = &img.vulnerability_summary {
+            let c = &vs.by_severity;
+            out!(
+                "  vulns     {} found in {} of {} packages: {} critical, {} high, {} medium, {} low, {} unrated; {} fixable{}",
+                vs.total,
+                vs.packages_affected,
+                vs.packages_checked,
+                c.critical,
+                c.high,
+                c.medium,
+                c.low,
+                c.none + c.unknown,
+                vs.fixable,
+                if vs.malicious > 0 {
+                    format!("; {} MALICIOUS", vs.malicious)
+                } else {
+                    String::new()
+                }
+            );
+            for v in &img.vulnerabilities {
+                out!(
+                    "            {:<8} {:<22} {} {} -> {}  (layer {})",
+                    v.severity.rating.as_str(),
+                    v.id,
+                    v.package.name,
+                    v.package.version,
+                    if v.fixed.is_empty() {
+                        "no fix".to_string()
+                    } else {
+                        v.fixed.join(", ")
+                    },
+                    v.package.layer
+                );
+            }
+            for n in &vs.notes {
+                out!("            note: {n}");
             }
         }
         if !img.errors.is_empty() {

@@ -15,8 +15,10 @@ mod os_release;
 mod packages;
 mod secrets;
 mod summary;
+mod vulnerabilities;
 
 pub use files::file_records;
+pub use vulnerabilities::match_packages;
 
 use crate::analyzer::Capture;
 use crate::fs::MergedView;
@@ -57,6 +59,7 @@ pub fn for_image() -> &'static [&'static dyn ImagePass] {
         &summary::Summary,
         &os_release::OsRelease,
         &packages::Packages,
+        &vulnerabilities::Vulnerabilities,
         &secrets::FileSecrets,
         &secrets::ConfigSecrets,
         &files::Files,

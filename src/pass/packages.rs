@@ -71,6 +71,7 @@ impl ImagePass for Packages {
                     layer,
                     arch: f.arch,
                     source: f.source,
+                    source_version: f.source_version,
                 });
             }
         }
@@ -100,6 +101,7 @@ impl ImagePass for Packages {
                         layer: l,
                         arch: None,
                         source: None,
+                        source_version: None,
                     });
                 }
             }

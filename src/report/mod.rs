@@ -2,6 +2,7 @@
 //! and the page serialise these same types. Change only by adding fields.
 
 pub mod sbom;
+pub mod vulnerabilities;
 
 use crate::digest::Digest;
 use crate::error::Error;
@@ -235,6 +236,11 @@ pub struct ImageReport {
     /// contract; used in package URLs).
     pub distro: Option<crate::scan::packages::Distro>,
     pub errors: Vec<Error>,
+    /// Advisories affecting the packages, when a vulnerability database was given (added
+    /// after the first contract; empty otherwise).
+    pub vulnerabilities: Vec<vulnerabilities::Vulnerability>,
+    /// Counts and notes of the matching; null when no database was given.
+    pub vulnerability_summary: Option<vulnerabilities::VulnerabilitySummary>,
 }
 
 impl Report {
@@ -256,6 +262,13 @@ impl Report {
     /// Whether any secret at or above `min` was found.
     pub fn has_secret_at_least(&self, min: crate::scan::secrets::Severity) -> bool {
         self.images.iter().any(|i| i.secrets.iter().any(|s| s.severity >= min))
+    }
+
+    /// Whether any vulnerability rated `min` or above was matched.
+    pub fn has_vulnerability_at_least(&self, min: crate::vuln::Rating) -> bool {
+        self.images
+            .iter()
+            .any(|i| i.vulnerabilities.iter().any(|v| v.severity.rating >= min))
     }
 
     /// The CLI's exit code, per the contract: 2 no image, 3 integrity, 4 incomplete, else 0.

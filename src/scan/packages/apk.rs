@@ -36,6 +36,7 @@ impl Cataloger for Apk {
                     .unwrap_or_default(),
                 arch: get('A'),
                 source: get('o'),
+                source_version: None,
             });
         }
         out

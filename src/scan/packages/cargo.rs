@@ -130,6 +130,7 @@ pub fn parse(json: &[u8]) -> Vec<Found> {
             licenses: Vec::new(),
             arch: None,
             source: None,
+            source_version: None,
         })
         .collect()
 }

@@ -44,6 +44,7 @@ impl Cataloger for Composer {
                     licenses: p.license,
                     arch: None,
                     source: None,
+                    source_version: None,
                 })
             })
             .collect()

@@ -58,13 +58,26 @@ impl Cataloger for Dpkg {
             {
                 continue;
             }
-            let source = get("Source").map(|s| s.split_whitespace().next().unwrap_or(s).to_string());
+            // `Source: name` or, when the versions differ (binNMUs, epochs), `name (version)`.
+            let (source, source_version) = match get("Source") {
+                Some(s) => {
+                    let (name, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+                    let version = rest
+                        .trim()
+                        .strip_prefix('(')
+                        .and_then(|r| r.strip_suffix(')'))
+                        .map(|v| v.trim().to_string());
+                    (Some(name.to_string()), version)
+                }
+                None => (None, None),
+            };
             out.push(Found {
                 name: name.to_string(),
                 version: version.to_string(),
                 licenses: Vec::new(),
                 arch: get("Architecture").map(str::to_string),
                 source,
+                source_version,
             });
         }
         out
@@ -95,6 +108,8 @@ mod tests {
             ("adduser", "3.134", Some("all"))
         );
         assert_eq!(f[1].source.as_deref(), Some("glibc"));
+        assert_eq!(f[1].source_version.as_deref(), Some("2.36-9+deb12u4"));
+        assert_eq!(f[0].source_version, None);
         let d = Distro {
             id: "debian".into(),
             version_id: Some("12".into()),

@@ -103,6 +103,7 @@ pub fn parse(b: &[u8]) -> Option<BuildInfo> {
         licenses: Vec::new(),
         arch: None,
         source: None,
+        source_version: None,
     }];
     let (mut main_path, mut ldflags_version) = (None, None);
     let text = String::from_utf8_lossy(modinfo);
@@ -116,6 +117,7 @@ pub fn parse(b: &[u8]) -> Option<BuildInfo> {
                 licenses: Vec::new(),
                 arch: None,
                 source: None,
+                source_version: None,
             }),
             ["=>", path, version, ..] => {
                 if let Some(last) = modules.last_mut() {
@@ -143,6 +145,7 @@ pub fn parse(b: &[u8]) -> Option<BuildInfo> {
                 licenses: Vec::new(),
                 arch: None,
                 source: None,
+                source_version: None,
             },
         );
         has_main = true;
@@ -256,7 +259,8 @@ mod tests {
                     version: "v1.8.0".into(),
                     licenses: vec![],
                     arch: None,
-                    source: None
+                    source: None,
+                    source_version: None
                 },
                 None
             ),

@@ -409,6 +409,7 @@ impl JarProbe {
             licenses: Vec::new(),
             arch: None,
             source: None,
+            source_version: None,
         })
     }
 }
@@ -466,6 +467,7 @@ fn pom(text: &str, path: &str) -> Option<Found> {
         licenses: Vec::new(),
         arch: None,
         source: None,
+        source_version: None,
     })
 }
 

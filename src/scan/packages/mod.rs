@@ -39,6 +39,10 @@ pub struct Package {
     pub arch: Option<String>,
     /// The source package (deb `Source`, apk origin), where recorded.
     pub source: Option<String>,
+    /// The source package's version where the database records one apart from the package's
+    /// own (dpkg's `Source: name (version)`); vulnerability matching reads it.
+    #[serde(skip)]
+    pub source_version: Option<String>,
 }
 
 /// What a cataloger extracts from one file, before paths and layers are attached.
@@ -49,6 +53,8 @@ pub struct Found {
     pub licenses: Vec<String>,
     pub arch: Option<String>,
     pub source: Option<String>,
+    #[serde(default)]
+    pub source_version: Option<String>,
 }
 
 impl Found {
@@ -62,6 +68,7 @@ impl Found {
                 licenses,
                 arch: None,
                 source: None,
+                source_version: None,
             }],
             _ => Vec::new(),
         }

@@ -58,6 +58,7 @@ impl Cataloger for Npm {
             licenses,
             arch: None,
             source: None,
+            source_version: None,
         }]
     }
     fn purl(&self, f: &Found, _: Option<&Distro>) -> String {

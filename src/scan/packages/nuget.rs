@@ -44,6 +44,7 @@ impl Cataloger for Nuget {
                     licenses: Vec::new(),
                     arch: None,
                     source: None,
+                    source_version: None,
                 })
             })
             .collect()

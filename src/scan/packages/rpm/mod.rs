@@ -57,6 +57,7 @@ fn package(blob: &[u8]) -> Option<Found> {
         licenses: h.string(tag::LICENSE).into_iter().filter(|l| !l.is_empty()).collect(),
         arch: h.string(tag::ARCH).filter(|a| !a.is_empty() && a != "(none)"),
         source: h.string(tag::SOURCERPM).filter(|s| !s.is_empty() && s != "(none)"),
+        source_version: None,
     })
 }
 

@@ -1,0 +1,173 @@
+//! Vulnerabilities and malicious packages, offline: OSV databases the user gives are read once
+//! into a compact index ([`VulnDb`]); each cataloged package is looked up by its OSV ecosystem
+//! and name ([`ecosystem`]) and each record naming it is evaluated in that ecosystem's version
+//! order ([`matching`], [`version`]). Nothing here knows the report: the image pass
+//! (`pass::vulnerabilities`) and the CLI's `vulns` command turn [`Hit`]s into their output.
+
+pub mod batch;
+pub mod database;
+pub mod ecosystem;
+#[cfg(unix)]
+pub mod files;
+pub mod matching;
+pub mod osv;
+pub mod severity;
+pub mod version;
+
+pub use database::{DbFile, DbStats, VulnDb};
+pub use ecosystem::{Query, query_for, query_for_purl};
+pub use severity::{Rating, SeverityReport};
+
+use crate::error::Error;
+use matching::Verdict;
+
+/// One record that affects a queried version.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: Option<String>,
+    pub modified: Option<String>,
+    pub severity: SeverityReport,
+    /// Versions that fix it, lowest first (empty: no fix known).
+    pub fixed: Vec<String>,
+    /// An OpenSSF malicious-packages record (`MAL-…`).
+    pub malicious: bool,
+    /// The ecosystem it matched in (`Debian:12`).
+    pub ecosystem: String,
+    /// The database file it came from.
+    pub database: String,
+}
+
+/// What looking up queries found besides hits: why some could not be evaluated.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    /// Records that name a queried package only by commits (GIT ranges), by record id.
+    pub git_only: Vec<String>,
+    /// Records that name a queried package in an ecosystem without a known version order.
+    pub unordered: Vec<String>,
+    /// Records that could not be read back.
+    pub errors: Vec<Error>,
+}
+
+/// Looks queries up. The records of the last package looked up are kept, so queries of the
+/// same package in a row (a source package's binaries: sort them by [`Matcher::key`]) read
+/// them once; no more are kept, so memory stays bounded however many packages are looked up.
+pub struct Matcher<'a> {
+    db: &'a VulnDb,
+    last: Option<((String, String), Vec<database::Found>)>,
+    pub lookup: Lookup,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(db: &'a VulnDb) -> Self {
+        Matcher {
+            db,
+            last: None,
+            lookup: Lookup::default(),
+        }
+    }
+
+    /// What queries are grouped by so that each package's records are read once: the
+    /// ecosystem the database has and the name as the ecosystem compares names.
+    pub fn key(&self, q: &Query) -> Option<(String, String)> {
+        let eco = self.ecosystem(q)?;
+        Some((eco.to_string(), ecosystem::normalize_name(eco, &q.name)))
+    }
+
+    /// The ecosystem of the query the database has records for, if any.
+    pub fn ecosystem<'q>(&self, q: &'q Query) -> Option<&'q str> {
+        q.ecosystems
+            .iter()
+            .map(String::as_str)
+            .find(|e| self.db.has_ecosystem(e))
+    }
+
+    /// Every record affecting the queried version, most severe first.
+    pub fn hits(&mut self, q: &Query) -> Vec<Hit> {
+        let Some(eco) = self.ecosystem(q) else {
+            return Vec::new();
+        };
+        let key = (eco.to_string(), ecosystem::normalize_name(eco, &q.name));
+        if self.last.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut found = Vec::new();
+            for r in self.db.records(eco, &q.name) {
+                match r {
+                    Ok(f) => found.push(f),
+                    Err(e) => self.lookup.errors.push(e),
+                }
+            }
+            self.last = Some((key, found));
+        }
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let records = self.last.as_ref().map(|(_, r)| r.as_slice()).unwrap_or_default();
+        for f in records {
+            let r = &f.record;
+            match matching::evaluate(r, eco, &q.name, &q.version) {
+                Verdict::Affected { fixed } => {
+                    if !seen.insert(r.id.clone()) {
+                        continue;
+                    }
+                    let per_package: Vec<osv::Severity> = r.affected.iter().flat_map(|a| a.severity.clone()).collect();
+                    out.push(Hit {
+                        id: r.id.clone(),
+                        aliases: r.aliases.clone(),
+                        summary: r.summary.clone(),
+                        modified: r.modified.clone(),
+                        severity: severity::assess(r, &per_package),
+                        fixed,
+                        malicious: r.id.starts_with("MAL-"),
+                        ecosystem: eco.to_string(),
+                        database: f.file.clone(),
+                    });
+                }
+                Verdict::OnlyGitRanges => self.lookup.git_only.push(r.id.clone()),
+                Verdict::NoOrdering => self.lookup.unordered.push(r.id.clone()),
+                Verdict::NotAffected => {}
+            }
+        }
+        out.sort_by(|a, b| b.severity.rating.cmp(&a.severity.rating).then_with(|| a.id.cmp(&b.id)));
+        out
+    }
+
+    /// Sentences for a report's notes: what could not be evaluated, and why.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let list = |ids: &[String]| {
+            let mut ids = ids.to_vec();
+            ids.sort();
+            ids.dedup();
+            let n = ids.len();
+            let mut shown = ids.into_iter().take(10).collect::<Vec<_>>().join(", ");
+            if n > 10 {
+                shown.push_str(&format!(" and {} more", n - 10));
+            }
+            (n, shown)
+        };
+        if !self.lookup.git_only.is_empty() {
+            let (n, ids) = list(&self.lookup.git_only);
+            notes.push(format!(
+                "{n} {} packages of this image only by commits (GIT ranges), which cannot be evaluated without the source repository: {ids}",
+                advisories(n, "names", "name")
+            ));
+        }
+        if !self.lookup.unordered.is_empty() {
+            let (n, ids) = list(&self.lookup.unordered);
+            notes.push(format!(
+                "{n} {} version ranges of an ecosystem whose version order porthole does not know yet: {ids}",
+                advisories(n, "uses", "use")
+            ));
+        }
+        notes
+    }
+}
+
+/// `advisory names` / `advisories name`.
+fn advisories(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("advisory {one}")
+    } else {
+        format!("advisories {many}")
+    }
+}
