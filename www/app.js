@@ -5,7 +5,8 @@
 // Automation hooks (README "The page"): body[data-state] is idle | working | done | error and
 // body[data-verdict] is verified | mismatch | incomplete once done (CLI exit 0, 3, 4);
 // body[data-engine] is the state of the worker kept warm for the next file: starting | ready |
-// failed | none (worker-client.js warmUp).
+// failed | none (worker-client.js warmUp); body[data-vulndb] is none | loading | ready |
+// error (vulndb.js).
 import { $, el, saveBlob, size } from './views/dom.js';
 import { ImageWorker, warmUp } from './worker-client.js';
 import { renderProgress } from './views/progress.js';
@@ -17,6 +18,8 @@ import { renderSecrets, renderPackages, renderErrors, plainWords, technical } fr
 import { FilesView } from './views/files.js';
 import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
 import { Settings } from './views/settings.js';
+import { renderVulnerabilities } from './views/vulnerabilities.js';
+import { VulnDatabase, isDatabaseFile } from './vulndb.js';
 
 const VERDICT = { 0: 'verified', 3: 'mismatch', 4: 'incomplete' };
 const STATUS_WORDS = { verified: 'verified', mismatch: 'does not match', incomplete: 'incomplete' };
@@ -34,20 +37,45 @@ let nextId = 1;
 let registryOpen = false; // the registry form, once something is open (always shown before)
 const filesView = new FilesView();
 const settings = new Settings();
+// A database that becomes ready is matched against every image already read.
+const vulndb = new VulnDatabase(() => { for (const e of entries) if (e.state === 'done') rematch(e); });
 
 function open(fileList) {
   const added = Array.from(fileList, (file) => ({
     id: nextId++, kind: 'file', name: file.name, source: file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
-    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes() },
+    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), vulndb: vulndb.forWorker() },
   }));
   add(added);
+}
+
+/** Files from the picker or a drop: zips and JSON files are a vulnerability database, the
+ *  rest images. */
+function openAny(fileList) {
+  const files = Array.from(fileList);
+  const db = files.filter(isDatabaseFile);
+  if (db.length) vulndb.load(db);
+  open(files.filter((f) => !isDatabaseFile(f)));
+}
+
+/** Matches an image read before the database was ready against it, in its worker. */
+async function rematch(entry) {
+  const db = vulndb.forWorker();
+  if (!db || entry.result?.vulndb === db) return;
+  try {
+    const per = await entry.worker.matchVulns(db);
+    per.forEach((m, i) => Object.assign(entry.result.report.images[i], m));
+    entry.result.vulndb = db;
+    if (entry === shown) { rendered = ''; update(); }
+  } catch (e) {
+    if (!entry.closed) notice(`${entry.name} could not be matched against the vulnerability database: ${e.message}`);
+  }
 }
 
 /** `request` = { reference, username, password, platform }. */
 function fetchImage(request) {
   add([{
     id: nextId++, kind: 'registry', name: request.reference, source: { registry: request }, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: 0, received: 0 }, image: 0,
-    settings: { limits: settings.limitsJson(), workers: 1 },
+    settings: { limits: settings.limitsJson(), workers: 1, vulndb: vulndb.forWorker() },
   }]);
 }
 
@@ -81,7 +109,10 @@ async function run(entry) {
   entry.source = null; // a registry password now lives in the worker only
   try {
     entry.result = await entry.worker.inspect();
+    entry.result.vulndb = entry.settings.vulndb;
     entry.state = entry.result.report.images.length ? 'done' : 'error'; // exit code 2: no image
+    // The database became ready while this image was read.
+    if (entry.state === 'done' && vulndb.forWorker() !== entry.result.vulndb) rematch(entry);
     $('version').textContent = `porthole ${entry.result.version}`;
   } catch (e) {
     if (entry.closed) return;
@@ -198,6 +229,9 @@ function renderReport(entry) {
     open: (f) => { activateView('files'); filesView.openPath(f.path, { layer: f.layer, line: f.line }); },
   });
   renderPackages($('view-packages'), img, { sbom: (format) => downloadSbom(entry, format) });
+  renderVulnerabilities($('view-vulnerabilities'), img, { dbState: vulndb.state, dbText: vulndb.text(), baseLayers: null });
+  const vulns = img.vulnerability_summary?.total;
+  $('tab-vulnerabilities').textContent = vulns ? `Vulnerabilities (${vulns})` : 'Vulnerabilities';
   renderErrors($('view-errors'), report, img);
   const errors = report.errors.length + img.errors.length;
   $('tab-errors').textContent = errors ? `Errors (${errors})` : 'Errors';
@@ -256,7 +290,7 @@ function renderFailure(entry) {
 }
 
 // Report views as tabs (WAI-ARIA tabs: arrow keys move between them).
-const VIEWS = ['overview', 'layers', 'files', 'config', 'secrets', 'packages', 'errors'];
+const VIEWS = ['overview', 'layers', 'files', 'config', 'secrets', 'packages', 'vulnerabilities', 'errors'];
 function activateView(name, focus = false) {
   for (const v of VIEWS) {
     const on = v === name;
@@ -295,8 +329,12 @@ $('download-json').addEventListener('click', async () => {
 
 // Input: the file picker, drag-and-drop anywhere on the page, the sample.
 $('file-input').addEventListener('change', (e) => {
-  open(e.target.files);
+  openAny(e.target.files);
   e.target.value = ''; // picking the same file again should inspect it again
+});
+$('vulndb-input').addEventListener('change', (e) => {
+  if (e.target.files.length) vulndb.load(Array.from(e.target.files));
+  e.target.value = '';
 });
 let dragDepth = 0;
 const overlay = $('drop-overlay');
@@ -317,7 +355,7 @@ document.addEventListener('drop', (e) => {
   e.preventDefault();
   dragDepth = 0;
   overlay.hidden = true;
-  if (e.dataTransfer?.files.length) open(e.dataTransfer.files);
+  if (e.dataTransfer?.files.length) openAny(e.dataTransfer.files);
 });
 
 // The sample ships with the site (make web writes it with porthole-fixture): fetched from this
@@ -327,8 +365,17 @@ $('sample').addEventListener('click', async () => {
   button.disabled = true;
   try {
     const embedded = globalThis.portholeEmbedded;
-    if (embedded) open([embedded.sampleFile()]);
-    else {
+    // The sample's advisories (real PyPA records for the packages it ships), unless the user
+    // has a database of their own: the Vulnerabilities view is not empty on a first look.
+    const withAdvisories = vulndb.state === 'none' || vulndb.state === 'error';
+    if (embedded) {
+      if (withAdvisories) await vulndb.load([embedded.sampleVulnDb()], ['sample/vulndb.json'], 'the sample advisories');
+      open([embedded.sampleFile()]);
+    } else {
+      if (withAdvisories) {
+        const db = await fetch(new URL('./sample/vulndb.json', import.meta.url));
+        if (db.ok) await vulndb.load([await db.blob()], ['sample/vulndb.json'], 'the sample advisories');
+      }
       const res = await fetch(new URL('./sample/sample.tar', import.meta.url));
       if (!res.ok) throw new Error(`the server answered ${res.status} (is the site built with make web?)`);
       open([new File([await res.blob()], 'sample.tar', { type: 'application/x-tar' })]);
@@ -371,3 +418,4 @@ update();
 // The next file's worker, started now (wasm fetched, compiled, instantiated) so that a drop
 // shows its layer table at once.
 warmUp((state) => { document.body.dataset.engine = state; }, () => settings.workers());
+vulndb.loadHosted();

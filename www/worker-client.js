@@ -135,12 +135,39 @@ export function askCore(op) {
   });
 }
 
+/** Reads vulnerability database files (Files or fetched Blobs, with their names) into an
+ *  index, in a worker of its own that ends after; resolves with { stats, index } (the index for
+ *  ImageWorker settings.vulndb). `onProgress(done, total, file)` follows the reading. */
+export function indexVulnDb(files, names, onProgress) {
+  return new Promise((resolve, reject) => {
+    let worker;
+    try {
+      worker = startWorker();
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const id = nextRequestId++;
+    const end = (f, v) => { worker.terminate(); f(v); };
+    worker.onmessage = ({ data: m }) => {
+      if (m.type === 'vulndb-progress') onProgress?.(m.done, m.total, m.file);
+      else if (m.id === id) end(m.ok ? resolve : reject, m.ok ? m.value : new Error(m.error));
+    };
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      end(reject, new Error(ev.message || 'the inspection engine could not be loaded'));
+    };
+    worker.postMessage({ id, op: 'vulndb-index', files, names });
+  });
+}
+
 export class ImageWorker {
   /** `source` is a File, or { registry: { reference, username, password, platform } };
    *  `on` = { planned(images), layer(image, layer), bytes(done, total, received), request(m),
    *  pool(m) }; `settings` = { limits (JSON text of the changed limits, or undefined),
    *  workers (layer workers for a tarball; 1: none), poolMinBytes (no pool for fewer bytes
-   *  of layers) }. */
+   *  of layers), vulndb (the vulnerability database to match against: { files, names, index },
+   *  or undefined) }. */
   constructor(source, on, settings = {}) {
     this.source = source;
     this.on = on;
@@ -167,8 +194,8 @@ export class ImageWorker {
         this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
       };
       const r = this.source.registry;
-      const { limits, workers, poolMinBytes } = this.settings;
-      this.worker.postMessage(r ? { op: 'fetch', ...r, limits } : { op: 'open', file: this.source, limits, workers, poolMinBytes });
+      const { limits, workers, poolMinBytes, vulndb } = this.settings;
+      this.worker.postMessage(r ? { op: 'fetch', ...r, limits, vulndb } : { op: 'open', file: this.source, limits, workers, poolMinBytes, vulndb });
       // The worker has the credentials now; the page keeps no copy.
       if (r) this.source = null;
     });
@@ -241,6 +268,12 @@ export class ImageWorker {
    *  as `porthole sbom FILE --format FORMAT` prints it. */
   sbom(image, format) {
     return this.request('sbom', { image, format, created: Date.now() / 1000 });
+  }
+
+  /** Matches the packages again against `vulndb` ({ files, names, index }): per image
+   *  { vulnerabilities, vulnerability_summary, errors }. */
+  matchVulns(vulndb) {
+    return this.request('vulns', { vulndb });
   }
 
   cancel() {

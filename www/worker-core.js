@@ -19,7 +19,7 @@ import { runPool } from './worker-pool.js';
 import { fetchImage } from './worker-registry.js';
 
 /** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
- *  version, memory_bytes }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
+ *  version, memory_bytes, vuln_db_open, vuln_db_export, vuln_db_import }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
  *  once `core` is instantiated from it; `startLayerWorker()` starts one layer worker of the
  *  pool (none: no pool), which is then posted that module: compiled once, shared by all. */
 export function serve(core, ready, startLayerWorker) {
@@ -150,6 +150,9 @@ export function serve(core, ready, startLayerWorker) {
     // clock, so the page gives the creation time (seconds since the epoch).
     sbom: (m) => `${session.sbom(m.image, m.format, m.created)}\n`,
     memory: () => core.memory_bytes(),
+    // The packages matched again against the database just imported (one that became ready
+    // after this image was opened): per image { vulnerabilities, vulnerability_summary, errors }.
+    vulns: () => JSON.parse(session.match_vulns()),
   };
 
   self.onmessage = async ({ data: m }) => {
@@ -166,6 +169,28 @@ export function serve(core, ready, startLayerWorker) {
       const message = 'The inspection engine (WebAssembly) could not be started.';
       post(m.id ? { id: m.id, ok: false, error: `${message} ${String(e)}` } : { type: 'failed', message, detail: String(e) });
       return;
+    }
+    // Indexing a vulnerability database (a worker of its own, ended after): the index goes
+    // back to the page, which hands it to each inspection's worker with the same files.
+    if (m.op === 'vulndb-index') {
+      try {
+        const stats = JSON.parse(core.vuln_db_open(m.files, m.names, (done, total, file) => {
+          post({ type: 'vulndb-progress', done, total, file });
+        }));
+        const index = core.vuln_db_export();
+        post({ id: m.id, ok: true, value: { stats, index } }, [index.buffer]);
+      } catch (e) {
+        post({ id: m.id, ok: false, error: errorText(e) });
+      }
+      return;
+    }
+    // The page's database, for what this worker inspects (opened after the database was ready).
+    if (m.vulndb && (m.op === 'open' || m.op === 'fetch' || m.op === 'vulns')) {
+      try {
+        core.vuln_db_import(m.vulndb.files, m.vulndb.names, m.vulndb.index);
+      } catch (e) {
+        if (m.op === 'vulns') { post({ id: m.id, ok: false, error: errorText(e) }); return; }
+      }
     }
     if (m.op === 'open') {
       try {

@@ -5,6 +5,7 @@
 //! - [`session`]: a [`Session`] that inspects a file (or takes a finished registry fetch) and then
 //!   answers the page's questions (directory listings, searches, file bytes, exports);
 //! - [`registry`]: [`RegistryFetch`], the sans-IO registry conversation driven by `fetch()`;
+//! - [`vulndb`]: the vulnerability database, indexed once and handed to each inspection's worker;
 //! - [`pool`]: the pool's schedule ([`layer_jobs`]) and what a layer worker runs
 //!   ([`LayerFeed`], [`RelayHashes`]).
 
@@ -12,10 +13,12 @@ mod blob;
 mod pool;
 mod registry;
 mod session;
+mod vulndb;
 
 pub use pool::{LayerFeed, RelayHashes, layer_jobs, relay_chunk, warm_up_layer};
 pub use registry::RegistryFetch;
 pub use session::Session;
+pub use vulndb::{vuln_db_export, vuln_db_import, vuln_db_open};
 
 use crate::error::Error;
 use crate::inspect::Observer;
@@ -31,6 +34,7 @@ fn session_options(limits_json: Option<String>) -> std::result::Result<Options, 
     Ok(Options {
         files: false,
         limits: limits_from(limits_json)?,
+        vuln_db: vulndb::current(),
         ..Default::default()
     })
 }

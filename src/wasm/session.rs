@@ -148,6 +148,24 @@ impl Session {
         })
     }
 
+    /// Matches the packages again against this worker's database (one loaded after the image
+    /// was opened); returns per image `{vulnerabilities, vulnerability_summary}` as JSON.
+    pub fn match_vulns(&mut self) -> String {
+        self.opts.vuln_db = super::vulndb::current();
+        let mut out = Vec::new();
+        for img in &mut self.ins.report.images {
+            if let Some(db) = self.opts.vuln_db.as_deref() {
+                crate::pass::match_packages(img, db);
+            }
+            out.push(serde_json::json!({
+                "vulnerabilities": img.vulnerabilities,
+                "vulnerability_summary": img.vulnerability_summary,
+                "errors": img.errors,
+            }));
+        }
+        serde_json::to_string(&out).unwrap_or_default()
+    }
+
     /// The report as JSON without its file lists (`"files": []`; see [`Session::file_count`]),
     /// for showing.
     pub fn report_json(&self) -> String {

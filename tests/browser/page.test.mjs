@@ -219,8 +219,18 @@ test('"Try a sample image" shows a full report of the sample shipped with the si
   const { state, verdict } = await H.waitSettled(page);
   assert.equal(state, 'done');
   assert.equal(verdict, 'verified');
-  const want = await assertExportEqualsCli(page, path.join(H.www, 'sample/sample.tar'), 'sample');
+  // The sample comes with its advisory: the export equals the CLI's with that database.
+  assert.equal(await page.getAttribute('body', 'data-vulndb'), 'ready');
+  const want = H.sampleCli();
+  const got = await H.download(page, '[data-action="download-json"]');
+  assert.equal(got.bytes.toString(), want.text, 'sample: byte-identical with --vuln-db');
+  assert.equal(want.json.images[0].vulnerabilities[0].id, 'PYSEC-2021-142');
   await assertPageShows(page, want.json.images[0], 'sample');
+  const v = await H.facts(page, '#view-overview');
+  assert.match(v.vulnerabilities, /^0 critical, 0 high, 0 medium, 0 low, 0 none, 1 unknown — 1 match, 1 fixable/);
+  await page.click('#tab-vulnerabilities');
+  assert.equal(await page.textContent('#view-vulnerabilities tbody tr[data-id="PYSEC-2021-142"] td:nth-child(5)'), '5.4');
+  await H.shot(page, 'sample-vulnerabilities');
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
@@ -438,9 +448,12 @@ test('the Content-Security-Policy is in force: no inline script runs', async () 
 test('the page requested nothing but its own origin, and only read', () => {
   const own = browser.requests.filter((u) => u.startsWith(server.base));
   // The recording works: the page, its worker and the wasm were all seen.
-  for (const f of ['app.js', 'worker.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar']) {
+  for (const f of ['app.js', 'worker.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar', 'sample/vulndb.json']) {
     assert.ok(own.includes(server.base + f), `${f} requested`);
   }
+  // At start the page asks its own origin for the database a host may place beside it (here:
+  // none, a 404), once per page load.
+  assert.ok(own.includes(`${server.base}vulndb/index.json`), 'vulndb/index.json requested');
   assert.deepEqual(H.foreignRequests(browser.requests, [server.base]), []);
   assert.deepEqual(H.unsafeMethods(browser.calls), [], 'only GET, HEAD or OPTIONS');
 });

@@ -62,7 +62,7 @@ test('the sample button works in the single file (the sample is inlined)', async
   assert.equal(state, 'done');
   assert.equal(verdict, 'verified');
   const got = await H.download(page, '[data-action="download-json"]');
-  assert.equal(got.bytes.toString(), H.cli(path.join(H.www, 'sample/sample.tar')).text);
+  assert.equal(got.bytes.toString(), H.sampleCli().text);
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });

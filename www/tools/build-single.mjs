@@ -26,7 +26,7 @@ const out = path.resolve(process.argv[2] || path.join(targetDir, 'single/porthol
 const read = (rel) => fs.readFileSync(path.join(www, rel), 'utf8');
 const fail = (msg) => { console.error(`build-single: ${msg}`); process.exit(1); };
 
-for (const need of ['pkg/porthole.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar']) {
+for (const need of ['pkg/porthole.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar', 'sample/vulndb.json']) {
   if (!fs.existsSync(path.join(www, need))) fail(`www/${need} is missing: run make web first`);
 }
 
@@ -114,7 +114,7 @@ function workerSource() {
     bundle('worker-core.js'),
     "const { serve } = portholeModules['worker-core.js'];",
     serving('layer-core.js', 'serveLayer'),
-    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes };',
+    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_export, vuln_db_import };',
     "if (self.name === 'porthole-layer') {",
     '  serveLayer(portholeCore, (module) => { initSync({ module }); });',
     '} else {',
@@ -149,6 +149,10 @@ globalThis.portholeEmbedded = {
   sampleFile() {
     const bytes = Uint8Array.from(atob(this.text('porthole-sample')), (c) => c.charCodeAt(0));
     return new File([bytes], 'sample.tar', { type: 'application/x-tar' });
+  },
+  sampleVulnDb() {
+    const bytes = Uint8Array.from(atob(this.text('porthole-sample-vulndb')), (c) => c.charCodeAt(0));
+    return new Blob([bytes], { type: 'application/json' });
   },
 };
 `;
@@ -192,6 +196,7 @@ replaceOnce(/<\/body>/, [
   `<script type="text/plain" id="porthole-worker">${worker}</script>`,
   `<script type="application/octet-stream" id="porthole-wasm">${b64('pkg/porthole_bg.wasm')}</script>`,
   `<script type="application/octet-stream" id="porthole-sample">${b64('sample/sample.tar')}</script>`,
+  `<script type="application/octet-stream" id="porthole-sample-vulndb">${b64('sample/vulndb.json')}</script>`,
   '</body>',
 ].join('\n'));
 

@@ -1,5 +1,6 @@
 // Overview: who the image is, what it is made of, and the counts that matter.
 import { el, factList, int, bytes } from './dom.js';
+import { vulnerabilityFact } from './vulnerabilities.js';
 import { checksTable } from './checks.js';
 import { typeCounts } from './findings.js';
 
@@ -86,6 +87,7 @@ export function renderOverview(root, report, img, run) {
       ['Wasted bytes', el('span', null, bytes(s.wasted_bytes), el('span', { class: 'muted', text: ' in files that later layers delete or overwrite' })), 'wasted'],
       ['Secrets', secretsSummary(img.secrets), 'secrets'],
       ['Packages', packagesSummary(img.packages), 'packages'],
+      ['Vulnerabilities', vulnerabilityFact(img), 'vulnerabilities'],
       ['Inspected', el('span', null, `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), `,
         workersAndMemory(run, report, img), `, porthole ${run.version}`), 'run'],
     ]),
