@@ -91,7 +91,10 @@ sbom: cli fixture-bin
 	printf 'ID=fedora\nVERSION_ID=40\n' > $(TARGET_DIR)/sbom-rpm/root/etc/os-release
 	cp $(TARGET_DIR)/sbom-rpm/sqlite/rpmdb.sqlite $(TARGET_DIR)/sbom-rpm/root/var/lib/rpm/
 	$(TARGET_DIR)/release/porthole-fixture dir $(TARGET_DIR)/sbom-rpm.tar $(TARGET_DIR)/sbom-rpm/root
+	$(TARGET_DIR)/release/porthole-fixture page-sample $(TARGET_DIR)/sbom-sample.tar
+	$(TARGET_DIR)/release/porthole-fixture sample-advisory $(TARGET_DIR)/sbom-sample-vulndb.json
 	python3 tests/check_sbom.py $(TARGET_DIR)/release/porthole $(TARGET_DIR)/sbom-fixture.tar $(TARGET_DIR)/sbom-rpm.tar \
+		$(TARGET_DIR)/sbom-sample.tar=$(TARGET_DIR)/sbom-sample-vulndb.json \
 		$$(ls $${REAL_IMAGES_DIR:-/tmp/porthole-real-images}/oci.tar 2>/dev/null)
 
 # Vulnerability matching against references computed in Python (packaging for PyPI on the real

@@ -29,6 +29,7 @@ pub mod fixture;
 pub mod fs;
 #[cfg(feature = "fixtures")]
 pub mod fuzzing;
+pub mod ignore;
 pub mod image;
 pub mod inspect;
 pub mod limits;

@@ -19,4 +19,20 @@ pub struct Options {
     /// A vulnerability database to match the packages against (read once, shared by every
     /// image inspected with these options).
     pub vuln_db: Option<std::sync::Arc<crate::vuln::VulnDb>>,
+    /// Which vulnerability matches to report and how to attribute them.
+    pub vuln_policy: VulnPolicy,
+}
+
+/// Which vulnerability matches count: the ones the user accepts are left out of the list (and
+/// counted, each with why).
+#[derive(Debug, Clone, Default)]
+pub struct VulnPolicy {
+    /// Only matches with a known fix (`--only-fixed`).
+    pub only_fixed: bool,
+    /// Ids (and path globs) the user accepts (`--ignore FILE`).
+    pub ignore: crate::ignore::IgnoreList,
+    /// OpenVEX `not_affected` statements (`--vex FILE`).
+    pub vex: crate::vuln::vex::Vex,
+    /// How many of the first layers are the base image's (`--base-layers N`).
+    pub base_layers: Option<usize>,
 }

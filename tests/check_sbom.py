@@ -4,7 +4,7 @@ CycloneDX JSON against the CycloneDX 1.6 JSON schema shipped in `cyclonedx-pytho
 (the CycloneDX project's library), SPDX 2.3 JSON with `spdx-tools` (the SPDX project's
 parser and validator).
 
-Usage: check_sbom.py PORTHOLE IMAGE...   — runs `PORTHOLE sbom IMAGE --format …` for each
+Usage: check_sbom.py PORTHOLE IMAGE[=VULN_DB]...   — runs `PORTHOLE sbom IMAGE --format …` for each
 image and both formats, validates, checks the packages match `inspect --json`, and ends
 with `N passed, M failed`.
 """
@@ -70,17 +70,24 @@ def main(argv):
             print(f"PASS: {name}")
 
     cdx = cyclonedx_validator()
-    for image in images:
-        report = json.loads(run([porthole, "inspect", image, "--json"]).stdout)
+    for arg in images:
+        # IMAGE=DB: with a vulnerability database, whose matches CycloneDX lists too.
+        image, _, db = arg.partition("=")
+        extra = ["--vuln-db", db] if db else []
+        report = json.loads(run([porthole, "inspect", image, "--json", *extra]).stdout)
         want = sorted(p["purl"] for p in report["images"][0]["packages"])
-        base = os.path.basename(image)
-        out = run([porthole, "sbom", image, "--format", "cyclonedx-json"])
+        base = os.path.basename(image) + (" with a vulnerability database" if db else "")
+        out = run([porthole, "sbom", image, "--format", "cyclonedx-json", *extra])
         doc = json.loads(out.stdout)
         errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in cdx.iter_errors(doc)]
         result(f"{base}: CycloneDX 1.6 JSON validates against the CycloneDX schema", errors)
         got = sorted(c["purl"] for c in doc.get("components", []))
         result(f"{base}: CycloneDX lists the report's {len(want)} packages", [] if got == want else [f"{len(got)} != {len(want)}"])
-        out = run([porthole, "sbom", image, "--format", "spdx-json"])
+        if db:
+            ids = sorted({v["id"] for v in report["images"][0]["vulnerabilities"]})
+            got = sorted(v["id"] for v in doc.get("vulnerabilities", []))
+            result(f"{base}: CycloneDX lists the report's {len(ids)} advisories", [] if got == ids and ids else [f"{got} != {ids}"])
+        out = run([porthole, "sbom", image, "--format", "spdx-json", *extra])
         with tempfile.NamedTemporaryFile("w", suffix=".spdx.json", delete=False) as f:
             f.write(out.stdout)
         try:

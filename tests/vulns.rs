@@ -396,3 +396,214 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn ignore_files_vex_and_only_fixed_leave_matches_out_and_count_them() {
+    let dir = tempdir();
+    let db = dir.join("db.json");
+    std::fs::write(&db, format!("[{UTIL_LINUX_12},{GLIBC_12},{EXPRESS_MAL}]")).unwrap();
+    let image = dir.join("img.tar");
+    std::fs::write(&image, image_with_packages()).unwrap();
+    let (img, db) = (image.to_str().unwrap(), db.to_str().unwrap());
+    let ids = |out: &str| -> (Vec<String>, Vec<(String, String)>) {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        let i = &v["images"][0];
+        (
+            i["vulnerabilities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["id"].as_str().unwrap().to_string())
+                .collect(),
+            i["vulnerability_summary"]["suppressed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    (
+                        x["id"].as_str().unwrap().to_string(),
+                        x["by"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect(),
+        )
+    };
+    let (all, none) = ids(&porthole(&["inspect", img, "--vuln-db", db, "--json"], b"").1);
+    assert_eq!(all, ["MAL-2025-1", "DEBIAN-CVE-2024-28085", "DEBIAN-CVE-2010-4756"]);
+    assert!(none.is_empty());
+    // By alias, limited by a path glob that matches, and one that does not.
+    let ignore = dir.join("ignore");
+    std::fs::write(
+        &ignore,
+        "# accepted\nCVE-2024-28085 /var/lib/dpkg/**\nMAL-2025-1 /nowhere/**\n",
+    )
+    .unwrap();
+    let vex = dir.join("vex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"vulnerability":{"name":"DEBIAN-CVE-2010-4756"},
+          "products":[{"@id":"pkg:deb/debian/libc6"}],"status":"not_affected","justification":"vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    let args = [
+        "inspect",
+        img,
+        "--vuln-db",
+        db,
+        "--json",
+        "--ignore",
+        ignore.to_str().unwrap(),
+        "--vex",
+        vex.to_str().unwrap(),
+    ];
+    let (code, out, err) = porthole(&args, b"");
+    assert_eq!(code, 0, "{err}");
+    let (kept, suppressed) = ids(&out);
+    assert_eq!(kept, ["MAL-2025-1"]);
+    assert_eq!(
+        suppressed,
+        [
+            ("DEBIAN-CVE-2024-28085".to_string(), "ignore".to_string()),
+            ("DEBIAN-CVE-2010-4756".to_string(), "vex".to_string())
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["images"][0]["vulnerability_summary"]["total"], 1,
+        "counts exclude what was suppressed"
+    );
+    assert!(
+        v["images"][0]["vulnerability_summary"]["suppressed"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("line 2")
+    );
+    // --only-fixed: the malicious package has no fix.
+    let (kept, suppressed) = ids(&porthole(&["inspect", img, "--vuln-db", db, "--json", "--only-fixed"], b"").1);
+    assert_eq!(kept, ["DEBIAN-CVE-2024-28085"]);
+    assert_eq!(suppressed.len(), 2);
+    // A suppressed match does not fail the run.
+    assert_eq!(
+        porthole(
+            &[
+                "inspect",
+                img,
+                "--vuln-db",
+                db,
+                "--only-fixed",
+                "--fail-on-vuln=critical"
+            ],
+            b""
+        )
+        .0,
+        0
+    );
+    assert_eq!(
+        porthole(&["inspect", img, "--vuln-db", db, "--fail-on-vuln=critical"], b"").0,
+        6
+    );
+    // A broken ignore file is a usage error naming the line.
+    std::fs::write(&ignore, "CVE-1 /a /b\n").unwrap();
+    let (code, _, err) = porthole(
+        &["inspect", img, "--vuln-db", db, "--ignore", ignore.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("line 1"), "{err}");
+}
+
+#[test]
+fn base_layers_split_the_matches() {
+    let dir = tempdir();
+    let db = dir.join("db.json");
+    std::fs::write(&db, format!("[{UTIL_LINUX_12},{GLIBC_12},{EXPRESS_MAL}]")).unwrap();
+    let image = dir.join("img.tar");
+    std::fs::write(&image, image_with_packages()).unwrap();
+    let (code, out, _) = porthole(
+        &[
+            "inspect",
+            image.to_str().unwrap(),
+            "--vuln-db",
+            db.to_str().unwrap(),
+            "--json",
+            "--base-layers",
+            "1",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = &v["images"][0]["vulnerability_summary"];
+    assert_eq!(
+        (
+            s["base_layers"].as_u64(),
+            s["from_base"].as_u64(),
+            s["from_own"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+}
+
+#[test]
+fn sarif_and_cyclonedx_carry_the_matches() {
+    let dir = tempdir();
+    let db = dir.join("db.json");
+    std::fs::write(&db, format!("[{UTIL_LINUX_12},{GLIBC_12},{EXPRESS_MAL}]")).unwrap();
+    let image = dir.join("img.tar");
+    std::fs::write(&image, image_with_packages()).unwrap();
+    let sarif = dir.join("out.sarif");
+    let (img, db) = (image.to_str().unwrap(), db.to_str().unwrap());
+    let (code, _, err) = porthole(
+        &["inspect", img, "--vuln-db", db, "--sarif", sarif.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let run = &s["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(results.len(), 3);
+    for r in results {
+        assert!(
+            rule_ids.contains(&r["ruleId"].as_str().unwrap()),
+            "every result's rule is described"
+        );
+    }
+    let util = results.iter().find(|r| r["ruleId"] == "DEBIAN-CVE-2024-28085").unwrap();
+    assert_eq!(util["level"], "warning");
+    assert_eq!(
+        util["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "var/lib/dpkg/status"
+    );
+    let rule = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "DEBIAN-CVE-2024-28085")
+        .unwrap();
+    assert_eq!(rule["properties"]["security-severity"], "5.5");
+    // CycloneDX: one vulnerability per advisory, affecting the components it matched.
+    let (code, out, _) = porthole(&["sbom", img, "--vuln-db", db, "--format", "cyclonedx-json"], b"");
+    assert_eq!(code, 0);
+    let bom: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 3);
+    let util = vulns.iter().find(|v| v["id"] == "DEBIAN-CVE-2024-28085").unwrap();
+    assert_eq!(util["ratings"][0]["method"], "CVSSv31");
+    assert_eq!(util["ratings"][0]["score"], 5.5);
+    let r = util["affects"][0]["ref"].as_str().unwrap();
+    let comp = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["bom-ref"] == r)
+        .unwrap();
+    assert_eq!(comp["name"], "bsdutils");
+    assert_eq!(util["recommendation"], "Upgrade bsdutils to 2.38.1-5+deb12u4");
+}

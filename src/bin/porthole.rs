@@ -57,6 +57,10 @@ enum Command {
         /// critical) is found (needs --vuln-db); without a value, any severity.
         #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "unknown")]
         fail_on_vuln: Option<String>,
+        /// Also write the vulnerabilities and secrets found as SARIF 2.1.0 (code-scanning
+        /// dashboards) to this file.
+        #[arg(long, value_name = "FILE")]
+        sarif: Option<PathBuf>,
     },
     /// Look packages up in vulnerability databases without an image: package URLs as
     /// arguments, or osv.dev `querybatch` JSON with --queries. `--json` answers like
@@ -130,6 +134,20 @@ struct Input {
     /// names a default, several separated by `:`).
     #[arg(long, value_name = "PATH")]
     vuln_db: Vec<PathBuf>,
+    /// Report only vulnerabilities with a known fix.
+    #[arg(long)]
+    only_fixed: bool,
+    /// Accepted findings: one id (or alias, e.g. a CVE) per line, optionally followed by a path
+    /// glob; `#` comments. Suppressions are counted in the report.
+    #[arg(long, value_name = "FILE")]
+    ignore: Option<PathBuf>,
+    /// OpenVEX documents whose `not_affected` statements suppress matches (repeatable).
+    #[arg(long, value_name = "FILE")]
+    vex: Vec<PathBuf>,
+    /// How many of the first layers are the base image's: vulnerabilities are counted as the
+    /// base's or the image's own.
+    #[arg(long, value_name = "N")]
+    base_layers: Option<usize>,
     /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
     /// (repeatable; `--limit help` lists every limit with its default).
     #[arg(long, value_name = "NAME=SIZE")]
@@ -175,6 +193,7 @@ fn main() -> ExitCode {
             json,
             fail_on_secrets,
             fail_on_vuln,
+            sarif,
         } => {
             let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
                 None => None,
@@ -191,6 +210,12 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             print_errors(&report);
+            if let Some(path) = &sarif
+                && let Err(e) = std::fs::write(path, porthole::report::sarif::write(&report) + "\n")
+            {
+                eprintln!("porthole: cannot write {}: {e}", path.display());
+                return ExitCode::from(1);
+            }
             if json {
                 if !report.images.is_empty() {
                     out!("{}", report.to_json());
@@ -335,6 +360,10 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         scan_file_bytes,
         threads,
         vuln_db,
+        only_fixed,
+        ignore,
+        vex,
+        base_layers,
         limit,
     } = input;
     let mut opts = Options {
@@ -387,6 +416,21 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         paths: allow_secret_path,
     };
     opts.vuln_db = open_vuln_db(vuln_db, progress)?.map(std::sync::Arc::new);
+    opts.vuln_policy.only_fixed = only_fixed;
+    opts.vuln_policy.base_layers = base_layers;
+    if let Some(path) = ignore {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| usage(&format!("cannot read {}: {e}", path.display())))?;
+        opts.vuln_policy.ignore =
+            porthole::ignore::IgnoreList::parse(&text).map_err(|e| usage(&format!("{}: {e}", path.display())))?;
+    }
+    for path in vex {
+        let bytes = std::fs::read(&path).map_err(|e| usage(&format!("cannot read {}: {e}", path.display())))?;
+        opts.vuln_policy
+            .vex
+            .add_document(&base_name(&path), &bytes)
+            .map_err(|e| usage(&e))?;
+    }
     let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
         match path.to_str().map(Reference::parse) {
             Some(Ok(r)) => Some(r),

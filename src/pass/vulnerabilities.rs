@@ -2,9 +2,10 @@
 //! options carry (nothing happens without one), one match per package and advisory.
 
 use super::{ImagePass, ImageView};
+use crate::options::VulnPolicy;
 use crate::report::ImageReport;
 use crate::report::vulnerabilities::{
-    FixStatus, SeverityCounts, Vulnerability, VulnerabilitySummary, VulnerablePackage,
+    FixStatus, SeverityCounts, Suppressed, Vulnerability, VulnerabilitySummary, VulnerablePackage,
 };
 use crate::vuln::{Matcher, VulnDb, query_for};
 use std::collections::BTreeMap;
@@ -21,14 +22,15 @@ impl ImagePass for Vulnerabilities {
 
     fn run(&self, image: &ImageView, out: &mut ImageReport) {
         if let Some(db) = image.opts.vuln_db.as_deref() {
-            match_packages(out, db);
+            match_packages(out, db, &image.opts.vuln_policy);
         }
     }
 }
 
 /// Matches the packages of a report against `db`, replacing what an earlier match found (the
-/// page matches an open image again when a database arrives after it).
-pub fn match_packages(out: &mut ImageReport, db: &VulnDb) {
+/// page matches an open image again when a database arrives after it); what `policy` accepts
+/// is left out and listed as suppressed.
+pub fn match_packages(out: &mut ImageReport, db: &VulnDb, policy: &VulnPolicy) {
     out.errors.retain(|e| !e.message.starts_with(READ_BACK));
     let mut matcher = Matcher::new(db);
     let mut summary = VulnerabilitySummary {
@@ -84,6 +86,31 @@ pub fn match_packages(out: &mut ImageReport, db: &VulnDb) {
             });
         }
     }
+    found.sort_by(|a, b| {
+        b.severity
+            .rating
+            .cmp(&a.severity.rating)
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.package.name.cmp(&b.package.name))
+            .then_with(|| a.package.path.cmp(&b.package.path))
+    });
+    found.retain(|v| match suppression(v, policy, out.manifest_digest.as_deref()) {
+        Some(s) => {
+            summary.suppressed.push(s);
+            false
+        }
+        None => true,
+    });
+    summary.base_image = declared_base(&out.config.labels);
+    if let Some(n) = policy.base_layers {
+        summary.base_layers = Some(n);
+        summary.from_base = Some(found.iter().filter(|v| v.package.layer < n).count());
+        summary.from_own = Some(found.iter().filter(|v| v.package.layer >= n).count());
+    } else if let Some(base) = &summary.base_image {
+        summary.notes.push(format!(
+            "the image declares its base, {base}; give the number of its layers (--base-layers N) to tell its vulnerabilities from the image's own"
+        ));
+    }
     let mut counts = SeverityCounts::default();
     for v in &found {
         counts.add(v.severity.rating);
@@ -110,16 +137,49 @@ pub fn match_packages(out: &mut ImageReport, db: &VulnDb) {
         e.message = format!("{READ_BACK}{}", e.message);
         e
     }));
-    found.sort_by(|a, b| {
-        b.severity
-            .rating
-            .cmp(&a.severity.rating)
-            .then_with(|| a.id.cmp(&b.id))
-            .then_with(|| a.package.name.cmp(&b.package.name))
-            .then_with(|| a.package.path.cmp(&b.package.path))
-    });
     out.vulnerabilities = found;
     out.vulnerability_summary = Some(summary);
+}
+
+/// Why the policy leaves a match out, if it does: the ignore file first, then VEX, then
+/// `--only-fixed`.
+fn suppression(v: &Vulnerability, policy: &VulnPolicy, image_digest: Option<&str>) -> Option<Suppressed> {
+    let ids: Vec<&str> = std::iter::once(v.id.as_str())
+        .chain(v.aliases.iter().map(String::as_str))
+        .collect();
+    let (by, reason) = if let Some(e) = policy.ignore.find(&ids, &v.package.path) {
+        ("ignore", format!("ignore file line {}: {}", e.line, e.id))
+    } else if let Some(s) = policy.vex.not_affected(&ids, &v.package.purl, image_digest) {
+        ("vex", format!("{}: not_affected ({})", s.document, s.why))
+    } else if policy.only_fixed && v.status == FixStatus::Unfixed {
+        ("only_fixed", "no fixed version is known".to_string())
+    } else {
+        return None;
+    };
+    Some(Suppressed {
+        id: v.id.clone(),
+        package: v.package.name.clone(),
+        version: v.package.version.clone(),
+        path: v.package.path.clone(),
+        by: by.into(),
+        reason,
+    })
+}
+
+/// `org.opencontainers.image.base.name`, with `@` and `…base.digest` when both are labels.
+fn declared_base(labels: &BTreeMap<String, String>) -> Option<String> {
+    let name = labels
+        .get("org.opencontainers.image.base.name")
+        .filter(|n| !n.is_empty());
+    let digest = labels
+        .get("org.opencontainers.image.base.digest")
+        .filter(|d| !d.is_empty());
+    match (name, digest) {
+        (Some(n), Some(d)) => Some(format!("{n}@{d}")),
+        (Some(n), None) => Some(n.clone()),
+        (None, Some(d)) => Some(d.clone()),
+        (None, None) => None,
+    }
 }
 
 fn packages(n: usize) -> String {

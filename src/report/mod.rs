@@ -1,6 +1,7 @@
 //! The JSON report: a public contract (`docs/report.md`, `docs/report.schema.json`). The CLI
 //! and the page serialise these same types. Change only by adding fields.
 
+pub mod sarif;
 pub mod sbom;
 pub mod vulnerabilities;
 

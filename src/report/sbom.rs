@@ -172,7 +172,77 @@ fn cyclonedx(img: &ImageReport, created: &str) -> Value {
             "component": {"type": "container", "bom-ref": "image", "name": image_name(img), "version": img.config_digest},
         },
         "components": components,
+        "vulnerabilities": cyclonedx_vulnerabilities(img),
     })
+}
+
+/// CycloneDX's `vulnerabilities`: one entry per advisory, affecting the components it
+/// matched (empty without a vulnerability database).
+fn cyclonedx_vulnerabilities(img: &ImageReport) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for v in &img.vulnerabilities {
+        let component = img
+            .packages
+            .iter()
+            .position(|p| p.name == v.package.name && p.version == v.package.version && p.path == v.package.path);
+        let affects = component.map(
+            |i| json!({"ref": format!("pkg-{i}"), "versions": [{"version": v.package.version, "status": "affected"}]}),
+        );
+        if let Some(&at) = index.get(v.id.as_str()) {
+            if let (Some(a), Some(list)) = (affects, out[at]["affects"].as_array_mut()) {
+                list.push(a);
+            }
+            continue;
+        }
+        let method = match v.severity.kind.as_deref() {
+            Some("CVSS_V4") => "CVSSv4",
+            Some("CVSS_V3") if v.severity.vector.as_deref().is_some_and(|x| x.starts_with("CVSS:3.1")) => "CVSSv31",
+            Some("CVSS_V3") => "CVSSv3",
+            Some("CVSS_V2") => "CVSSv2",
+            _ => "other",
+        };
+        let mut rating = json!({"severity": v.severity.rating.as_str(), "method": method});
+        if let Some(score) = v.severity.score {
+            rating["score"] = json!(score);
+        }
+        if let Some(vector) = &v.severity.vector {
+            rating["vector"] = json!(vector);
+        }
+        let mut entry = json!({
+            "bom-ref": format!("vuln-{}", out.len()),
+            "id": v.id,
+            "source": {"name": v.database},
+            "ratings": [rating],
+            "references": v.aliases.iter().map(|a| json!({"id": a, "source": {"name": alias_source(a)}})).collect::<Vec<_>>(),
+            "affects": affects.into_iter().collect::<Vec<_>>(),
+        });
+        if let Some(s) = &v.summary {
+            entry["description"] = json!(s);
+        }
+        if !v.fixed.is_empty() {
+            entry["recommendation"] = json!(format!("Upgrade {} to {}", v.package.name, v.fixed.join(" or ")));
+        }
+        if v.malicious {
+            entry["detail"] =
+                json!("A malicious package (OpenSSF malicious-packages): remove it; no version of it is safe.");
+        }
+        index.insert(&v.id, out.len());
+        out.push(entry);
+    }
+    out
+}
+
+/// The database an alias comes from, by its prefix.
+fn alias_source(alias: &str) -> &'static str {
+    match alias.split('-').next().unwrap_or("") {
+        "CVE" => "NVD",
+        "GHSA" => "GitHub Advisory Database",
+        "PYSEC" => "PyPA Advisory Database",
+        "GO" => "Go Vulnerability Database",
+        "RUSTSEC" => "RustSec Advisory Database",
+        _ => "OSV",
+    }
 }
 
 /// Now as RFC 3339 UTC (native only; the page passes its own clock).

@@ -71,8 +71,34 @@ pub struct VulnerabilitySummary {
     pub packages_not_checked: usize,
     /// What could not be evaluated, and why (GIT-only ranges, unknown version orders).
     pub notes: Vec<String>,
+    /// Matches left out of `vulnerabilities` by the user's policy (`--ignore`, `--vex`,
+    /// `--only-fixed`), each with why.
+    pub suppressed: Vec<Suppressed>,
+    /// The base image the image declares (`org.opencontainers.image.base.name`, with
+    /// `@digest` when `…base.digest` is given too), if it does.
+    pub base_image: Option<String>,
+    /// How many of the first layers are the base image's (`--base-layers N`); then
+    /// `from_base` and `from_own` count the matches in packages those layers brought and the
+    /// image's own.
+    pub base_layers: Option<usize>,
+    pub from_base: Option<usize>,
+    pub from_own: Option<usize>,
     /// The database matched against.
     pub database: DbStats,
+}
+
+/// A match the user's policy left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    pub id: String,
+    /// The package name, version and file, as in the match.
+    pub package: String,
+    pub version: String,
+    pub path: String,
+    /// `ignore` (the ignore file), `vex` (an OpenVEX statement) or `only_fixed`.
+    pub by: String,
+    /// The ignore file's line, the VEX document and its justification, …
+    pub reason: String,
 }
 
 /// Matches by rating.

@@ -13,6 +13,7 @@ pub mod matching;
 pub mod osv;
 pub mod severity;
 pub mod version;
+pub mod vex;
 
 pub use database::{DbFile, DbStats, VulnDb};
 pub use ecosystem::{Query, query_for, query_for_purl};

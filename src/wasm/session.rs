@@ -155,7 +155,7 @@ impl Session {
         let mut out = Vec::new();
         for img in &mut self.ins.report.images {
             if let Some(db) = self.opts.vuln_db.as_deref() {
-                crate::pass::match_packages(img, db);
+                crate::pass::match_packages(img, db, &self.opts.vuln_policy);
             }
             out.push(serde_json::json!({
                 "vulnerabilities": img.vulnerabilities,

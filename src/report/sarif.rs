@@ -1,0 +1,131 @@
+//! SARIF 2.1.0 (`porthole inspect --sarif FILE`): the vulnerabilities and secrets of every
+//! image as results for code-scanning dashboards. Locations are paths inside the image (no
+//! leading `/`), with the image named as the logical location; GitHub's `security-severity`
+//! carries the CVSS score where there is one.
+
+use super::{ImageReport, Report};
+use crate::scan::secrets::Severity;
+use crate::vuln::Rating;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The SARIF log of a report.
+pub fn write(report: &Report) -> String {
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    for img in &report.images {
+        let image = img
+            .name
+            .clone()
+            .or_else(|| img.config_digest.clone())
+            .unwrap_or_else(|| "image".into());
+        vulnerability_results(img, &image, &mut rules, &mut results);
+        secret_results(img, &image, &mut rules, &mut results);
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "porthole",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://porthole.invalid/",
+                "rules": rules.into_values().collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default()
+}
+
+fn location(path: &str, image: &str, line: Option<usize>) -> Value {
+    let mut physical = json!({"artifactLocation": {"uri": path.trim_start_matches('/')}});
+    if let Some(l) = line {
+        physical["region"] = json!({"startLine": l});
+    }
+    json!({"physicalLocation": physical, "logicalLocations": [{"name": image, "kind": "module"}]})
+}
+
+fn vulnerability_results(
+    img: &ImageReport,
+    image: &str,
+    rules: &mut BTreeMap<String, Value>,
+    results: &mut Vec<Value>,
+) {
+    for v in &img.vulnerabilities {
+        let level = match v.severity.rating {
+            Rating::Critical | Rating::High => "error",
+            Rating::Medium => "warning",
+            _ => "note",
+        };
+        rules.entry(v.id.clone()).or_insert_with(|| {
+            let mut props = json!({"tags": ["security", "vulnerability"]});
+            let score = v.severity.score.or(match v.severity.rating {
+                Rating::Critical => Some(9.5),
+                Rating::High => Some(8.0),
+                Rating::Medium => Some(5.5),
+                Rating::Low => Some(2.0),
+                _ => None,
+            });
+            if let Some(s) = score {
+                props["security-severity"] = json!(format!("{s:.1}"));
+            }
+            let text = v.summary.clone().unwrap_or_else(|| v.id.clone());
+            json!({
+                "id": v.id,
+                "shortDescription": {"text": text},
+                "help": {"text": format!("{text}\nAliases: {}", if v.aliases.is_empty() { "none".into() } else { v.aliases.join(", ") })},
+                "properties": props,
+            })
+        });
+        let fix = if v.fixed.is_empty() {
+            "no fixed version is known".to_string()
+        } else {
+            format!("fixed in {}", v.fixed.join(", "))
+        };
+        let malicious = if v.malicious { " It is a malicious package." } else { "" };
+        results.push(json!({
+            "ruleId": v.id,
+            "level": level,
+            "message": {"text": format!(
+                "{} {} ({}, layer {}) is affected by {}: {fix}.{malicious}",
+                v.package.name, v.package.version, v.package.ecosystem, v.package.layer, v.id
+            )},
+            "locations": [location(&v.package.path, image, None)],
+            "partialFingerprints": {"porthole/package": format!("{}|{}|{}", v.id, v.package.purl, v.package.path)},
+        }));
+    }
+}
+
+fn secret_results(img: &ImageReport, image: &str, rules: &mut BTreeMap<String, Value>, results: &mut Vec<Value>) {
+    for f in &img.secrets {
+        let level = match f.severity {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low => "note",
+        };
+        rules.entry(f.rule.clone()).or_insert_with(|| {
+            json!({
+                "id": f.rule,
+                "shortDescription": {"text": f.title},
+                "properties": {"tags": ["security", "secret"]},
+            })
+        });
+        let place = match (&f.path, &f.key) {
+            (Some(p), _) => p.clone(),
+            (None, Some(k)) => format!("config {} {k}", f.location),
+            (None, None) => format!("config {}", f.location),
+        };
+        let mut r = json!({
+            "ruleId": f.rule,
+            "level": level,
+            "message": {"text": format!("{} ({}) in {place}", f.title, f.match_redacted)},
+        });
+        r["locations"] = match &f.path {
+            Some(p) => json!([location(p, image, f.line)]),
+            // A secret in the config: the image is the only place to name.
+            None => json!([{"logicalLocations": [{"name": image, "kind": "module"}]}]),
+        };
+        results.push(r);
+    }
+}
