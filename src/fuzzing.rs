@@ -319,6 +319,47 @@ pub fn versions(data: &[u8]) {
     }
 }
 
+/// An OSV database file: the bytes as given (a zip or JSON), and as the only member of a zip;
+/// every record indexed is then read back and evaluated for a version of its package, and
+/// the index survives an export and import. Nothing may panic; every record is indexed or
+/// counted as skipped.
+pub fn osv(data: &[u8]) {
+    use crate::vuln::{DbFile, Matcher, Query, VulnDb};
+    let zipped = crate::fixture::zip_stored(&[("record.json", data)]);
+    for bytes in [data.to_vec(), zipped] {
+        let file = |b: Vec<u8>| DbFile {
+            name: "fuzz".into(),
+            source: Box::new(b),
+        };
+        let db = VulnDb::open(vec![file(bytes.clone())], &mut |_, _, _| {});
+        let s = db.stats();
+        assert!(
+            s.records + s.skipped <= 1 + data.len(),
+            "records and skips are bounded by the input"
+        );
+        let again = VulnDb::import(vec![file(bytes)], &db.export()).expect("an exported index imports");
+        assert_eq!(again.stats(), db.stats());
+        let mut m = Matcher::new(&db);
+        for eco in s.ecosystems.keys() {
+            let q = Query {
+                ecosystems: vec![eco.clone()],
+                name: String::from_utf8_lossy(data.get(..16).unwrap_or(data)).into_owned(),
+                version: "1.0".into(),
+            };
+            let _ = m.hits(&q);
+        }
+    }
+    if let Ok(records) = crate::vuln::osv::parse_document(data) {
+        for r in records.into_iter().flatten() {
+            for a in &r.affected {
+                if let Some(p) = &a.package {
+                    let _ = crate::vuln::matching::evaluate(&r, &p.ecosystem, &p.name, "1.0");
+                }
+            }
+        }
+    }
+}
+
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
 
@@ -333,4 +374,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("registry", registry),
     ("merge", merge),
     ("versions", versions),
+    ("osv", osv),
 ];
