@@ -53,6 +53,7 @@ pub fn match_packages(out: &mut ImageReport, db: &VulnDb, policy: &VulnPolicy) {
         }
     }
     queries.sort_by(|a, b| a.0.cmp(&b.0));
+    matcher.prepare(queries.iter().map(|(_, _, q)| q));
     for ((eco, _), p, q) in queries {
         summary.packages_checked += 1;
         let hits = matcher.hits(&q);

@@ -121,6 +121,8 @@ fn query(q: &BatchQuery) -> Result<Query, String> {
 /// Answers every query against the database.
 pub fn answer(db: &VulnDb, queries: &[BatchQuery]) -> Answer {
     let mut m = Matcher::new(db);
+    let understood: Vec<Query> = queries.iter().filter_map(|q| query(q).ok()).collect();
+    m.prepare(understood.iter());
     let results = queries
         .iter()
         .map(|bq| match query(bq) {

@@ -41,7 +41,7 @@ pub const MAX_RECORDS: usize = 2_000_000;
 const MAX_ERRORS: usize = 50;
 
 /// How a record's bytes are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 enum Stored {
     /// As they are, in a JSON file or a stored zip member.
     Plain,
@@ -51,7 +51,7 @@ enum Stored {
 
 /// Where one record is: a byte range of one of the files, and for a document holding an array,
 /// which element (arrays in plain files are indexed by element ranges instead).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Location {
     file: u32,
     offset: u64,
@@ -104,6 +104,18 @@ impl std::fmt::Debug for VulnDb {
     }
 }
 
+/// Records' stored bytes read ahead of matching ([`VulnDb::read_ahead`]); each is handed out
+/// once.
+#[derive(Debug, Default)]
+pub struct ReadAhead {
+    raw: HashMap<Location, Vec<u8>>,
+}
+
+/// Records at most this far apart are read in one piece…
+const READ_AHEAD_GAP: u64 = 256 << 10;
+/// …of at most this many bytes.
+const READ_AHEAD_WINDOW: u64 = 4 << 20;
+
 /// A record read back from the database, with the file it came from.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -155,21 +167,80 @@ impl VulnDb {
 
     /// Every record that names the package, read back from the files. A record that cannot be
     /// read back (the file changed since) is an error in the list, not a panic.
-    pub fn records(&self, ecosystem: &str, name: &str) -> Vec<std::result::Result<Found, Error>> {
+    /// Records read ahead (see [`VulnDb::read_ahead`]) are taken from `ahead`.
+    pub fn records(
+        &self,
+        ecosystem: &str,
+        name: &str,
+        ahead: &mut ReadAhead,
+    ) -> Vec<std::result::Result<Found, Error>> {
         let Some(locations) = self.index.get(&key(ecosystem, name)) else {
             return Vec::new();
         };
-        locations.iter().map(|l| self.read(l)).collect()
+        locations.iter().map(|l| self.read(l, ahead.raw.remove(l))).collect()
     }
 
-    fn read(&self, at: &Location) -> std::result::Result<Found, Error> {
+    /// Reads the stored bytes of every record of these packages, in file order, nearby records
+    /// in one read: a browser `Blob` read costs about a millisecond whatever its size, and a
+    /// package's records lie all over a zip. Keeps at most `budget` bytes; the records beyond
+    /// are read one by one when asked for.
+    pub fn read_ahead<'k>(&self, packages: impl Iterator<Item = (&'k str, &'k str)>, budget: usize) -> ReadAhead {
+        let mut wanted: Vec<Location> = packages
+            .filter_map(|(eco, name)| self.index.get(&key(eco, name)))
+            .flatten()
+            .copied()
+            .collect();
+        wanted.sort_by_key(|l| (l.file, l.offset, l.element));
+        wanted.dedup();
+        let mut ahead = ReadAhead::default();
+        let mut kept = 0usize;
+        let mut i = 0;
+        while i < wanted.len() && kept < budget {
+            let first = wanted[i]; // ok: i < len
+            let start = first.offset;
+            let mut end = start + u64::from(first.len);
+            let mut j = i + 1;
+            while let Some(next) = wanted.get(j) {
+                let next_end = next.offset + u64::from(next.len);
+                if next.file != first.file || next.offset > end + READ_AHEAD_GAP || next_end - start > READ_AHEAD_WINDOW
+                {
+                    break;
+                }
+                end = end.max(next_end);
+                j += 1;
+            }
+            let Some(file) = self.files.get(first.file as usize) else {
+                break;
+            };
+            let mut buf = vec![0u8; (end - start) as usize];
+            if file.source.read_exact_at(start, &mut buf).is_ok() {
+                for l in &wanted[i..j] {
+                    let from = (l.offset - start) as usize;
+                    if let Some(raw) = buf.get(from..from + l.len as usize) {
+                        kept += raw.len();
+                        ahead.raw.insert(*l, raw.to_vec());
+                    }
+                }
+            }
+            i = j;
+        }
+        ahead
+    }
+
+    fn read(&self, at: &Location, raw: Option<Vec<u8>>) -> std::result::Result<Found, Error> {
         let file = self
             .files
             .get(at.file as usize)
             .ok_or_else(|| Error::malformed("the index names a database file that is not there"))?;
         let fail = |m: String| Error::malformed(m).in_entry(&file.name).at_offset(at.offset);
-        let mut raw = vec![0u8; at.len as usize];
-        file.source.read_exact_at(at.offset, &mut raw)?;
+        let raw = match raw {
+            Some(r) => r,
+            None => {
+                let mut r = vec![0u8; at.len as usize];
+                file.source.read_exact_at(at.offset, &mut r)?;
+                r
+            }
+        };
         let bytes = match at.stored {
             Stored::Plain => raw,
             Stored::Deflated { size, crc } => {

@@ -22,6 +22,9 @@ pub use severity::{Rating, SeverityReport};
 use crate::error::Error;
 use matching::Verdict;
 
+/// The most stored record bytes [`Matcher::prepare`] keeps at once.
+const READ_AHEAD_BUDGET: usize = 32 << 20;
+
 /// One record that affects a queried version.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -57,6 +60,7 @@ pub struct Lookup {
 pub struct Matcher<'a> {
     db: &'a VulnDb,
     last: Option<((String, String), Vec<database::Found>)>,
+    ahead: database::ReadAhead,
     pub lookup: Lookup,
 }
 
@@ -65,8 +69,18 @@ impl<'a> Matcher<'a> {
         Matcher {
             db,
             last: None,
+            ahead: database::ReadAhead::default(),
             lookup: Lookup::default(),
         }
+    }
+
+    /// Reads the records of all these queries' packages ahead, in file order (see
+    /// [`VulnDb::read_ahead`]); matching then reads nothing more unless the budget ran out.
+    pub fn prepare<'q>(&mut self, queries: impl Iterator<Item = &'q Query>) {
+        let keys: Vec<(&str, &str)> = queries
+            .filter_map(|q| self.ecosystem(q).map(|e| (e, q.name.as_str())))
+            .collect();
+        self.ahead = self.db.read_ahead(keys.into_iter(), READ_AHEAD_BUDGET);
     }
 
     /// What queries are grouped by so that each package's records are read once: the
@@ -92,7 +106,7 @@ impl<'a> Matcher<'a> {
         let key = (eco.to_string(), ecosystem::normalize_name(eco, &q.name));
         if self.last.as_ref().is_none_or(|(k, _)| *k != key) {
             let mut found = Vec::new();
-            for r in self.db.records(eco, &q.name) {
+            for r in self.db.records(eco, &q.name, &mut self.ahead) {
                 match r {
                     Ok(f) => found.push(f),
                     Err(e) => self.lookup.errors.push(e),
