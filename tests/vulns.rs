@@ -276,7 +276,7 @@ fn shared_osv() -> Option<std::path::PathBuf> {
 #[test]
 fn the_osv_export_layout_is_read_whole() {
     let Some(dir) = shared_osv() else { return };
-    let db = porthole::vuln::files::open_paths(&[dir], &mut |_, _, _| {}).unwrap();
+    let (db, _) = porthole::vuln::files::open_paths(&[dir], &mut |_, _, _| {}).unwrap();
     let s = db.stats();
     // The counts osv/README.md gives.
     assert_eq!(
@@ -606,4 +606,54 @@ fn sarif_and_cyclonedx_carry_the_matches() {
         .unwrap();
     assert_eq!(comp["name"], "bsdutils");
     assert_eq!(util["recommendation"], "Upgrade bsdutils to 2.38.1-5+deb12u4");
+}
+
+#[test]
+fn db_index_is_used_while_current_and_refused_once_the_files_change() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.join("Debian")).unwrap();
+    std::fs::write(dir.join("Debian/all.json"), format!("[{UTIL_LINUX_12},{GLIBC_12}]")).unwrap();
+    std::fs::write(dir.join("pypi.json"), REQUESTS).unwrap();
+    // The page's list of files, which is not a database file.
+    std::fs::write(
+        dir.join("index.json"),
+        r#"{"files":["pypi.json","Debian/all.json"],"index":"porthole-index.bin"}"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = porthole(&["db", "index", d], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("4 records in 2 files indexed (0 skipped)"), "{out}");
+    let saved = std::fs::read(dir.join("porthole-index.bin")).unwrap();
+    let query = ["vulns", "--db", d, "--json", "pkg:pypi/requests@2.30.0"];
+    let (code, first, err) = porthole(&query, b"");
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "the index is current: {err}");
+    // The index loads as the database reads, in any order of the files.
+    let files = |names: &[&str]| -> Vec<DbFile> {
+        names
+            .iter()
+            .map(|n| DbFile {
+                name: n.to_string(),
+                source: Box::new(std::fs::read(dir.join(n)).unwrap()),
+            })
+            .collect()
+    };
+    let loaded = VulnDb::load_index(files(&["pypi.json", "Debian/all.json"]), &saved).unwrap();
+    assert_eq!(loaded.stats().records, 4);
+    assert!(
+        VulnDb::load_index(files(&["pypi.json"]), &saved).is_err(),
+        "a file missing"
+    );
+    assert!(VulnDb::load_index(files(&["pypi.json", "Debian/all.json"]), &saved[..saved.len() / 2]).is_err());
+    assert!(VulnDb::load_index(files(&["pypi.json", "Debian/all.json"]), b"garbage").is_err());
+    // A file changed: the index is not used, the database is read again, with a note.
+    std::fs::write(dir.join("pypi.json"), format!("{REQUESTS}\n")).unwrap();
+    let (code, second, err) = porthole(&query, b"");
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("porthole-index.bin was not used") && err.contains("porthole db index"),
+        "{err}"
+    );
+    assert_eq!(first, second);
 }

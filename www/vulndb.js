@@ -39,8 +39,9 @@ export class VulnDatabase {
     return `${int(s.records)} advisories (${ecos || 'no packages'}) from ${this.label}${newest}${skipped}`;
   }
 
-  /** Reads `files` (Files, or Blobs named by `names`) as the database, replacing any other. */
-  async load(files, names = files.map((f) => f.name), label = names.join(', ')) {
+  /** Reads `files` (Files, or Blobs named by `names`) as the database, replacing any other;
+   *  `saved`: the index `porthole db index` wrote for them, if the host provides one. */
+  async load(files, names = files.map((f) => f.name), label = names.join(', '), saved = undefined) {
     const generation = ++this.generation;
     this.state = 'loading';
     this.label = label;
@@ -53,7 +54,7 @@ export class VulnDatabase {
     try {
       const { stats, index } = await indexVulnDb(files, names, (done, _total, file) => {
         if (generation === this.generation) bar.value = (before[file] + done) / (total || 1);
-      });
+      }, saved);
       if (generation !== this.generation) return;
       if (!stats.records) throw new Error(stats.errors[0]?.message ?? 'no OSV record could be read from these files');
       this.db = { files, names, index };
@@ -73,7 +74,9 @@ export class VulnDatabase {
   }
 
   /** The database the host placed beside the page: vulndb/index.json lists its files (paths
-   *  relative to it, this origin only). No index (404) or a page opened from disk: nothing. */
+   *  relative to it, this origin only) and, optionally, the index `porthole db index` wrote
+   *  (`{"files": [...], "index": "porthole-index.bin"}`). No vulndb/index.json (404) or a page
+   *  opened from disk: nothing. */
   async loadHosted() {
     if (location.protocol === 'file:' || globalThis.portholeEmbedded) return;
     let list;
@@ -93,7 +96,14 @@ export class VulnDatabase {
         return r.blob();
       }));
       const names = list.map((u) => decodeURIComponent(u.pathname.slice(base.pathname.length)));
-      await this.load(blobs, names, 'this site');
+      // The index `porthole db index` wrote, if the host listed it: no record is read here.
+      let saved;
+      const indexUrl = doc.index && new URL(String(doc.index), base);
+      if (indexUrl && indexUrl.origin === location.origin) {
+        const r = await fetch(indexUrl, { credentials: 'same-origin' });
+        if (r.ok) saved = new Uint8Array(await r.arrayBuffer());
+      }
+      await this.load(blobs, names, 'this site', saved);
     } catch (e) {
       if (!list) return; // no usable index: as if none
       this.state = 'error';

@@ -137,8 +137,10 @@ export function askCore(op) {
 
 /** Reads vulnerability database files (Files or fetched Blobs, with their names) into an
  *  index, in a worker of its own that ends after; resolves with { stats, index } (the index for
- *  ImageWorker settings.vulndb). `onProgress(done, total, file)` follows the reading. */
-export function indexVulnDb(files, names, onProgress) {
+ *  ImageWorker settings.vulndb). `onProgress(done, total, file)` follows the reading; `saved`
+ *  (a Uint8Array, optional) is the index `porthole db index` wrote for these files, used
+ *  instead of reading them when it matches. */
+export function indexVulnDb(files, names, onProgress, saved = undefined) {
   return new Promise((resolve, reject) => {
     let worker;
     try {
@@ -157,7 +159,7 @@ export function indexVulnDb(files, names, onProgress) {
       ev.preventDefault();
       end(reject, new Error(ev.message || 'the inspection engine could not be loaded'));
     };
-    worker.postMessage({ id, op: 'vulndb-index', files, names });
+    worker.postMessage({ id, op: 'vulndb-index', files, names, saved });
   });
 }
 

@@ -19,7 +19,7 @@ import { runPool } from './worker-pool.js';
 import { fetchImage } from './worker-registry.js';
 
 /** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
- *  version, memory_bytes, vuln_db_open, vuln_db_export, vuln_db_import }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
+ *  version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
  *  once `core` is instantiated from it; `startLayerWorker()` starts one layer worker of the
  *  pool (none: no pool), which is then posted that module: compiled once, shared by all. */
 export function serve(core, ready, startLayerWorker) {
@@ -174,7 +174,14 @@ export function serve(core, ready, startLayerWorker) {
     // back to the page, which hands it to each inspection's worker with the same files.
     if (m.op === 'vulndb-index') {
       try {
-        const stats = JSON.parse(core.vuln_db_open(m.files, m.names, (done, total, file) => {
+        // With the index `porthole db index` wrote for these files, no record is read.
+        let stats = null;
+        if (m.saved) {
+          try {
+            stats = JSON.parse(core.vuln_db_load_index(m.files, m.names, m.saved));
+          } catch { /* not for these files: read them */ }
+        }
+        stats ??= JSON.parse(core.vuln_db_open(m.files, m.names, (done, total, file) => {
           post({ type: 'vulndb-progress', done, total, file });
         }));
         const index = core.vuln_db_export();

@@ -80,6 +80,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Vulnerability databases: `porthole db index DIR` reads the OSV database in DIR once and
+    /// writes its index beside it (porthole-index.bin), so that `--vuln-db DIR` and the page
+    /// load the index instead of reading every record again.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Write a software bill of materials (SPDX 2.3 or CycloneDX 1.6 JSON) of an image's
     /// packages. Takes the same inputs and options as `inspect`; exit codes as `inspect`.
     Sbom {
@@ -88,6 +95,16 @@ enum Command {
         /// spdx-json or cyclonedx-json.
         #[arg(long, default_value = "spdx-json")]
         format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Index the database in DIR (osv.dev's <Ecosystem>/all.zip layout, zips or JSON files)
+    /// into DIR/porthole-index.bin; run it again whenever the files change.
+    Index {
+        /// The database directory.
+        dir: PathBuf,
     },
 }
 
@@ -239,6 +256,34 @@ fn main() -> ExitCode {
             purls,
             json,
         } => vulns(db, queries, purls, json),
+        Command::Db {
+            command: DbCommand::Index { dir },
+        } => {
+            if !dir.is_dir() {
+                return usage(&format!("{} is not a directory", dir.display()));
+            }
+            match porthole::vuln::files::write_index(&dir, &mut |_, _, _| {}) {
+                Ok(db) => {
+                    let s = db.stats();
+                    for e in &s.errors {
+                        eprintln!("porthole: vulnerability database: {e}");
+                    }
+                    out!(
+                        "{}: {} records in {} files indexed ({} skipped), index {} KiB",
+                        dir.join(porthole::vuln::database::INDEX_FILE).display(),
+                        s.records,
+                        s.files.len(),
+                        s.skipped,
+                        db.save_index().len() >> 10
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("porthole: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Sbom { input, format } => {
             let Some(format) = porthole::report::sbom::Format::parse(&format) else {
                 return usage("--format takes spdx-json or cyclonedx-json");
@@ -522,7 +567,7 @@ fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb
     }
     use std::io::IsTerminal;
     let show = progress && std::io::stderr().is_terminal();
-    let db = porthole::vuln::files::open_paths(&paths, &mut |done, total, _| {
+    let (db, notes) = porthole::vuln::files::open_paths(&paths, &mut |done, total, _| {
         if show {
             eprint!(
                 "\rreading the vulnerability database: {} / {} MB\x1b[K",
@@ -532,6 +577,9 @@ fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb
         }
     })
     .map_err(|e| usage(&e.to_string()))?;
+    for n in notes {
+        eprintln!("porthole: {n}");
+    }
     if show {
         eprint!("\r\x1b[K");
     }

@@ -32,6 +32,11 @@ pub struct DbFile {
     pub source: Box<dyn DbSource>,
 }
 
+/// The name of the index file `porthole db index DIR` writes into a database directory.
+pub const INDEX_FILE: &str = "porthole-index.bin";
+/// How an index file starts (the version changes when the index's layout does).
+const INDEX_MAGIC: &[u8] = b"porthole-vulndb-index 1\n";
+
 /// The largest JSON document read whole (a plain JSON file, or one zip member): an array of
 /// all of osv.dev's Debian records is about this size.
 pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
@@ -86,6 +91,9 @@ pub struct DbFileStats {
     pub name: String,
     pub records: usize,
     pub skipped: usize,
+    /// The file's size: an index saved with [`VulnDb::save_index`] is used only for files of
+    /// the same names and sizes.
+    pub bytes: u64,
 }
 
 /// A database ready for matching.
@@ -140,6 +148,7 @@ impl VulnDb {
         for (i, file) in files.into_iter().enumerate() {
             let mut fs = DbFileStats {
                 name: file.name.clone(),
+                bytes: file.source.len(),
                 ..DbFileStats::default()
             };
             let mut ix = Indexer {
@@ -288,13 +297,48 @@ impl VulnDb {
         type Exported = (DbStats, Vec<(String, Vec<Location>)>);
         let (stats, entries): Exported = postcard::from_bytes(exported)
             .map_err(|e| Error::malformed(format!("not an exported vulnerability index: {e}")))?;
-        let names_match =
-            stats.files.len() == files.len() && stats.files.iter().zip(&files).all(|(s, f)| s.name == f.name);
-        if !names_match {
-            return Err(Error::malformed("the exported index was made from other files"));
+        // The same files, in any order: put them in the index's.
+        let mut given: Vec<Option<DbFile>> = files.into_iter().map(Some).collect();
+        let mut files = Vec::with_capacity(given.len());
+        for s in &stats.files {
+            let found = given
+                .iter_mut()
+                .find(|f| {
+                    f.as_ref()
+                        .is_some_and(|f| f.name == s.name && f.source.len() == s.bytes)
+                })
+                .and_then(Option::take);
+            match found {
+                Some(f) => files.push(f),
+                None => {
+                    return Err(Error::malformed(format!(
+                        "the index was made from other files ({} of {} bytes is not among them)",
+                        s.name, s.bytes
+                    )));
+                }
+            }
+        }
+        if given.iter().any(Option::is_some) {
+            return Err(Error::malformed("the index was made from fewer files than given"));
         }
         let index = entries.into_iter().map(|(k, v)| (k.into_boxed_str(), v)).collect();
         Ok(VulnDb { files, index, stats })
+    }
+
+    /// The index as a file to keep beside the database ([`INDEX_FILE`]): reading it back
+    /// ([`VulnDb::load_index`]) skips reading every record again.
+    pub fn save_index(&self) -> Vec<u8> {
+        let mut out = INDEX_MAGIC.to_vec();
+        out.extend(self.export());
+        out
+    }
+
+    /// A database from its files and an index file [`VulnDb::save_index`] wrote for them.
+    pub fn load_index(files: Vec<DbFile>, saved: &[u8]) -> Result<VulnDb, Error> {
+        let exported = saved
+            .strip_prefix(INDEX_MAGIC)
+            .ok_or_else(|| Error::malformed("not a porthole vulnerability index (or one of another version)"))?;
+        VulnDb::import(files, exported)
     }
 
     /// What the index takes on a 64-bit machine, in bytes: per package name its key, the

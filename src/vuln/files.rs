@@ -1,7 +1,7 @@
 //! A database named by paths (the CLI's `--vuln-db`): each a zip, a JSON file, or a directory
 //! searched for them (osv.dev's export layout is a directory of `<Ecosystem>/all.zip`).
 
-use super::database::{DbFile, VulnDb};
+use super::database::{DbFile, INDEX_FILE, VulnDb};
 use crate::blob::FileSource;
 use crate::error::Error;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,42 @@ const MAX_FILES: usize = 1_000_000;
 
 /// Reads the databases at `paths` into one. A path that cannot be read at all is an error
 /// (the user named it); files inside a directory that cannot be read are counted as skipped.
-pub fn open_paths(paths: &[PathBuf], progress: &mut dyn FnMut(u64, u64, usize)) -> Result<VulnDb, Error> {
+/// One directory with a current index file ([`INDEX_FILE`], `porthole db index DIR`) is not
+/// read record by record: its index is loaded. The notes say when an index was not current.
+pub fn open_paths(
+    paths: &[PathBuf],
+    progress: &mut dyn FnMut(u64, u64, usize),
+) -> Result<(VulnDb, Vec<String>), Error> {
+    let mut notes = Vec::new();
+    if let [dir] = paths
+        && let Ok(saved) = std::fs::read(dir.join(INDEX_FILE))
+    {
+        match VulnDb::load_index(db_files(paths)?, &saved) {
+            Ok(db) => return Ok((db, notes)),
+            Err(e) => notes.push(format!(
+                "{} was not used ({}); the database was read again — run porthole db index {} to refresh it",
+                dir.join(INDEX_FILE).display(),
+                e.message,
+                dir.display()
+            )),
+        }
+    }
+    Ok((VulnDb::open(db_files(paths)?, progress), notes))
+}
+
+/// Writes the index of the database in `dir` into it ([`INDEX_FILE`]); returns the database.
+pub fn write_index(dir: &Path, progress: &mut dyn FnMut(u64, u64, usize)) -> Result<VulnDb, Error> {
+    let db = VulnDb::open(db_files(&[dir.to_path_buf()])?, progress);
+    let path = dir.join(INDEX_FILE);
+    let tmp = dir.join(format!("{INDEX_FILE}.tmp"));
+    std::fs::write(&tmp, db.save_index())
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
+    Ok(db)
+}
+
+/// The database files the paths name, directories searched.
+fn db_files(paths: &[PathBuf]) -> Result<Vec<DbFile>, Error> {
     let mut files = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p)
@@ -20,6 +55,9 @@ pub fn open_paths(paths: &[PathBuf], progress: &mut dyn FnMut(u64, u64, usize)) 
         if meta.is_dir() {
             let mut found = Vec::new();
             walk(p, &mut found)?;
+            // The page's list of the files a host placed beside it (docs/hosting.md) is not
+            // a database file.
+            found.retain(|f| *f != p.join("index.json"));
             found.sort();
             for f in found {
                 let name = f.strip_prefix(p).unwrap_or(&f).display().to_string();
@@ -39,7 +77,7 @@ pub fn open_paths(paths: &[PathBuf], progress: &mut dyn FnMut(u64, u64, usize)) 
             });
         }
     }
-    Ok(VulnDb::open(files, progress))
+    Ok(files)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {

@@ -18,7 +18,7 @@ mod vulndb;
 pub use pool::{LayerFeed, RelayHashes, layer_jobs, relay_chunk, warm_up_layer};
 pub use registry::RegistryFetch;
 pub use session::Session;
-pub use vulndb::{vuln_db_export, vuln_db_import, vuln_db_open};
+pub use vulndb::{vuln_db_export, vuln_db_import, vuln_db_load_index, vuln_db_open};
 
 use crate::error::Error;
 use crate::inspect::Observer;

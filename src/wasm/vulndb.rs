@@ -73,6 +73,16 @@ pub fn vuln_db_open(
     Ok(stats)
 }
 
+/// [`vuln_db_open`] with an index file `porthole db index` wrote for these files (the host
+/// placed it beside them): no record is read. Fails when the index is not for these files.
+#[wasm_bindgen]
+pub fn vuln_db_load_index(files: js_sys::Array, names: js_sys::Array, saved: &[u8]) -> Result<String, JsValue> {
+    let db = VulnDb::load_index(db_files(&files, &names)?, saved).map_err(js_err)?;
+    let stats = serde_json::to_string(db.stats()).unwrap_or_default();
+    set(db);
+    Ok(stats)
+}
+
 /// This worker's database index, for [`vuln_db_import`] in another worker.
 #[wasm_bindgen]
 pub fn vuln_db_export() -> Vec<u8> {

@@ -16,6 +16,7 @@ const hosted = path.join(tmp, 'hosted');
 let server;
 let hostedServer;
 let browser;
+const bases = []; // the origins of servers started by a test itself
 let image; // a Debian 12 image with dpkg, Python and npm packages (built below)
 
 /** The shared OSV export (osv.dev's layout, real advisories); in CI it must be there. */
@@ -187,8 +188,39 @@ test('the database its host placed beside the page is loaded at start', async ()
   await page.close();
 });
 
+test('with the index `porthole db index` wrote, the host\'s database is loaded without reading it', async () => {
+  const dir = path.join(tmp, 'indexed');
+  fs.mkdirSync(path.join(dir, 'Debian'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Debian/all.json'), JSON.stringify(DEBIAN));
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ files: ['Debian/all.json'], index: 'porthole-index.bin' }));
+  execFileSync(H.bin, ['db', 'index', dir]);
+  const indexed = await H.startServer({ vulndb: dir });
+  bases.push(indexed.base);
+  try {
+    const page = await H.newPage(browser.ctx);
+    await page.goto(indexed.base);
+    await page.waitForSelector('body[data-vulndb=ready]');
+    assert.match(await page.textContent('#vulndb-status'), /^3 advisories \(/);
+    await page.setInputFiles('input[type=file]', image);
+    await H.waitSettled(page);
+    const got = JSON.parse((await H.download(page, '[data-action="download-json"]')).bytes.toString());
+    const want = H.cliWith(image, ['--vuln-db', '.'], dir).json;
+    assert.deepEqual(got.images[0].vulnerabilities, want.images[0].vulnerabilities);
+    assert.ok(browser.requests.includes(`${indexed.base}vulndb/porthole-index.bin`));
+    // A stale index (the file changed since) is not used: the records are read instead.
+    fs.writeFileSync(path.join(dir, 'Debian/all.json'), `${JSON.stringify(DEBIAN)}\n`);
+    await page.goto(indexed.base);
+    await page.waitForSelector('body[data-vulndb=ready]');
+    assert.match(await page.textContent('#vulndb-status'), /^3 advisories \(/);
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  } finally {
+    await indexed.close();
+  }
+});
+
 test('nothing but the page\'s own origins was requested, and only read', () => {
-  assert.deepEqual(H.foreignRequests(browser.requests, [server.base, hostedServer.base]), []);
+  assert.deepEqual(H.foreignRequests(browser.requests, [server.base, hostedServer.base, ...bases]), []);
   assert.deepEqual(H.unsafeMethods(browser.calls), [], 'only GET, HEAD or OPTIONS');
   assert.ok(browser.requests.includes(`${hostedServer.base}vulndb/Debian/all.json`));
 });

@@ -114,7 +114,7 @@ function workerSource() {
     bundle('worker-core.js'),
     "const { serve } = portholeModules['worker-core.js'];",
     serving('layer-core.js', 'serveLayer'),
-    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_export, vuln_db_import };',
+    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import };',
     "if (self.name === 'porthole-layer') {",
     '  serveLayer(portholeCore, (module) => { initSync({ module }); });',
     '} else {',
