@@ -657,3 +657,27 @@ fn db_index_is_used_while_current_and_refused_once_the_files_change() {
     );
     assert_eq!(first, second);
 }
+
+#[test]
+fn a_one_element_array_in_a_zip_member_is_read_back() {
+    let one = format!("[{UTIL_LINUX_12}]");
+    let db = db(vec![(
+        "Debian/all.zip",
+        zip(&[
+            ("one.json", one.as_bytes()),
+            ("two.json", format!("[{GLIBC_12},{GLIBC_11}]").as_bytes()),
+        ]),
+    )]);
+    assert_eq!((db.stats().records, db.stats().skipped), (3, 0));
+    let mut m = porthole::vuln::Matcher::new(&db);
+    let q = |name: &str, version: &str| porthole::vuln::Query {
+        ecosystems: vec!["Debian:12".into()],
+        name: name.into(),
+        version: version.into(),
+    };
+    assert_eq!(m.hits(&q("util-linux", "2.38.1-5+deb12u3")).len(), 1);
+    assert_eq!(m.hits(&q("glibc", "2.36-9")).len(), 1);
+    assert!(m.lookup.errors.is_empty(), "{:?}", m.lookup.errors);
+    // The ecosystems count records: this one names util-linux in two releases.
+    assert_eq!(db.stats().ecosystems.get("Debian:12"), Some(&2));
+}

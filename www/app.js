@@ -109,7 +109,8 @@ async function run(entry) {
   entry.source = null; // a registry password now lives in the worker only
   try {
     entry.result = await entry.worker.inspect();
-    entry.result.vulndb = entry.settings.vulndb;
+    // The database the image was matched against (none if its worker could not take it).
+    entry.result.vulndb = entry.result.vulndbTaken ? entry.settings.vulndb : undefined;
     entry.state = entry.result.report.images.length ? 'done' : 'error'; // exit code 2: no image
     // The database became ready while this image was read.
     if (entry.state === 'done' && vulndb.forWorker() !== entry.result.vulndb) rematch(entry);
@@ -229,7 +230,7 @@ function renderReport(entry) {
     open: (f) => { activateView('files'); filesView.openPath(f.path, { layer: f.layer, line: f.line }); },
   });
   renderPackages($('view-packages'), img, { sbom: (format) => downloadSbom(entry, format) });
-  renderVulnerabilities($('view-vulnerabilities'), img, { dbState: vulndb.state, dbText: vulndb.text(), baseLayers: null });
+  renderVulnerabilities($('view-vulnerabilities'), img, { dbState: vulndb.state, dbText: vulndb.text() });
   const vulns = img.vulnerability_summary?.total;
   $('tab-vulnerabilities').textContent = vulns ? `Vulnerabilities (${vulns})` : 'Vulnerabilities';
   renderErrors($('view-errors'), report, img);
@@ -369,12 +370,12 @@ $('sample').addEventListener('click', async () => {
     // has a database of their own: the Vulnerabilities view is not empty on a first look.
     const withAdvisories = vulndb.state === 'none' || vulndb.state === 'error';
     if (embedded) {
-      if (withAdvisories) await vulndb.load([embedded.sampleVulnDb()], ['sample/vulndb.json'], 'the sample advisories');
+      if (withAdvisories) await vulndb.load([embedded.sampleVulnDb()], ['vulndb.json'], 'the sample advisories');
       open([embedded.sampleFile()]);
     } else {
       if (withAdvisories) {
         const db = await fetch(new URL('./sample/vulndb.json', import.meta.url));
-        if (db.ok) await vulndb.load([await db.blob()], ['sample/vulndb.json'], 'the sample advisories');
+        if (db.ok) await vulndb.load([await db.blob()], ['vulndb.json'], 'the sample advisories');
       }
       const res = await fetch(new URL('./sample/sample.tar', import.meta.url));
       if (!res.ok) throw new Error(`the server answered ${res.status} (is the site built with make web?)`);

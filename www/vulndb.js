@@ -88,6 +88,7 @@ export class VulnDatabase {
       const paths = Array.isArray(doc) ? doc : doc.files;
       list = paths.map((p) => new URL(String(p), base)).filter((u) => u.origin === location.origin);
       if (!list.length || this.state !== 'none') return;
+      const generation = this.generation;
       this.state = 'loading';
       this.show('Fetching the database this site provides…');
       const blobs = await Promise.all(list.map(async (u) => {
@@ -103,6 +104,8 @@ export class VulnDatabase {
         const r = await fetch(indexUrl, { credentials: 'same-origin' });
         if (r.ok) saved = new Uint8Array(await r.arrayBuffer());
       }
+      // The user chose a database while these were downloading: theirs stays.
+      if (generation !== this.generation) return;
       await this.load(blobs, names, 'this site', saved);
     } catch (e) {
       if (!list) return; // no usable index: as if none

@@ -24,6 +24,7 @@ import { fetchImage } from './worker-registry.js';
  *  pool (none: no pool), which is then posted that module: compiled once, shared by all. */
 export function serve(core, ready, startLayerWorker) {
   let session = null;
+  let vulndbTaken = false; // the page's vulnerability database was imported for this inspection
 
   const post = (msg, transfer) => self.postMessage(msg, transfer || []);
   // The page starts this worker before any file (worker-client.js: a warm spare) and wants to
@@ -101,6 +102,7 @@ export function serve(core, ready, startLayerWorker) {
       memory: core.memory_bytes(),
       version: core.version(),
       workers: 1,
+      vulndbTaken,
       ...extra,
     });
   }
@@ -192,9 +194,11 @@ export function serve(core, ready, startLayerWorker) {
       return;
     }
     // The page's database, for what this worker inspects (opened after the database was ready).
+    // Whether it was taken goes back with the result: the page matches again if it was not.
     if (m.vulndb && (m.op === 'open' || m.op === 'fetch' || m.op === 'vulns')) {
       try {
         core.vuln_db_import(m.vulndb.files, m.vulndb.names, m.vulndb.index);
+        vulndbTaken = true;
       } catch (e) {
         if (m.op === 'vulns') { post({ id: m.id, ok: false, error: errorText(e) }); return; }
       }

@@ -222,6 +222,11 @@ fn main() -> ExitCode {
                 Some(Some(r)) => Some(r),
                 Some(None) => return usage("--fail-on-vuln takes low, medium, high or critical"),
             };
+            let has_db =
+                !input.vuln_db.is_empty() || std::env::var_os("PORTHOLE_VULN_DB").is_some_and(|v| !v.is_empty());
+            if fail_on_vuln.is_some() && !has_db {
+                return usage("--fail-on-vuln needs a vulnerability database (--vuln-db or PORTHOLE_VULN_DB)");
+            }
             let report = match read_image(input, files, !json) {
                 Ok(r) => r,
                 Err(code) => return code,
@@ -239,9 +244,6 @@ fn main() -> ExitCode {
                 }
             } else {
                 print_summary(&report);
-            }
-            if fail_on_vuln.is_some() && report.images.iter().all(|i| i.vulnerability_summary.is_none()) {
-                return usage("--fail-on-vuln needs a vulnerability database (--vuln-db or PORTHOLE_VULN_DB)");
             }
             let code = match report.exit_code() {
                 0 if fail_on_vuln.is_some_and(|r| report.has_vulnerability_at_least(r)) => 6,

@@ -38,8 +38,22 @@ pub fn write(report: &Report) -> String {
     serde_json::to_string_pretty(&log).unwrap_or_default()
 }
 
+/// A path inside the image as a relative URI reference: `/` kept, everything but unreserved
+/// characters percent-encoded (file names may hold spaces, `#`, `%`, anything).
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.trim_start_matches('/').bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn location(path: &str, image: &str, line: Option<usize>) -> Value {
-    let mut physical = json!({"artifactLocation": {"uri": path.trim_start_matches('/')}});
+    let mut physical = json!({"artifactLocation": {"uri": uri(path)}});
     if let Some(l) = line {
         physical["region"] = json!({"startLine": l});
     }

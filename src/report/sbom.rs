@@ -190,7 +190,7 @@ fn cyclonedx_vulnerabilities(img: &ImageReport) -> Vec<Value> {
             |i| json!({"ref": format!("pkg-{i}"), "versions": [{"version": v.package.version, "status": "affected"}]}),
         );
         if let Some(&at) = index.get(v.id.as_str()) {
-            if let (Some(a), Some(list)) = (affects, out[at]["affects"].as_array_mut()) {
+            if let (Some(a), Some(list)) = (affects, out.get_mut(at).and_then(|e| e["affects"].as_array_mut())) {
                 list.push(a);
             }
             continue;

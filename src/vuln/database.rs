@@ -99,6 +99,8 @@ pub struct DbFileStats {
 /// A database ready for matching.
 pub struct VulnDb {
     files: Vec<DbFile>,
+    /// Whether [`MAX_RECORDS`] was reached while reading (said once).
+    capped: bool,
     /// `ecosystem \0 normalised name` → the records that name the package.
     index: HashMap<Box<str>, Vec<Location>>,
     stats: DbStats,
@@ -117,6 +119,8 @@ impl std::fmt::Debug for VulnDb {
 #[derive(Debug, Default)]
 pub struct ReadAhead {
     raw: HashMap<Location, Vec<u8>>,
+    /// The last deflated member holding an array, inflated: (file, offset) and its bytes.
+    member: Option<((u32, u64), Vec<u8>)>,
 }
 
 /// Records at most this far apart are read in one piece…
@@ -142,6 +146,7 @@ impl VulnDb {
     pub fn open(files: Vec<DbFile>, progress: &mut dyn FnMut(u64, u64, usize)) -> VulnDb {
         let mut db = VulnDb {
             files: Vec::new(),
+            capped: false,
             index: HashMap::new(),
             stats: DbStats::default(),
         };
@@ -174,19 +179,21 @@ impl VulnDb {
         self.stats.ecosystems.contains_key(ecosystem)
     }
 
-    /// Every record that names the package, read back from the files. A record that cannot be
-    /// read back (the file changed since) is an error in the list, not a panic.
-    /// Records read ahead (see [`VulnDb::read_ahead`]) are taken from `ahead`.
-    pub fn records(
+    /// Hands every record that names the package to `each`, one at a time (a package may
+    /// have thousands: they are never all held). Records read ahead (see
+    /// [`VulnDb::read_ahead`]) are taken from `ahead`. A record that cannot be read back (the
+    /// file changed since) is an error, not a panic.
+    pub fn for_each_record(
         &self,
         ecosystem: &str,
         name: &str,
         ahead: &mut ReadAhead,
-    ) -> Vec<std::result::Result<Found, Error>> {
-        let Some(locations) = self.index.get(&key(ecosystem, name)) else {
-            return Vec::new();
-        };
-        locations.iter().map(|l| self.read(l, ahead.raw.remove(l))).collect()
+        mut each: impl FnMut(std::result::Result<Found, Error>),
+    ) {
+        for l in self.index.get(&key(ecosystem, name)).into_iter().flatten() {
+            let raw = ahead.raw.remove(l);
+            each(self.read(l, raw, ahead));
+        }
     }
 
     /// Reads the stored bytes of every record of these packages, in file order, nearby records
@@ -207,10 +214,10 @@ impl VulnDb {
         while i < wanted.len() && kept < budget {
             let first = wanted[i]; // ok: i < len
             let start = first.offset;
-            let mut end = start + u64::from(first.len);
+            let mut end = start.saturating_add(u64::from(first.len));
             let mut j = i + 1;
             while let Some(next) = wanted.get(j) {
-                let next_end = next.offset + u64::from(next.len);
+                let next_end = next.offset.saturating_add(u64::from(next.len));
                 if next.file != first.file || next.offset > end + READ_AHEAD_GAP || next_end - start > READ_AHEAD_WINDOW
                 {
                     break;
@@ -221,6 +228,10 @@ impl VulnDb {
             let Some(file) = self.files.get(first.file as usize) else {
                 break;
             };
+            if end - start > READ_AHEAD_WINDOW.max(MAX_DOCUMENT_BYTES) {
+                i = j;
+                continue;
+            }
             let mut buf = vec![0u8; (end - start) as usize];
             if file.source.read_exact_at(start, &mut buf).is_ok() {
                 for l in &wanted[i..j] {
@@ -236,7 +247,7 @@ impl VulnDb {
         ahead
     }
 
-    fn read(&self, at: &Location, raw: Option<Vec<u8>>) -> std::result::Result<Found, Error> {
+    fn read(&self, at: &Location, raw: Option<Vec<u8>>, ahead: &mut ReadAhead) -> std::result::Result<Found, Error> {
         let file = self
             .files
             .get(at.file as usize)
@@ -252,8 +263,14 @@ impl VulnDb {
         };
         let bytes = match at.stored {
             Stored::Plain => raw,
+            // The records of one array in a deflated member share it: inflated once.
+            Stored::Deflated { .. }
+                if at.element != u32::MAX && ahead.member.as_ref().is_some_and(|(k, _)| *k == (at.file, at.offset)) =>
+            {
+                ahead.member.take().map(|(_, b)| b).unwrap_or_default()
+            }
             Stored::Deflated { size, crc } => {
-                let mut out = Vec::with_capacity(size as usize);
+                let mut out = Vec::with_capacity((size as usize).min(MAX_DOCUMENT_BYTES as usize));
                 flate2::read::DeflateDecoder::new(raw.as_slice())
                     .take(u64::from(size) + 1)
                     .read_to_end(&mut out)
@@ -267,14 +284,18 @@ impl VulnDb {
         let record = if at.element == u32::MAX {
             osv::parse_record(&bytes)
         } else {
-            osv::parse_document(&bytes).and_then(|mut all| {
-                let i = at.element as usize;
-                if i < all.len() {
-                    all.swap_remove(i)
-                } else {
-                    Err("the record is gone".into())
-                }
-            })
+            // Only the element wanted is parsed; the member is kept for its next element.
+            let record = osv::element_spans(&bytes).and_then(|spans| {
+                spans
+                    .get(at.element as usize)
+                    .and_then(|span| bytes.get(span.clone()))
+                    .ok_or_else(|| "the record is gone".to_string())
+                    .and_then(osv::parse_record)
+            });
+            if matches!(at.stored, Stored::Deflated { .. }) {
+                ahead.member = Some(((at.file, at.offset), bytes));
+            }
+            record
         };
         record
             .map(|record| Found {
@@ -321,8 +342,30 @@ impl VulnDb {
         if given.iter().any(Option::is_some) {
             return Err(Error::malformed("the index was made from fewer files than given"));
         }
+        // Every location within its file and the limits, so that no read back can ask for
+        // more than a record may be.
+        let fits = |l: &Location| {
+            let in_file = files.get(l.file as usize).is_some_and(|f| {
+                l.offset
+                    .checked_add(u64::from(l.len))
+                    .is_some_and(|end| end <= f.source.len())
+            });
+            let size = match l.stored {
+                Stored::Plain => u64::from(l.len),
+                Stored::Deflated { size, .. } => u64::from(size),
+            };
+            in_file && u64::from(l.len) <= MAX_DOCUMENT_BYTES && size <= MAX_DOCUMENT_BYTES
+        };
+        if !entries.iter().all(|(_, list)| list.iter().all(fits)) {
+            return Err(Error::malformed("the index names records outside its files"));
+        }
         let index = entries.into_iter().map(|(k, v)| (k.into_boxed_str(), v)).collect();
-        Ok(VulnDb { files, index, stats })
+        Ok(VulnDb {
+            files,
+            index,
+            stats,
+            capped: false,
+        })
     }
 
     /// The index as a file to keep beside the database ([`INDEX_FILE`]): reading it back
@@ -398,10 +441,7 @@ impl Indexer<'_> {
             Ok(s) => s,
             Err(m) => return self.error(Error::malformed(m).in_entry(self.name)),
         };
-        let array = bytes
-            .iter()
-            .find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF)
-            == Some(&b'[');
+        let array = osv::is_array(&bytes);
         for (n, span) in spans.into_iter().enumerate() {
             let at = Location {
                 file: self.file,
@@ -444,12 +484,9 @@ impl Indexer<'_> {
             }
             let file_name = self.name;
             let fail = |m: String| Error::malformed(m).in_entry(file_name).at_path(&member_name);
-            let stored = match member.compression() {
-                zip::CompressionMethod::Stored => Stored::Plain,
-                zip::CompressionMethod::Deflated => Stored::Deflated {
-                    size: u32::try_from(member.size()).unwrap_or(u32::MAX),
-                    crc: member.crc32(),
-                },
+            let deflated = match member.compression() {
+                zip::CompressionMethod::Stored => false,
+                zip::CompressionMethod::Deflated => true,
                 other => {
                     let e = Error::unsupported(format!(
                         "zip member compressed with {other}; only stored and deflate are read"
@@ -478,6 +515,15 @@ impl Indexer<'_> {
                 self.error(fail("its data cannot be located".into()));
                 continue;
             };
+            // What was inflated, not what the directory claims, is what a read back checks.
+            let stored = if deflated {
+                Stored::Deflated {
+                    size: bytes.len() as u32, // ok: at most MAX_DOCUMENT_BYTES
+                    crc: crc32fast::hash(&bytes),
+                }
+            } else {
+                Stored::Plain
+            };
             let at = Location {
                 file: self.file,
                 offset,
@@ -486,7 +532,10 @@ impl Indexer<'_> {
                 element: u32::MAX,
             };
             match osv::parse_document(&bytes) {
-                Ok(records) if records.len() == 1 => match records.into_iter().next() {
+                Ok(_) if !osv::is_array(&bytes) && bytes.len() as u64 > MAX_RECORD_BYTES => {
+                    self.error(fail(format!("a record of {} bytes is too large", bytes.len())));
+                }
+                Ok(records) if !osv::is_array(&bytes) => match records.into_iter().next() {
                     Some(Ok(r)) => self.add(&r, at),
                     Some(Err(m)) => self.error(fail(m)),
                     None => {}
@@ -516,8 +565,8 @@ impl Indexer<'_> {
 
     fn add(&mut self, r: &Record, at: Location) {
         if self.db.stats.records >= MAX_RECORDS {
-            if self.db.stats.records == MAX_RECORDS {
-                self.db.stats.records += 1;
+            if !self.db.capped {
+                self.db.capped = true;
                 let e = Error::limit(format!("more than {MAX_RECORDS} records; the rest are not indexed"));
                 self.error(e.in_entry(self.name));
             }
@@ -532,9 +581,12 @@ impl Indexer<'_> {
             .collect();
         keys.sort();
         keys.dedup();
+        let mut ecosystems: Vec<&str> = keys.iter().map(|k| k.split('\0').next().unwrap_or_default()).collect();
+        ecosystems.dedup(); // keys are sorted: a record counts once per ecosystem
+        for eco in ecosystems {
+            *self.db.stats.ecosystems.entry(eco.to_string()).or_default() += 1;
+        }
         for k in keys {
-            let eco = k.split('\0').next().unwrap_or_default().to_string();
-            *self.db.stats.ecosystems.entry(eco).or_default() += 1;
             self.db.index.entry(k).or_default().push(at);
         }
         if let Some(m) = &r.modified

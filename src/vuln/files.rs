@@ -71,8 +71,11 @@ fn db_files(paths: &[PathBuf]) -> Result<Vec<DbFile>, Error> {
                 files.push(DbFile { name, source });
             }
         } else {
+            // Named as the page names a chosen file (and the report its image): the base name.
             files.push(DbFile {
-                name: p.display().to_string(),
+                name: p
+                    .file_name()
+                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()),
                 source: Box::new(FileSource::open(p)?),
             });
         }

@@ -5,7 +5,7 @@
 
 use super::ecosystem::normalize_name;
 use super::osv::{Affected, Event, Record};
-use super::version::{VersionScheme, scheme_for};
+use super::version::{Semver, VersionScheme, scheme_for};
 use std::cmp::Ordering;
 
 /// What a record says about one version of one package.
@@ -32,7 +32,7 @@ pub fn evaluate(record: &Record, ecosystem: &str, name: &str, version: &str) -> 
     let mut fixed: Vec<String> = Vec::new();
     let mut only_git = false;
     let mut unordered = false;
-    for a in record.affected.iter().filter(|a| names(a, ecosystem, &wanted)) {
+    for a in record.affected.iter().filter(|a| names_package(a, ecosystem, &wanted)) {
         let listed = a.versions.iter().any(|v| same(scheme, v, version));
         let ranges: Vec<_> = a
             .ranges
@@ -44,23 +44,26 @@ pub fn evaluate(record: &Record, ecosystem: &str, name: &str, version: &str) -> 
             continue;
         }
         let mut hit = listed;
-        match scheme {
-            Some(s) => {
-                for r in ranges {
-                    if let Some(fix) = in_range(s, &r.events, version) {
+        for r in &ranges {
+            // SEMVER ranges are SemVer 2.0 whatever the ecosystem; ECOSYSTEM ranges need its order.
+            let order: Option<&dyn VersionScheme> = if r.kind == "SEMVER" { Some(&Semver) } else { scheme };
+            match order {
+                Some(o) => {
+                    if let Some(fix) = in_range(o, &r.events, version) {
                         hit = true;
                         fixed.extend(fix);
                     }
                 }
+                None => unordered |= !listed,
             }
-            None => unordered |= !listed,
         }
         if hit {
             affected = true;
-            // A listed version's fix: the lowest fixed event above it in any range.
+            // A listed version's fix: the lowest fixed event above it in its version ranges
+            // (a GIT range's fix is a commit).
             if listed && let Some(s) = scheme {
                 fixed.extend(
-                    a.ranges
+                    ranges
                         .iter()
                         .flat_map(|r| r.events.iter())
                         .filter_map(|e| e.fixed.as_ref())
@@ -87,7 +90,9 @@ pub fn evaluate(record: &Record, ecosystem: &str, name: &str, version: &str) -> 
     }
 }
 
-fn names(a: &Affected, ecosystem: &str, wanted: &str) -> bool {
+/// Whether an affected entry names the package (`wanted`: its name as the ecosystem compares
+/// names, see [`normalize_name`]).
+pub fn names_package(a: &Affected, ecosystem: &str, wanted: &str) -> bool {
     a.package
         .as_ref()
         .is_some_and(|p| p.ecosystem == ecosystem && normalize_name(ecosystem, &p.name) == wanted)
@@ -209,6 +214,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(evaluate(&r, "Foo", "a", "1.0"), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn semver_ranges_are_semver_in_any_ecosystem_and_git_fixes_are_not_versions() {
+        // Pub has no order of its own here; its SEMVER range is SemVer.
+        let r = parse_record(
+            br#"{"id":"X","affected":[{"package":{"ecosystem":"Pub","name":"a"},
+            "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2.0"}]}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            evaluate(&r, "Pub", "a", "1.1.9"),
+            Verdict::Affected {
+                fixed: vec!["1.2.0".into()]
+            }
+        );
+        assert_eq!(evaluate(&r, "Pub", "a", "1.2.0"), Verdict::NotAffected);
+        // A listed version with only a GIT fix: no fixed version is known.
+        let r = parse_record(
+            br#"{"id":"Y","affected":[{"package":{"ecosystem":"PyPI","name":"a"},"versions":["1.0"],
+            "ranges":[{"type":"GIT","repo":"https://x","events":[{"introduced":"0"},{"fixed":"ffff"}]}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(evaluate(&r, "PyPI", "a", "1.0"), Verdict::Affected { fixed: vec![] });
     }
 
     #[test]

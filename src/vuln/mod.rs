@@ -54,12 +54,13 @@ pub struct Lookup {
     pub errors: Vec<Error>,
 }
 
-/// Looks queries up. The records of the last package looked up are kept, so queries of the
-/// same package in a row (a source package's binaries: sort them by [`Matcher::key`]) read
-/// them once; no more are kept, so memory stays bounded however many packages are looked up.
+/// Looks queries up. Records are evaluated as they are read back, one at a time; the hits of
+/// the last query are kept, so the same package and version asked in a row (a source
+/// package's binaries: sort queries by [`Matcher::key`]) is read once.
 pub struct Matcher<'a> {
     db: &'a VulnDb,
-    last: Option<((String, String), Vec<database::Found>)>,
+    /// The hits of the last query, kept for the next one of the same package and version.
+    last: Option<((String, String, String), Vec<Hit>)>,
     ahead: database::ReadAhead,
     pub lookup: Lookup,
 }
@@ -103,28 +104,30 @@ impl<'a> Matcher<'a> {
         let Some(eco) = self.ecosystem(q) else {
             return Vec::new();
         };
-        let key = (eco.to_string(), ecosystem::normalize_name(eco, &q.name));
-        if self.last.as_ref().is_none_or(|(k, _)| *k != key) {
-            let mut found = Vec::new();
-            for r in self.db.records(eco, &q.name, &mut self.ahead) {
-                match r {
-                    Ok(f) => found.push(f),
-                    Err(e) => self.lookup.errors.push(e),
-                }
-            }
-            self.last = Some((key, found));
+        let wanted = ecosystem::normalize_name(eco, &q.name);
+        let key = (eco.to_string(), wanted.clone(), q.version.clone());
+        if let Some((k, hits)) = &self.last
+            && *k == key
+        {
+            return hits.clone();
         }
-        let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let records = self.last.as_ref().map(|(_, r)| r.as_slice()).unwrap_or_default();
-        for f in records {
+        let mut out: Vec<Hit> = Vec::new();
+        let lookup = &mut self.lookup;
+        self.db.for_each_record(eco, &q.name, &mut self.ahead, |found| {
+            let f = match found {
+                Ok(f) => f,
+                Err(e) => return lookup.errors.push(e),
+            };
             let r = &f.record;
             match matching::evaluate(r, eco, &q.name, &q.version) {
-                Verdict::Affected { fixed } => {
-                    if !seen.insert(r.id.clone()) {
-                        continue;
-                    }
-                    let per_package: Vec<osv::Severity> = r.affected.iter().flat_map(|a| a.severity.clone()).collect();
+                Verdict::Affected { fixed } if !out.iter().any(|h| h.id == r.id) => {
+                    // The severity given for this package, where the record gives one per package.
+                    let per_package: Vec<osv::Severity> = r
+                        .affected
+                        .iter()
+                        .filter(|a| matching::names_package(a, eco, &wanted))
+                        .flat_map(|a| a.severity.clone())
+                        .collect();
                     out.push(Hit {
                         id: r.id.clone(),
                         aliases: r.aliases.clone(),
@@ -137,12 +140,13 @@ impl<'a> Matcher<'a> {
                         database: f.file.clone(),
                     });
                 }
-                Verdict::OnlyGitRanges => self.lookup.git_only.push(r.id.clone()),
-                Verdict::NoOrdering => self.lookup.unordered.push(r.id.clone()),
-                Verdict::NotAffected => {}
+                Verdict::Affected { .. } | Verdict::NotAffected => {}
+                Verdict::OnlyGitRanges => lookup.git_only.push(r.id.clone()),
+                Verdict::NoOrdering => lookup.unordered.push(r.id.clone()),
             }
-        }
+        });
         out.sort_by(|a, b| b.severity.rating.cmp(&a.severity.rating).then_with(|| a.id.cmp(&b.id)));
+        self.last = Some((key, out.clone()));
         out
     }
 

@@ -141,6 +141,11 @@ pub fn element_spans(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, String
         .collect())
 }
 
+/// Whether a JSON document is an array (of records), rather than one record.
+pub fn is_array(bytes: &[u8]) -> bool {
+    strip_bom(bytes).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
 fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }

@@ -91,8 +91,8 @@ pub fn cvss_score(kind: &str, vector: &str) -> Option<(f64, Rating)> {
     }
 }
 
-/// The severity to report for a record: the newest CVSS version it gives (the record's own,
-/// else the affected package's), else a database's word (`database_specific.severity`, or a
+/// The severity to report for a record: the newest CVSS version among the record's own and
+/// the matched package's (`affected`), else a database's word (`database_specific.severity`, or a
 /// non-CVSS severity such as Ubuntu's), else unknown. `MAL-` records are critical.
 pub fn assess(record: &Record, affected: &[super::osv::Severity]) -> SeverityReport {
     if record.id.starts_with("MAL-") {

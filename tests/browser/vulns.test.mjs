@@ -134,6 +134,13 @@ test('a database loaded first: the image is matched as the CLI matches it', asyn
   await page.click('#view-vulnerabilities button[data-sort=package]');
   const byName = img.vulnerabilities.map((v, i) => [v.package.name, i]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])).map(([, i]) => img.vulnerabilities[i].id);
   assert.deepEqual(await rows(), byName);
+  // The base image's layers, as --base-layers N: this image has one layer.
+  await page.fill('#view-vulnerabilities input[data-filter=base-layers]', '1');
+  assert.equal(await page.textContent('[data-fact=base-own]'), `${ids.length} from the base image's 1 layers, 0 from the image's own`);
+  await page.selectOption('#view-vulnerabilities select[data-filter=origin]', 'own');
+  assert.deepEqual(await rows(), []);
+  await page.selectOption('#view-vulnerabilities select[data-filter=origin]', '');
+  await page.fill('#view-vulnerabilities input[data-filter=base-layers]', '');
   await H.shot(page, 'vulnerabilities');
   assert.deepEqual(await page.problems(), []);
   await page.close();
@@ -182,7 +189,7 @@ test('the database its host placed beside the page is loaded at start', async ()
   await page.setInputFiles('input[type=file]', image);
   await H.waitSettled(page);
   const got = JSON.parse((await H.download(page, '[data-action="download-json"]')).bytes.toString());
-  const want = H.cliWith(image, ['--vuln-db', 'Debian/all.json'], hosted).json;
+  const want = H.cliWith(image, ['--vuln-db', '.'], hosted).json; // the directory, named as the site names its files
   assert.deepEqual(got.images[0].vulnerabilities, want.images[0].vulnerabilities);
   assert.deepEqual(await page.problems(), []);
   await page.close();

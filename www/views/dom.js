@@ -96,3 +96,22 @@ export function saveBlob(blob, name) {
 
 /** "sha256:0123456789ab…" */
 export const shortDigest = (d) => (d ? (d.length > 19 ? `${d.slice(0, 19)}…` : d) : '—');
+
+/** Sortable column headers for `columns` ({ key, title }): a click sorts by the column (sets
+ *  `sort.column`, `sort.dir` 1), a second click reverses, then `redraw()`. `mark()` puts
+ *  aria-sort on the sorted column's header (call it when drawing). */
+export function sortableHeaders(columns, sort, redraw) {
+  const headers = columns.map((c) => el('th', { scope: 'col' }, el('button', {
+    type: 'button', class: 'sort', dataset: { sort: c.key }, title: `Sort by ${c.title}`, text: c.title,
+    onclick: () => {
+      if (sort.column === c) sort.dir = -sort.dir;
+      else { sort.column = c; sort.dir = 1; }
+      redraw();
+    },
+  })));
+  const mark = () => headers.forEach((th, i) => {
+    if (columns[i] === sort.column) th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
+    else th.removeAttribute('aria-sort');
+  });
+  return { headers, mark };
+}

@@ -1,5 +1,5 @@
 // Secrets, Packages and Errors: lists of findings, each with an empty state that says why.
-import { el, empty, int } from './dom.js';
+import { el, empty, int, sortableHeaders } from './dom.js';
 import { fetchWords } from './registry.js';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
@@ -156,15 +156,7 @@ export function renderPackages(root, img, actions) {
   const typeSelect = el('select', { dataset: { filter: 'type' } },
     el('option', { value: '', text: `all types (${int(all.length)})` }),
     counts.slice().sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([t, n]) => el('option', { value: t, text: `${t} (${int(n)})` })));
-  // Sortable headers (aria-sort on the sorted one): a click sorts by the column, the next reverses.
-  const headers = PACKAGE_COLUMNS.map((c) => el('th', { scope: 'col' }, el('button', {
-    type: 'button', class: 'sort', dataset: { sort: c.key }, title: `Sort by ${c.title}`, text: c.title,
-    onclick: () => {
-      if (sort.column === c) sort.dir = -sort.dir;
-      else { sort.column = c; sort.dir = 1; }
-      draw();
-    },
-  })));
+  const { headers, mark } = sortableHeaders(PACKAGE_COLUMNS, sort, () => draw());
 
   function draw() {
     const q = search.value.trim().toLowerCase();
@@ -177,10 +169,7 @@ export function renderPackages(root, img, actions) {
       // Ties keep the report's order either way.
       hits = hits.slice().sort((a, b) => sort.dir * cmp(c.value(a.p), c.value(b.p)) || a.index - b.index);
     }
-    headers.forEach((th, i) => {
-      if (PACKAGE_COLUMNS[i] === c) th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
-      else th.removeAttribute('aria-sort');
-    });
+    mark();
     body.replaceChildren(...hits.slice(0, PACKAGE_ROWS).map(({ p }) => el('tr', { dataset: { type: p.type } },
       PACKAGE_COLUMNS.map((col) => col.cell(p)))));
     const n = hits.length;

@@ -1,7 +1,7 @@
 // The Vulnerabilities view: every advisory matched against a package of the image (made by the
 // core in the worker: `images[].vulnerabilities`), filtered and sorted here. Advisory text is
 // data from a database: it only ever becomes text nodes.
-import { el, empty, int } from './dom.js';
+import { el, empty, int, sortableHeaders } from './dom.js';
 
 const RATINGS = ['critical', 'high', 'medium', 'low', 'none', 'unknown'];
 const RANK = Object.fromEntries(RATINGS.map((r, i) => [r, i]));
@@ -38,8 +38,7 @@ function compare(a, b, numeric) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `state` = { dbState: none|loading|ready|error, dbText (what the database is, in words),
- *  baseLayers (or null) }. */
+/** `state` = { dbState: none|loading|ready|error, dbText (what the database is, in words) }. */
 export function renderVulnerabilities(root, img, state) {
   const all = img.vulnerabilities || [];
   const summary = img.vulnerability_summary;
@@ -74,35 +73,44 @@ export function renderVulnerabilities(root, img, state) {
     el('option', { value: 'unfixed', text: `no fix yet (${int(summary.total - summary.fixable)})` }));
   const malicious = el('input', { type: 'checkbox', dataset: { filter: 'malicious' } });
   const search = el('input', { type: 'search', placeholder: 'id, alias, package…', autocomplete: 'off', spellcheck: 'false' });
-  const columns = COLUMNS.map((c) => (c.key === 'layer' ? { ...c, cell: (v) => el('td', { text: layerWords(v, state.baseLayers) }) } : c));
-  const headers = columns.map((c) => el('th', { scope: 'col' }, el('button', {
-    type: 'button', class: 'sort', dataset: { sort: c.key }, title: `Sort by ${c.title}`, text: c.title,
-    onclick: () => {
-      if (sort.column === c) sort.dir = -sort.dir;
-      else { sort.column = c; sort.dir = 1; }
-      draw();
-    },
-  })));
+  // How many of the first layers are the base image's (the CLI's --base-layers): which
+  // matches the base brought and which the image's own layers did.
+  const base = el('input', {
+    type: 'number', min: '0', max: String(img.layers.length), step: '1', inputmode: 'numeric', dataset: { filter: 'base-layers' },
+    value: summary.base_layers ?? '', placeholder: '—', title: 'How many of the first layers are the base image\'s',
+  });
+  const origin = el('select', { dataset: { filter: 'origin' } },
+    el('option', { value: '', text: 'base or own' }), el('option', { value: 'base', text: 'base layers' }), el('option', { value: 'own', text: 'own layers' }));
+  const baseLayers = () => {
+    const n = Math.floor(Number(base.value));
+    return base.value === '' || !Number.isFinite(n) ? null : Math.max(0, n);
+  };
+  const split = el('span', { class: 'muted', dataset: { fact: 'base-own' } });
+  const columns = COLUMNS.map((c) => (c.key === 'layer' ? { ...c, cell: (v) => el('td', { text: layerWords(v, baseLayers()) }) } : c));
+  const { headers, mark } = sortableHeaders(columns, sort, () => draw());
 
   function draw() {
     const q = search.value.trim().toLowerCase();
+    const n = baseLayers();
+    origin.disabled = n == null;
+    const fromBase = (v) => n != null && v.package.layer < n;
+    split.textContent = n == null ? (summary.base_image ? `declared base: ${summary.base_image}` : '')
+      : `${int(all.filter(fromBase).length)} from the base image's ${int(n)} layers, ${int(all.filter((v) => !fromBase(v)).length)} from the image's own`;
     let hits = rows.filter(({ v }) => (!severity.value || v.severity.rating === severity.value)
       && (!fix.value || v.status === fix.value)
+      && (n == null || !origin.value || (origin.value === 'base') === fromBase(v))
       && (!malicious.checked || v.malicious)
       && (!q || [v.id, ...v.aliases, v.package.name, v.package.source, v.summary].some((t) => t && t.toLowerCase().includes(q))));
     const c = sort.column;
     if (c) hits = hits.slice().sort((a, b) => sort.dir * compare(c.value(a.v), c.value(b.v), c.numeric) || a.index - b.index);
-    headers.forEach((th, i) => {
-      if (columns[i] === c) th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
-      else th.removeAttribute('aria-sort');
-    });
+    mark();
     body.replaceChildren(...hits.slice(0, ROWS).map(({ v }) => el('tr', {
       dataset: { id: v.id, severity: v.severity.rating, status: v.status, malicious: v.malicious ? 'true' : null },
     }, columns.map((col) => col.cell(v)))));
-    const n = hits.length;
-    status.textContent = n > ROWS ? `${int(n)} match; showing the first ${int(ROWS)}` : `${int(n)} of ${int(all.length)}`;
+    status.textContent = hits.length > ROWS ? `${int(hits.length)} match; showing the first ${int(ROWS)}` : `${int(hits.length)} of ${int(all.length)}`;
   }
-  for (const input of [severity, fix, malicious]) input.addEventListener('change', draw);
+  for (const input of [severity, fix, malicious, origin]) input.addEventListener('change', draw);
+  base.addEventListener('input', draw);
   search.addEventListener('input', draw);
   root.replaceChildren(...[
     head,
@@ -110,6 +118,7 @@ export function renderVulnerabilities(root, img, state) {
     el('div', { class: 'files-tools' },
       el('label', null, 'Severity ', severity), el('label', null, 'Fix ', fix),
       el('label', null, malicious, ' malicious only'), el('label', null, 'Filter ', search), status),
+    el('div', { class: 'files-tools' }, el('label', null, 'Base image layers ', base), el('label', null, 'From ', origin), split),
     el('table', { class: 'packages vulnerabilities' }, el('thead', null, el('tr', null, headers)), body),
   ].filter(Boolean));
   draw();

@@ -129,7 +129,7 @@ export function cliWith(file, args, cwd = undefined) {
 
 /** What the page shows for its sample ("Try a sample image", which loads the sample's
  *  advisory too): `porthole inspect www/sample/sample.tar --json --files --vuln-db
- *  sample/vulndb.json`, run in www/ so the database is named as the page names it. */
+ *  sample/vulndb.json`, run in www/ the database named by its file name, as the page names it. */
 export function sampleCli() {
   return cliWith(path.join(www, 'sample/sample.tar'), ['--vuln-db', 'sample/vulndb.json'], www);
 }
