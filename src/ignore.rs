@@ -58,10 +58,6 @@ impl IgnoreList {
             ids.iter().any(|id| id.eq_ignore_ascii_case(&e.id)) && e.path.as_deref().is_none_or(|g| glob_match(g, path))
         })
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 #[cfg(test)]

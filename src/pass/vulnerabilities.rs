@@ -40,8 +40,8 @@ pub fn match_packages(out: &mut ImageReport, db: &VulnDb, policy: &VulnPolicy) {
     let mut not_checked: BTreeMap<String, usize> = BTreeMap::new();
     let mut no_records: BTreeMap<String, usize> = BTreeMap::new();
     let mut found = Vec::new();
-    // Packages of the same OSV package (a source package's binaries) in a row: its records are
-    // read once, and only one package's records are held at a time.
+    // Packages of the same OSV package (a source package's binaries) in a row, so the Matcher
+    // answers them from the last query's hits; every package's records read ahead at once.
     let mut queries = Vec::new();
     for p in &out.packages {
         match query_for(p, out.distro.as_ref()) {

@@ -18,15 +18,6 @@ pub enum Rating {
 }
 
 impl Rating {
-    pub const ALL: [Rating; 6] = [
-        Rating::Critical,
-        Rating::High,
-        Rating::Medium,
-        Rating::Low,
-        Rating::None,
-        Rating::Unknown,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Rating::Unknown => "unknown",

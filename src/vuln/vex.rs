@@ -141,10 +141,6 @@ impl Vex {
                     }))
         })
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
-    }
 }
 
 /// Whether a product names the image: a `pkg:oci/…` purl (with a digest, the image's), or the

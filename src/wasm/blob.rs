@@ -20,6 +20,12 @@ const READ_AHEAD: u64 = 4 << 20;
 const READ_AHEAD_MIN: u64 = 64 << 10;
 
 impl BlobReader {
+    /// A reader of `blob` (a `File` or a fetched `Blob`), with its own `FileReaderSync`.
+    pub(super) fn of(blob: web_sys::Blob) -> std::result::Result<Self, wasm_bindgen::JsValue> {
+        let len = blob.size() as u64;
+        Ok(BlobReader::new(blob, len, web_sys::FileReaderSync::new()?))
+    }
+
     pub(super) fn new(blob: web_sys::Blob, len: u64, reader: web_sys::FileReaderSync) -> Self {
         BlobReader {
             blob,

@@ -117,10 +117,9 @@ fn js_err(e: Error) -> JsValue {
 
 /// A dropped file as a source read by slices, with its name and length.
 fn dropped(file: web_sys::File) -> std::result::Result<(BlobReader, String, u64), JsValue> {
-    let reader = web_sys::FileReaderSync::new()?;
     let len = file.size() as u64;
     let name = file.name();
-    Ok((BlobReader::new(file.into(), len, reader), name, len))
+    Ok((BlobReader::of(file.into())?, name, len))
 }
 
 fn limits_from(json: Option<String>) -> std::result::Result<crate::Limits, JsValue> {

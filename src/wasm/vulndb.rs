@@ -39,11 +39,9 @@ fn db_files(files: &js_sys::Array, names: &js_sys::Array) -> Result<Vec<DbFile>,
             .as_string()
             .or_else(|| blob.dyn_ref::<web_sys::File>().map(web_sys::File::name))
             .unwrap_or_else(|| format!("file {}", i + 1));
-        let len = blob.size() as u64;
-        let reader = web_sys::FileReaderSync::new()?;
         out.push(DbFile {
             name,
-            source: Box::new(BlobReader::new(blob, len, reader)),
+            source: Box::new(BlobReader::of(blob)?),
         });
     }
     Ok(out)
