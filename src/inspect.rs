@@ -64,15 +64,14 @@ pub fn inspect<'a, S: BlobSource + ?Sized>(input: Input<'a, S>, opts: &Options, 
     let mut report = header(&opened.origin);
     report.errors.extend(opened.errors);
     let images = match opened.store {
-        Some(mut store) => describe(
-            store.as_mut(),
-            &mut report,
-            opened.origin.format.is_none(),
-            opened.manifest_digest.as_ref(),
-            opts,
-            obs,
-            &mut prepared,
-        ),
+        Some(mut store) => {
+            let facts = SourceFacts {
+                set_format: opened.origin.format.is_none(),
+                manifest_digest: opened.manifest_digest.as_ref(),
+                attached_notes: &opened.attached_notes,
+            };
+            describe(store.as_mut(), &mut report, &facts, opts, obs, &mut prepared)
+        }
         None => Vec::new(),
     };
     Inspection {
@@ -180,13 +179,21 @@ pub fn inspect_reader(reader: impl std::io::Read, path: &str, opts: &Options, ob
     inspect::<dyn BlobSource>(Input::Opened(opened), opts, obs).report
 }
 
+/// What the source said about its input, beside the store.
+struct SourceFacts<'o> {
+    /// The report's format is the layout's (a registry names its own).
+    set_format: bool,
+    /// For a registry image: where the expected manifest digest came from.
+    manifest_digest: Option<&'o ManifestDigestOrigin>,
+    /// What a registry fetch could not look up of the signatures and attestations.
+    attached_notes: &'o [String],
+}
+
 /// Plans and assembles every image of a store into `report`; returns each image's state.
-/// `set_format`: the report's format is the layout's (a registry names its own).
 fn describe(
     store: &mut dyn Store,
     report: &mut Report,
-    set_format: bool,
-    manifest_digest: Option<&ManifestDigestOrigin>,
+    facts: &SourceFacts,
     opts: &Options,
     obs: &mut dyn Observer,
     prepared: &mut Prepared,
@@ -199,7 +206,7 @@ fn describe(
             return Vec::new();
         }
     };
-    if set_format {
+    if facts.set_format {
         report.source.format = Some(plans.format.as_str().to_string());
     }
     report.errors.extend(plans.errors);
@@ -209,9 +216,16 @@ fn describe(
         prepared,
     };
     let mut states = Vec::new();
+    let mut notes = facts.attached_notes.to_vec();
+    notes.extend(plans.attached_notes.iter().cloned());
+    let single = plans.images.len() == 1;
     for (i, plan) in plans.images.iter().enumerate() {
-        match assemble(store, plan, i, manifest_digest, opts, obs, &mut known) {
-            Ok((img, state)) => {
+        match assemble(store, plan, i, facts.manifest_digest, opts, obs, &mut known) {
+            Ok((mut img, state)) => {
+                let found = examine_trust(store, plan, &plans.attached, &notes, single, opts);
+                img.signatures = found.signatures;
+                img.attestations = found.attestations;
+                img.trust = Some(found.trust);
                 report.images.push(img);
                 states.push(state);
             }
@@ -219,6 +233,36 @@ fn describe(
         }
     }
     states
+}
+
+/// The signatures and attestations of one image ([`crate::trust`]), read from the store.
+fn examine_trust(
+    store: &mut dyn Store,
+    plan: &ImagePlan,
+    attached: &[crate::trust::attached::Attached],
+    notes: &[String],
+    single: bool,
+    opts: &Options,
+) -> crate::trust::Findings {
+    let image = crate::trust::Image {
+        verified: plan.verified_digests(),
+        named: plan
+            .documents
+            .iter()
+            .flat_map(|d| [d.expected.clone(), d.actual.clone()])
+            .collect(),
+        has_manifest: !plan.documents.is_empty(),
+        own: &plan.attached,
+    };
+    let limits = &opts.limits;
+    let mut read = |d: &Digest| {
+        let path = layout::blob_path(d);
+        if !store.has(&path) {
+            return Err(format!("{d} is not in the input"));
+        }
+        store.read_small(&path, limits).map_err(|e| e.message)
+    };
+    crate::trust::examine(&mut read, &image, attached, notes, single, &opts.trust, limits)
 }
 
 /// The layer results of a store's images, by canonical blob name: those read so far (a layer
@@ -389,6 +433,9 @@ fn assemble(
         errors,
         vulnerabilities: Vec::new(),
         vulnerability_summary: None,
+        signatures: Vec::new(),
+        attestations: Vec::new(),
+        trust: None,
     };
     let image = ImageView::new(&config, tree.view(&entry_lists), &results, opts);
     crate::pass::run_all(&image, &mut report);

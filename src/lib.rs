@@ -40,6 +40,7 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod tar;
+pub mod trust;
 pub mod vuln;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -21,6 +21,8 @@ pub struct Options {
     pub vuln_db: Option<std::sync::Arc<crate::vuln::VulnDb>>,
     /// Which vulnerability matches to report and how to attribute them.
     pub vuln_policy: VulnPolicy,
+    /// The keys (and, later, roots) signatures are verified against.
+    pub trust: crate::trust::TrustPolicy,
 }
 
 /// Which vulnerability matches count: the ones the user accepts are left out of the list (and

@@ -154,6 +154,13 @@ fn lower_layers_never_name_higher_ones() {
         ("analyzer", &["image", "pass", "source", "parallel"]),
         ("image", &["scan", "pass", "source", "parallel"]),
         ("pass", &["source", "parallel", "checks"]),
+        // Signatures are checked over blobs handed in: no source, layer or file is named.
+        (
+            "trust",
+            &[
+                "source", "parallel", "pass", "checks", "fs", "tar", "analyzer", "scan", "vuln",
+            ],
+        ),
         // Matching knows packages and databases, not images or reports.
         (
             "vuln",

@@ -38,8 +38,9 @@ enum Command {
     ///
     /// Exit codes: 0 ok; 1 usage error; 2 no image could be described; 3 integrity failure;
     /// 4 the report is incomplete (a limit was hit or part of the image could not be read);
-    /// 6 a vulnerability at or above --fail-on-vuln was found; 5 a secret at or above
-    /// --fail-on-secrets was found (the first that applies, in this order).
+    /// 7 --require-signature and no signature verifies and binds; 6 a vulnerability at or
+    /// above --fail-on-vuln was found; 5 a secret at or above --fail-on-secrets was found (the
+    /// first that applies, in this order).
     Inspect {
         #[command(flatten)]
         input: Input,
@@ -61,6 +62,10 @@ enum Command {
         /// dashboards) to this file.
         #[arg(long, value_name = "FILE")]
         sarif: Option<PathBuf>,
+        /// Exit 7 unless a signature verifies against a --key and signs the manifest digest
+        /// porthole verified.
+        #[arg(long)]
+        require_signature: bool,
     },
     /// Look packages up in vulnerability databases without an image: package URLs as
     /// arguments, or osv.dev `querybatch` JSON with --queries. `--json` answers like
@@ -165,6 +170,10 @@ struct Input {
     /// base's or the image's own.
     #[arg(long, value_name = "N")]
     base_layers: Option<usize>,
+    /// A public key (PEM, as `cosign generate-key-pair` writes cosign.pub) that signatures are
+    /// verified against: ECDSA P-256/P-384, RSA or Ed25519 (repeatable).
+    #[arg(long, value_name = "FILE")]
+    key: Vec<PathBuf>,
     /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
     /// (repeatable; `--limit help` lists every limit with its default).
     #[arg(long, value_name = "NAME=SIZE")]
@@ -211,6 +220,7 @@ fn main() -> ExitCode {
             fail_on_secrets,
             fail_on_vuln,
             sarif,
+            require_signature,
         } => {
             let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
                 None => None,
@@ -246,6 +256,18 @@ fn main() -> ExitCode {
                 print_summary(&report);
             }
             let code = match report.exit_code() {
+                0 if require_signature && !report.signature_verified() => {
+                    for img in &report.images {
+                        if let Some(t) = &img.trust {
+                            eprintln!(
+                                "porthole: --require-signature: {}: {}",
+                                img.name.as_deref().unwrap_or("(unnamed)"),
+                                t.summary
+                            );
+                        }
+                    }
+                    7
+                }
                 0 if fail_on_vuln.is_some_and(|r| report.has_vulnerability_at_least(r)) => 6,
                 0 if fail_on_secrets.is_some_and(|s| report.has_secret_at_least(s)) => 5,
                 c => c,
@@ -411,6 +433,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         ignore,
         vex,
         base_layers,
+        key,
         limit,
     } = input;
     let mut opts = Options {
@@ -477,6 +500,13 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
             .vex
             .add_document(&base_name(&path), &bytes)
             .map_err(|e| usage(&e))?;
+    }
+    for path in key {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| usage(&format!("cannot read --key {}: {e}", path.display())))?;
+        let k = porthole::trust::key::TrustedKey::from_pem(&base_name(&path), &text)
+            .map_err(|e| usage(&format!("--key {}: {e}", path.display())))?;
+        opts.trust.keys.push(k);
     }
     let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
         match path.to_str().map(Reference::parse) {
@@ -740,6 +770,36 @@ fn print_summary(r: &Report) {
             out!("  verdict   INTEGRITY FAILURE");
             for m in mismatches {
                 out!("            {m}");
+            }
+        }
+        if let Some(t) = &img.trust {
+            out!("  trust     {}", t.summary);
+            for sig in &img.signatures {
+                out!(
+                    "    {} ({}): {}",
+                    sig.kind,
+                    sig.found,
+                    if sig.verified {
+                        format!("verified, {}", sig.signer.describe().unwrap_or_default())
+                    } else {
+                        sig.reason.clone().unwrap_or_default()
+                    }
+                );
+            }
+            for a in &img.attestations {
+                out!(
+                    "    attestation {} ({}): {}",
+                    a.predicate_type.as_deref().unwrap_or("?"),
+                    a.found,
+                    if a.verified {
+                        format!("verified, {}", a.signer.describe().unwrap_or_default())
+                    } else {
+                        a.reason.clone().unwrap_or_default()
+                    }
+                );
+            }
+            for n in &t.notes {
+                out!("    note: {n}");
             }
         }
         out!("  layers    {}", img.layers.len());

@@ -27,6 +27,9 @@ pub struct Descriptor {
     pub annotations: BTreeMap<String, String>,
     #[serde(default)]
     pub urls: Vec<String>,
+    /// An OCI 1.1 artifact's type (in an index or a referrers answer).
+    #[serde(default)]
+    pub artifact_type: Option<String>,
 }
 
 impl Descriptor {
@@ -109,6 +112,13 @@ pub struct Manifest {
     /// Present only in schema1 manifests.
     #[serde(default)]
     pub fs_layers: Option<serde_json::Value>,
+    /// The manifest this one is attached to (OCI 1.1 referrers: signatures, attestations).
+    #[serde(default)]
+    pub subject: Option<Descriptor>,
+    #[serde(default)]
+    pub artifact_type: Option<String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// An image index (OCI) or manifest list (Docker).

@@ -3,6 +3,7 @@
 
 pub mod sarif;
 pub mod sbom;
+pub mod trust;
 pub mod vulnerabilities;
 
 use crate::digest::Digest;
@@ -242,6 +243,12 @@ pub struct ImageReport {
     pub vulnerabilities: Vec<vulnerabilities::Vulnerability>,
     /// Counts and notes of the matching; null when no database was given.
     pub vulnerability_summary: Option<vulnerabilities::VulnerabilitySummary>,
+    /// Signatures attached to the image (added after the first contract).
+    pub signatures: Vec<trust::Signature>,
+    /// Attestations (in-toto statements) attached to the image (added after the first contract).
+    pub attestations: Vec<trust::Attestation>,
+    /// Who made the image, in one verdict (added after the first contract).
+    pub trust: Option<trust::Trust>,
 }
 
 impl Report {
@@ -270,6 +277,17 @@ impl Report {
         self.images
             .iter()
             .any(|i| i.vulnerabilities.iter().any(|v| v.severity.rating >= min))
+    }
+
+    /// Whether every image has a signature that verifies against a key or root given and
+    /// binds to the manifest digest porthole verified (`--require-signature`).
+    pub fn signature_verified(&self) -> bool {
+        !self.images.is_empty()
+            && self.images.iter().all(|i| {
+                i.trust
+                    .as_ref()
+                    .is_some_and(|t| t.verdict == trust::TrustVerdict::Verified)
+            })
     }
 
     /// The CLI's exit code, per the contract: 2 no image, 3 integrity, 4 incomplete, else 0.

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::image::manifest::{self, Descriptor, Index, Manifest, Platform};
 use crate::image::parse_json;
 use crate::limits::Limits;
+use crate::trust::attached::{self, Attached, Entry, MAX_ATTACHED};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -67,7 +68,25 @@ pub struct ImagePlan {
     pub platforms_available: Vec<String>,
     /// `docker save` LayerSources: diff_id → descriptor, for layers shipped elsewhere.
     pub layer_sources: BTreeMap<String, Descriptor>,
+    /// Attestation manifests found in an index on the way to the manifest (buildx).
+    pub attached: Vec<Attached>,
+    /// Set when the manifest names a `subject`: it is an artifact attached to that image (a
+    /// signature, an attestation), not an image.
+    pub subject: Option<String>,
     pub errors: Vec<Error>,
+}
+
+impl ImagePlan {
+    /// The digests porthole computed for the documents it read on the way to the manifest
+    /// (an index, the manifest) where they matched what named them: what a signature must
+    /// cover to bind to this image.
+    pub fn verified_digests(&self) -> Vec<Digest> {
+        self.documents
+            .iter()
+            .filter(|d| d.expected == d.actual)
+            .map(|d| d.actual.clone())
+            .collect()
+    }
 }
 
 /// A manifest or index read by its digest, with what it was expected to be.
@@ -90,6 +109,10 @@ pub struct Plans {
     pub images: Vec<ImagePlan>,
     /// Errors that prevented some image from being planned.
     pub errors: Vec<Error>,
+    /// Artifacts `index.json` lists beside the images (signatures, attestations, referrers).
+    pub attached: Vec<Attached>,
+    /// What could not be read of them.
+    pub attached_notes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +197,8 @@ pub fn plan(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) -> 
         format: Format::Docker,
         images,
         errors: Vec::new(),
+        attached: Vec::new(),
+        attached_notes: Vec::new(),
     })
 }
 
@@ -225,19 +250,28 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
         format: Format::Oci,
         images: Vec::new(),
         errors: Vec::new(),
+        attached: Vec::new(),
+        attached_notes: Vec::new(),
     };
+    // Signatures, attestations and referrer lists are set apart from the images.
+    let mut images: Vec<&Descriptor> = Vec::new();
+    for d in &index.manifests {
+        match attached::classify(d) {
+            // Attestations listed as `unknown/unknown` without buildx's annotations are no images either.
+            Entry::Image if manifest::is_attestation(d) => {}
+            Entry::Image => images.push(d),
+            Entry::Attached(a) => out.attached.push(*a),
+            Entry::Referrers { for_digest, found } => referrers(store, limits, d, for_digest, found, &mut out),
+        }
+    }
     // Several platform manifests directly in index.json are one multi-platform image.
-    let runnable: Vec<&Descriptor> = index
-        .manifests
-        .iter()
-        .filter(|d| !manifest::is_attestation(d))
-        .collect();
-    let flat_multi = runnable.len() > 1
-        && runnable
+    let flat_multi = images.len() > 1
+        && images
             .iter()
             .all(|d| d.platform.is_some() && !manifest::is_index_type(d.media_type()));
     if flat_multi {
-        match choose(&index.manifests, want) {
+        let owned: Vec<Descriptor> = images.iter().map(|d| (*d).clone()).collect();
+        match choose(&owned, want) {
             Ok((d, available)) => {
                 let mut p = image_from_descriptor(store, d, limits, want, 0);
                 p.platforms_available = available;
@@ -246,12 +280,26 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
             Err(e) => out.errors.push(e.in_entry("index.json")),
         }
     } else {
-        for d in &index.manifests {
-            if manifest::is_attestation(d) {
-                continue;
+        for d in images {
+            let p = image_from_descriptor(store, d, limits, want, 0);
+            // A manifest with a subject is attached to that image (an OCI 1.1 referrer).
+            if p.subject.is_some() {
+                out.attached.push(Attached {
+                    descriptor: d.clone(),
+                    found: "index.json (subject)".into(),
+                    for_digest: None,
+                });
+            } else {
+                out.images.push(p);
             }
-            out.images.push(image_from_descriptor(store, d, limits, want, 0));
         }
+    }
+    if out.attached.len() > MAX_ATTACHED {
+        out.attached_notes.push(format!(
+            "{} artifacts are attached; only the first {MAX_ATTACHED} were read",
+            out.attached.len()
+        ));
+        out.attached.truncate(MAX_ATTACHED);
     }
     if out.images.is_empty() && out.errors.is_empty() {
         out.errors
@@ -261,6 +309,38 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
         return Err(out.errors.remove(0));
     }
     Ok(out)
+}
+
+/// Reads an index listing the referrers of `for_digest` (the referrers tag schema, or a
+/// registry's referrers API answer): each manifest it lists is attached to that image.
+fn referrers(
+    store: &mut dyn Store,
+    limits: &Limits,
+    d: &Descriptor,
+    for_digest: Digest,
+    found: String,
+    out: &mut Plans,
+) {
+    let read = d.digest().and_then(|digest| {
+        let path = blob_path(&digest);
+        let bytes = store.read_small(&path, limits)?;
+        if Digest::of(&bytes) != digest {
+            return Err(Error::integrity(format!(
+                "the list of referrers ({found}) does not match its digest {digest}"
+            )));
+        }
+        parse_json::<Index>(&bytes, "referrers index", limits.json_bytes)
+    });
+    match read {
+        Ok(index) => out.attached.extend(index.manifests.into_iter().map(|m| Attached {
+            descriptor: m,
+            found: found.clone(),
+            for_digest: Some(for_digest.clone()),
+        })),
+        Err(e) => out
+            .attached_notes
+            .push(format!("the referrers of {for_digest} ({found}) cannot be read: {e}")),
+    }
 }
 
 /// Chooses a platform among an index's manifests: the wanted one, else linux/amd64, else the
@@ -345,7 +425,17 @@ fn fill_from_descriptor(
     if m.schema_version == Some(1) || m.fs_layers.is_some() {
         return Err(Error::unsupported("Docker schema1 manifests are unsupported (too old)").in_entry(&path));
     }
+    if depth == 0 && m.manifests.is_none() && m.subject.is_some() {
+        p.subject = m.subject.as_ref().map(|s| s.digest.clone());
+        return Ok(());
+    }
     if let Some(children) = &m.manifests {
+        p.attached.extend(
+            children
+                .iter()
+                .filter_map(attached::attestation_manifest)
+                .take(MAX_ATTACHED),
+        );
         let (child, available) = choose(children, want).map_err(|e| e.in_entry(&path))?;
         p.platforms_available = available;
         let child = child.clone();

@@ -72,6 +72,8 @@ pub struct Opened<'a> {
     /// How to read a file back: stream the input again with this compression (`None`: the
     /// source is read at random, or cannot be read again).
     pub reread: Option<Compression>,
+    /// What a registry fetch could not look up of the signatures and attestations.
+    pub attached_notes: Vec<String>,
 }
 
 impl<'a> Opened<'a> {
@@ -83,6 +85,7 @@ impl<'a> Opened<'a> {
             errors: vec![error],
             manifest_digest: None,
             reread: None,
+            attached_notes: Vec::new(),
         }
     }
 
@@ -94,6 +97,7 @@ impl<'a> Opened<'a> {
             errors: Vec::new(),
             manifest_digest: None,
             reread: None,
+            attached_notes: Vec::new(),
         }
     }
 }

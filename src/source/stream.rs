@@ -282,6 +282,7 @@ impl StreamInspector {
                     errors: Vec::new(),
                     manifest_digest: None,
                     reread: None,
+                    attached_notes: Vec::new(),
                 };
             }
         };

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod counting;
+pub mod openssl;
 
 use porthole::inspect::{Options, Quiet};
 use porthole::{BlobSource, Report};

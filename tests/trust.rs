@@ -1,0 +1,327 @@
+//! Signatures and attestations: key-based cosign signatures made by the real `openssl` over
+//! real simple-signing payloads, in the exact manifests cosign writes, found under cosign's
+//! tags, as OCI 1.1 referrers and through the referrers tag schema; buildx attestation
+//! manifests; and every way to lie, each with its verdict and never a pass.
+
+mod support;
+use porthole::digest::Digest;
+use porthole::fixture::signing::{self, Extra};
+use porthole::fixture::{self, Compress};
+use serde_json::Value;
+use support::openssl::{KeyPair, key_dir};
+
+/// The sample image and its manifest digest.
+fn image() -> (fixture::ImageSpec, Digest, usize) {
+    let img = fixture::sample("registry.example/team/app:1", Compress::Gzip);
+    let (m, _) = img.oci_manifest();
+    (img, Digest::of(&m), m.len())
+}
+
+fn write(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("porthole-trust-{}-{name}", std::process::id()));
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// `porthole inspect FILE --json` with `args`: exit code and the first image's report.
+fn inspect(file: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["inspect", file.to_str().unwrap(), "--json"];
+    all.extend_from_slice(args);
+    let r = support::porthole(&all, None);
+    (r.code, r.json["images"][0].clone(), r.stderr)
+}
+
+/// A cosign signature of `digest`, signed by `key`, under cosign's `.sig` tag for `tag_for`.
+fn signed(key: &KeyPair, digest: &Digest, tag_for: &Digest) -> Extra {
+    let payload = signing::simple_signing_payload(digest.as_str(), "registry.example/team/app");
+    signing::cosign_signatures(&[(payload.clone(), key.sign(&payload))]).tagged(&signing::cosign_tag(tag_for, "sig"))
+}
+
+#[test]
+fn a_cosign_signature_verifies_with_every_kind_of_key_and_binds() {
+    let dir = key_dir("kinds");
+    let (img, digest, _) = image();
+    for kind in ["p256", "p384", "p384-sha384", "rsa", "ed25519"] {
+        let key = KeyPair::new(&dir, kind);
+        let tar = write(
+            &format!("{kind}.tar"),
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[signed(&key, &digest, &digest)]),
+        );
+        let (code, r, err) = inspect(&tar, &["--key", key.public_path(), "--require-signature"]);
+        assert_eq!(code, 0, "{kind}: {err}\n{}", r["trust"]);
+        let sig = &r["signatures"][0];
+        assert_eq!(sig["kind"], "cosign");
+        assert_eq!(sig["verified"], true, "{kind}: {sig}");
+        assert_eq!(sig["binds"], true);
+        assert_eq!(sig["covers"], digest.as_str());
+        assert_eq!(sig["reference"], "registry.example/team/app");
+        assert_eq!(sig["found"], format!("tag {}", signing::cosign_tag(&digest, "sig")));
+        assert_eq!(sig["signer"]["key"], format!("{kind}.pub"));
+        let fp = sig["signer"]["key_fingerprint"].as_str().unwrap();
+        assert!(fp.starts_with("SHA256:") && fp.len() == 71, "{fp}");
+        assert_eq!(r["trust"]["verdict"], "verified");
+        assert!(
+            r["trust"]["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("signed by key {kind}.pub (SHA256:")),
+            "{}",
+            r["trust"]["summary"]
+        );
+        // The signature manifest is not an image of its own.
+        assert_eq!(
+            support::porthole(&["inspect", tar.to_str().unwrap(), "--json"], None).json["images"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        let _ = std::fs::remove_file(tar);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn without_a_key_a_signature_is_found_but_not_verified() {
+    let dir = key_dir("nokey");
+    let key = KeyPair::new(&dir, "p256");
+    let (img, digest, _) = image();
+    let tar = write(
+        "nokey.tar",
+        &fixture::oci_archive_with(&[img], false, &[signed(&key, &digest, &digest)]),
+    );
+    let (code, r, _) = inspect(&tar, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(r["trust"]["verdict"], "unverified");
+    assert_eq!(r["trust"]["summary"], "signed — not verified (no key or root given)");
+    assert_eq!(r["signatures"][0]["binds"], true);
+    assert_eq!(r["signatures"][0]["verified"], false);
+    let (code, _, err) = inspect(&tar, &["--require-signature"]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("no key or root given"), "{err}");
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_unsigned_image_and_a_docker_save_archive_say_so() {
+    let (img, _, _) = image();
+    let tar = write("unsigned.tar", &fixture::oci_archive(std::slice::from_ref(&img), false));
+    let (code, r, _) = inspect(&tar, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(r["trust"]["verdict"], "unsigned");
+    assert_eq!(r["trust"]["summary"], "not signed");
+    assert_eq!(r["signatures"], serde_json::json!([]));
+    let docker = write("docker.tar", &fixture::docker_archive(&[img], false));
+    let (code, r, err) = inspect(&docker, &["--require-signature"]);
+    assert_eq!(code, 7, "{err}");
+    assert_eq!(r["trust"]["verdict"], "not_checkable");
+    assert!(err.contains("docker save archive has no manifest digest"), "{err}");
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_file(docker);
+}
+
+/// Every way to lie gets a verdict that is not a pass, with the reason in words.
+#[test]
+fn every_lie_is_caught_with_its_reason() {
+    let dir = key_dir("lies");
+    let key = KeyPair::new(&dir, "p256");
+    let other_key = KeyPair::new(&dir, "ed25519");
+    let (img, digest, size) = image();
+    let other = Digest::of(b"another image's manifest");
+    let payload = signing::simple_signing_payload(digest.as_str(), "registry.example/team/app");
+    let tag = signing::cosign_tag(&digest, "sig");
+    let cases: Vec<(&str, Extra, &str)> = vec![
+        // Properly signed, but over another image's digest.
+        ("another digest", signed(&key, &other, &digest), "it signs sha256:"),
+        // The payload changed after signing (its blob digests are consistent: a rewrite).
+        (
+            "changed payload",
+            signing::cosign_signatures(&[(
+                signing::simple_signing_payload(digest.as_str(), "registry.example/evil"),
+                key.sign(&payload),
+            )])
+            .tagged(&tag),
+            "does not verify",
+        ),
+        ("wrong key", signed(&other_key, &digest, &digest), "does not verify"),
+        (
+            "not base64",
+            signing::cosign_signatures(&[(payload.clone(), "%%%not base64%%%".into())]).tagged(&tag),
+            "not base64",
+        ),
+        (
+            "not a payload",
+            signing::cosign_signatures(&[(b"{\"critical\":1}".to_vec(), key.sign(b"{\"critical\":1}"))]).tagged(&tag),
+            "not a simple-signing document",
+        ),
+        (
+            "no signature",
+            signing::cosign_signatures(&[(payload.clone(), String::new())]).tagged(&tag),
+            "has no dev.cosignproject.cosign/signature annotation",
+        ),
+        (
+            "der garbage",
+            signing::cosign_signatures(&[(payload.clone(), "AAAA".into())]).tagged(&tag),
+            "not DER ECDSA",
+        ),
+    ];
+    for (what, extra, reason) in cases {
+        let tar = write(
+            "lie.tar",
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[extra]),
+        );
+        let (code, r, err) = inspect(&tar, &["--key", key.public_path(), "--require-signature"]);
+        assert_eq!(code, 7, "{what}: {err}");
+        let sig = &r["signatures"][0];
+        assert_eq!(sig["verified"], false, "{what}");
+        assert!(sig["reason"].as_str().unwrap_or("").contains(reason), "{what}: {sig}");
+        assert_eq!(r["trust"]["verdict"], "invalid", "{what}");
+        assert!(
+            r["trust"]["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with("signature does not verify: "),
+            "{what}: {}",
+            r["trust"]["summary"]
+        );
+    }
+    // A referrer whose subject is another image, listed for this one (the referrers tag
+    // schema) and as a referrer of its own in index.json.
+    let lying = signing::cosign_manifest(
+        &[(
+            payload.clone(),
+            porthole::trust::cosign::SIMPLE_SIGNING,
+            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
+        )],
+        Some((&other, size)),
+        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
+    );
+    let listed = signing::referrers_index(&[&lying]).tagged(&format!("sha256-{}", digest.hex()));
+    for extras in [vec![listed], vec![lying.clone()]] {
+        let tar = write(
+            "subject.tar",
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &extras),
+        );
+        let (code, r, err) = inspect(&tar, &["--key", key.public_path(), "--require-signature"]);
+        assert_eq!(code, 7, "{err}");
+        let sig = &r["signatures"][0];
+        assert_eq!(sig["verified"], false);
+        assert_eq!(sig["binds"], false);
+        assert!(
+            sig["reason"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("subject is {other}, another image")),
+            "{sig}"
+        );
+    }
+    // One good and one bad signature: the good one verifies; the bad one is listed with why.
+    let both = signing::cosign_signatures(&[
+        (payload.clone(), other_key.sign(&payload)),
+        (payload.clone(), key.sign(&payload)),
+    ])
+    .tagged(&tag);
+    let tar = write(
+        "both.tar",
+        &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[both]),
+    );
+    let (code, r, _) = inspect(&tar, &["--key", key.public_path(), "--require-signature"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["signatures"][0]["verified"], false);
+    assert_eq!(r["signatures"][1]["verified"], true);
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn referrers_with_a_subject_and_the_referrers_tag_schema_are_found() {
+    let dir = key_dir("referrers");
+    let key = KeyPair::new(&dir, "p256");
+    let (img, digest, size) = image();
+    let payload = signing::simple_signing_payload(digest.as_str(), "registry.example/team/app");
+    let referrer = signing::cosign_manifest(
+        &[(
+            payload.clone(),
+            porthole::trust::cosign::SIMPLE_SIGNING,
+            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
+        )],
+        Some((&digest, size)),
+        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
+    );
+    let listed = signing::referrers_index(&[&referrer]).tagged(&format!("sha256-{}", digest.hex()));
+    for (extras, found) in [
+        (vec![referrer.clone()], "index.json (an artifact)".to_string()),
+        (vec![listed], format!("tag sha256-{}", digest.hex())),
+    ] {
+        let tar = write(
+            "ref.tar",
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &extras),
+        );
+        let (code, r, err) = inspect(&tar, &["--key", key.public_path(), "--require-signature"]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(r["signatures"].as_array().unwrap().len(), 1, "{}", r["signatures"]);
+        assert_eq!(r["signatures"][0]["found"], found.as_str());
+        assert_eq!(r["signatures"][0]["verified"], true);
+        assert_eq!(r["signatures"][0]["artifact"], referrer.digest().as_str());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_cosign_attestation_is_verified_with_the_key() {
+    let dir = key_dir("att");
+    let key = KeyPair::new(&dir, "p256");
+    let (img, digest, _) = image();
+    let provenance = "https://slsa.dev/provenance/v1";
+    let statement = signing::statement(&digest, "registry.example/team/app", provenance, serde_json::json!({}));
+    let pae = porthole::trust::intoto::pae(porthole::trust::intoto::IN_TOTO_PAYLOAD, &statement);
+    let good = signing::cosign_attestation(signing::dsse_envelope(&statement, &[key.sign(&pae)]), provenance)
+        .tagged(&signing::cosign_tag(&digest, "att"));
+    let tar = write(
+        "att.tar",
+        &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[good]),
+    );
+    let (code, r, err) = inspect(&tar, &["--key", key.public_path()]);
+    assert_eq!(code, 0, "{err}");
+    let a = &r["attestations"][0];
+    assert_eq!(a["kind"], "cosign");
+    assert_eq!(a["predicate_type"], provenance);
+    assert_eq!(a["subjects"], serde_json::json!([digest.as_str()]));
+    assert_eq!(
+        (a["signed"].clone(), a["binds"].clone(), a["verified"].clone()),
+        (true.into(), true.into(), true.into()),
+        "{a}"
+    );
+    // The statement signed over its bare bytes, not the DSSE encoding, does not verify.
+    let bare = signing::cosign_attestation(signing::dsse_envelope(&statement, &[key.sign(&statement)]), provenance)
+        .tagged(&signing::cosign_tag(&digest, "att"));
+    let tar = write(
+        "att.tar",
+        &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[bare]),
+    );
+    let (_, r, _) = inspect(&tar, &["--key", key.public_path()]);
+    assert_eq!(r["attestations"][0]["verified"], false);
+    assert!(
+        r["attestations"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify")
+    );
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn buildx_attestation_manifests_are_listed_for_their_platform() {
+    let s = fixture::sample("x", Compress::Gzip);
+    let tar = write("buildx.tar", &fixture::oci_multiplatform("x", &[s]));
+    let (code, r, err) = inspect(&tar, &[]);
+    assert_eq!(code, 0, "{err}");
+    let a = &r["attestations"][0];
+    assert_eq!(a["kind"], "buildx");
+    assert_eq!(a["found"], "image index (buildx attestation manifest)");
+    assert_eq!(a["signed"], false);
+    assert!(a["reason"].as_str().unwrap().starts_with("not signed"), "{a}");
+    let _ = std::fs::remove_file(tar);
+}
