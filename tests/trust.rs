@@ -325,3 +325,180 @@ fn buildx_attestation_manifests_are_listed_for_their_platform() {
     assert!(a["reason"].as_str().unwrap().starts_with("not signed"), "{a}");
     let _ = std::fs::remove_file(tar);
 }
+
+/// A registry simulated from answers of the specification's exact shape: each request
+/// answered from `routes` (path → status, content type, body), 404 otherwise. Returns the
+/// report and the paths asked, in order.
+fn fetch_from(
+    routes: &std::collections::HashMap<String, (u16, String, Vec<u8>)>,
+    key: &KeyPair,
+) -> (Value, Vec<String>) {
+    use porthole::source::registry::{Fetch, Next, Reference, ResponseHead};
+    let reference = Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
+    let mut opts = porthole::Options::default();
+    opts.trust.keys.push(
+        porthole::trust::key::TrustedKey::from_pem("cosign.pub", &std::fs::read_to_string(&key.public).unwrap())
+            .unwrap(),
+    );
+    let mut fetch = Fetch::new(reference, None, &opts);
+    let mut asked = Vec::new();
+    while let Next::Send(req) = fetch.next_step() {
+        assert!(req.method() == "GET");
+        let path = req.url.split_once("/v2/").map(|(_, p)| format!("/v2/{p}")).unwrap();
+        asked.push(path.clone());
+        assert!(asked.len() < 40, "the fetch keeps asking: {asked:?}");
+        let (status, ctype, body) = routes.get(&path).cloned().unwrap_or((404, String::new(), Vec::new()));
+        let mut headers = vec![("Content-Type".to_string(), ctype)];
+        if path.contains("/manifests/") && status == 200 {
+            headers.push(("Docker-Content-Digest".into(), Digest::of(&body).to_string()));
+        }
+        if fetch.head(ResponseHead { status, headers }) {
+            fetch.body(&body);
+        }
+        fetch.end();
+    }
+    let opened = fetch.finish();
+    let report = porthole::inspect::inspect::<dyn porthole::BlobSource>(
+        porthole::inspect::Input::Opened(opened),
+        &opts,
+        &mut porthole::inspect::Quiet,
+    )
+    .report;
+    (serde_json::to_value(&report.images[0]).unwrap(), asked)
+}
+
+/// The image's manifest, config and layers as a registry serves them.
+fn image_routes(img: &fixture::ImageSpec) -> std::collections::HashMap<String, (u16, String, Vec<u8>)> {
+    let (m, blobs) = img.oci_manifest();
+    let mut routes = std::collections::HashMap::new();
+    routes.insert("/v2/".to_string(), (200, "application/json".into(), b"{}".to_vec()));
+    let oci = porthole::image::manifest::OCI_MANIFEST.to_string();
+    routes.insert("/v2/team/app/manifests/1".into(), (200, oci.clone(), m.clone()));
+    routes.insert(format!("/v2/team/app/manifests/{}", Digest::of(&m)), (200, oci, m));
+    for b in blobs {
+        routes.insert(
+            format!("/v2/team/app/blobs/{}", Digest::of(&b)),
+            (200, "application/octet-stream".into(), b),
+        );
+    }
+    routes
+}
+
+fn serve_artifact(routes: &mut std::collections::HashMap<String, (u16, String, Vec<u8>)>, e: &Extra) {
+    routes.insert(
+        format!("/v2/team/app/manifests/{}", e.digest()),
+        (200, e.media_type.clone(), e.document.clone()),
+    );
+    for b in &e.blobs {
+        routes.insert(
+            format!("/v2/team/app/blobs/{}", Digest::of(b)),
+            (200, "application/octet-stream".into(), b.clone()),
+        );
+    }
+}
+
+#[test]
+fn the_referrers_api_is_asked_first_and_the_referrers_tag_is_its_fallback() {
+    let dir = key_dir("api");
+    let key = KeyPair::new(&dir, "p256");
+    let (img, digest, size) = image();
+    let payload = signing::simple_signing_payload(digest.as_str(), "127.0.0.1:5000/team/app");
+    let referrer = signing::cosign_manifest(
+        &[(
+            payload.clone(),
+            porthole::trust::cosign::SIMPLE_SIGNING,
+            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
+        )],
+        Some((&digest, size)),
+        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
+    );
+    let answer = signing::referrers_index(&[&referrer]);
+    let index = porthole::image::manifest::OCI_INDEX.to_string();
+
+    // A registry with the referrers API (OCI distribution 1.1).
+    let mut routes = image_routes(&img);
+    serve_artifact(&mut routes, &referrer);
+    routes.insert(
+        format!("/v2/team/app/referrers/{digest}"),
+        (200, index.clone(), answer.document.clone()),
+    );
+    let (r, asked) = fetch_from(&routes, &key);
+    assert_eq!(r["signatures"][0]["found"], "referrers API", "{}", r["trust"]);
+    assert_eq!(r["signatures"][0]["verified"], true, "{}", r["signatures"]);
+    assert_eq!(r["trust"]["verdict"], "verified");
+    assert!(asked.contains(&format!("/v2/team/app/referrers/{digest}")));
+    assert!(asked.contains(&format!(
+        "/v2/team/app/manifests/{}",
+        signing::cosign_tag(&digest, "sig")
+    )));
+    // With the API, the referrers tag is not asked.
+    assert!(
+        !asked.contains(&format!("/v2/team/app/manifests/sha256-{}", digest.hex())),
+        "{asked:?}"
+    );
+
+    // Without it (404): the referrers tag schema.
+    let mut routes = image_routes(&img);
+    serve_artifact(&mut routes, &referrer);
+    let tag = format!("sha256-{}", digest.hex());
+    routes.insert(
+        format!("/v2/team/app/manifests/{tag}"),
+        (200, index, answer.document.clone()),
+    );
+    let (r, asked) = fetch_from(&routes, &key);
+    assert!(asked.contains(&format!("/v2/team/app/manifests/{tag}")), "{asked:?}");
+    assert_eq!(r["signatures"][0]["found"], format!("tag {tag}"));
+    assert_eq!(r["signatures"][0]["verified"], true);
+    assert!(r["errors"].as_array().unwrap().is_empty(), "{}", r["errors"]);
+
+    // A registry that answers the lookups with errors: notes, and the image is still whole.
+    let mut routes = image_routes(&img);
+    routes.insert(
+        format!("/v2/team/app/referrers/{digest}"),
+        (500, String::new(), Vec::new()),
+    );
+    routes.insert(
+        format!("/v2/team/app/manifests/{tag}"),
+        (500, String::new(), Vec::new()),
+    );
+    routes.insert(
+        format!("/v2/team/app/manifests/{}", signing::cosign_tag(&digest, "sig")),
+        (200, "application/json".into(), b"not json".to_vec()),
+    );
+    let (r, _) = fetch_from(&routes, &key);
+    assert!(r["errors"].as_array().unwrap().is_empty(), "{}", r["errors"]);
+    assert_eq!(r["trust"]["verdict"], "unsigned");
+    let notes = r["trust"]["notes"].to_string();
+    assert!(notes.contains("answered HTTP 500"), "{notes}");
+    assert_eq!(r["verified"], true);
+
+    // An answer listing a referrer whose subject is another image.
+    let other = Digest::of(b"another image");
+    let lying = signing::cosign_manifest(
+        &[(
+            payload.clone(),
+            porthole::trust::cosign::SIMPLE_SIGNING,
+            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
+        )],
+        Some((&other, size)),
+        None,
+    );
+    let mut routes = image_routes(&img);
+    serve_artifact(&mut routes, &lying);
+    routes.insert(
+        format!("/v2/team/app/referrers/{digest}"),
+        (
+            200,
+            porthole::image::manifest::OCI_INDEX.into(),
+            signing::referrers_index(&[&lying]).document,
+        ),
+    );
+    let (r, _) = fetch_from(&routes, &key);
+    assert_eq!(r["signatures"][0]["verified"], false);
+    assert!(
+        r["signatures"][0]["reason"].as_str().unwrap().contains("another image"),
+        "{}",
+        r["signatures"]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

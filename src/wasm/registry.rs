@@ -80,6 +80,10 @@ impl RegistryFetch {
                     Purpose::Manifest(_) => ("manifest", None),
                     Purpose::Config(_) => ("config", None),
                     Purpose::Layer(i, _) => ("layer", Some(i)),
+                    Purpose::Referrers(_)
+                    | Purpose::AttachedTag(..)
+                    | Purpose::Artifact(..)
+                    | Purpose::ArtifactBlob(_) => ("signatures", None),
                 };
                 serde_json::to_string(&JsRequest {
                     url: &r.url,

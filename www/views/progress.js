@@ -9,6 +9,7 @@ const ASKING = {
   token: (m) => `Getting a token from ${m.host}…`,
   manifest: () => 'Reading the manifest…',
   config: () => 'Reading the image config…',
+  signatures: () => 'Looking up signatures and attestations…',
 };
 
 /** `entry` = { kind, name, state, planned, bytes: { done, total, received }, layer: { image, layer },

@@ -12,7 +12,8 @@ use crate::options::Options;
 use crate::source::layout::blob_path;
 use crate::source::memory::MemoryStore;
 use crate::source::{ManifestDigestOrigin, Opened, Origin};
-use std::collections::VecDeque;
+use crate::trust::attached::{FOUND_ANNOTATION, MAX_ATTACHED};
+use std::collections::{HashSet, VecDeque};
 
 /// Every manifest type porthole reads (distribution 2.8 answers 404 for OCI manifests unless
 /// the OCI type is listed).
@@ -27,7 +28,31 @@ pub enum Purpose {
     Manifest(String),
     Config(Digest),
     Layer(usize, Digest),
+    /// The referrers API for an image digest (OCI distribution 1.1).
+    Referrers(Digest),
+    /// A tag that may hold what is attached to an image digest: cosign's `sha256-<hex>.sig` /
+    /// `.att`, or the referrers tag schema's `sha256-<hex>`.
+    AttachedTag(String, Digest),
+    /// An attached artifact's manifest, found by `String` (`referrers API`, a tag).
+    Artifact(Digest, String),
+    /// A blob of an attached artifact (a signed payload, an envelope).
+    ArtifactBlob(Digest),
 }
+
+impl Purpose {
+    /// Looking up what is attached to the image: a failure is a note, never the fetch's end.
+    pub fn is_discovery(&self) -> bool {
+        matches!(
+            self,
+            Purpose::Referrers(_) | Purpose::AttachedTag(..) | Purpose::Artifact(..) | Purpose::ArtifactBlob(_)
+        )
+    }
+}
+
+/// What an artifact's manifest may be (the referrers API answers with an index).
+const INDEX_ACCEPT: &str = "application/vnd.oci.image.index.v1+json";
+/// Layers of an attached artifact fetched at most.
+const MAX_ARTIFACT_BLOBS: usize = 16;
 
 /// A request to send: always a GET.
 #[derive(Debug, Clone)]
@@ -115,6 +140,13 @@ pub struct Fetch {
     /// Config and layer bytes received, and what the manifest declares they add up to.
     blob_bytes: u64,
     declared_bytes: u64,
+    /// `index.json` entries for what was found attached (tags, the referrers answers).
+    attached: Vec<serde_json::Value>,
+    /// Image digests looked up, and artifacts and blobs asked for (each once).
+    looked_up: HashSet<Digest>,
+    asked: HashSet<Digest>,
+    /// What could not be looked up.
+    attached_notes: Vec<String>,
 }
 
 fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, String)> {
@@ -187,6 +219,10 @@ impl Fetch {
             manifest_read: false,
             blob_bytes: 0,
             declared_bytes: 0,
+            attached: Vec::new(),
+            looked_up: HashSet::new(),
+            asked: HashSet::new(),
+            attached_notes: Vec::new(),
         }
     }
 
@@ -198,8 +234,14 @@ impl Fetch {
         let repo = &self.reference.repository;
         let (url, accept) = match p {
             Purpose::Ping | Purpose::Token => (self.url(""), None),
-            Purpose::Manifest(r) => (self.url(&format!("{repo}/manifests/{r}")), Some(ACCEPT)),
-            Purpose::Config(d) | Purpose::Layer(_, d) => (self.url(&format!("{repo}/blobs/{d}")), None),
+            Purpose::Manifest(r) | Purpose::AttachedTag(r, _) => {
+                (self.url(&format!("{repo}/manifests/{r}")), Some(ACCEPT))
+            }
+            Purpose::Artifact(d, _) => (self.url(&format!("{repo}/manifests/{d}")), Some(ACCEPT)),
+            Purpose::Referrers(d) => (self.url(&format!("{repo}/referrers/{d}")), Some(INDEX_ACCEPT)),
+            Purpose::Config(d) | Purpose::Layer(_, d) | Purpose::ArtifactBlob(d) => {
+                (self.url(&format!("{repo}/blobs/{d}")), None)
+            }
         };
         Request {
             url,
@@ -231,8 +273,30 @@ impl Fetch {
         self.current = None;
     }
 
+    /// Whether the fetch has stopped (a fatal error): nothing more will be asked.
+    pub fn stopped(&self) -> bool {
+        self.fatal.is_some()
+    }
+
+    /// A lookup of what is attached failed: say so and go on with the next request.
+    fn discovery_failed(&mut self, why: String) {
+        let what = self.current.take().map(|r| r.url).unwrap_or_default();
+        self.receiving = false;
+        self.body = Body::Ignore;
+        self.retried = false;
+        self.attached_notes
+            .push(format!("looking up signatures at {what}: {why}"));
+    }
+
+    fn discovering(&self) -> bool {
+        self.current.as_ref().is_some_and(|r| r.purpose.is_discovery())
+    }
+
     /// The transport could not complete the request (network, TLS, CORS in a browser).
     pub fn transport_error(&mut self, message: &str) {
+        if self.discovering() {
+            return self.discovery_failed(format!("no answer ({message})"));
+        }
         let what = self.current.as_ref().map(|r| r.url.clone()).unwrap_or_default();
         let e = if self.receiving {
             Error::io(format!(
@@ -247,6 +311,17 @@ impl Fetch {
 
     /// The browser refused the answer (CORS): explain what the registry must send.
     pub fn cors_blocked(&mut self, origin: &str) {
+        // A registry without the referrers API answers 404 from a router that often sends no
+        // CORS headers: the browser hides it, so it counts as that 404 (the tag fallback).
+        if let Some(Purpose::Referrers(d)) = self.current.as_ref().map(|r| r.purpose.clone()) {
+            self.current = None;
+            self.receiving = false;
+            self.retried = false;
+            return self.discovery_miss_of(&Purpose::Referrers(d), "", 404);
+        }
+        if self.discovering() {
+            return self.discovery_failed("the browser blocked the answer (CORS)".into());
+        }
         let registry = self.reference.base_url();
         self.fail(Error::io(super::cors_help(&registry, origin)));
     }
@@ -275,6 +350,10 @@ impl Fetch {
             }
             return false;
         }
+        if status != 200 && req.purpose.is_discovery() {
+            self.discovery_miss(&req, status);
+            return false;
+        }
         if status != 200 {
             let e = self.status_error(&req, status);
             self.fail(e);
@@ -297,6 +376,91 @@ impl Fetch {
         true
     }
 
+    /// A lookup answered without the document: a registry without the referrers API falls
+    /// back to the referrers tag; a tag that does not exist means nothing is attached there.
+    fn discovery_miss(&mut self, req: &Request, status: u16) {
+        self.discovery_miss_of(&req.purpose, &req.url, status)
+    }
+
+    fn discovery_miss_of(&mut self, purpose: &Purpose, url: &str, status: u16) {
+        match purpose {
+            Purpose::Referrers(d) => {
+                let tag = format!("{}-{}", d.algorithm(), d.hex());
+                self.queue.push_front(Purpose::AttachedTag(tag, d.clone()));
+            }
+            Purpose::AttachedTag(..) if status == 404 => {}
+            Purpose::ArtifactBlob(_) if status == 404 => {}
+            _ => self.attached_notes.push(format!("{url} answered HTTP {status}")),
+        }
+    }
+
+    /// Once the image's manifest is known: look up what is attached to it (and to the index
+    /// that led to it), by the referrers API and cosign's tags.
+    fn look_up_attached(&mut self, digests: &[Digest]) {
+        for d in digests {
+            if !self.looked_up.insert(d.clone()) {
+                continue;
+            }
+            self.queue.push_back(Purpose::Referrers(d.clone()));
+            for suffix in ["sig", "att"] {
+                let tag = format!("{}-{}.{suffix}", d.algorithm(), d.hex());
+                self.queue.push_back(Purpose::AttachedTag(tag, d.clone()));
+            }
+        }
+    }
+
+    /// Asks for an attached artifact's manifest once (up to [`MAX_ATTACHED`]).
+    fn ask_artifact(&mut self, d: &Descriptor, found: &str) {
+        let Ok(digest) = d.digest() else {
+            self.attached_notes.push(format!(
+                "{found} lists an artifact with an invalid digest {:?}",
+                d.digest
+            ));
+            return;
+        };
+        if self.asked.len() >= MAX_ATTACHED {
+            self.attached_notes.push(format!(
+                "more than {MAX_ATTACHED} artifacts are attached; the rest were not read"
+            ));
+            return;
+        }
+        if self.asked.insert(digest.clone()) {
+            self.queue.push_back(Purpose::Artifact(digest, found.to_string()));
+        }
+    }
+
+    /// Asks for the blobs of an attached artifact that porthole reads (small documents).
+    fn ask_artifact_blobs(&mut self, m: &Manifest) {
+        for l in m.layers.iter().take(MAX_ARTIFACT_BLOBS) {
+            let Ok(d) = l.digest() else { continue };
+            if l.size().is_some_and(|s| s > self.opts.limits.json_bytes) {
+                continue;
+            }
+            if self.asked.insert(d.clone()) {
+                self.queue.push_back(Purpose::ArtifactBlob(d));
+            }
+        }
+    }
+
+    /// Keeps a document found attached, listed in the layout's `index.json` as `tag`.
+    fn keep_attached(&mut self, bytes: Vec<u8>, media_type: &str, tag: &str, found: Option<&str>) -> Digest {
+        let digest = Digest::of(&bytes);
+        let mut annotations = serde_json::Map::new();
+        annotations.insert(
+            "org.opencontainers.image.ref.name".into(),
+            serde_json::Value::String(tag.to_string()),
+        );
+        if let Some(f) = found {
+            annotations.insert(FOUND_ANNOTATION.into(), serde_json::Value::String(f.to_string()));
+        }
+        self.attached.push(serde_json::json!({
+            "mediaType": media_type, "digest": digest.to_string(), "size": bytes.len(), "annotations": annotations
+        }));
+        self.store.sizes.insert(blob_path(&digest), bytes.len() as u64);
+        self.store.small.insert(blob_path(&digest), bytes);
+        digest
+    }
+
     fn status_error(&self, req: &Request, status: u16) -> Error {
         let what = match &req.purpose {
             Purpose::Ping => "the registry API".to_string(),
@@ -304,6 +468,10 @@ impl Fetch {
             Purpose::Manifest(r) => format!("manifest {r} of {}", self.reference.repository),
             Purpose::Config(d) => format!("config blob {d}"),
             Purpose::Layer(i, d) => format!("layer {i} blob {d}"),
+            Purpose::Referrers(d) => format!("the referrers of {d}"),
+            Purpose::AttachedTag(t, _) => format!("tag {t}"),
+            Purpose::Artifact(d, _) => format!("attached artifact {d}"),
+            Purpose::ArtifactBlob(d) => format!("attached blob {d}"),
         };
         match status {
             403 => Error::new(
@@ -336,6 +504,16 @@ impl Fetch {
 
     fn challenge(&mut self, req: &Request) -> bool {
         let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
+        let looking_up = req.purpose.is_discovery()
+            || (req.purpose == Purpose::Token && self.resume.as_ref().is_some_and(Purpose::is_discovery));
+        if looking_up && (self.retried || req.purpose == Purpose::Token) {
+            self.resume = None;
+            let why = self.auth_failure(req, &header);
+            self.attached_notes
+                .push(format!("looking up signatures at {}: {why}", req.url));
+            self.retried = false;
+            return false;
+        }
         if self.retried || req.purpose == Purpose::Token {
             let e = Error::new(ErrorKind::Io, self.auth_failure(req, &header));
             self.fail(e);
@@ -440,6 +618,12 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
             Body::Buffer(b) => {
                 if b.len() as u64 + chunk.len() as u64 > limit {
                     self.body = Body::Ignore;
+                    if self.discovering() {
+                        let what = self.current.as_ref().map(|r| r.url.clone()).unwrap_or_default();
+                        self.attached_notes
+                            .push(format!("{what} is over the JSON limit of {limit} bytes: not read"));
+                        return;
+                    }
                     self.fail(Error::limit(format!(
                         "a registry document is over the JSON limit of {limit} bytes"
                     )));
@@ -519,6 +703,23 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
                     }
                 }
             }
+            (Purpose::Referrers(d), Body::Buffer(b)) => self.referrers(d, b),
+            (Purpose::AttachedTag(tag, d), Body::Buffer(b)) => self.attached_tag(tag, d, b),
+            (Purpose::Artifact(d, found), Body::Buffer(b)) => {
+                match parse_json::<Manifest>(&b, "artifact manifest", limits.json_bytes) {
+                    Ok(m) => self.ask_artifact_blobs(&m),
+                    Err(e) => self
+                        .attached_notes
+                        .push(format!("the artifact {d} ({found}): {}", e.message)),
+                }
+                // Kept under the digest asked for; the trust pass checks the bytes against it.
+                self.store.sizes.insert(blob_path(d), b.len() as u64);
+                self.store.small.insert(blob_path(d), b);
+            }
+            (Purpose::ArtifactBlob(d), Body::Buffer(b)) => {
+                self.store.sizes.insert(blob_path(d), b.len() as u64);
+                self.store.small.insert(blob_path(d), b);
+            }
             (Purpose::Layer(_, d), Body::Layer(p)) => {
                 let r = p.finish();
                 self.uncompressed_used = self
@@ -535,6 +736,64 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
             self.retried = false;
         }
         Ok(())
+    }
+
+    /// The referrers API answered: an index of what is attached to `d`.
+    fn referrers(&mut self, d: &Digest, bytes: Vec<u8>) {
+        let limit = self.opts.limits.json_bytes;
+        let index: crate::image::manifest::Index = match parse_json(&bytes, "referrers answer", limit) {
+            Ok(i) => i,
+            Err(e) => {
+                self.attached_notes.push(format!(
+                    "the referrers API's answer for {d} is not an index: {}",
+                    e.message
+                ));
+                let tag = format!("{}-{}", d.algorithm(), d.hex());
+                self.queue.push_front(Purpose::AttachedTag(tag, d.clone()));
+                return;
+            }
+        };
+        if self.head.header("Link").is_some() {
+            self.attached_notes.push(format!(
+                "the registry lists the referrers of {d} on several pages; only the first was read"
+            ));
+        }
+        let tag = format!("{}-{}", d.algorithm(), d.hex());
+        self.keep_attached(bytes, crate::image::manifest::OCI_INDEX, &tag, Some("referrers API"));
+        for m in &index.manifests {
+            self.ask_artifact(m, "referrers API");
+        }
+    }
+
+    /// A tag that may hold what is attached answered: a cosign signature or attestation
+    /// manifest, or (the referrers tag schema) an index of referrers.
+    fn attached_tag(&mut self, tag: &str, d: &Digest, bytes: Vec<u8>) {
+        let limit = self.opts.limits.json_bytes;
+        let m: Manifest = match parse_json(&bytes, "attached manifest", limit) {
+            Ok(m) => m,
+            Err(e) => {
+                self.attached_notes.push(format!("tag {tag} of {d}: {}", e.message));
+                return;
+            }
+        };
+        let media_type = m.media_type.clone().unwrap_or_else(|| {
+            if m.manifests.is_some() {
+                crate::image::manifest::OCI_INDEX
+            } else {
+                crate::image::manifest::OCI_MANIFEST
+            }
+            .to_string()
+        });
+        self.keep_attached(bytes, &media_type, tag, None);
+        match &m.manifests {
+            Some(children) => {
+                let found = format!("tag {tag}");
+                for c in children {
+                    self.ask_artifact(c, &found);
+                }
+            }
+            None => self.ask_artifact_blobs(&m),
+        }
     }
 
     fn manifest(&mut self, asked: &str, bytes: Vec<u8>) -> Result<()> {
@@ -601,8 +860,12 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
         }
         self.layers = m.layers.clone();
         self.manifest_read = true;
+        let mut lookup = vec![digest.clone()];
+        lookup.extend(self.first_manifest.clone());
+        lookup.reverse();
         self.declared_bytes = cfg.size().unwrap_or(0) + m.layers.iter().map(|l| l.size().unwrap_or(0)).sum::<u64>();
         self.queue.push_back(Purpose::Config(cfg.digest()?));
+        self.look_up_attached(&lookup);
         Ok(())
     }
 
@@ -633,10 +896,12 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
             annotations.insert("io.containerd.image.name".into(), serde_json::Value::String(n.clone()));
         }
         let size = self.store.sizes.get(&blob_path(&found)).copied().unwrap_or(0);
-        let index = serde_json::json!({"schemaVersion": 2, "manifests": [{
+        let mut manifests = vec![serde_json::json!({
             "mediaType": self.top_media_type.clone().unwrap_or_default(), "digest": expected.to_string(), "size": size,
             "annotations": annotations
-        }]});
+        })];
+        manifests.append(&mut self.attached);
+        let index = serde_json::json!({"schemaVersion": 2, "manifests": manifests});
         if expected != found {
             // Keep the fetched bytes findable under the digest they were asked for, so the
             // manifest check reports the mismatch.
@@ -652,6 +917,7 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
         self.store.missing_note =
             Some("the layer blob was not downloaded (see the error that stopped the fetch)".into());
         let mut opened = Opened::with(origin, self.store);
+        opened.attached_notes = self.attached_notes;
         opened.manifest_digest = Some(match self.top_digest {
             None => ManifestDigestOrigin::Unnamed,
             Some(_) => ManifestDigestOrigin::Named(self.top_digest_source.to_string()),

@@ -85,8 +85,12 @@ fn drive(agent: &ureq::Agent, fetch: &mut Fetch, progress: &mut dyn FnMut(u64)) 
         let resp = match r.call() {
             Ok(resp) => resp,
             Err(e) => {
+                // A failed lookup of what is attached is a note; anything else ends the fetch.
                 fetch.transport_error(&explain(&e));
-                return;
+                if fetch.stopped() {
+                    return;
+                }
+                continue;
             }
         };
         let head = ResponseHead {
@@ -106,7 +110,10 @@ fn drive(agent: &ureq::Agent, fetch: &mut Fetch, progress: &mut dyn FnMut(u64)) 
             });
             if let Err(e) = read {
                 fetch.transport_error(&format!("the response body broke off: {e}"));
-                return;
+                if fetch.stopped() {
+                    return;
+                }
+                continue;
             }
         }
         fetch.end();
