@@ -8,7 +8,8 @@
 #                             chromium for the browser tests, node/npm for playwright-core,
 #                             docker-registry, apache2-utils and python3-cryptography for the
 #                             registry tests; python3-apt, python3-packaging, python3-rpm, a JRE and
-#                             maven-artifact: the reference version orderings; npm ci)
+#                             maven-artifact: the reference version orderings; openssl for the
+#                             signature tests' keys and signatures; npm ci)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ want_tests=0
 
 apt_pkgs=(python3)
 if [ "$want_tests" = 1 ]; then
-    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java python3-apt python3-packaging python3-rpm default-jre-headless libmaven3-core-java)
+    apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java python3-apt python3-packaging python3-rpm default-jre-headless libmaven3-core-java openssl)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 fi
 missing=()
