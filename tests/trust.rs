@@ -502,3 +502,175 @@ fn the_referrers_api_is_asked_first_and_the_referrers_tag_is_its_fallback() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Notation's test material (tests/notation_material.py, Python's `cryptography`) for the
+/// image: a test CA and one JWS envelope per case.
+fn notation_material(test: &str, digest: &Digest, size: usize, now: i64) -> std::path::PathBuf {
+    support::need("python3");
+    let dir = key_dir(test);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/notation_material.py");
+    let out = std::process::Command::new("python3")
+        .args([
+            script,
+            dir.to_str().unwrap(),
+            digest.as_str(),
+            &size.to_string(),
+            &now.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn notation_signatures_verify_against_the_trust_store_and_every_lie_is_caught() {
+    let (img, digest, size) = image();
+    let dir = notation_material("notation", &digest, size, now());
+    let root = dir.join("root.pem");
+    let cases: &[(&str, Option<&str>)] = &[
+        ("good-ps256", None),
+        ("good-ps512", None),
+        ("good-es256", None),
+        ("expired-cert", Some("expired on")),
+        ("no-code-signing", Some("is not for code signing")),
+        ("ca-signer", Some("is a CA certificate")),
+        ("untrusted", Some("does not chain to a trusted root")),
+        ("issuer-not-ca", Some("is not a CA certificate")),
+        ("path-too-long", Some("allows 0 intermediate certificates")),
+        ("other-digest", Some("it signs sha256:abab")),
+        ("tampered", Some("does not verify")),
+        ("signature-expired", Some("the signature expired on")),
+        ("rs256", Some("not one Notation allows")),
+        ("unknown-crit", Some("does not understand")),
+    ];
+    for (case, want) in cases {
+        let envelope = std::fs::read(dir.join(format!("{case}.jws"))).unwrap();
+        let sig = signing::notation_signature(envelope, (&digest, size));
+        let tar = write(
+            "notation.tar",
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[sig]),
+        );
+        let (code, r, err) = inspect(&tar, &["--trust-store", root.to_str().unwrap(), "--require-signature"]);
+        let s = &r["signatures"][0];
+        assert_eq!(s["kind"], "notation", "{case}: {r}");
+        assert_eq!(s["found"], "index.json (an artifact)");
+        match want {
+            None => {
+                assert_eq!(code, 0, "{case}: {err} {s}");
+                assert_eq!(s["verified"], true);
+                assert_eq!(s["binds"], true);
+                assert!(s["signer"]["identity"].as_str().unwrap().contains("CN=porthole"), "{s}");
+                assert!(
+                    r["trust"]["summary"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("signed by O=porthole tests,CN=porthole"),
+                    "{}",
+                    r["trust"]
+                );
+            }
+            Some(reason) => {
+                assert_eq!(code, 7, "{case}: {s}");
+                assert_eq!(s["verified"], false, "{case}");
+                assert!(s["reason"].as_str().unwrap_or("").contains(reason), "{case}: {s}");
+                assert_eq!(r["trust"]["verdict"], "invalid", "{case}");
+            }
+        }
+    }
+    // Without a trust store: found and checked as far as it can be, not verified.
+    let envelope = std::fs::read(dir.join("good-ps256.jws")).unwrap();
+    let tar = write(
+        "notation.tar",
+        &fixture::oci_archive_with(
+            std::slice::from_ref(&img),
+            false,
+            &[signing::notation_signature(envelope, (&digest, size))],
+        ),
+    );
+    let (code, r, _) = inspect(&tar, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(r["trust"]["verdict"], "unverified", "{}", r["trust"]);
+    // A root that is not the signer's.
+    let other = dir.join("other-root.pem");
+    let (_, r, _) = inspect(&tar, &["--trust-store", other.to_str().unwrap()]);
+    assert!(
+        r["signatures"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not chain"),
+        "{}",
+        r["signatures"]
+    );
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// porthole's certificate paths and `openssl verify`'s agree on every chain of the material
+/// (the chain alone: porthole's further rules for signing certificates are checked above).
+#[test]
+fn certificate_paths_agree_with_openssl_verify() {
+    use porthole::trust::x509::{Cert, Usage, verify_path};
+    let (_, digest, size) = image();
+    let at = now();
+    let dir = notation_material("x509", &digest, size, at);
+    let root_pem = std::fs::read_to_string(dir.join("root.pem")).unwrap();
+    let roots = Cert::from_pem_chain(&root_pem).unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let Some(case) = name.strip_prefix("chain-").and_then(|n| n.strip_suffix(".pem")) else {
+            continue;
+        };
+        // A CA certificate as the signer is porthole's rule, not a path property openssl checks.
+        if case == "ca-signer" {
+            continue;
+        }
+        let chain = Cert::from_pem_chain(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let leaf_file = dir.join(format!("leaf-{case}.pem"));
+        let rest_file = dir.join(format!("rest-{case}.pem"));
+        let pem = |c: &Cert| {
+            use base64::Engine as _;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&c.der);
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(64)
+                .map(|l| std::str::from_utf8(l).unwrap())
+                .collect();
+            format!(
+                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                lines.join("\n")
+            )
+        };
+        std::fs::write(&leaf_file, pem(&chain[0])).unwrap();
+        std::fs::write(&rest_file, chain[1..].iter().map(pem).collect::<String>()).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(dir.join("root.pem"))
+            .arg("-untrusted")
+            .arg(&rest_file)
+            .args(["-attime", &at.to_string(), "-purpose", "any"])
+            .arg(&leaf_file)
+            .output()
+            .unwrap();
+        let openssl_ok = out.status.success();
+        let ours = verify_path(&chain[0], &chain[1..], &roots, at, Usage { eku: None });
+        assert_eq!(
+            ours.is_ok(),
+            openssl_ok,
+            "{case}: porthole {ours:?}, openssl {}",
+            String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr)
+        );
+        compared += 1;
+    }
+    assert!(compared >= 12, "{compared} chains compared");
+    let _ = std::fs::remove_dir_all(dir);
+}

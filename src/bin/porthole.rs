@@ -174,6 +174,9 @@ struct Input {
     /// verified against: ECDSA P-256/P-384, RSA or Ed25519 (repeatable).
     #[arg(long, value_name = "FILE")]
     key: Vec<PathBuf>,
+    /// Root certificates (PEM) that Notation signatures must chain to (repeatable).
+    #[arg(long, value_name = "FILE")]
+    trust_store: Vec<PathBuf>,
     /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
     /// (repeatable; `--limit help` lists every limit with its default).
     #[arg(long, value_name = "NAME=SIZE")]
@@ -434,6 +437,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         vex,
         base_layers,
         key,
+        trust_store,
         limit,
     } = input;
     let mut opts = Options {
@@ -508,6 +512,17 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
             .map_err(|e| usage(&format!("--key {}: {e}", path.display())))?;
         opts.trust.keys.push(k);
     }
+    for path in trust_store {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| usage(&format!("cannot read --trust-store {}: {e}", path.display())))?;
+        let certs = porthole::trust::x509::Cert::from_pem_chain(&text)
+            .map_err(|e| usage(&format!("--trust-store {}: {e}", path.display())))?;
+        opts.trust.roots.extend(certs);
+    }
+    opts.trust.now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
     let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
         match path.to_str().map(Reference::parse) {
             Some(Ok(r)) => Some(r),

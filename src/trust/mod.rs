@@ -11,6 +11,8 @@ pub mod attached;
 pub mod cosign;
 pub mod intoto;
 pub mod key;
+pub mod notation;
+pub mod x509;
 
 use crate::digest::Digest;
 use crate::image::manifest::{Descriptor, Manifest};
@@ -25,6 +27,11 @@ use key::TrustedKey;
 pub struct TrustPolicy {
     /// Public keys (`--key`).
     pub keys: Vec<TrustedKey>,
+    /// Root certificates Notation signatures must chain to (`--trust-store`).
+    pub roots: Vec<x509::Cert>,
+    /// The time certificates and expiries are checked at, in seconds since the epoch (the
+    /// CLI's and the page's clock; `None` fails every certificate check).
+    pub now: Option<i64>,
 }
 
 /// What was found about one image.
@@ -38,9 +45,11 @@ pub struct Findings {
 const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
 const IN_TOTO: &str = "application/vnd.in-toto+json";
 const SIGSTORE_BUNDLE: &str = "application/vnd.dev.sigstore.bundle";
-const NOTATION: &str = "application/vnd.cncf.notary.signature";
 /// Why a signature was not checked: nothing to check it with (no verdict either way).
 const NOT_CHECKED: &str = "no key or root given: the signature was not checked";
+/// Why a certificate-based signature was not checked: no trust store to check it against.
+pub(crate) const NOT_CHECKED_CERT: &str =
+    "no trust store given: the signing certificate was not checked against a root";
 /// Why a signature of a format this version does not verify was not checked.
 const NOT_SUPPORTED: &str = "porthole does not verify";
 /// Layers of one artifact read at most (cosign appends one per signature).
@@ -195,14 +204,9 @@ fn read_artifact(
         .or_else(|| m.config.as_ref().and_then(|c| c.media_type.clone()))
         .unwrap_or_default();
     let artifact = Some(a.descriptor.digest.clone());
-    if artifact_type == NOTATION || artifact_type.starts_with(SIGSTORE_BUNDLE) {
-        let kind = if artifact_type == NOTATION {
-            "notation"
-        } else {
-            "sigstore-bundle"
-        };
+    if artifact_type.starts_with(SIGSTORE_BUNDLE) {
         found.signatures.push(Signature {
-            kind: kind.into(),
+            kind: "sigstore-bundle".into(),
             found: a.found.clone(),
             artifact,
             covers: m.subject.as_ref().map(|s| s.digest.clone()),
@@ -210,8 +214,16 @@ fn read_artifact(
             binds: false,
             signer: Signer::default(),
             verified: false,
-            reason: Some(lie.unwrap_or_else(|| format!("{NOT_SUPPORTED} {kind} signatures yet"))),
+            reason: Some(lie.unwrap_or_else(|| format!("{NOT_SUPPORTED} sigstore-bundle signatures yet"))),
         });
+        return;
+    }
+    if artifact_type == notation::ARTIFACT_TYPE {
+        for layer in m.layers.iter().take(MAX_LAYERS) {
+            found
+                .signatures
+                .push(notation_signature(read, a, layer, lie.clone(), target));
+        }
         return;
     }
     let mut unread = Vec::new();
@@ -350,6 +362,56 @@ fn cosign_signature(
     s
 }
 
+fn notation_signature(
+    read: &mut ReadBlob,
+    a: &Attached,
+    layer: &Descriptor,
+    lie: Option<String>,
+    target: &Target,
+) -> Signature {
+    let mut s = Signature {
+        kind: "notation".into(),
+        found: a.found.clone(),
+        artifact: Some(a.descriptor.digest.clone()),
+        covers: None,
+        reference: None,
+        binds: false,
+        signer: Signer::default(),
+        verified: false,
+        reason: None,
+    };
+    if layer.media_type() != notation::JWS {
+        s.reason = Some(format!(
+            "{NOT_SUPPORTED} {:?} Notation envelopes (JWS ones only)",
+            layer.media_type()
+        ));
+        return s;
+    }
+    let envelope = match read_blob(read, layer) {
+        Ok(b) => b,
+        Err(e) => {
+            s.reason = Some(format!("the signature envelope cannot be read: {e}"));
+            return s;
+        }
+    };
+    let outcome = notation::verify(&envelope, &target.policy.roots, target.policy.now);
+    s.binds = lie.is_none() && outcome.covers.as_deref().is_some_and(|c| target.binds(c));
+    s.covers = outcome.covers;
+    s.signer = Signer {
+        key_fingerprint: outcome.key_fingerprint,
+        identity: outcome.identity,
+        ..Default::default()
+    };
+    s.reason = lie.or(outcome.checked.err()).or_else(|| {
+        (!s.binds).then(|| match &s.covers {
+            Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
+            None => "it names no image digest".to_string(),
+        })
+    });
+    s.verified = s.reason.is_none();
+    s
+}
+
 fn attestation(
     read: &mut ReadBlob,
     a: &Attached,
@@ -467,7 +529,7 @@ fn verdict(has_manifest: bool, found: &Findings, notes: Vec<String>) -> Trust {
     } else if let Some(bad) = sigs.iter().find(|s| {
         !s.reason
             .as_deref()
-            .is_some_and(|r| r == NOT_CHECKED || r.starts_with(NOT_SUPPORTED))
+            .is_some_and(|r| r == NOT_CHECKED || r == NOT_CHECKED_CERT || r.starts_with(NOT_SUPPORTED))
     }) {
         let why = bad.reason.clone().unwrap_or_default();
         (TrustVerdict::Invalid, format!("signature does not verify: {why}"))

@@ -35,6 +35,10 @@ fn session_options(limits_json: Option<String>) -> std::result::Result<Options, 
         files: false,
         limits: limits_from(limits_json)?,
         vuln_db: vulndb::current(),
+        trust: crate::trust::TrustPolicy {
+            now: Some((js_sys::Date::now() / 1000.0) as i64),
+            ..Default::default()
+        },
         ..Default::default()
     })
 }
