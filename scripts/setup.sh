@@ -59,8 +59,10 @@ if [ "$want_tests" = 1 ] && ! command -v cargo-auditable >/dev/null 2>&1; then
 fi
 
 # The npm packages the tests use (playwright-core for the browser tests; semver, npm's own
-# version order, which tests/version_orderings.rs compares with): before the Rust tests run.
-if [ "$want_tests" = 1 ] && [ ! -d node_modules/semver ]; then
+# version order, which tests/version_orderings.rs compares with; @sigstore/sign, /mock and
+# /verify, which make and judge the Sigstore bundles tests/trust.rs checks): before the Rust
+# tests run.
+if [ "$want_tests" = 1 ] && { [ ! -d node_modules/semver ] || [ ! -d node_modules/@sigstore/verify ]; }; then
     echo "setup: npm ci"
     npm ci --no-audit --no-fund
 fi

@@ -124,6 +124,17 @@ impl Inspection {
         report
     }
 
+    /// Checks every image's signatures and attestations again, against `policy` (keys or
+    /// roots the user added after the image was read), from the documents kept.
+    pub fn verify_trust(&mut self, policy: &crate::trust::TrustPolicy, limits: &crate::limits::Limits) {
+        for (img, state) in self.report.images.iter_mut().zip(&self.images) {
+            let found = state.trust.examine(policy, limits);
+            img.signatures = found.signatures;
+            img.attestations = found.attestations;
+            img.trust = Some(found.trust);
+        }
+    }
+
     /// How many file versions image `image` holds (the length of its `--files` list).
     pub fn file_count(&self, image: usize) -> usize {
         self.images.get(image).map_or(0, |s| s.tree.versions().len())
@@ -137,6 +148,8 @@ pub struct ImageState {
     /// Per layer: the blob's name in the archive and, in a random-access source, its range.
     pub blobs: Vec<Option<BlobPlace>>,
     pub tree: MergedTree,
+    /// What the signatures were checked from.
+    pub trust: TrustInputs,
 }
 
 /// Where a layer blob is.
@@ -222,17 +235,54 @@ fn describe(
     for (i, plan) in plans.images.iter().enumerate() {
         match assemble(store, plan, i, facts.manifest_digest, opts, obs, &mut known) {
             Ok((mut img, state)) => {
-                let found = examine_trust(store, plan, &plans.attached, &notes, single, opts);
+                let (found, inputs) = examine_trust(store, plan, &plans.attached, &notes, single, opts);
                 img.signatures = found.signatures;
                 img.attestations = found.attestations;
                 img.trust = Some(found.trust);
                 report.images.push(img);
-                states.push(state);
+                states.push(ImageState { trust: inputs, ..state });
             }
             Err(e) => report.errors.push(e),
         }
     }
     states
+}
+
+/// What the trust examination of one image read, kept so that it can run again with other
+/// keys and roots (the page's "add a key") without the input.
+#[derive(Default)]
+pub struct TrustInputs {
+    image: crate::trust::Image,
+    attached: Vec<crate::trust::attached::Attached>,
+    notes: Vec<String>,
+    single: bool,
+    /// The blobs read, by digest (bounded: artifacts and their layers are few and small).
+    blobs: HashMap<Digest, std::result::Result<Vec<u8>, String>>,
+}
+
+impl TrustInputs {
+    /// The image's signatures and attestations checked against `policy`.
+    pub fn examine(
+        &self,
+        policy: &crate::trust::TrustPolicy,
+        limits: &crate::limits::Limits,
+    ) -> crate::trust::Findings {
+        let mut read = |d: &Digest| {
+            self.blobs
+                .get(d)
+                .cloned()
+                .unwrap_or_else(|| Err(format!("{d} is not in the input")))
+        };
+        crate::trust::examine(
+            &mut read,
+            &self.image,
+            &self.attached,
+            &self.notes,
+            self.single,
+            policy,
+            limits,
+        )
+    }
 }
 
 /// The signatures and attestations of one image ([`crate::trust`]), read from the store.
@@ -243,7 +293,7 @@ fn examine_trust(
     notes: &[String],
     single: bool,
     opts: &Options,
-) -> crate::trust::Findings {
+) -> (crate::trust::Findings, TrustInputs) {
     let image = crate::trust::Image {
         verified: plan.verified_digests(),
         named: plan
@@ -252,17 +302,29 @@ fn examine_trust(
             .flat_map(|d| [d.expected.clone(), d.actual.clone()])
             .collect(),
         has_manifest: !plan.documents.is_empty(),
-        own: &plan.attached,
+        own: plan.attached.clone(),
     };
     let limits = &opts.limits;
+    let mut blobs = HashMap::new();
     let mut read = |d: &Digest| {
         let path = layout::blob_path(d);
-        if !store.has(&path) {
-            return Err(format!("{d} is not in the input"));
-        }
-        store.read_small(&path, limits).map_err(|e| e.message)
+        let got = if store.has(&path) {
+            store.read_small(&path, limits).map_err(|e| e.message)
+        } else {
+            Err(format!("{d} is not in the input"))
+        };
+        blobs.insert(d.clone(), got.clone());
+        got
     };
-    crate::trust::examine(&mut read, &image, attached, notes, single, &opts.trust, limits)
+    let found = crate::trust::examine(&mut read, &image, attached, notes, single, &opts.trust, limits);
+    let inputs = TrustInputs {
+        image,
+        attached: attached.to_vec(),
+        notes: notes.to_vec(),
+        single,
+        blobs,
+    };
+    (found, inputs)
 }
 
 /// The layer results of a store's images, by canonical blob name: those read so far (a layer
@@ -445,6 +507,8 @@ fn assemble(
             layers: results,
             blobs,
             tree,
+            // Filled in once the image's attachments are examined (`describe`).
+            trust: TrustInputs::default(),
         },
     ))
 }

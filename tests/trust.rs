@@ -674,3 +674,128 @@ fn certificate_paths_agree_with_openssl_verify() {
     assert!(compared >= 12, "{compared} chains compared");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Sigstore bundles made by `@sigstore/sign` against mock Fulcio, Rekor and CT services
+/// (tests/sigstore/make-bundles.mjs), each also judged by the reference implementation,
+/// `@sigstore/verify`: porthole must agree on every one. Two it accepts and porthole (as
+/// sigstore-go and cosign) refuses are named: an inclusion proof whose root is not the
+/// checkpoint's, and a DSSE statement about another artifact.
+#[test]
+fn sigstore_bundles_agree_with_sigstore_verify() {
+    support::need("node");
+    let root_dir = env!("CARGO_MANIFEST_DIR");
+    assert!(
+        std::path::Path::new(root_dir)
+            .join("node_modules/@sigstore/sign")
+            .exists(),
+        "run `npm ci` (make test does) for @sigstore/sign and @sigstore/verify"
+    );
+    let (img, digest, size) = image();
+    let (manifest, _) = img.oci_manifest();
+    let dir = key_dir("sigstore");
+    let manifest_file = dir.join("manifest.json");
+    std::fs::write(&manifest_file, &manifest).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(format!("{root_dir}/tests/sigstore/make-bundles.mjs"))
+        .arg(&dir)
+        .arg(&manifest_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let verdicts: Value = serde_json::from_slice(&std::fs::read(dir.join("verdicts.json")).unwrap()).unwrap();
+    let root = dir.join("trusted_root.json");
+    let key = dir.join("key.pub");
+    let stricter = ["proof-roothash-mismatch.json", "keyless-dsse-other-subject.json"];
+    let mut checked = 0;
+    for (name, v) in verdicts.as_object().unwrap() {
+        let (file, wrong_identity) = match name.split_once('#') {
+            Some((f, _)) => (f, true),
+            None => (name.as_str(), false),
+        };
+        let bundle = std::fs::read(dir.join(file)).unwrap();
+        let predicate = if file.contains("dsse") {
+            porthole::trust::bundle::COSIGN_SIGN_PREDICATE
+        } else {
+            ""
+        };
+        let extra = signing::sigstore_bundle(bundle, (&digest, size), predicate);
+        let tar = write(
+            "bundle.tar",
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[extra]),
+        );
+        let identity = if wrong_identity {
+            "someone@else.test".to_string()
+        } else if file == "keyless-uri-san.json" {
+            "https://github.com/porthole/porthole/.github/workflows/release.yml@refs/heads/main".to_string()
+        } else {
+            "signer@porthole.test".to_string()
+        };
+        let mut args = vec!["--trusted-root", root.to_str().unwrap()];
+        if file.starts_with("key-") {
+            args.extend(["--key", key.to_str().unwrap()]);
+        } else {
+            args.extend([
+                "--certificate-identity",
+                identity.as_str(),
+                "--certificate-oidc-issuer",
+                "https://issuer.porthole.test",
+            ]);
+        }
+        let (_, r, err) = inspect(&tar, &args);
+        let s = &r["signatures"][0];
+        assert_eq!(s["kind"], "sigstore-bundle", "{name}: {err} {r}");
+        let reference = v["ok"].as_bool().unwrap();
+        let ours = s["verified"].as_bool().unwrap();
+        if stricter.contains(&file) {
+            assert!(
+                reference && !ours,
+                "{name}: @sigstore/verify accepts it and porthole refuses it: {s}"
+            );
+        } else {
+            assert_eq!(ours, reference, "{name}: porthole {s}, @sigstore/verify {v}");
+        }
+        eprintln!("{name}: ours {ours} reference {reference}: {}", s["reason"]);
+        if ours {
+            assert_eq!(s["binds"], true);
+            assert_eq!(r["trust"]["verdict"], "verified");
+        } else {
+            assert!(s["reason"].is_string(), "{name}: {s}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} bundles compared");
+    // Keyless without an identity policy, and any bundle without a trusted root: not verified,
+    // and said so (a verdict of "unverified", not "invalid").
+    let bundle = std::fs::read(dir.join("keyless-message.json")).unwrap();
+    let tar = write(
+        "bundle.tar",
+        &fixture::oci_archive_with(
+            std::slice::from_ref(&img),
+            false,
+            &[signing::sigstore_bundle(bundle, (&digest, size), "")],
+        ),
+    );
+    let (_, r, _) = inspect(&tar, &["--trusted-root", root.to_str().unwrap()]);
+    assert!(
+        r["signatures"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no identity policy given"),
+        "{}",
+        r["signatures"]
+    );
+    assert_eq!(r["trust"]["verdict"], "unverified");
+    assert_eq!(r["signatures"][0]["signer"]["identity"], "signer@porthole.test");
+    assert_eq!(r["signatures"][0]["signer"]["issuer"], "https://issuer.porthole.test");
+    let (_, r, _) = inspect(&tar, &["--certificate-identity", "signer@porthole.test"]);
+    assert!(
+        r["signatures"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no trusted root given"),
+        "{}",
+        r["signatures"]
+    );
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -177,6 +177,22 @@ struct Input {
     /// Root certificates (PEM) that Notation signatures must chain to (repeatable).
     #[arg(long, value_name = "FILE")]
     trust_store: Vec<PathBuf>,
+    /// Sigstore's trusted_root.json (Fulcio authorities, Rekor logs) that Sigstore bundles are
+    /// verified against.
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// The identity (certificate SAN: e-mail or URI) a keyless signature must come from.
+    #[arg(long, value_name = "SAN", conflicts_with = "certificate_identity_regexp")]
+    certificate_identity: Option<String>,
+    /// The same, as a regular expression matching the whole SAN.
+    #[arg(long, value_name = "REGEX")]
+    certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer a keyless signature's certificate must name.
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    certificate_oidc_issuer: Option<String>,
+    /// The same, as a regular expression matching the whole issuer.
+    #[arg(long, value_name = "REGEX")]
+    certificate_oidc_issuer_regexp: Option<String>,
     /// Sets a safety limit, e.g. `--limit layer_entries=100000 --limit json_bytes=4M`
     /// (repeatable; `--limit help` lists every limit with its default).
     #[arg(long, value_name = "NAME=SIZE")]
@@ -438,6 +454,11 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         base_layers,
         key,
         trust_store,
+        trusted_root,
+        certificate_identity,
+        certificate_identity_regexp,
+        certificate_oidc_issuer,
+        certificate_oidc_issuer_regexp,
         limit,
     } = input;
     let mut opts = Options {
@@ -519,6 +540,29 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
             .map_err(|e| usage(&format!("--trust-store {}: {e}", path.display())))?;
         opts.trust.roots.extend(certs);
     }
+    if let Some(path) = trusted_root {
+        let bytes =
+            std::fs::read(&path).map_err(|e| usage(&format!("cannot read --trusted-root {}: {e}", path.display())))?;
+        let root = porthole::trust::trusted_root::TrustedRoot::parse(&base_name(&path), &bytes)
+            .map_err(|e| usage(&format!("--trusted-root: {e}")))?;
+        opts.trust.sigstore_root = Some(std::sync::Arc::new(root));
+    }
+    use porthole::trust::bundle::Pattern;
+    let pattern = |exact: Option<String>, re: Option<String>, flag: &str| match (exact, re) {
+        (Some(e), _) => Ok(Some(Pattern::Exact(e))),
+        (None, Some(r)) => Pattern::regex(&r).map(Some).map_err(|e| usage(&format!("{flag}: {e}"))),
+        (None, None) => Ok(None),
+    };
+    opts.trust.identity.san = pattern(
+        certificate_identity,
+        certificate_identity_regexp,
+        "--certificate-identity-regexp",
+    )?;
+    opts.trust.identity.issuer = pattern(
+        certificate_oidc_issuer,
+        certificate_oidc_issuer_regexp,
+        "--certificate-oidc-issuer-regexp",
+    )?;
     opts.trust.now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()

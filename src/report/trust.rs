@@ -72,6 +72,44 @@ pub struct Attestation {
     /// Signed, verified against a key or root the user gave, and bound.
     pub verified: bool,
     pub reason: Option<String>,
+    /// A SLSA provenance, in words (null for other predicates).
+    pub provenance: Option<Provenance>,
+    /// An SBOM's packages (SPDX or CycloneDX; null for other predicates).
+    pub sbom: Option<Vec<SbomPackage>>,
+}
+
+/// What a SLSA provenance says about the build.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Provenance {
+    /// The builder's id.
+    pub builder: Option<String>,
+    pub build_type: Option<String>,
+    /// The source repository.
+    pub source: Option<String>,
+    /// The source revision (commit).
+    pub commit: Option<String>,
+    /// The build's arguments (BuildKit: `build-arg:NAME`, `target`, …), by name.
+    pub build_args: std::collections::BTreeMap<String, String>,
+    /// What the build read (base images, sources), with their digests.
+    pub materials: Vec<Material>,
+    pub started: Option<String>,
+    pub finished: Option<String>,
+}
+
+/// Something a build read.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Material {
+    pub uri: String,
+    /// `sha256:<hex>` (or another algorithm).
+    pub digest: Option<String>,
+}
+
+/// One package an attested SBOM lists.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SbomPackage {
+    pub name: String,
+    pub version: Option<String>,
+    pub purl: Option<String>,
 }
 
 /// The image's trust verdict.

@@ -175,6 +175,33 @@ impl PublicKey {
         }
     }
 
+    /// Checks `sig` over a message known only by its SHA-256 `digest` (a Sigstore bundle's
+    /// messageSignature): ECDSA (DER) and RSA PKCS#1 v1.5 sign digests; Ed25519 cannot.
+    pub fn verify_sha256_digest(&self, digest: &[u8], sig: &[u8]) -> Result<(), String> {
+        use signature::hazmat::PrehashVerifier;
+        let invalid = |_| "the signature does not verify with this key".to_string();
+        match self {
+            PublicKey::P256(k) => {
+                let s = p256::ecdsa::Signature::from_der(sig)
+                    .map_err(|e| format!("the signature is not DER ECDSA: {e}"))?;
+                k.verify_prehash(digest, &s).map_err(invalid)
+            }
+            PublicKey::P384(k) => {
+                let s = p384::ecdsa::Signature::from_der(sig)
+                    .map_err(|e| format!("the signature is not DER ECDSA: {e}"))?;
+                k.verify_prehash(digest, &s).map_err(invalid)
+            }
+            PublicKey::Rsa(k) => {
+                let s = rsa::pkcs1v15::Signature::try_from(sig)
+                    .map_err(|e| format!("the RSA signature cannot be read: {e}"))?;
+                rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(k.clone())
+                    .verify_prehash(digest, &s)
+                    .map_err(invalid)
+            }
+            PublicKey::Ed25519(_) => Err("an Ed25519 key signs messages, not digests".into()),
+        }
+    }
+
     /// The scheme cosign signs with for this kind of key. cosign hashes with SHA-256 for
     /// every key; sigstore's newer defaults hash P-384 with SHA-384, so both are accepted there.
     pub fn cosign_schemes(&self) -> &'static [Scheme] {

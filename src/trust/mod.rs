@@ -8,10 +8,15 @@
 //! binding). Only all of them together make a signature `verified`.
 
 pub mod attached;
+pub mod bundle;
 pub mod cosign;
 pub mod intoto;
 pub mod key;
 pub mod notation;
+pub mod predicate;
+pub mod rekor;
+pub mod sct;
+pub mod trusted_root;
 pub mod x509;
 
 use crate::digest::Digest;
@@ -32,6 +37,10 @@ pub struct TrustPolicy {
     /// The time certificates and expiries are checked at, in seconds since the epoch (the
     /// CLI's and the page's clock; `None` fails every certificate check).
     pub now: Option<i64>,
+    /// Sigstore's trusted root (`--trusted-root`): Fulcio authorities and Rekor logs.
+    pub sigstore_root: Option<std::sync::Arc<trusted_root::TrustedRoot>>,
+    /// Who a keyless signature must come from.
+    pub identity: bundle::Identity,
 }
 
 /// What was found about one image.
@@ -50,13 +59,21 @@ const NOT_CHECKED: &str = "no key or root given: the signature was not checked";
 /// Why a certificate-based signature was not checked: no trust store to check it against.
 pub(crate) const NOT_CHECKED_CERT: &str =
     "no trust store given: the signing certificate was not checked against a root";
+/// Why a bundle's log and certificate were not checked: no Sigstore trusted root.
+pub(crate) const NOT_CHECKED_ROOT: &str =
+    "no trusted root given (--trusted-root): the transparency log and the certificate were not checked";
+/// Why a keyless signature was not accepted: no identity to expect.
+pub(crate) const NOT_CHECKED_IDENTITY: &str = "no identity policy given (--certificate-identity, --certificate-oidc-issuer): a keyless signature is accepted only from the signer you expect";
+/// Reasons that say something needed was not given, not that something is wrong.
+const UNCHECKED: &[&str] = &[NOT_CHECKED, NOT_CHECKED_CERT, NOT_CHECKED_ROOT, NOT_CHECKED_IDENTITY];
 /// Why a signature of a format this version does not verify was not checked.
 const NOT_SUPPORTED: &str = "porthole does not verify";
 /// Layers of one artifact read at most (cosign appends one per signature).
 const MAX_LAYERS: usize = 16;
 
 /// The image whose signatures are examined, as the layout planned and read it.
-pub struct Image<'a> {
+#[derive(Debug, Clone, Default)]
+pub struct Image {
     /// Digests porthole computed for the documents on the way to the manifest (an index, the
     /// manifest) where they matched what named them.
     pub verified: Vec<Digest>,
@@ -65,7 +82,7 @@ pub struct Image<'a> {
     /// Whether the image has a manifest blob at all (a classic `docker save` has none).
     pub has_manifest: bool,
     /// Attestation manifests found in its own index (buildx).
-    pub own: &'a [Attached],
+    pub own: Vec<Attached>,
 }
 
 /// Reads a blob by digest from the input (its bytes, not yet checked), or says why not.
@@ -203,19 +220,10 @@ fn read_artifact(
         .clone()
         .or_else(|| m.config.as_ref().and_then(|c| c.media_type.clone()))
         .unwrap_or_default();
-    let artifact = Some(a.descriptor.digest.clone());
     if artifact_type.starts_with(SIGSTORE_BUNDLE) {
-        found.signatures.push(Signature {
-            kind: "sigstore-bundle".into(),
-            found: a.found.clone(),
-            artifact,
-            covers: m.subject.as_ref().map(|s| s.digest.clone()),
-            reference: None,
-            binds: false,
-            signer: Signer::default(),
-            verified: false,
-            reason: Some(lie.unwrap_or_else(|| format!("{NOT_SUPPORTED} sigstore-bundle signatures yet"))),
-        });
+        for layer in m.layers.iter().take(MAX_LAYERS) {
+            bundle_layer(read, a, layer, lie.clone(), target, found);
+        }
         return;
     }
     if artifact_type == notation::ARTIFACT_TYPE {
@@ -362,6 +370,93 @@ fn cosign_signature(
     s
 }
 
+/// A Sigstore bundle layer: a signature (a message signature, or a DSSE statement of
+/// cosign's signing predicate) or a signed attestation (any other statement).
+fn bundle_layer(
+    read: &mut ReadBlob,
+    a: &Attached,
+    layer: &Descriptor,
+    lie: Option<String>,
+    target: &Target,
+    found: &mut Findings,
+) {
+    let policy = bundle::Policy {
+        keys: &target.policy.keys,
+        root: target.policy.sigstore_root.as_deref(),
+        identity: &target.policy.identity,
+    };
+    let (outcome, unreadable) = match read_blob(read, layer) {
+        Ok(bytes) => (bundle::verify(&bytes, &policy), None),
+        Err(e) => (
+            bundle::Outcome {
+                content: None,
+                signer: Signer::default(),
+                checked: Ok(()),
+            },
+            Some(format!("the bundle cannot be read: {e}")),
+        ),
+    };
+    let bound = |digest: &str| lie.is_none() && target.binds(digest);
+    let reason = |binds: bool, covers: Option<&str>| {
+        lie.clone()
+            .or(unreadable.clone())
+            .or(outcome.checked.clone().err())
+            .or_else(|| {
+                (!binds).then(|| match covers {
+                    Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
+                    None => "it names no image digest".to_string(),
+                })
+            })
+    };
+    match &outcome.content {
+        Some(bundle::Content::Statement {
+            predicate_type,
+            subjects,
+            provenance,
+            sbom,
+        }) if predicate_type != bundle::COSIGN_SIGN_PREDICATE => {
+            let binds = subjects.iter().any(|s| bound(s));
+            let r = reason(binds, subjects.first().map(String::as_str));
+            found.attestations.push(Attestation {
+                kind: "sigstore-bundle".into(),
+                found: a.found.clone(),
+                artifact: Some(a.descriptor.digest.clone()),
+                predicate_type: Some(predicate_type.clone()),
+                subjects: subjects.clone(),
+                binds,
+                signed: true,
+                signer: outcome.signer.clone(),
+                verified: r.is_none(),
+                reason: r,
+                provenance: provenance.as_deref().cloned(),
+                sbom: sbom.clone(),
+            });
+        }
+        content => {
+            let covers = match content {
+                Some(bundle::Content::Message(d)) => Some(d.clone()),
+                Some(bundle::Content::Statement { subjects, .. }) => {
+                    subjects.iter().find(|s| bound(s)).or(subjects.first()).cloned()
+                }
+                None => None,
+            };
+            let binds = covers.as_deref().is_some_and(bound);
+            let r = reason(binds, covers.as_deref());
+            found.signatures.push(Signature {
+                kind: "sigstore-bundle".into(),
+                found: a.found.clone(),
+                artifact: Some(a.descriptor.digest.clone()),
+                covers,
+                reference: None,
+                binds,
+                signer: outcome.signer.clone(),
+                verified: r.is_none(),
+                reason: r,
+            });
+        }
+    }
+}
+
 fn notation_signature(
     read: &mut ReadBlob,
     a: &Attached,
@@ -431,6 +526,8 @@ fn attestation(
         signer: Signer::default(),
         verified: false,
         reason: None,
+        provenance: None,
+        sbom: None,
     };
     let bytes = match read_blob(read, layer) {
         Ok(b) => b,
@@ -468,6 +565,10 @@ fn attestation(
         .filter(|p| !p.is_empty())
         .or(att.predicate_type);
     att.subjects = statement.subject_digests();
+    if let Some(p) = &statement.predicate {
+        att.provenance = predicate::provenance(&statement.predicate_type, p);
+        att.sbom = predicate::sbom(&statement.predicate_type, p);
+    }
     att.binds = lie.is_none() && att.subjects.iter().any(|s| target.binds(s));
     let covers = att.subjects.first().cloned();
     let reason = match envelope {
@@ -529,7 +630,7 @@ fn verdict(has_manifest: bool, found: &Findings, notes: Vec<String>) -> Trust {
     } else if let Some(bad) = sigs.iter().find(|s| {
         !s.reason
             .as_deref()
-            .is_some_and(|r| r == NOT_CHECKED || r == NOT_CHECKED_CERT || r.starts_with(NOT_SUPPORTED))
+            .is_some_and(|r| UNCHECKED.contains(&r) || r.starts_with(NOT_SUPPORTED))
     }) {
         let why = bad.reason.clone().unwrap_or_default();
         (TrustVerdict::Invalid, format!("signature does not verify: {why}"))

@@ -63,6 +63,19 @@ impl Cert {
         self.tbs().subject().to_string()
     }
 
+    /// How messages name the certificate: its subject, else its first SAN (Fulcio's have no
+    /// subject).
+    pub fn name(&self) -> String {
+        let subject = self.subject();
+        if !subject.is_empty() {
+            return subject;
+        }
+        self.subject_alt_names().into_iter().next().map_or_else(
+            || "a certificate without a subject".into(),
+            |san| format!("the certificate of {san}"),
+        )
+    }
+
     /// `notBefore` and `notAfter`, in seconds since the epoch.
     pub fn validity(&self) -> (i64, i64) {
         let v = self.tbs().validity();
@@ -108,6 +121,11 @@ impl Cert {
             .iter()
             .find(|e| e.extn_id.to_string() == oid)
             .map(|e| e.extn_value.as_bytes().to_vec())
+    }
+
+    /// The DER of the TBS certificate (what the issuer signed).
+    pub fn tbs_der(&self) -> der::Result<Vec<u8>> {
+        self.tbs().to_der()
     }
 
     /// The scheme the certificate's own signature uses.
@@ -168,10 +186,10 @@ impl Cert {
     /// is given.
     fn may_issue(&self) -> Result<(), String> {
         if !self.basic_constraints().is_some_and(|b| b.ca) {
-            return Err(format!("{} is not a CA certificate (basicConstraints)", self.subject()));
+            return Err(format!("{} is not a CA certificate (basicConstraints)", self.name()));
         }
         if self.key_usage().is_some_and(|k| !k.key_cert_sign()) {
-            return Err(format!("{} may not sign certificates (keyUsage)", self.subject()));
+            return Err(format!("{} may not sign certificates (keyUsage)", self.name()));
         }
         Ok(())
     }
@@ -179,10 +197,10 @@ impl Cert {
     fn valid_at(&self, at: i64) -> Result<(), String> {
         let (from, to) = self.validity();
         if at < from {
-            return Err(format!("{} is not valid yet (from {})", self.subject(), rfc3339(from)));
+            return Err(format!("{} is not valid yet (from {})", self.name(), rfc3339(from)));
         }
         if at > to {
-            return Err(format!("{} expired on {}", self.subject(), rfc3339(to)));
+            return Err(format!("{} expired on {}", self.name(), rfc3339(to)));
         }
         Ok(())
     }
@@ -232,28 +250,25 @@ pub fn verify_path(
     if leaf.basic_constraints().is_some_and(|b| b.ca) {
         return Err(format!(
             "{} is a CA certificate, not a signing certificate",
-            leaf.subject()
+            leaf.name()
         ));
     }
     if leaf.key_usage().is_some_and(|k| !k.digital_signature()) {
         return Err(format!(
             "{} may not make signatures (keyUsage lacks digitalSignature)",
-            leaf.subject()
+            leaf.name()
         ));
     }
     if let Some(want) = usage.eku {
         match leaf.extended_key_usage() {
             Some(ekus) if ekus.iter().any(|e| e == want) => {}
             Some(_) => {
-                return Err(format!(
-                    "{} is not for code signing (extended key usage)",
-                    leaf.subject()
-                ));
+                return Err(format!("{} is not for code signing (extended key usage)", leaf.name()));
             }
             None => {
                 return Err(format!(
                     "{} names no extended key usage (code signing is required)",
-                    leaf.subject()
+                    leaf.name()
                 ));
             }
         }
@@ -263,7 +278,7 @@ pub fn verify_path(
     if extend(&mut path, intermediates, roots, at, &mut why) {
         Ok(path)
     } else {
-        Err(format!("{} does not chain to a trusted root: {why}", leaf.subject()))
+        Err(format!("{} does not chain to a trusted root: {why}", leaf.name()))
     }
 }
 
@@ -313,7 +328,7 @@ fn issuer_ok(issuer: &Cert, below: usize, at: i64) -> Result<(), String> {
     {
         return Err(format!(
             "{} allows {limit} intermediate certificates below it",
-            issuer.subject()
+            issuer.name()
         ));
     }
     Ok(())

@@ -13,11 +13,13 @@ mod blob;
 mod pool;
 mod registry;
 mod session;
+mod trust;
 mod vulndb;
 
 pub use pool::{LayerFeed, RelayHashes, layer_jobs, relay_chunk, warm_up_layer};
 pub use registry::RegistryFetch;
 pub use session::Session;
+pub use trust::trust_set;
 pub use vulndb::{vuln_db_export, vuln_db_import, vuln_db_load_index, vuln_db_open};
 
 use crate::error::Error;
@@ -35,10 +37,7 @@ fn session_options(limits_json: Option<String>) -> std::result::Result<Options, 
         files: false,
         limits: limits_from(limits_json)?,
         vuln_db: vulndb::current(),
-        trust: crate::trust::TrustPolicy {
-            now: Some((js_sys::Date::now() / 1000.0) as i64),
-            ..Default::default()
-        },
+        trust: trust::current(),
         ..Default::default()
     })
 }

@@ -166,6 +166,22 @@ impl Session {
         serde_json::to_string(&out).unwrap_or_default()
     }
 
+    /// Checks the signatures and attestations again with this worker's keys and roots (set
+    /// by `trust_set` after the image was opened); returns per image `{signatures,
+    /// attestations, trust}` as JSON.
+    pub fn verify_trust(&mut self) -> String {
+        self.opts.trust = super::trust::current();
+        self.ins.verify_trust(&self.opts.trust, &self.opts.limits);
+        let out: Vec<serde_json::Value> = self
+            .ins
+            .report
+            .images
+            .iter()
+            .map(|img| serde_json::json!({"signatures": img.signatures, "attestations": img.attestations, "trust": img.trust}))
+            .collect();
+        serde_json::to_string(&out).unwrap_or_default()
+    }
+
     /// The report as JSON without its file lists (`"files": []`; see [`Session::file_count`]),
     /// for showing.
     pub fn report_json(&self) -> String {
