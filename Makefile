@@ -38,7 +38,8 @@ web: setup fixture-bin
 	RUSTFLAGS="$(RUSTFLAGS_WASM)" $(CARGO) build --target wasm32-unknown-unknown --release --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	mkdir -p www/sample
-	$(TARGET_DIR)/release/porthole-fixture page-sample www/sample/sample.tar
+	$(TARGET_DIR)/release/porthole-fixture page-sample www/sample/sample.tar scripts/sample-signing-key.pem
+	openssl pkey -in scripts/sample-signing-key.pem -pubout -out www/sample/cosign.pub
 	$(TARGET_DIR)/release/porthole-fixture sample-advisory www/sample/vulndb.json
 	@ls -l www/pkg/porthole_bg.wasm | awk '{print "web: www/pkg/porthole_bg.wasm " $$5 " bytes"}'
 	@gzip -9c www/pkg/porthole_bg.wasm | wc -c | awk '{print "web: gzipped " $$1 " bytes"}'

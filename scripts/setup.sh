@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--tests" ] && want_tests=1
 
-apt_pkgs=(python3)
+apt_pkgs=(python3 openssl)
 if [ "$want_tests" = 1 ]; then
     apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java python3-apt python3-packaging python3-rpm default-jre-headless libmaven3-core-java openssl)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)

@@ -799,3 +799,17 @@ fn sigstore_bundles_agree_with_sigstore_verify() {
     let _ = std::fs::remove_file(tar);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The public-good trusted root the page ships (written by scripts/sigstore-trusted-root.mjs
+/// from @sigstore/tuf) is read whole: its logs, CT logs and Fulcio authorities.
+#[test]
+fn the_shipped_public_good_trusted_root_is_read() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/sigstore/trusted_root.json");
+    let root =
+        porthole::trust::trusted_root::TrustedRoot::parse("trusted_root.json", &std::fs::read(path).unwrap()).unwrap();
+    assert!(root.logs.len() >= 2, "{} logs", root.logs.len());
+    assert!(root.ct_logs.len() >= 2, "{} CT logs", root.ct_logs.len());
+    assert!(root.authorities.len() >= 2, "{} authorities", root.authorities.len());
+    // Rekor's public-good log id is the sha256 of its key (c0d23d6a…).
+    assert!(root.logs.iter().any(|l| l.id.starts_with(&[0xc0, 0xd2, 0x3d, 0x6a])));
+}

@@ -20,6 +20,8 @@ import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registr
 import { Settings } from './views/settings.js';
 import { renderVulnerabilities } from './views/vulnerabilities.js';
 import { VulnDatabase, isDatabaseFile } from './vulndb.js';
+import { TrustMaterial, isTrustFile } from './trust.js';
+import { renderAttestations } from './views/trust.js';
 
 const VERDICT = { 0: 'verified', 3: 'mismatch', 4: 'incomplete' };
 const STATUS_WORDS = { verified: 'verified', mismatch: 'does not match', incomplete: 'incomplete' };
@@ -39,11 +41,14 @@ const filesView = new FilesView();
 const settings = new Settings();
 // A database that becomes ready is matched against every image already read.
 const vulndb = new VulnDatabase(() => { for (const e of entries) if (e.state === 'done') rematch(e); });
+// Keys and roots: every image already read is checked again when they change.
+const trust = new TrustMaterial(() => { for (const e of entries) if (e.state === 'done') reverify(e); });
+trust.loadShipped(globalThis.portholeEmbedded);
 
 function open(fileList) {
   const added = Array.from(fileList, (file) => ({
     id: nextId++, kind: 'file', name: file.name, source: file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
-    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), vulndb: vulndb.forWorker() },
+    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), vulndb: vulndb.forWorker(), trust: trust.forWorker() },
   }));
   add(added);
 }
@@ -52,9 +57,27 @@ function open(fileList) {
  *  rest images. */
 function openAny(fileList) {
   const files = Array.from(fileList);
-  const db = files.filter(isDatabaseFile);
+  const keys = files.filter(isTrustFile);
+  if (keys.length) trust.addFiles(keys);
+  const rest = files.filter((f) => !isTrustFile(f));
+  const db = rest.filter(isDatabaseFile);
   if (db.length) vulndb.load(db);
-  open(files.filter((f) => !isDatabaseFile(f)));
+  open(rest.filter((f) => !isDatabaseFile(f)));
+}
+
+/** Checks an image's signatures again with the keys and roots now given, in its worker. */
+async function reverify(entry) {
+  const config = trust.forWorker() ?? { files: [] };
+  if (entry.result?.trust === config) return;
+  try {
+    const { images, taken } = await entry.worker.verifyTrust(config);
+    images.forEach((m, i) => Object.assign(entry.result.report.images[i], m));
+    entry.result.trust = config;
+    trust.report(taken);
+    if (entry === shown) { rendered = ''; update(); }
+  } catch (e) {
+    trust.report(null, e.message);
+  }
 }
 
 /** Matches an image read before the database was ready against it, in its worker. */
@@ -75,7 +98,7 @@ async function rematch(entry) {
 function fetchImage(request) {
   add([{
     id: nextId++, kind: 'registry', name: request.reference, source: { registry: request }, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: 0, received: 0 }, image: 0,
-    settings: { limits: settings.limitsJson(), workers: 1, vulndb: vulndb.forWorker() },
+    settings: { limits: settings.limitsJson(), workers: 1, vulndb: vulndb.forWorker(), trust: trust.forWorker() },
   }]);
 }
 
@@ -114,6 +137,10 @@ async function run(entry) {
     entry.state = entry.result.report.images.length ? 'done' : 'error'; // exit code 2: no image
     // The database became ready while this image was read.
     if (entry.state === 'done' && vulndb.forWorker() !== entry.result.vulndb) rematch(entry);
+    // The keys and roots the image was checked with; they changed while it was read.
+    entry.result.trust = entry.settings.trust;
+    if (entry.result.trustTaken) trust.report(entry.result.trustTaken.error ? null : entry.result.trustTaken, entry.result.trustTaken.error);
+    if (entry.state === 'done' && trust.forWorker() !== entry.result.trust) reverify(entry);
     $('version').textContent = `porthole ${entry.result.version}`;
   } catch (e) {
     if (entry.closed) return;
@@ -233,6 +260,8 @@ function renderReport(entry) {
   renderVulnerabilities($('view-vulnerabilities'), img, { dbState: vulndb.state, dbText: vulndb.text() });
   const vulns = img.vulnerability_summary?.total;
   $('tab-vulnerabilities').textContent = vulns ? `Vulnerabilities (${vulns})` : 'Vulnerabilities';
+  renderAttestations($('view-attestations'), img);
+  $('tab-attestations').textContent = img.attestations.length ? `Attestations (${img.attestations.length})` : 'Attestations';
   renderErrors($('view-errors'), report, img);
   const errors = report.errors.length + img.errors.length;
   $('tab-errors').textContent = errors ? `Errors (${errors})` : 'Errors';
@@ -291,7 +320,7 @@ function renderFailure(entry) {
 }
 
 // Report views as tabs (WAI-ARIA tabs: arrow keys move between them).
-const VIEWS = ['overview', 'layers', 'files', 'config', 'secrets', 'packages', 'vulnerabilities', 'errors'];
+const VIEWS = ['overview', 'layers', 'files', 'config', 'secrets', 'packages', 'vulnerabilities', 'attestations', 'errors'];
 function activateView(name, focus = false) {
   for (const v of VIEWS) {
     const on = v === name;
@@ -333,6 +362,18 @@ $('file-input').addEventListener('change', (e) => {
   openAny(e.target.files);
   e.target.value = ''; // picking the same file again should inspect it again
 });
+$('trust-input').addEventListener('change', async (e) => {
+  if (e.target.files.length) await trust.addFiles(Array.from(e.target.files));
+  e.target.value = '';
+});
+$('trust-paste-add').addEventListener('click', () => {
+  const text = $('trust-paste').value.trim();
+  if (!text) return;
+  trust.addText(`pasted ${trust.files.length + 1}`, text);
+  $('trust-paste').value = '';
+});
+$('trust-clear').addEventListener('click', () => trust.clear());
+for (const id of ['trust-identity', 'trust-issuer']) $(id).addEventListener('change', () => trust.changed());
 $('vulndb-input').addEventListener('change', (e) => {
   if (e.target.files.length) vulndb.load(Array.from(e.target.files));
   e.target.value = '';
@@ -369,13 +410,20 @@ $('sample').addEventListener('click', async () => {
     // The sample's advisories (real PyPA records for the packages it ships), unless the user
     // has a database of their own: the Vulnerabilities view is not empty on a first look.
     const withAdvisories = vulndb.state === 'none' || vulndb.state === 'error';
+    // The sample's public key, unless the user gave keys of their own: its signature verifies.
+    const withKey = !trust.files.length;
     if (embedded) {
       if (withAdvisories) await vulndb.load([embedded.sampleVulnDb()], ['vulndb.json'], 'the sample advisories');
+      if (withKey) await trust.addFiles([embedded.sampleKey()], 'the sample\'s key');
       open([embedded.sampleFile()]);
     } else {
       if (withAdvisories) {
         const db = await fetch(new URL('./sample/vulndb.json', import.meta.url));
         if (db.ok) await vulndb.load([await db.blob()], ['vulndb.json'], 'the sample advisories');
+      }
+      if (withKey) {
+        const key = await fetch(new URL('./sample/cosign.pub', import.meta.url));
+        if (key.ok) await trust.addFiles([new File([await key.blob()], 'cosign.pub')], 'the sample\'s key');
       }
       const res = await fetch(new URL('./sample/sample.tar', import.meta.url));
       if (!res.ok) throw new Error(`the server answered ${res.status} (is the site built with make web?)`);

@@ -169,7 +169,8 @@ export class ImageWorker {
    *  pool(m) }; `settings` = { limits (JSON text of the changed limits, or undefined),
    *  workers (layer workers for a tarball; 1: none), poolMinBytes (no pool for fewer bytes
    *  of layers), vulndb (the vulnerability database to match against: { files, names, index },
-   *  or undefined) }. */
+   *  or undefined), trust (the keys and roots signatures are checked with, see verifyTrust, or
+   *  undefined) }. */
   constructor(source, on, settings = {}) {
     this.source = source;
     this.on = on;
@@ -196,8 +197,8 @@ export class ImageWorker {
         this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
       };
       const r = this.source.registry;
-      const { limits, workers, poolMinBytes, vulndb } = this.settings;
-      this.worker.postMessage(r ? { op: 'fetch', ...r, limits, vulndb } : { op: 'open', file: this.source, limits, workers, poolMinBytes, vulndb });
+      const { limits, workers, poolMinBytes, vulndb, trust } = this.settings;
+      this.worker.postMessage(r ? { op: 'fetch', ...r, limits, vulndb, trust } : { op: 'open', file: this.source, limits, workers, poolMinBytes, vulndb, trust });
       // The worker has the credentials now; the page keeps no copy.
       if (r) this.source = null;
     });
@@ -276,6 +277,13 @@ export class ImageWorker {
    *  { vulnerabilities, vulnerability_summary, errors }. */
   matchVulns(vulndb) {
     return this.request('vulns', { vulndb });
+  }
+
+  /** Checks the signatures again with `trust` (the keys and roots: { files: [{ name, text }],
+   *  identity, issuer }): { images: per image { signatures, attestations, trust }, taken (what
+   *  the core took of them) }. */
+  verifyTrust(trust) {
+    return this.request('trust', { trust });
   }
 
   cancel() {

@@ -25,6 +25,7 @@ import { fetchImage } from './worker-registry.js';
 export function serve(core, ready, startLayerWorker) {
   let session = null;
   let vulndbTaken = false; // the page's vulnerability database was imported for this inspection
+  let trustTaken = null; // what the core took of the page's keys and roots ({ keys, roots, trusted_root }), or { error }
 
   const post = (msg, transfer) => self.postMessage(msg, transfer || []);
   // The page starts this worker before any file (worker-client.js: a warm spare) and wants to
@@ -103,6 +104,7 @@ export function serve(core, ready, startLayerWorker) {
       version: core.version(),
       workers: 1,
       vulndbTaken,
+      trustTaken,
       ...extra,
     });
   }
@@ -155,6 +157,9 @@ export function serve(core, ready, startLayerWorker) {
     // The packages matched again against the database just imported (one that became ready
     // after this image was opened): per image { vulnerabilities, vulnerability_summary, errors }.
     vulns: () => JSON.parse(session.match_vulns()),
+    // The signatures and attestations checked again with the keys and roots just set (the
+    // user added some after this image was opened): per image { signatures, attestations, trust }.
+    trust: () => ({ images: JSON.parse(session.verify_trust()), taken: trustTaken }),
   };
 
   self.onmessage = async ({ data: m }) => {
@@ -201,6 +206,16 @@ export function serve(core, ready, startLayerWorker) {
         vulndbTaken = true;
       } catch (e) {
         if (m.op === 'vulns') { post({ id: m.id, ok: false, error: errorText(e) }); return; }
+      }
+    }
+    // The keys and roots the user gave (kept in this worker's memory only), for what it
+    // inspects; a file the core cannot read fails the request with its reason.
+    if (m.trust && (m.op === 'open' || m.op === 'fetch' || m.op === 'trust')) {
+      try {
+        trustTaken = JSON.parse(core.trust_set(JSON.stringify(m.trust)));
+      } catch (e) {
+        trustTaken = { error: String(e) };
+        if (m.op === 'trust') { post({ id: m.id, ok: false, error: String(e) }); return; }
       }
     }
     if (m.op === 'open') {

@@ -4,11 +4,36 @@
 use porthole::fixture::{self, Compress, TarBuilder};
 use std::io::Write;
 
+/// A base64 signature over `data` made by `openssl` with the PEM private key `key` (ECDSA,
+/// SHA-256, DER: cosign's encoding).
+fn openssl_sign(key: &str, data: &[u8]) -> String {
+    use base64::Engine as _;
+    let input = std::env::temp_dir().join(format!("porthole-fixture-sign-{}", std::process::id()));
+    let out = std::fs::write(&input, data).and_then(|_| {
+        std::process::Command::new("openssl")
+            .args(["dgst", "-sha256", "-sign", key])
+            .arg(&input)
+            .output()
+    });
+    let _ = std::fs::remove_file(&input);
+    match out {
+        Ok(o) if o.status.success() => base64::engine::general_purpose::STANDARD.encode(o.stdout),
+        Ok(o) => {
+            eprintln!("openssl could not sign: {}", String::from_utf8_lossy(&o.stderr));
+            std::process::exit(2);
+        }
+        Err(e) => {
+            eprintln!("openssl could not be run (install it: apt-get install openssl): {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages|page-sample|sample-advisory OUT\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none [FILES]]]   (pseudo-random files, written streaming; FILES in all, else files of 256 KiB)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages|page-sample|sample-advisory OUT\n       porthole-fixture page-sample OUT KEY.pem   (the sample signed with KEY by openssl)\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none [FILES]]]   (pseudo-random files, written streaming; FILES in all, else files of 256 KiB)"
         );
         std::process::exit(1);
     }
@@ -19,7 +44,11 @@ fn main() {
         "docker-symlinks" => fixture::docker_archive(&[sample.compressed(Compress::None)], true),
         "crane" => fixture::crane_archive(&sample),
         "oci" => fixture::oci_archive(&[sample], false),
-        "page-sample" => fixture::oci_archive(&[fixture::page_sample("example.com/sample:1", Compress::Gzip)], false),
+        "page-sample" => match args.get(3) {
+            // porthole-fixture page-sample OUT [KEY.pem]: with a key, signed by openssl with it.
+            Some(key) => fixture::signing::signed_page_sample("example.com/sample:1", &|data| openssl_sign(key, data)),
+            None => fixture::oci_archive(&[fixture::page_sample("example.com/sample:1", Compress::Gzip)], false),
+        },
         "sample-advisory" => fixture::SAMPLE_ADVISORY.as_bytes().to_vec(),
         "oci-zstd" => fixture::oci_archive(&[sample.compressed(Compress::Zstd)], false),
         "docker25" => fixture::oci_archive(&[sample], true),

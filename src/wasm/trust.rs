@@ -16,12 +16,9 @@ thread_local! {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Config {
-    /// Public keys: `{name, text}` (PEM).
-    keys: Vec<Named>,
-    /// Root certificates for Notation: `{name, text}` (PEM).
-    trust_store: Vec<Named>,
-    /// Sigstore's trusted root: `{name, text}` (JSON).
-    trusted_root: Option<Named>,
+    /// What the user dropped or pasted, `{name, text}` each: PEM public keys, PEM root
+    /// certificates (for Notation) or sigstore's `trusted_root.json`, told apart here.
+    files: Vec<Named>,
     identity: Option<String>,
     identity_regexp: Option<String>,
     issuer: Option<String>,
@@ -49,26 +46,32 @@ fn pattern(exact: Option<String>, re: Option<String>) -> Result<Option<Pattern>,
     }
 }
 
-/// Sets this worker's keys and roots from the page (JSON: `{keys: [{name, text}], trust_store:
-/// [{name, text}], trusted_root: {name, text} | null, identity, identity_regexp, issuer,
-/// issuer_regexp}`). Returns what was taken as JSON (`{keys: [{name, fingerprint, kind}],
-/// roots, trusted_root: {name, logs, authorities} | null}`), or what is wrong with which one.
+/// Sets this worker's keys and roots from the page (JSON: `{files: [{name, text}], identity,
+/// identity_regexp, issuer, issuer_regexp}`). Returns what was taken as JSON (`{keys: [{name,
+/// fingerprint, kind}], roots, trusted_root: {name, logs, authorities} | null}`), or what is
+/// wrong with which file.
 #[wasm_bindgen]
 pub fn trust_set(config_json: &str) -> Result<String, JsValue> {
     let err = |e: String| JsValue::from_str(&e);
     let c: Config = serde_json::from_str(config_json).map_err(|e| err(e.to_string()))?;
     let mut p = TrustPolicy::default();
-    for k in &c.keys {
-        p.keys
-            .push(crate::trust::key::TrustedKey::from_pem(&k.name, &k.text).map_err(err)?);
-    }
-    for r in &c.trust_store {
-        let certs = crate::trust::x509::Cert::from_pem_chain(&r.text).map_err(|e| err(format!("{}: {e}", r.name)))?;
-        p.roots.extend(certs);
-    }
-    if let Some(t) = &c.trusted_root {
-        let root = crate::trust::trusted_root::TrustedRoot::parse(&t.name, t.text.as_bytes()).map_err(err)?;
-        p.sigstore_root = Some(Arc::new(root));
+    for f in &c.files {
+        if f.text.contains("-----BEGIN PUBLIC KEY-----") {
+            p.keys
+                .push(crate::trust::key::TrustedKey::from_pem(&f.name, &f.text).map_err(err)?);
+        } else if f.text.contains("-----BEGIN CERTIFICATE-----") {
+            let certs =
+                crate::trust::x509::Cert::from_pem_chain(&f.text).map_err(|e| err(format!("{}: {e}", f.name)))?;
+            p.roots.extend(certs);
+        } else if f.text.trim_start().starts_with('{') {
+            let root = crate::trust::trusted_root::TrustedRoot::parse(&f.name, f.text.as_bytes()).map_err(err)?;
+            p.sigstore_root = Some(Arc::new(root));
+        } else {
+            return Err(err(format!(
+                "{}: not a PEM public key, PEM certificates or sigstore's trusted_root.json",
+                f.name
+            )));
+        }
     }
     p.identity.san = pattern(c.identity, c.identity_regexp).map_err(err)?;
     p.identity.issuer = pattern(c.issuer, c.issuer_regexp).map_err(err)?;

@@ -26,7 +26,7 @@ const out = path.resolve(process.argv[2] || path.join(targetDir, 'single/porthol
 const read = (rel) => fs.readFileSync(path.join(www, rel), 'utf8');
 const fail = (msg) => { console.error(`build-single: ${msg}`); process.exit(1); };
 
-for (const need of ['pkg/porthole.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar', 'sample/vulndb.json']) {
+for (const need of ['pkg/porthole.js', 'pkg/porthole_bg.wasm', 'sample/sample.tar', 'sample/vulndb.json', 'sample/cosign.pub', 'sigstore/trusted_root.json']) {
   if (!fs.existsSync(path.join(www, need))) fail(`www/${need} is missing: run make web first`);
 }
 
@@ -114,7 +114,7 @@ function workerSource() {
     bundle('worker-core.js'),
     "const { serve } = portholeModules['worker-core.js'];",
     serving('layer-core.js', 'serveLayer'),
-    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import };',
+    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import, trust_set };',
     "if (self.name === 'porthole-layer') {",
     '  serveLayer(portholeCore, (module) => { initSync({ module }); });',
     '} else {',
@@ -153,6 +153,10 @@ globalThis.portholeEmbedded = {
   sampleVulnDb() {
     const bytes = Uint8Array.from(atob(this.text('porthole-sample-vulndb')), (c) => c.charCodeAt(0));
     return new Blob([bytes], { type: 'application/json' });
+  },
+  trustedRoot() { return this.text('porthole-trusted-root'); },
+  sampleKey() {
+    return new File([this.text('porthole-sample-key')], 'cosign.pub', { type: 'text/plain' });
   },
 };
 `;
@@ -197,6 +201,8 @@ replaceOnce(/<\/body>/, [
   `<script type="application/octet-stream" id="porthole-wasm">${b64('pkg/porthole_bg.wasm')}</script>`,
   `<script type="application/octet-stream" id="porthole-sample">${b64('sample/sample.tar')}</script>`,
   `<script type="application/octet-stream" id="porthole-sample-vulndb">${b64('sample/vulndb.json')}</script>`,
+  `<script type="text/plain" id="porthole-sample-key">${read('sample/cosign.pub')}</script>`,
+  `<script type="application/json" id="porthole-trusted-root">${read('sigstore/trusted_root.json')}</script>`,
   '</body>',
 ].join('\n'));
 

@@ -3,6 +3,7 @@ import { el, factList, int, bytes } from './dom.js';
 import { vulnerabilityFact } from './vulnerabilities.js';
 import { checksTable } from './checks.js';
 import { typeCounts } from './findings.js';
+import { trustPanel } from './trust.js';
 
 const COMPRESSION = { none: 'uncompressed', gzip: 'gzip', zstd: 'zstd' };
 
@@ -91,6 +92,7 @@ export function renderOverview(root, report, img, run) {
       ['Inspected', el('span', null, `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), `,
         workersAndMemory(run, report, img), `, porthole ${run.version}`), 'run'],
     ]),
+    trustPanel(img),
     el('h3', { text: 'Image checks' }),
     checksTable(img.checks),
   );

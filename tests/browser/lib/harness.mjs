@@ -128,10 +128,11 @@ export function cliWith(file, args, cwd = undefined) {
 }
 
 /** What the page shows for its sample ("Try a sample image", which loads the sample's
- *  advisory too): `porthole inspect www/sample/sample.tar --json --files --vuln-db
- *  sample/vulndb.json`, run in www/ the database named by its file name, as the page names it. */
+ *  advisory and public key too): `porthole inspect www/sample/sample.tar --json --files
+ *  --vuln-db sample/vulndb.json --key sample/cosign.pub`, run in www/ (the database and the
+ *  key named by their file names, as the page names them). */
 export function sampleCli() {
-  return cliWith(path.join(www, 'sample/sample.tar'), ['--vuln-db', 'sample/vulndb.json'], www);
+  return cliWith(path.join(www, 'sample/sample.tar'), ['--vuln-db', 'sample/vulndb.json', '--key', 'sample/cosign.pub'], www);
 }
 
 /** `porthole sbom FILE --format FORMAT` (spdx-json or cyclonedx-json): { code, text, json }. */
