@@ -360,6 +360,68 @@ pub fn osv(data: &[u8]) {
     }
 }
 
+/// Signature documents: the bytes as a Sigstore bundle (checked against the bytes as a trusted
+/// root too), a Notation envelope, a DSSE envelope, a cosign payload, an in-toto statement, a
+/// PEM or DER key or certificate, and as the signature layer of an archive's cosign and
+/// bundle referrers. Nothing may panic, and nothing unverifiable may verify.
+pub fn trust(data: &[u8]) {
+    use crate::trust::{bundle, cosign, intoto, key, notation, trusted_root, x509};
+    let text = String::from_utf8_lossy(data);
+    let root = trusted_root::TrustedRoot::parse("fuzz", data).ok();
+    let _ = key::PublicKey::from_pem(&text);
+    let _ = key::PublicKey::from_spki_der(data);
+    if let Ok(c) = x509::Cert::from_der(data) {
+        let _ = (c.name(), c.subject_alt_names(), c.validity(), c.public_key());
+        let _ = x509::verify_path(&c, &[], std::slice::from_ref(&c), 0, x509::Usage { eku: None });
+    }
+    let _ = x509::Cert::from_pem_chain(&text);
+    let _ = cosign::parse_payload(data);
+    let _ = intoto::Statement::parse(data);
+    if let Ok(env) = serde_json::from_slice::<intoto::Envelope>(data) {
+        let _ = env.body();
+    }
+    let identity = bundle::Identity {
+        san: Some(bundle::Pattern::Exact("fuzz@example.com".into())),
+        issuer: None,
+    };
+    let outcome = bundle::verify(
+        data,
+        &bundle::Policy {
+            keys: &[],
+            root: root.as_ref(),
+            identity: &identity,
+        },
+    );
+    assert!(
+        outcome.checked.is_err() || root.is_some(),
+        "a bundle verified without a trusted root"
+    );
+    assert!(
+        notation::verify(data, &[], Some(0)).checked.is_err(),
+        "a Notation signature verified without roots"
+    );
+    // As the layers of an archive's referrers.
+    use crate::fixture::signing;
+    let img = crate::fixture::sample("fuzz", crate::fixture::Compress::None);
+    let (m, _) = img.oci_manifest();
+    let digest = crate::digest::Digest::of(&m);
+    let sig =
+        signing::cosign_signatures(&[(data.to_vec(), "AAAA".into())]).tagged(&signing::cosign_tag(&digest, "sig"));
+    let bundled = signing::sigstore_bundle(data.to_vec(), (&digest, m.len()), "");
+    let archive = crate::fixture::oci_archive_with(&[img], false, &[sig, bundled]);
+    let opts = Options {
+        limits: limits(),
+        ..Default::default()
+    };
+    let r = crate::inspect_blob(archive.as_slice(), "fuzz.tar", &opts, &mut Quiet);
+    for i in &r.images {
+        assert!(
+            i.signatures.iter().all(|s| !s.verified),
+            "a signature verified with no key or root given"
+        );
+    }
+}
+
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
 
@@ -375,4 +437,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("merge", merge),
     ("versions", versions),
     ("osv", osv),
+    ("trust", trust),
 ];

@@ -248,6 +248,9 @@ fn describe(
     states
 }
 
+/// Bytes of signature documents kept per image for checking them again.
+const TRUST_KEPT_BYTES: usize = 32 << 20;
+
 /// What the trust examination of one image read, kept so that it can run again with other
 /// keys and roots (the page's "add a key") without the input.
 #[derive(Default)]
@@ -306,6 +309,7 @@ fn examine_trust(
     };
     let limits = &opts.limits;
     let mut blobs = HashMap::new();
+    let mut kept = 0usize;
     let mut read = |d: &Digest| {
         let path = layout::blob_path(d);
         let got = if store.has(&path) {
@@ -313,7 +317,18 @@ fn examine_trust(
         } else {
             Err(format!("{d} is not in the input"))
         };
-        blobs.insert(d.clone(), got.clone());
+        // What is kept for checking again is bounded; past it, a later check says so.
+        let size = got.as_ref().map_or(0, Vec::len);
+        let keep = if kept + size <= TRUST_KEPT_BYTES {
+            kept += size;
+            got.clone()
+        } else {
+            Err(format!(
+                "{d} was not kept: over {} MiB of signature documents",
+                TRUST_KEPT_BYTES >> 20
+            ))
+        };
+        blobs.insert(d.clone(), keep);
         got
     };
     let found = crate::trust::examine(&mut read, &image, attached, notes, single, &opts.trust, limits);

@@ -813,3 +813,71 @@ fn the_shipped_public_good_trusted_root_is_read() {
     // Rekor's public-good log id is the sha256 of its key (c0d23d6a…).
     assert!(root.logs.iter().any(|l| l.id.starts_with(&[0xc0, 0xd2, 0x3d, 0x6a])));
 }
+
+/// cosign signs what a tag names: for a multi-platform image, the index. A signature over the
+/// index digest binds (porthole verified the index on the way to the manifest); one over the
+/// platform manifest binds too; and a signature document over the JSON limit is refused, not read.
+#[test]
+fn a_signature_over_the_index_binds_and_an_oversized_one_is_refused() {
+    let dir = key_dir("index");
+    let key = KeyPair::new(&dir, "p256");
+    let (img, digest, size) = image();
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": porthole::image::manifest::OCI_INDEX,
+        "manifests": [{"mediaType": porthole::image::manifest::OCI_MANIFEST, "digest": digest.as_str(), "size": size,
+                       "platform": {"os": "linux", "architecture": "amd64"}}]
+    }))
+    .unwrap();
+    let index_digest = Digest::of(&index);
+    let mut routes = image_routes(&img);
+    routes.insert(
+        "/v2/team/app/manifests/1".into(),
+        (200, porthole::image::manifest::OCI_INDEX.into(), index.clone()),
+    );
+    let payload = signing::simple_signing_payload(index_digest.as_str(), "127.0.0.1:5000/team/app");
+    let sig = signing::cosign_signatures(&[(payload.clone(), key.sign(&payload))]);
+    serve_artifact(&mut routes, &sig);
+    routes.insert(
+        format!("/v2/team/app/manifests/{}", signing::cosign_tag(&index_digest, "sig")),
+        (200, sig.media_type.clone(), sig.document.clone()),
+    );
+    let (r, asked) = fetch_from(&routes, &key);
+    assert_eq!(r["signatures"][0]["covers"], index_digest.as_str());
+    assert_eq!(r["signatures"][0]["verified"], true, "{}", r["signatures"]);
+    // Both digests were looked up.
+    for d in [&index_digest, &digest] {
+        assert!(
+            asked.contains(&format!("/v2/team/app/manifests/{}", signing::cosign_tag(d, "sig"))),
+            "{asked:?}"
+        );
+    }
+    // A payload over --limit json_bytes: not read, and said so.
+    let big = [payload.clone(), vec![b' '; 4096]].concat();
+    let extra =
+        signing::cosign_signatures(&[(big.clone(), key.sign(&big))]).tagged(&signing::cosign_tag(&digest, "sig"));
+    let tar = write(
+        "big.tar",
+        &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[extra]),
+    );
+    let (code, r, _) = inspect(
+        &tar,
+        &[
+            "--key",
+            key.public_path(),
+            "--limit",
+            "json_bytes=3K",
+            "--require-signature",
+        ],
+    );
+    assert_eq!(code, 7);
+    assert!(
+        r["signatures"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit"),
+        "{}",
+        r["signatures"]
+    );
+    let _ = std::fs::remove_file(tar);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -147,6 +147,8 @@ pub struct Fetch {
     asked: HashSet<Digest>,
     /// What could not be looked up.
     attached_notes: Vec<String>,
+    /// Bytes of attached documents received; past [`Fetch::discovery_budget`], no more are asked.
+    attached_bytes: u64,
 }
 
 fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, String)> {
@@ -223,7 +225,14 @@ impl Fetch {
             looked_up: HashSet::new(),
             asked: HashSet::new(),
             attached_notes: Vec::new(),
+            attached_bytes: 0,
         }
+    }
+
+    /// Bytes of signatures and attestations a fetch keeps at most (as a stream keeps small
+    /// documents: four times the JSON limit).
+    fn discovery_budget(&self) -> u64 {
+        self.opts.limits.json_bytes.saturating_mul(4)
     }
 
     fn url(&self, path: &str) -> String {
@@ -257,6 +266,10 @@ impl Fetch {
         }
         if let Some(r) = &self.current {
             return Next::Send(r.clone());
+        }
+        // Past the budget for attached documents, their remaining lookups are dropped.
+        if self.attached_bytes > self.discovery_budget() {
+            self.queue.retain(|p| !p.is_discovery());
         }
         match self.queue.pop_front() {
             Some(p) => {
@@ -614,6 +627,20 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
         }
         self.bytes_this_answer += chunk.len() as u64;
         let limit = self.opts.limits.json_bytes;
+        if self.discovering() {
+            let before = self.attached_bytes;
+            self.attached_bytes += chunk.len() as u64;
+            let budget = self.discovery_budget();
+            if self.attached_bytes > budget {
+                if before <= budget {
+                    self.attached_notes.push(format!(
+                        "the signatures and attestations attached are over {budget} bytes in all; the rest were not read"
+                    ));
+                }
+                self.body = Body::Ignore;
+                return;
+            }
+        }
         match &mut self.body {
             Body::Buffer(b) => {
                 if b.len() as u64 + chunk.len() as u64 > limit {
