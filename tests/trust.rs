@@ -881,3 +881,40 @@ fn a_signature_over_the_index_binds_and_an_oversized_one_is_refused() {
     let _ = std::fs::remove_file(tar);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// buildx's attestation manifests, as `--provenance=mode=max --sbom=true` writes them: each
+/// platform's are listed with it (not the other platform's), unsigned, bound to the platform
+/// manifest, their provenance and SBOM read.
+#[test]
+fn buildx_provenance_and_sbom_are_read_for_their_platform() {
+    let amd = fixture::sample("x", Compress::Gzip);
+    let mut arm = amd.clone().platform("linux", "arm64", None);
+    arm.env.push("ARCH=arm64".into());
+    let tar = write("buildx-real.tar", &signing::buildx_archive("example.com/app:1", &[amd.clone(), arm.clone()]));
+    for (platform, spec) in [("linux/amd64", &amd), ("linux/arm64", &arm)] {
+        let (code, r, err) = inspect(&tar, &["--platform", platform]);
+        assert_eq!(code, 0, "{err}");
+        let (m, _) = spec.oci_manifest();
+        let digest = Digest::of(&m);
+        let atts = r["attestations"].as_array().unwrap();
+        assert_eq!(atts.len(), 2, "{platform}: {atts:?}");
+        for a in atts {
+            assert_eq!(a["kind"], "buildx");
+            assert_eq!(a["subjects"], serde_json::json!([digest.as_str()]), "{platform}");
+            assert_eq!(a["binds"], true);
+            assert_eq!(a["signed"], false);
+            assert_eq!(a["verified"], false);
+        }
+        let p = &atts[0]["provenance"];
+        assert_eq!(atts[0]["predicate_type"], "https://slsa.dev/provenance/v0.2");
+        assert_eq!(p["source"], "https://github.com/example/app");
+        assert_eq!(p["commit"], "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+        assert_eq!(p["build_args"]["build-arg:VERSION"], "1.4.2");
+        assert_eq!(p["materials"][0]["uri"], "pkg:docker/debian@12?platform=linux%2Famd64");
+        assert_eq!(p["started"], "2026-11-30T10:00:00Z");
+        assert_eq!(atts[1]["sbom"][0]["purl"], "pkg:deb/debian/bash@5.2.15-2+b2?arch=amd64");
+        // Unsigned attestations are no signature: the image is still "not signed".
+        assert_eq!(r["trust"]["verdict"], "unsigned");
+    }
+    let _ = std::fs::remove_file(tar);
+}
