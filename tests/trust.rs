@@ -890,7 +890,10 @@ fn buildx_provenance_and_sbom_are_read_for_their_platform() {
     let amd = fixture::sample("x", Compress::Gzip);
     let mut arm = amd.clone().platform("linux", "arm64", None);
     arm.env.push("ARCH=arm64".into());
-    let tar = write("buildx-real.tar", &signing::buildx_archive("example.com/app:1", &[amd.clone(), arm.clone()]));
+    let tar = write(
+        "buildx-real.tar",
+        &signing::buildx_archive("example.com/app:1", &[amd.clone(), arm.clone()]),
+    );
     for (platform, spec) in [("linux/amd64", &amd), ("linux/arm64", &arm)] {
         let (code, r, err) = inspect(&tar, &["--platform", platform]);
         assert_eq!(code, 0, "{err}");
@@ -917,4 +920,78 @@ fn buildx_provenance_and_sbom_are_read_for_their_platform() {
         assert_eq!(r["trust"]["verdict"], "unsigned");
     }
     let _ = std::fs::remove_file(tar);
+}
+
+/// cosign's classic keyless signatures (a Fulcio certificate, its chain and a Rekor bundle in
+/// the layer's annotations, as cosign 2 writes them under `.sig`), made against the mock
+/// Fulcio, Rekor and CT services (tests/sigstore/make-cosign-keyless.mjs); the same material
+/// as a Sigstore bundle is judged by `@sigstore/verify`, and porthole must agree.
+#[test]
+fn classic_keyless_cosign_signatures_agree_with_sigstore_verify() {
+    support::need("node");
+    let root_dir = env!("CARGO_MANIFEST_DIR");
+    let (img, digest, _) = image();
+    let dir = key_dir("classic");
+    let payload = signing::simple_signing_payload(digest.as_str(), "registry.example/team/app");
+    let payload_file = dir.join("payload.json");
+    std::fs::write(&payload_file, &payload).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(format!("{root_dir}/tests/sigstore/make-cosign-keyless.mjs"))
+        .arg(&dir)
+        .arg(&payload_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let verdicts: Value = serde_json::from_slice(&std::fs::read(dir.join("verdicts.json")).unwrap()).unwrap();
+    let root = dir.join("trusted_root.json");
+    let mut checked = 0;
+    for (case, v) in verdicts.as_object().unwrap() {
+        let m: Value = serde_json::from_slice(&std::fs::read(dir.join(format!("{case}.json"))).unwrap()).unwrap();
+        let mut annotations = vec![(
+            porthole::trust::cosign::SIGNATURE_ANNOTATION,
+            m["signature"].as_str().unwrap_or("").to_string(),
+        )];
+        for (field, name) in [
+            ("certificate", porthole::trust::cosign::CERTIFICATE_ANNOTATION),
+            ("chain", porthole::trust::cosign::CHAIN_ANNOTATION),
+            ("bundle", porthole::trust::cosign::BUNDLE_ANNOTATION),
+        ] {
+            // Absent annotations are written as empty strings, as cosign writes them.
+            annotations.push((name, m[field].as_str().unwrap_or("").to_string()));
+        }
+        let extra = signing::cosign_manifest(
+            &[(payload.clone(), porthole::trust::cosign::SIMPLE_SIGNING, annotations)],
+            None,
+            None,
+        )
+        .tagged(&signing::cosign_tag(&digest, "sig"));
+        let tar = write(
+            "classic.tar",
+            &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[extra]),
+        );
+        let (_, r, err) = inspect(
+            &tar,
+            &[
+                "--trusted-root",
+                root.to_str().unwrap(),
+                "--certificate-identity",
+                "signer@porthole.test",
+                "--certificate-oidc-issuer",
+                "https://issuer.porthole.test",
+            ],
+        );
+        let s = &r["signatures"][0];
+        eprintln!("{case}: ours {} reference {}: {}", s["verified"], v["ok"], s["reason"]);
+        assert_eq!(
+            s["verified"], v["ok"],
+            "{case}: porthole {s}, @sigstore/verify {v} {err}"
+        );
+        if s["verified"] == true {
+            assert_eq!(s["signer"]["identity"], "signer@porthole.test");
+            assert_eq!(s["signer"]["issuer"], "https://issuer.porthole.test");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} cases");
+    let _ = std::fs::remove_dir_all(dir);
 }

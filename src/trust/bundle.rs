@@ -289,18 +289,6 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
     // A certificate: valid when the log integrated the signature, issued by a Fulcio
     // authority of the root, for code signing, and to the identity the user expects.
     if let Some(cert) = &leaf {
-        let at = trusted_time.ok_or(
-            "no trusted time: the log entry has no signed entry timestamp (RFC 3161 timestamps are not read yet)",
-        )?;
-        let (from, to) = cert.validity();
-        if at < from || at > to {
-            return Err(format!(
-                "the log integrated the signature at {}, outside the certificate's validity ({} – {})",
-                x509::rfc3339(at),
-                x509::rfc3339(from),
-                x509::rfc3339(to)
-            ));
-        }
         let extra: Vec<Cert> = match &material.x509_certificate_chain {
             Some(c) => c
                 .certificates
@@ -310,66 +298,86 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        let mut why = "the trusted root names no certificate authority".to_string();
-        let mut chained = false;
-        for a in root.authorities.iter().filter(|a| a.valid_at(at)) {
-            let Some((root_cert, intermediates)) = a.chain.split_last() else {
-                continue;
-            };
-            let mut inter = intermediates.to_vec();
-            inter.extend(extra.iter().cloned());
-            match x509::verify_path(
-                cert,
-                &inter,
-                std::slice::from_ref(root_cert),
-                at,
-                Usage {
-                    eku: Some(CODE_SIGNING),
-                },
-            ) {
-                Ok(path) => {
-                    // The issuer (the path's second certificate) is what the SCT names.
-                    if let Some(issuer) = path.get(1) {
-                        super::sct::verify(cert, issuer, &root.ct_logs)?;
-                    }
-                    chained = true;
-                    break;
+        keyless(cert, &extra, trusted_time, root, policy.identity)?;
+    }
+    Ok(())
+}
+
+/// The checks of a keyless (Fulcio) certificate, once the log vouched for the signature at
+/// `trusted_time`: valid then, issued (through `extra` intermediates, never roots) by an
+/// authority of the root valid then, for code signing, logged in certificate transparency,
+/// and naming the identity the user expects.
+pub fn keyless(
+    cert: &Cert,
+    extra: &[Cert],
+    trusted_time: Option<i64>,
+    root: &TrustedRoot,
+    identity: &Identity,
+) -> Result<(), String> {
+    let at = trusted_time
+        .ok_or("no trusted time: the log entry has no signed entry timestamp (RFC 3161 timestamps are not read yet)")?;
+    let (from, to) = cert.validity();
+    if at < from || at > to {
+        return Err(format!(
+            "the log integrated the signature at {}, outside the certificate's validity ({} – {})",
+            x509::rfc3339(at),
+            x509::rfc3339(from),
+            x509::rfc3339(to)
+        ));
+    }
+    let mut why = "the trusted root names no certificate authority".to_string();
+    let mut chained = false;
+    for a in root.authorities.iter().filter(|a| a.valid_at(at)) {
+        let Some((root_cert, intermediates)) = a.chain.split_last() else {
+            continue;
+        };
+        let mut inter = intermediates.to_vec();
+        inter.extend(extra.iter().cloned());
+        let usage = Usage {
+            eku: Some(CODE_SIGNING),
+        };
+        match x509::verify_path(cert, &inter, std::slice::from_ref(root_cert), at, usage) {
+            Ok(path) => {
+                // The issuer (the path's second certificate) is what the SCT names.
+                if let Some(issuer) = path.get(1) {
+                    super::sct::verify(cert, issuer, &root.ct_logs)?;
                 }
-                Err(e) => why = e,
+                chained = true;
+                break;
             }
+            Err(e) => why = e,
         }
-        if !chained {
-            return Err(why);
+    }
+    if !chained {
+        return Err(why);
+    }
+    if identity.san.is_none() && identity.issuer.is_none() {
+        return Err(super::NOT_CHECKED_IDENTITY.into());
+    }
+    if let Some(p) = &identity.san {
+        let sans = cert.subject_alt_names();
+        if !sans.iter().any(|s| p.matches(s)) {
+            return Err(format!(
+                "the certificate's identity {} does not match {}",
+                sans.join(", "),
+                p.shown()
+            ));
         }
-        let identity = policy.identity;
-        if identity.san.is_none() && identity.issuer.is_none() {
-            return Err(super::NOT_CHECKED_IDENTITY.into());
-        }
-        if let Some(p) = &identity.san {
-            let sans = cert.subject_alt_names();
-            if !sans.iter().any(|s| p.matches(s)) {
-                return Err(format!(
-                    "the certificate's identity {} does not match {}",
-                    sans.join(", "),
-                    p.shown()
-                ));
-            }
-        }
-        if let Some(p) = &identity.issuer {
-            let issuer = out.signer.issuer.clone().unwrap_or_default();
-            if !p.matches(&issuer) {
-                return Err(format!(
-                    "the certificate's OIDC issuer {issuer:?} does not match {}",
-                    p.shown()
-                ));
-            }
+    }
+    if let Some(p) = &identity.issuer {
+        let issuer = oidc_issuer(cert).unwrap_or_default();
+        if !p.matches(&issuer) {
+            return Err(format!(
+                "the certificate's OIDC issuer {issuer:?} does not match {}",
+                p.shown()
+            ));
         }
     }
     Ok(())
 }
 
 /// Fulcio's OIDC issuer: the v2 extension (a DER UTF8String), else v1 (the raw string).
-fn oidc_issuer(cert: &Cert) -> Option<String> {
+pub fn oidc_issuer(cert: &Cert) -> Option<String> {
     use der::Decode as _;
     if let Some(v) = cert.extension(ISSUER_V2) {
         return der::asn1::Utf8StringRef::from_der(&v)

@@ -10,6 +10,10 @@ pub const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+js
 pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 /// The layer annotation holding a (Fulcio) certificate, for keyless signatures.
 pub const CERTIFICATE_ANNOTATION: &str = "dev.sigstore.cosign/certificate";
+/// The layer annotation holding the certificate chain above it (PEM).
+pub const CHAIN_ANNOTATION: &str = "dev.sigstore.cosign/chain";
+/// The layer annotation holding the Rekor bundle: the log's promise for the signature.
+pub const BUNDLE_ANNOTATION: &str = "dev.sigstore.cosign/bundle";
 /// The `critical.type` every cosign image signature carries.
 pub const SIGNATURE_TYPE: &str = "cosign container image signature";
 
@@ -61,6 +65,56 @@ pub fn parse_payload(bytes: &[u8]) -> Result<Payload, String> {
     Ok(Payload {
         digest: raw.critical.image.docker_manifest_digest,
         reference: raw.critical.identity.and_then(|i| i.docker_reference),
+    })
+}
+
+/// cosign's "Rekor bundle" annotation: the log entry's body and the signed entry timestamp.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RekorBundle {
+    signed_entry_timestamp: String,
+    payload: RekorPayload,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RekorPayload {
+    body: String,
+    integrated_time: i64,
+    log_index: i64,
+    #[serde(rename = "logID")]
+    log_id: String,
+}
+
+/// Reads the Rekor bundle annotation as a transparency log entry (a signed entry timestamp,
+/// no inclusion proof).
+pub fn rekor_entry(annotation: &str) -> Result<super::rekor::Entry, String> {
+    use base64::Engine as _;
+    let b: RekorBundle =
+        serde_json::from_str(annotation).map_err(|e| format!("the Rekor bundle annotation cannot be read: {e}"))?;
+    let id = (0..b.payload.log_id.len())
+        .step_by(2)
+        .map(|i| {
+            b.payload
+                .log_id
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .filter(|id| !id.is_empty())
+        .ok_or("the Rekor bundle's logID is not hex")?;
+    Ok(super::rekor::Entry {
+        log_index: b.payload.log_index,
+        log_id: super::trusted_root::RawLogId {
+            key_id: base64::engine::general_purpose::STANDARD.encode(id),
+        },
+        kind_version: None,
+        integrated_time: b.payload.integrated_time,
+        inclusion_promise: Some(super::rekor::Promise {
+            signed_entry_timestamp: b.signed_entry_timestamp,
+        }),
+        inclusion_proof: None,
+        canonicalized_body: b.payload.body,
     })
 }
 

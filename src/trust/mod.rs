@@ -363,11 +363,77 @@ fn cosign_signature(
         }
     };
     let check = try_keys(&target.policy.keys, |k| k.key.verify_cosign(&payload, &sig));
-    let (signer, reason) = conclude(check, s.binds, s.covers.as_deref(), target);
+    // cosign writes absent annotations as empty strings.
+    let certificate = layer
+        .annotations
+        .get(cosign::CERTIFICATE_ANNOTATION)
+        .filter(|c| !c.trim().is_empty());
+    let (signer, reason) = match (check, certificate) {
+        // Keyless: no key of the user's signed it, and it carries a Fulcio certificate.
+        (KeyCheck::NoKeys | KeyCheck::NoneVerifies(_), Some(pem)) => {
+            let mut signer = Signer::default();
+            let checked = cosign_keyless(&payload, &sig, pem, layer, target.policy, &mut signer);
+            let reason = checked.err().or_else(|| {
+                (!s.binds).then(|| match &s.covers {
+                    Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
+                    None => "it names no image digest".to_string(),
+                })
+            });
+            (signer, reason)
+        }
+        (check, _) => conclude(check, s.binds, s.covers.as_deref(), target),
+    };
     s.signer = signer;
     s.reason = lie.or(reason);
     s.verified = s.reason.is_none();
     s
+}
+
+/// A keyless cosign signature in its classic form: the Fulcio certificate, its chain and the
+/// Rekor bundle in the layer's annotations. Checked as a bundle's certificate is.
+fn cosign_keyless(
+    payload: &[u8],
+    sig: &[u8],
+    pem: &str,
+    layer: &Descriptor,
+    policy: &TrustPolicy,
+    signer: &mut Signer,
+) -> Result<(), String> {
+    // ok: from_pem_chain returns at least one certificate or an error.
+    let leaf = x509::Cert::from_pem_chain(pem)
+        .map_err(|e| format!("the certificate annotation cannot be read: {e}"))?
+        .remove(0);
+    signer.identity = leaf.subject_alt_names().into_iter().next();
+    signer.issuer = bundle::oidc_issuer(&leaf);
+    signer.key_fingerprint = Some(key::fingerprint(&leaf.public_key_der()));
+    leaf.public_key()?
+        .verify_cosign(payload, sig)
+        .map_err(|e| format!("the signature does not verify with the certificate's key ({e})"))?;
+    let root = policy.sigstore_root.as_deref().ok_or(NOT_CHECKED_ROOT)?;
+    let annotation = layer
+        .annotations
+        .get(cosign::BUNDLE_ANNOTATION)
+        .filter(|b| !b.trim().is_empty())
+        .ok_or("the signature carries no Rekor bundle (dev.sigstore.cosign/bundle): when it was made is not known")?;
+    let entry = cosign::rekor_entry(annotation)?;
+    use sha2::Digest as _;
+    let signed = rekor::Signed {
+        signatures: vec![sig],
+        digest: sha2::Sha256::digest(payload).to_vec(),
+        dsse: false,
+    };
+    let checked = rekor::check(&entry, &signed, root)?;
+    let chain = match layer
+        .annotations
+        .get(cosign::CHAIN_ANNOTATION)
+        .filter(|c| !c.trim().is_empty())
+    {
+        Some(text) => {
+            x509::Cert::from_pem_chain(text).map_err(|e| format!("the chain annotation cannot be read: {e}"))?
+        }
+        None => Vec::new(),
+    };
+    bundle::keyless(&leaf, &chain, checked.trusted_time, root, &policy.identity)
 }
 
 /// A Sigstore bundle layer: a signature (a message signature, or a DSSE statement of
