@@ -235,7 +235,12 @@ fn describe(
     for (i, plan) in plans.images.iter().enumerate() {
         match assemble(store, plan, i, facts.manifest_digest, opts, obs, &mut known) {
             Ok((mut img, state)) => {
-                let (found, inputs) = examine_trust(store, plan, &plans.attached, &notes, single, opts);
+                let mismatched = img
+                    .checks
+                    .iter()
+                    .chain(img.layers.iter().flat_map(|l| l.checks.iter()))
+                    .any(|c| c.status == CheckStatus::Mismatch);
+                let (found, inputs) = examine_trust(store, plan, &plans.attached, &notes, single, mismatched, opts);
                 img.signatures = found.signatures;
                 img.attestations = found.attestations;
                 img.trust = Some(found.trust);
@@ -295,6 +300,7 @@ fn examine_trust(
     attached: &[crate::trust::attached::Attached],
     notes: &[String],
     single: bool,
+    mismatched: bool,
     opts: &Options,
 ) -> (crate::trust::Findings, TrustInputs) {
     let image = crate::trust::Image {
@@ -306,6 +312,7 @@ fn examine_trust(
             .collect(),
         has_manifest: !plan.documents.is_empty(),
         own: plan.attached.clone(),
+        mismatched,
     };
     let limits = &opts.limits;
     let mut blobs = HashMap::new();

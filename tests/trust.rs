@@ -251,7 +251,7 @@ fn referrers_with_a_subject_and_the_referrers_tag_schema_are_found() {
     );
     let listed = signing::referrers_index(&[&referrer]).tagged(&format!("sha256-{}", digest.hex()));
     for (extras, found) in [
-        (vec![referrer.clone()], "index.json (an artifact)".to_string()),
+        (vec![referrer.clone()], "index.json (subject)".to_string()),
         (vec![listed], format!("tag sha256-{}", digest.hex())),
     ] {
         let tar = write(
@@ -561,7 +561,7 @@ fn notation_signatures_verify_against_the_trust_store_and_every_lie_is_caught() 
         let (code, r, err) = inspect(&tar, &["--trust-store", root.to_str().unwrap(), "--require-signature"]);
         let s = &r["signatures"][0];
         assert_eq!(s["kind"], "notation", "{case}: {r}");
-        assert_eq!(s["found"], "index.json (an artifact)");
+        assert_eq!(s["found"], "index.json (subject)");
         match want {
             None => {
                 assert_eq!(code, 0, "{case}: {err} {s}");
@@ -796,6 +796,16 @@ fn sigstore_bundles_agree_with_sigstore_verify() {
         "{}",
         r["signatures"]
     );
+    // Half an identity policy is none: an issuer alone, or a SAN alone, is not enough.
+    for half in [
+        ["--certificate-identity", "signer@porthole.test"],
+        ["--certificate-oidc-issuer", "https://issuer.porthole.test"],
+    ] {
+        let (_, r, _) = inspect(&tar, &["--trusted-root", root.to_str().unwrap(), half[0], half[1]]);
+        let reason = r["signatures"][0]["reason"].as_str().unwrap().to_string();
+        assert!(reason.starts_with("no identity policy given"), "{half:?}: {reason}");
+        assert_eq!(r["trust"]["verdict"], "unverified");
+    }
     let _ = std::fs::remove_file(tar);
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -994,4 +1004,24 @@ fn classic_keyless_cosign_signatures_agree_with_sigstore_verify() {
     }
     assert!(checked >= 8, "{checked} cases");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An image whose manifest names a subject (OCI 1.1 allows it) is still an image, not set
+/// apart as a signature; an image tagged `sha256-<hex>` too.
+#[test]
+fn an_image_with_a_subject_or_a_digest_like_tag_stays_an_image() {
+    let (img, digest, size) = image();
+    let (m, blobs) = img.oci_manifest();
+    let mut with_subject: Value = serde_json::from_slice(&m).unwrap();
+    with_subject["subject"] = serde_json::json!({"mediaType": porthole::image::manifest::OCI_MANIFEST, "digest": digest.as_str(), "size": size});
+    let doc = serde_json::to_vec(&with_subject).unwrap();
+    let extra = Extra::new(doc, porthole::image::manifest::OCI_MANIFEST, blobs.clone())
+        .tagged(&format!("sha256-{}", "cd".repeat(32)));
+    let tar = write(
+        "subject-image.tar",
+        &fixture::oci_archive_with(std::slice::from_ref(&img), false, &[extra]),
+    );
+    let r = support::porthole(&["inspect", tar.to_str().unwrap(), "--json"], None);
+    assert_eq!(r.json["images"].as_array().unwrap().len(), 2, "{}", r.stderr);
+    let _ = std::fs::remove_file(tar);
 }

@@ -45,10 +45,12 @@ const vulndb = new VulnDatabase(() => { for (const e of entries) if (e.state ===
 const trust = new TrustMaterial(() => { for (const e of entries) if (e.state === 'done') reverify(e); });
 trust.loadShipped(globalThis.portholeEmbedded);
 
-function open(fileList) {
+/** `extraTrust`: keys for these files only (the sample's demo key), never for other images. */
+function open(fileList, extraTrust = []) {
   const added = Array.from(fileList, (file) => ({
     id: nextId++, kind: 'file', name: file.name, source: file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
-    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), vulndb: vulndb.forWorker(), trust: trust.forWorker() },
+    extraTrust, trustVersion: trust.version,
+    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), vulndb: vulndb.forWorker(), trust: trust.forWorker(extraTrust) },
   }));
   add(added);
 }
@@ -67,13 +69,15 @@ function openAny(fileList) {
 
 /** Checks an image's signatures again with the keys and roots now given, in its worker. */
 async function reverify(entry) {
-  const config = trust.forWorker() ?? { files: [] };
-  if (entry.result?.trust === config) return;
+  if (!entry.result || entry.result.trustVersion === trust.version) return;
+  const version = trust.version;
+  const config = trust.forWorker(entry.extraTrust ?? []) ?? { files: [] };
   try {
     const { images, taken } = await entry.worker.verifyTrust(config);
+    if (version !== trust.version) return; // changed meanwhile: the next check follows
     images.forEach((m, i) => Object.assign(entry.result.report.images[i], m));
-    entry.result.trust = config;
-    trust.report(taken);
+    entry.result.trustVersion = version;
+    if (!entry.extraTrust?.length) trust.report(taken);
     if (entry === shown) { rendered = ''; update(); }
   } catch (e) {
     trust.report(null, e.message);
@@ -98,6 +102,7 @@ async function rematch(entry) {
 function fetchImage(request) {
   add([{
     id: nextId++, kind: 'registry', name: request.reference, source: { registry: request }, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: 0, received: 0 }, image: 0,
+    trustVersion: trust.version,
     settings: { limits: settings.limitsJson(), workers: 1, vulndb: vulndb.forWorker(), trust: trust.forWorker() },
   }]);
 }
@@ -138,9 +143,10 @@ async function run(entry) {
     // The database became ready while this image was read.
     if (entry.state === 'done' && vulndb.forWorker() !== entry.result.vulndb) rematch(entry);
     // The keys and roots the image was checked with; they changed while it was read.
-    entry.result.trust = entry.settings.trust;
-    if (entry.result.trustTaken) trust.report(entry.result.trustTaken.error ? null : entry.result.trustTaken, entry.result.trustTaken.error);
-    if (entry.state === 'done' && trust.forWorker() !== entry.result.trust) reverify(entry);
+    entry.result.trustVersion = entry.trustVersion;
+    // What the worker took of the user's keys (not said for the sample, checked with its demo key too).
+    if (entry.result.trustTaken && !entry.extraTrust?.length) trust.report(entry.result.trustTaken.error ? null : entry.result.trustTaken, entry.result.trustTaken.error);
+    if (entry.state === 'done' && trust.version !== entry.result.trustVersion) reverify(entry);
     $('version').textContent = `porthole ${entry.result.version}`;
   } catch (e) {
     if (entry.closed) return;
@@ -249,7 +255,7 @@ function renderReport(entry) {
   const box = $('verdict');
   box.className = `verdict ${v.kind}`;
   box.replaceChildren(el('span', { class: 'verdict-text', text: v.text }), ...v.notes.map((n) => el('span', { class: 'verdict-note', text: n })));
-  renderOverview($('view-overview'), report, img, entry.result);
+  renderOverview($('view-overview'), report, img, { ...entry.result, trustNote: entry.extraTrust?.length ? 'Checked with the sample\'s demo key (sample/cosign.pub) as well as yours: its private key is published with porthole, so it vouches for the sample only.' : null });
   renderLayers($('view-layers'), img, (layer) => { activateView('files'); filesView.showLayer(layer); });
   renderConfig($('view-config'), img);
   renderSecrets($('view-secrets'), img, {
@@ -410,24 +416,21 @@ $('sample').addEventListener('click', async () => {
     // The sample's advisories (real PyPA records for the packages it ships), unless the user
     // has a database of their own: the Vulnerabilities view is not empty on a first look.
     const withAdvisories = vulndb.state === 'none' || vulndb.state === 'error';
-    // The sample's public key, unless the user gave keys of their own: its signature verifies.
-    const withKey = !trust.files.length;
+    // The sample's public key, for the sample only (its private key is published with
+    // porthole, so it must vouch for no other image): its signature verifies.
     if (embedded) {
       if (withAdvisories) await vulndb.load([embedded.sampleVulnDb()], ['vulndb.json'], 'the sample advisories');
-      if (withKey) await trust.addFiles([embedded.sampleKey()], 'the sample\'s key');
-      open([embedded.sampleFile()]);
+      open([embedded.sampleFile()], [{ name: 'cosign.pub', text: await embedded.sampleKey().text() }]);
     } else {
       if (withAdvisories) {
         const db = await fetch(new URL('./sample/vulndb.json', import.meta.url));
         if (db.ok) await vulndb.load([await db.blob()], ['vulndb.json'], 'the sample advisories');
       }
-      if (withKey) {
-        const key = await fetch(new URL('./sample/cosign.pub', import.meta.url));
-        if (key.ok) await trust.addFiles([new File([await key.blob()], 'cosign.pub')], 'the sample\'s key');
-      }
+      const key = await fetch(new URL('./sample/cosign.pub', import.meta.url));
+      const sampleKey = key.ok ? [{ name: 'cosign.pub', text: await key.text() }] : [];
       const res = await fetch(new URL('./sample/sample.tar', import.meta.url));
       if (!res.ok) throw new Error(`the server answered ${res.status} (is the site built with make web?)`);
-      open([new File([await res.blob()], 'sample.tar', { type: 'application/x-tar' })]);
+      open([new File([await res.blob()], 'sample.tar', { type: 'application/x-tar' })], sampleKey);
     }
   } catch (e) {
     notice(`The sample image could not be loaded: ${e.message}`);

@@ -21,6 +21,7 @@ export class TrustMaterial {
     this.files = []; // [{ name, text }] the user gave
     this.shippedRoot = null; // { name, text }: sigstore/trusted_root.json beside the page
     this.config = null;
+    this.version = 0; // increases with every change: an image checked with an older one is checked again
     this.show();
   }
 
@@ -39,10 +40,12 @@ export class TrustMaterial {
     } catch { /* a site without it: keyless signatures need the user's root */ }
   }
 
-  /** What an inspection's worker gets: { files, identity, issuer } (the same object until
-   *  something changes), or undefined when nothing was given. */
-  forWorker() {
-    return this.config ?? undefined;
+  /** What an inspection's worker gets: { files, identity, issuer }, or undefined when nothing
+   *  was given; `extra` files (the sample's demo key) count for that one image only. */
+  forWorker(extra = []) {
+    if (!extra.length) return this.config ?? undefined;
+    const base = this.config ?? { files: [], identity: '', issuer: '' };
+    return { ...base, files: base.files.concat(extra) };
   }
 
   async addFiles(files, label) {
@@ -66,6 +69,7 @@ export class TrustMaterial {
     // The shipped root comes first: a trusted root the user gives replaces it (the last wins).
     const files = (this.shippedRoot ? [this.shippedRoot] : []).concat(this.files);
     this.config = files.length || identity || issuer ? { files, identity, issuer } : null;
+    this.version++;
     this.show(label);
     this.onChange();
   }

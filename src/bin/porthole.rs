@@ -62,8 +62,8 @@ enum Command {
         /// dashboards) to this file.
         #[arg(long, value_name = "FILE")]
         sarif: Option<PathBuf>,
-        /// Exit 7 unless a signature verifies against a --key and signs the manifest digest
-        /// porthole verified.
+        /// Exit 7 unless a signature verifies (against a --key, a --trust-store root, or the
+        /// --trusted-root and the identity policy) and signs the manifest digest porthole verified.
         #[arg(long)]
         require_signature: bool,
     },

@@ -70,8 +70,8 @@ pub struct ImagePlan {
     pub layer_sources: BTreeMap<String, Descriptor>,
     /// Attestation manifests found in an index on the way to the manifest (buildx).
     pub attached: Vec<Attached>,
-    /// Set when the manifest names a `subject`: it is an artifact attached to that image (a
-    /// signature, an attestation), not an image.
+    /// Set when the manifest is an artifact (a signature, an attestation), not an image: the
+    /// digest its `subject` names (empty when it names none).
     pub subject: Option<String>,
     pub errors: Vec<Error>,
 }
@@ -81,11 +81,17 @@ impl ImagePlan {
     /// (an index, the manifest) where they matched what named them: what a signature must
     /// cover to bind to this image.
     pub fn verified_digests(&self) -> Vec<Digest> {
-        self.documents
+        // From the manifest up: an index binds only if every document below it matched too
+        // (an index whose platform manifest was swapped does not vouch for what was read).
+        let mut out: Vec<Digest> = self
+            .documents
             .iter()
-            .filter(|d| d.expected == d.actual)
+            .rev()
+            .take_while(|d| d.expected == d.actual)
             .map(|d| d.actual.clone())
-            .collect()
+            .collect();
+        out.reverse();
+        out
     }
 }
 
@@ -282,11 +288,16 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
     } else {
         for d in images {
             let p = image_from_descriptor(store, d, limits, want, 0);
-            // A manifest with a subject is attached to that image (an OCI 1.1 referrer).
-            if p.subject.is_some() {
+            // An artifact beside the images (an OCI 1.1 referrer with its subject, or not).
+            if let Some(subject) = &p.subject {
                 out.attached.push(Attached {
                     descriptor: d.clone(),
-                    found: "index.json (subject)".into(),
+                    found: if subject.is_empty() {
+                        "index.json (an artifact)"
+                    } else {
+                        "index.json (subject)"
+                    }
+                    .into(),
                     for_digest: None,
                 });
             } else {
@@ -309,6 +320,19 @@ fn oci_plans(store: &mut dyn Store, limits: &Limits, want: Option<&Platform>) ->
         return Err(out.errors.remove(0));
     }
     Ok(out)
+}
+
+/// Whether a manifest describes a runnable image: an image config and filesystem layers.
+fn is_image_like(m: &Manifest) -> bool {
+    let config = m.config.as_ref().map(Descriptor::media_type).unwrap_or("");
+    let image_config = config == "application/vnd.oci.image.config.v1+json"
+        || config == "application/vnd.docker.container.image.v1+json";
+    image_config
+        && !m.layers.is_empty()
+        && m.layers.iter().all(|l| {
+            let t = l.media_type();
+            t.contains(".tar") || t.contains("rootfs") || t.contains(".layer.")
+        })
 }
 
 /// Reads an index listing the referrers of `for_digest` (the referrers tag schema, or a
@@ -425,8 +449,14 @@ fn fill_from_descriptor(
     if m.schema_version == Some(1) || m.fs_layers.is_some() {
         return Err(Error::unsupported("Docker schema1 manifests are unsupported (too old)").in_entry(&path));
     }
-    if depth == 0 && m.manifests.is_none() && m.subject.is_some() {
-        p.subject = m.subject.as_ref().map(|s| s.digest.clone());
+    // An artifact (a signature, an attestation) beside the images: it names a subject or an
+    // artifact type and its layers are no filesystem. An image with a subject stays an image.
+    if depth == 0
+        && m.manifests.is_none()
+        && (m.subject.is_some() || m.artifact_type.is_some() || d.artifact_type.is_some())
+        && !is_image_like(&m)
+    {
+        p.subject = Some(m.subject.as_ref().map(|s| s.digest.clone()).unwrap_or_default());
         return Ok(());
     }
     if let Some(children) = &m.manifests {
@@ -484,4 +514,35 @@ fn fill_from_descriptor(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DocumentRead, ImagePlan};
+    use crate::digest::Digest;
+
+    fn doc(index: bool, expected: &[u8], actual: &[u8]) -> DocumentRead {
+        DocumentRead {
+            index,
+            expected: Digest::of(expected),
+            actual: Digest::of(actual),
+            declared_size: None,
+            size: 0,
+        }
+    }
+
+    /// A signature over an index binds only when the manifest under it matched too.
+    #[test]
+    fn an_index_is_verified_only_with_the_manifest_below_it() {
+        let plan = |docs| ImagePlan {
+            documents: docs,
+            ..Default::default()
+        };
+        let all = plan(vec![doc(true, b"i", b"i"), doc(false, b"m", b"m")]);
+        assert_eq!(all.verified_digests(), vec![Digest::of(b"i"), Digest::of(b"m")]);
+        let swapped = plan(vec![doc(true, b"i", b"i"), doc(false, b"m", b"evil")]);
+        assert!(swapped.verified_digests().is_empty());
+        let bad_index = plan(vec![doc(true, b"i", b"x"), doc(false, b"m", b"m")]);
+        assert_eq!(bad_index.verified_digests(), vec![Digest::of(b"m")]);
+    }
 }

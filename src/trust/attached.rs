@@ -68,6 +68,8 @@ pub fn classify(d: &Descriptor) -> Entry {
     {
         let found = found_note.unwrap_or_else(|| format!("tag {t}"));
         return match suffix {
+            // The referrers tag schema names an index; an image tagged so stays an image.
+            "" if !crate::image::manifest::is_index_type(d.media_type()) => Entry::Image,
             "" => Entry::Referrers {
                 for_digest: digest,
                 found,
@@ -94,13 +96,8 @@ pub fn classify(d: &Descriptor) -> Entry {
     if let Some(a) = attestation_manifest(d) {
         return Entry::Attached(Box::new(a));
     }
-    if d.artifact_type.is_some() {
-        return Entry::Attached(Box::new(Attached {
-            descriptor: d.clone(),
-            found: "index.json (an artifact)".into(),
-            for_digest: None,
-        }));
-    }
+    // An artifact type alone does not tell (for an image it is its config's media type): the
+    // planner reads the manifest and sets artifacts apart.
     Entry::Image
 }
 

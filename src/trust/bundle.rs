@@ -201,8 +201,11 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
                 .iter()
                 .map(|s| b64(&s.sig, "DSSE signature"))
                 .collect::<Result<Vec<_>, _>>()?;
-            if sigs.is_empty() {
-                return Err("the envelope holds no signature".into());
+            if sigs.len() != 1 {
+                return Err(format!(
+                    "the envelope holds {} signatures; a bundle's holds exactly one",
+                    sigs.len()
+                ));
             }
             use sha2::Digest as _;
             let payload_digest = sha2::Sha256::digest(&body).to_vec();
@@ -235,6 +238,7 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
             .and_then(|c| c.certificates.first())
             .map(|c| c.raw_bytes.clone())
     });
+    let verifier: Vec<Vec<u8>>;
     let leaf = match &leaf_der {
         Some(der) => Some(Cert::from_der(&b64(der, "certificate")?)?),
         None => None,
@@ -244,6 +248,7 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
             out.signer.identity = cert.subject_alt_names().into_iter().next();
             out.signer.issuer = oidc_issuer(cert);
             out.signer.key_fingerprint = Some(super::key::fingerprint(&cert.public_key_der()));
+            verifier = vec![cert.der.clone(), cert.public_key_der()];
             verify_with(&cert.public_key()?)
                 .map_err(|e| format!("the signature does not verify with the certificate's key ({e})"))?;
         }
@@ -267,6 +272,7 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
                 })?;
             out.signer.key = Some(k.name.clone());
             out.signer.key_fingerprint = Some(k.fingerprint.clone());
+            verifier = vec![k.der.clone()];
         }
     }
     // The transparency log.
@@ -280,6 +286,7 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
         signatures: signatures.iter().map(Vec::as_slice).collect(),
         digest: message_digest.clone().or(dsse_digest).unwrap_or_default(),
         dsse: pae.is_some(),
+        verifier,
     };
     let mut trusted_time = None;
     for e in &material.tlog_entries {
@@ -351,7 +358,9 @@ pub fn keyless(
     if !chained {
         return Err(why);
     }
-    if identity.san.is_none() && identity.issuer.is_none() {
+    // Both halves, as cosign asks: an issuer alone accepts anyone it vouches for (any
+    // repository's workflow), a SAN alone any issuer (a cluster anyone can run).
+    if identity.san.is_none() || identity.issuer.is_none() {
         return Err(super::NOT_CHECKED_IDENTITY.into());
     }
     if let Some(p) = &identity.san {

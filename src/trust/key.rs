@@ -234,6 +234,8 @@ pub struct TrustedKey {
     /// `SHA256:<hex>` of the DER SubjectPublicKeyInfo.
     pub fingerprint: String,
     pub key: PublicKey,
+    /// The DER SubjectPublicKeyInfo.
+    pub der: Vec<u8>,
 }
 
 impl TrustedKey {
@@ -245,6 +247,7 @@ impl TrustedKey {
             name: name.to_string(),
             fingerprint: fingerprint(&der),
             key,
+            der,
         })
     }
 }

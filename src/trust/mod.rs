@@ -63,7 +63,7 @@ pub(crate) const NOT_CHECKED_CERT: &str =
 pub(crate) const NOT_CHECKED_ROOT: &str =
     "no trusted root given (--trusted-root): the transparency log and the certificate were not checked";
 /// Why a keyless signature was not accepted: no identity to expect.
-pub(crate) const NOT_CHECKED_IDENTITY: &str = "no identity policy given (--certificate-identity, --certificate-oidc-issuer): a keyless signature is accepted only from the signer you expect";
+pub(crate) const NOT_CHECKED_IDENTITY: &str = "no identity policy given (both --certificate-identity and --certificate-oidc-issuer): a keyless signature is accepted only from the signer you expect";
 /// Reasons that say something needed was not given, not that something is wrong.
 const UNCHECKED: &[&str] = &[NOT_CHECKED, NOT_CHECKED_CERT, NOT_CHECKED_ROOT, NOT_CHECKED_IDENTITY];
 /// Why a signature of a format this version does not verify was not checked.
@@ -83,6 +83,9 @@ pub struct Image {
     pub has_manifest: bool,
     /// Attestation manifests found in its own index (buildx).
     pub own: Vec<Attached>,
+    /// Some digest of the image (config, layer, manifest) did not match: what was read is not
+    /// what a signature over the manifest vouches for.
+    pub mismatched: bool,
 }
 
 /// Reads a blob by digest from the input (its bytes, not yet checked), or says why not.
@@ -178,7 +181,7 @@ pub fn examine(
         };
         read_artifact(read, a, &artifact, lie, &target, &mut found);
     }
-    found.trust = verdict(image.has_manifest, &found, found.trust.notes.clone());
+    found.trust = verdict(image, &found, found.trust.notes.clone());
     found
 }
 
@@ -421,6 +424,7 @@ fn cosign_keyless(
         signatures: vec![sig],
         digest: sha2::Sha256::digest(payload).to_vec(),
         dsse: false,
+        verifier: vec![leaf.der.clone(), leaf.public_key_der()],
     };
     let checked = rekor::check(&entry, &signed, root)?;
     let chain = match layer
@@ -674,9 +678,16 @@ fn attestation(
 }
 
 /// One verdict per image, from its signatures.
-fn verdict(has_manifest: bool, found: &Findings, notes: Vec<String>) -> Trust {
+fn verdict(image: &Image, found: &Findings, notes: Vec<String>) -> Trust {
     let sigs = &found.signatures;
-    let (verdict, summary) = if let Some(s) = sigs.iter().find(|s| s.verified) {
+    let has_manifest = image.has_manifest;
+    let (verdict, summary) = if image.mismatched && sigs.iter().any(|s| s.verified) {
+        (
+            TrustVerdict::Invalid,
+            "signature does not verify: it signs the manifest, but what was read does not match the manifest's digests"
+                .to_string(),
+        )
+    } else if let Some(s) = sigs.iter().find(|s| s.verified) {
         let who = s.signer.describe().unwrap_or_else(|| "an unnamed signer".into());
         (TrustVerdict::Verified, format!("signed by {who} — verified"))
     } else if !has_manifest {

@@ -78,6 +78,9 @@ pub struct Signed<'a> {
     /// messageSignature: the artifact's sha256; DSSE: the payload's sha256.
     pub digest: Vec<u8>,
     pub dsse: bool,
+    /// The DER of what verified the signature (a certificate, and its public key): the body
+    /// must name it.
+    pub verifier: Vec<Vec<u8>>,
 }
 
 fn b64(s: &str, what: &str) -> Result<Vec<u8>, String> {
@@ -111,7 +114,7 @@ pub fn check(entry: &Entry, signed: &Signed, root: &TrustedRoot) -> Result<Check
         trusted_time = Some(entry.integrated_time);
     }
     match &entry.inclusion_proof {
-        Some(proof) => verify_inclusion(proof, &body, root)?,
+        Some(proof) => verify_inclusion(proof, &body, log)?,
         None if trusted_time.is_none() => {
             return Err("the log entry has neither an inclusion proof nor a signed entry timestamp".into());
         }
@@ -141,22 +144,32 @@ fn body_names(body: &[u8], signed: &Signed) -> Result<(), String> {
             .iter()
             .any(|sig| *sig == once.as_slice() || twice.as_deref() == Some(sig))
     };
+    // The body's key or certificate (base64 of PEM) must be what verified the signature.
+    let key_in = |k: &serde_json::Value| -> bool {
+        let Some(pem) = k.as_str().and_then(|t| super::intoto::decode_base64(t).ok()) else {
+            return false;
+        };
+        let Ok((_, der)) = super::key::pem_block(&String::from_utf8_lossy(&pem)) else {
+            return false;
+        };
+        signed.verifier.contains(&der)
+    };
     let (digest_ok, sig_ok) = match (kind, signed.dsse) {
         ("hashedrekord", false) => (
             hex(&v["spec"]["data"]["hash"]["value"]) == Some(want),
-            sig_in(&v["spec"]["signature"]["content"]),
+            sig_in(&v["spec"]["signature"]["content"]) && key_in(&v["spec"]["signature"]["publicKey"]["content"]),
         ),
         ("dsse", true) => (
             hex(&v["spec"]["payloadHash"]["value"]) == Some(want),
             v["spec"]["signatures"]
                 .as_array()
-                .is_some_and(|a| a.iter().any(|s| sig_in(&s["signature"]))),
+                .is_some_and(|a| a.iter().any(|s| sig_in(&s["signature"]) && key_in(&s["verifier"]))),
         ),
         ("intoto", true) => (
             hex(&v["spec"]["content"]["payloadHash"]["value"]) == Some(want),
             v["spec"]["content"]["envelope"]["signatures"]
                 .as_array()
-                .is_some_and(|a| a.iter().any(|s| sig_in(&s["sig"]))),
+                .is_some_and(|a| a.iter().any(|s| sig_in(&s["sig"]) && key_in(&s["publicKey"]))),
         ),
         (k, _) => {
             return Err(format!(
@@ -168,7 +181,7 @@ fn body_names(body: &[u8], signed: &Signed) -> Result<(), String> {
         return Err("the log entry's body is about another artifact".into());
     }
     if !sig_ok {
-        return Err("the log entry's body holds another signature".into());
+        return Err("the log entry's body holds another signature or key".into());
     }
     Ok(())
 }
@@ -230,7 +243,7 @@ pub fn root_from_proof(index: u64, size: u64, leaf: [u8; 32], proof: &[Vec<u8>])
     Ok(node)
 }
 
-fn verify_inclusion(proof: &Proof, body: &[u8], root: &TrustedRoot) -> Result<(), String> {
+fn verify_inclusion(proof: &Proof, body: &[u8], log: &Log) -> Result<(), String> {
     let index = u64::try_from(proof.log_index).map_err(|_| "a negative log index")?;
     let size = u64::try_from(proof.tree_size).map_err(|_| "a negative tree size")?;
     let hashes = proof
@@ -247,16 +260,16 @@ fn verify_inclusion(proof: &Proof, body: &[u8], root: &TrustedRoot) -> Result<()
         .checkpoint
         .as_ref()
         .ok_or("the inclusion proof has no checkpoint signed by the log")?;
-    let (size_signed, root_signed) = verify_checkpoint(&checkpoint.envelope, root)?;
+    let (size_signed, root_signed) = verify_checkpoint(&checkpoint.envelope, log)?;
     if size_signed != size || root_signed != claimed {
         return Err("the checkpoint signed by the log is for another tree than the inclusion proof".into());
     }
     Ok(())
 }
 
-/// A checkpoint (signed note): `origin\nsize\nroot\n[…]\n\n— name base64(hint ‖ signature)\n`.
-/// Returns the tree size and root hash the log signed.
-fn verify_checkpoint(note: &str, root: &TrustedRoot) -> Result<(u64, Vec<u8>), String> {
+/// A checkpoint (signed note): `origin\nsize\nroot\n[…]\n\n— name base64(hint ‖ signature)\n`,
+/// signed by the entry's own log. Returns the tree size and root hash the log signed.
+fn verify_checkpoint(note: &str, log: &Log) -> Result<(u64, Vec<u8>), String> {
     let (body, sigs) = note.split_once("\n\n").ok_or("the checkpoint is not a signed note")?;
     let text = format!("{body}\n");
     let mut lines = body.lines();
@@ -283,17 +296,16 @@ fn verify_checkpoint(note: &str, root: &TrustedRoot) -> Result<(u64, Vec<u8>), S
             continue;
         }
         let (hint, sig) = raw.split_at(4);
-        for log in root.logs.iter().filter(|l| l.id.starts_with(hint)) {
-            if log
+        if log.id.starts_with(hint)
+            && log
                 .key
                 .verify(Scheme::EcdsaDer(Hash::Sha256), text.as_bytes(), sig)
                 .is_ok()
-            {
-                return Ok((size, hash));
-            }
+        {
+            return Ok((size, hash));
         }
     }
-    Err("no signature on the checkpoint verifies with a log key of the trusted root".into())
+    Err("no signature on the checkpoint verifies with the log's key".into())
 }
 
 #[cfg(test)]

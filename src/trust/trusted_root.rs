@@ -99,13 +99,18 @@ struct Validity {
     end: Option<String>,
 }
 
-fn times(v: &Option<Validity>) -> (Option<i64>, Option<i64>) {
+/// A validity window; a time that cannot be read fails (an unreadable end must not mean
+/// "no end").
+fn times(v: &Option<Validity>) -> Result<(Option<i64>, Option<i64>), String> {
+    let parse = |t: &Option<String>| match t.as_deref() {
+        None => Ok(None),
+        Some(t) => parse_rfc3339(t)
+            .map(Some)
+            .ok_or_else(|| format!("the time {t:?} cannot be read")),
+    };
     match v {
-        Some(v) => (
-            v.start.as_deref().and_then(parse_rfc3339),
-            v.end.as_deref().and_then(parse_rfc3339),
-        ),
-        None => (None, None),
+        Some(v) => Ok((parse(&v.start)?, parse(&v.end)?)),
+        None => Ok((None, None)),
     }
 }
 
@@ -135,7 +140,7 @@ impl TrustedRoot {
                     sha2::Sha256::digest(&der).to_vec()
                 }
             };
-            let (valid_from, valid_until) = times(&l.public_key.valid_for);
+            let (valid_from, valid_until) = times(&l.public_key.valid_for).map_err(|e| format!("{name}: {e}"))?;
             let log = Log {
                 id,
                 key,
@@ -158,7 +163,7 @@ impl TrustedRoot {
             if chain.is_empty() {
                 continue;
             }
-            let (valid_from, valid_until) = times(&a.valid_for);
+            let (valid_from, valid_until) = times(&a.valid_for).map_err(|e| format!("{name}: {e}"))?;
             root.authorities.push(Authority {
                 chain,
                 valid_from,

@@ -273,51 +273,123 @@ pub fn verify_path(
             }
         }
     }
+    reject_unknown_critical(leaf)?;
+    let mut search = Search {
+        intermediates,
+        roots,
+        at,
+        why: String::from("no certificate given issued it"),
+        checks: 0,
+    };
     let mut path = vec![leaf.clone()];
-    let mut why = String::from("no certificate given issued it");
-    if extend(&mut path, intermediates, roots, at, &mut why) {
+    if search.extend(&mut path) {
         Ok(path)
     } else {
-        Err(format!("{} does not chain to a trusted root: {why}", leaf.name()))
+        Err(format!(
+            "{} does not chain to a trusted root: {}",
+            leaf.name(),
+            search.why
+        ))
     }
 }
 
-/// Depth-first: extends `path` (whose last certificate needs an issuer) to a root.
-fn extend(path: &mut Vec<Cert>, intermediates: &[Cert], roots: &[Cert], at: i64, why: &mut String) -> bool {
-    let Some(last) = path.last().cloned() else { return false };
-    // Certificates below the one being issued (not counting the leaf) bound the path length.
-    let below = path.len().saturating_sub(1);
-    for root in roots {
-        match last.signed_by(root).and_then(|_| issuer_ok(root, below, at)) {
-            Ok(()) => {
-                path.push(root.clone());
-                return true;
-            }
-            Err(e) if last.tbs().issuer() == root.tbs().subject() => *why = e,
-            Err(_) => {}
-        }
+/// Signature checks one path search makes at most: certificates that sign each other in
+/// every order cannot make it take long.
+const MAX_CHECKS: usize = 256;
+
+/// Extensions porthole understands when they are marked critical.
+const KNOWN_CRITICAL: &[&str] = &[
+    "2.5.29.15", // keyUsage
+    "2.5.29.17", // subjectAltName
+    "2.5.29.19", // basicConstraints
+    "2.5.29.32", // certificatePolicies (no policy is required)
+    "2.5.29.37", // extKeyUsage
+];
+
+/// A certificate with a critical extension porthole does not process (name constraints, policy
+/// constraints, …) is refused, as RFC 5280 asks.
+fn reject_unknown_critical(c: &Cert) -> Result<(), String> {
+    let unknown = c
+        .tbs()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .find(|e| e.critical && !KNOWN_CRITICAL.contains(&e.extn_id.to_string().as_str()));
+    match unknown {
+        Some(e) => Err(format!(
+            "{} has a critical extension porthole does not process ({})",
+            c.name(),
+            e.extn_id
+        )),
+        None => Ok(()),
     }
-    if path.len() >= MAX_DEPTH {
-        *why = format!("the path is longer than {MAX_DEPTH} certificates");
-        return false;
-    }
-    for c in intermediates {
-        if path.iter().any(|p| p.der == c.der) {
-            continue;
+}
+
+/// One path search: what it may use, why it failed so far, and its budget.
+struct Search<'a> {
+    intermediates: &'a [Cert],
+    roots: &'a [Cert],
+    at: i64,
+    why: String,
+    checks: usize,
+}
+
+impl Search<'_> {
+    /// Whether `issuer` issued `last` (counting the check against the budget).
+    fn issued(&mut self, last: &Cert, issuer: &Cert, below: usize) -> Result<(), String> {
+        if last.tbs().issuer() != issuer.tbs().subject() {
+            return Err(String::new());
         }
-        match last.signed_by(c).and_then(|_| issuer_ok(c, below, at)) {
-            Ok(()) => {
-                path.push(c.clone());
-                if extend(path, intermediates, roots, at, why) {
+        self.checks += 1;
+        last.signed_by(issuer)
+            .and_then(|_| issuer_ok(issuer, below, self.at))
+            .and_then(|_| reject_unknown_critical(issuer))
+    }
+
+    /// Depth-first: extends `path` (whose last certificate needs an issuer) to a root.
+    fn extend(&mut self, path: &mut Vec<Cert>) -> bool {
+        let Some(last) = path.last().cloned() else { return false };
+        // Certificates below the one being issued (not counting the leaf) bound the path length.
+        let below = path.len().saturating_sub(1);
+        for root in self.roots {
+            match self.issued(&last, root, below) {
+                Ok(()) => {
+                    path.push(root.clone());
                     return true;
                 }
-                path.pop();
+                Err(e) if !e.is_empty() => self.why = e,
+                Err(_) => {}
             }
-            Err(e) if last.tbs().issuer() == c.tbs().subject() => *why = e,
-            Err(_) => {}
         }
+        if path.len() >= MAX_DEPTH {
+            self.why = format!("the path is longer than {MAX_DEPTH} certificates");
+            return false;
+        }
+        for c in self.intermediates {
+            if self.checks >= MAX_CHECKS {
+                self.why = format!("no path found within {MAX_CHECKS} signature checks");
+                return false;
+            }
+            // A certificate already on the path, or another with its name and key, is no way up.
+            if path.iter().any(|p| {
+                p.der == c.der || (p.tbs().subject() == c.tbs().subject() && p.public_key_der() == c.public_key_der())
+            }) {
+                continue;
+            }
+            match self.issued(&last, c, below) {
+                Ok(()) => {
+                    path.push(c.clone());
+                    if self.extend(path) {
+                        return true;
+                    }
+                    path.pop();
+                }
+                Err(e) if !e.is_empty() => self.why = e,
+                Err(_) => {}
+            }
+        }
+        false
     }
-    false
 }
 
 fn issuer_ok(issuer: &Cert, below: usize, at: i64) -> Result<(), String> {
@@ -363,7 +435,13 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let num = |r: std::ops::Range<usize>| {
+        let field = s.get(r)?;
+        field
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| field.parse::<i64>().ok())?
+    };
     let (y, mo, d, h, mi, se) = (
         num(0..4)?,
         num(5..7)?,
@@ -388,8 +466,9 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
                 b'-' => -1,
                 _ => return None,
             };
-            let oh = rest.get(1..3)?.parse::<i64>().ok()?;
-            let om = rest.get(4..6)?.parse::<i64>().ok()?;
+            let digits = |f: Option<&str>| f.filter(|f| f.bytes().all(|b| b.is_ascii_digit()))?.parse::<i64>().ok();
+            let oh = digits(rest.get(1..3))?;
+            let om = digits(rest.get(4..6))?;
             sign * (oh * 3600 + om * 60)
         }
     };

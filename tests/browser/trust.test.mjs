@@ -55,8 +55,9 @@ test('the sample is signed: a verified signer, its provenance and SBOM, the CLI\
   assert.equal(await summary(page), img.trust.summary);
   assert.match(img.trust.summary, /^signed by key cosign\.pub \(SHA256:[0-9a-f]{64}\) — verified$/);
   assert.equal(await page.getAttribute('#trust-panel', 'data-verdict'), 'verified');
-  assert.equal(await page.getAttribute('body', 'data-trust'), 'set');
-  assert.match(await page.textContent('#trust-status'), /cosign\.pub \(ECDSA P-256, SHA256:/);
+  // The demo key vouches for the sample only: it is not among the user's keys, and said so.
+  assert.equal(await page.getAttribute('body', 'data-trust'), 'none');
+  assert.match(await page.textContent('#trust-note'), /sample's demo key .* vouches for the sample only/);
   const got = await H.download(page, '[data-action="download-json"]');
   assert.equal(got.bytes.toString(), want.text, 'byte-identical with --key sample/cosign.pub');
 
@@ -77,14 +78,13 @@ test('the sample is signed: a verified signer, its provenance and SBOM, the CLI\
   await page.close();
 });
 
-test('keys forgotten, a wrong key pasted, the right one chosen: the open image is checked again each time', async () => {
+test('no key, a wrong key pasted, the right one chosen, keys forgotten: the open image is checked again each time', async () => {
   const page = await openPage();
-  await page.click('#sample');
+  await page.setInputFiles('#file-input', path.join(H.www, 'sample/sample.tar'));
   await H.waitSettled(page);
-  assert.match(await summaryBecomes(page, /verified$/), /^signed by key cosign\.pub/);
-  await page.click('#trust-clear');
   assert.equal(await summaryBecomes(page, /not verified/), 'signed — not verified (no key or root given)');
   assert.equal(await page.getAttribute('body', 'data-trust'), 'none');
+  assert.equal(await page.locator('#trust-note').count(), 0, 'no demo key for a file the user opened');
   // A key that signed nothing here.
   await page.click('#trust summary');
   await page.fill('#trust-paste', otherKey);
@@ -92,11 +92,16 @@ test('keys forgotten, a wrong key pasted, the right one chosen: the open image i
   const bad = await summaryBecomes(page, /^signature does not verify/);
   assert.match(bad, /the key given \(pasted 1\) does not verify it/);
   assert.equal(await page.getAttribute('#trust-panel', 'data-verdict'), 'invalid');
-  // The sample's own key, chosen as a file: verified again.
+  assert.equal(await page.getAttribute('body', 'data-trust'), 'set');
+  // The sample's own key, chosen as a file: verified.
   await page.click('#trust-clear');
   await page.setInputFiles('input[data-input=trust]', path.join(H.www, 'sample/cosign.pub'));
   assert.match(await summaryBecomes(page, /verified$/), /^signed by key cosign\.pub/);
-  // Something that is no key: said so, and the image keeps its last verdict.
+  assert.match(await page.textContent('#trust-status'), /cosign\.pub \(ECDSA P-256, SHA256:/);
+  // Forgotten: not verified again.
+  await page.click('#trust-clear');
+  assert.equal(await summaryBecomes(page, /not verified/), 'signed — not verified (no key or root given)');
+  // Something that is no key: said so.
   const junk = path.join(tmp, 'junk.pem');
   fs.writeFileSync(junk, 'not a key');
   await page.setInputFiles('input[data-input=trust]', junk);

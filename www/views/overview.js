@@ -92,7 +92,7 @@ export function renderOverview(root, report, img, run) {
       ['Inspected', el('span', null, `${int(run.size)} bytes ${registry ? 'fetched and checked ' : ''}in ${secs.toFixed(2)} s (${mbps(run.size, secs)} MB/s), `,
         workersAndMemory(run, report, img), `, porthole ${run.version}`), 'run'],
     ]),
-    trustPanel(img),
+    trustPanel(img, run.trustNote),
     el('h3', { text: 'Image checks' }),
     checksTable(img.checks),
   );

@@ -18,8 +18,9 @@ function outcome(x) {
     : el('span', { class: x.reason?.startsWith('no ') ? 'muted' : 'bad-text', text: x.reason ?? 'not verified' });
 }
 
-/** The Trust panel: the verdict in words, then one row per signature. */
-export function trustPanel(img) {
+/** The Trust panel: the verdict in words, then one row per signature; `note`: a word on the
+ *  keys this image alone was checked with (the sample's demo key). */
+export function trustPanel(img, note = null) {
   const t = img.trust;
   if (!t) return null;
   const rows = img.signatures.map((s) => el('tr', { dataset: { verified: String(s.verified), kind: s.kind } },
@@ -30,6 +31,7 @@ export function trustPanel(img) {
   return el('section', { class: 'trust', id: 'trust-panel', dataset: { verdict: t.verdict } },
     el('h3', { text: 'Who made it' }),
     el('p', { class: VERDICT_CLASS[t.verdict] ?? '', id: 'trust-summary', text: t.summary }),
+    note ? el('p', { class: 'muted small', id: 'trust-note', text: note }) : null,
     rows.length ? el('table', { class: 'data' },
       el('thead', null, el('tr', null, ...['Signature', 'Found', 'Signs', 'Result'].map((h) => el('th', { text: h })))),
       el('tbody', null, ...rows)) : null,

@@ -149,6 +149,8 @@ pub struct Fetch {
     attached_notes: Vec<String>,
     /// Bytes of attached documents received; past [`Fetch::discovery_budget`], no more are asked.
     attached_bytes: u64,
+    /// Artifact manifests asked for (up to [`MAX_ATTACHED`]; one more once the note is made).
+    artifacts: usize,
 }
 
 fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, String)> {
@@ -226,6 +228,7 @@ impl Fetch {
             asked: HashSet::new(),
             attached_notes: Vec::new(),
             attached_bytes: 0,
+            artifacts: 0,
         }
     }
 
@@ -297,12 +300,17 @@ impl Fetch {
         self.receiving = false;
         self.body = Body::Ignore;
         self.retried = false;
+        self.resume = None;
         self.attached_notes
             .push(format!("looking up signatures at {what}: {why}"));
     }
 
+    /// Whether the current request is a lookup of what is attached (or the token for one).
     fn discovering(&self) -> bool {
-        self.current.as_ref().is_some_and(|r| r.purpose.is_discovery())
+        self.current.as_ref().is_some_and(|r| {
+            r.purpose.is_discovery()
+                || (r.purpose == Purpose::Token && self.resume.as_ref().is_some_and(Purpose::is_discovery))
+        })
     }
 
     /// The transport could not complete the request (network, TLS, CORS in a browser).
@@ -326,11 +334,13 @@ impl Fetch {
     pub fn cors_blocked(&mut self, origin: &str) {
         // A registry without the referrers API answers 404 from a router that often sends no
         // CORS headers: the browser hides it, so it counts as that 404 (the tag fallback).
-        if let Some(Purpose::Referrers(d)) = self.current.as_ref().map(|r| r.purpose.clone()) {
+        if let Some(p @ (Purpose::Referrers(_) | Purpose::AttachedTag(..))) =
+            self.current.as_ref().map(|r| r.purpose.clone())
+        {
             self.current = None;
             self.receiving = false;
             self.retried = false;
-            return self.discovery_miss_of(&Purpose::Referrers(d), "", 404);
+            return self.discovery_miss_of(&p, "", 404);
         }
         if self.discovering() {
             return self.discovery_failed("the browser blocked the answer (CORS)".into());
@@ -365,6 +375,10 @@ impl Fetch {
         }
         if status != 200 && req.purpose.is_discovery() {
             self.discovery_miss(&req, status);
+            return false;
+        }
+        if status != 200 && self.discovering() {
+            self.discovery_failed(format!("the token service answered HTTP {status}"));
             return false;
         }
         if status != 200 {
@@ -431,13 +445,17 @@ impl Fetch {
             ));
             return;
         };
-        if self.asked.len() >= MAX_ATTACHED {
-            self.attached_notes.push(format!(
-                "more than {MAX_ATTACHED} artifacts are attached; the rest were not read"
-            ));
+        if self.artifacts >= MAX_ATTACHED {
+            if self.artifacts == MAX_ATTACHED {
+                self.artifacts += 1;
+                self.attached_notes.push(format!(
+                    "more than {MAX_ATTACHED} artifacts are attached; the rest were not read"
+                ));
+            }
             return;
         }
         if self.asked.insert(digest.clone()) {
+            self.artifacts += 1;
             self.queue.push_back(Purpose::Artifact(digest, found.to_string()));
         }
     }
@@ -520,12 +538,23 @@ impl Fetch {
         let looking_up = req.purpose.is_discovery()
             || (req.purpose == Purpose::Token && self.resume.as_ref().is_some_and(Purpose::is_discovery));
         if looking_up && (self.retried || req.purpose == Purpose::Token) {
-            self.resume = None;
             let why = self.auth_failure(req, &header);
-            self.attached_notes
-                .push(format!("looking up signatures at {}: {why}", req.url));
-            self.retried = false;
+            self.discovery_failed(why);
             return false;
+        }
+        // A lookup the registry guards in a way porthole cannot answer is a note.
+        if looking_up {
+            let unanswerable = match Challenge::parse(&header) {
+                Challenge::Basic => self.creds.is_none(),
+                Challenge::Other(_) => true,
+                Challenge::Bearer { .. } => false,
+            };
+            if unanswerable {
+                self.discovery_failed(format!(
+                    "the registry asks for credentials porthole cannot give ({header:?})"
+                ));
+                return false;
+            }
         }
         if self.retried || req.purpose == Purpose::Token {
             let e = Error::new(ErrorKind::Io, self.auth_failure(req, &header));
@@ -708,7 +737,18 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
                     token: Option<String>,
                     access_token: Option<String>,
                 }
-                let t: Token = parse_json(&b, "the token answer", limits.json_bytes)?;
+                let t: Token = match parse_json(&b, "the token answer", limits.json_bytes) {
+                    Ok(t) => t,
+                    Err(e) if self.resume.as_ref().is_some_and(Purpose::is_discovery) => {
+                        self.resume = None;
+                        self.attached_notes.push(format!(
+                            "looking up signatures: the token answer cannot be read: {}",
+                            e.message
+                        ));
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                };
                 let token = t
                     .token
                     .or(t.access_token)
