@@ -147,10 +147,10 @@ mod tests {
             Entry::Attached(_)
         ));
         let referrers = format!("sha256-{hex}");
-        assert!(matches!(
-            classify(&named(&[(REF_NAME, &referrers)])),
-            Entry::Referrers { .. }
-        ));
+        let mut list = named(&[(REF_NAME, &referrers)]);
+        assert!(matches!(classify(&list), Entry::Image), "only an index is a referrers list");
+        list.media_type = Some(crate::image::manifest::OCI_INDEX.into());
+        assert!(matches!(classify(&list), Entry::Referrers { .. }));
         assert!(matches!(classify(&named(&[(REF_NAME, "latest")])), Entry::Image));
         assert!(matches!(
             classify(&named(&[(REF_NAME, "sha256-short.sig")])),
