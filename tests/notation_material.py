@@ -103,9 +103,10 @@ def main():
     root = cert("porthole test root", root_key, None, None, now, ca=True)
     other = cert("untrusted root", other_key, None, None, now, ca=True)
     inter = cert("porthole test intermediate", inter_key, root, root_key, now, ca=True, path_len=0)
-    leaf_key, ec_key = rsa_key(), ec.generate_private_key(ec.SECP256R1())
+    leaf_key, ec_key, p521_key = rsa_key(), ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP521R1())
     leaf = cert("porthole signer", leaf_key, inter, inter_key, now, ca=False)
     ec_leaf = cert("porthole ec signer", ec_key, inter, inter_key, now, ca=False)
+    p521_leaf = cert("porthole p521 signer", p521_key, inter, inter_key, now, ca=False)
     expired = cert("expired signer", leaf_key, inter, inter_key, now, ca=False,
                    not_before=now - datetime.timedelta(days=60), not_after=now - datetime.timedelta(days=1))
     no_eku = cert("server, not signer", leaf_key, inter, inter_key, now, ca=False, eku=ExtendedKeyUsageOID.SERVER_AUTH)
@@ -127,6 +128,7 @@ def main():
         "good-ps256": (jws("PS256", leaf_key, [leaf, inter, root], target, signing_time), [leaf, inter, root]),
         "good-ps512": (jws("PS512", leaf_key, [leaf, inter], target, signing_time, expiry=later), [leaf, inter]),
         "good-es256": (jws("ES256", ec_key, [ec_leaf, inter, root], target, signing_time), [ec_leaf, inter, root]),
+        "good-es512": (jws("ES512", p521_key, [p521_leaf, inter, root], target, signing_time), [p521_leaf, inter, root]),
         "expired-cert": (jws("PS256", leaf_key, [expired, inter, root], target, signing_time), [expired, inter, root]),
         "no-code-signing": (jws("PS256", leaf_key, [no_eku, inter, root], target, signing_time), [no_eku, inter, root]),
         "ca-signer": (jws("PS256", leaf_key, [ca_leaf, inter, root], target, signing_time), [ca_leaf, inter, root]),

@@ -41,7 +41,7 @@ fn signed(key: &KeyPair, digest: &Digest, tag_for: &Digest) -> Extra {
 fn a_cosign_signature_verifies_with_every_kind_of_key_and_binds() {
     let dir = key_dir("kinds");
     let (img, digest, _) = image();
-    for kind in ["p256", "p384", "p384-sha384", "rsa", "ed25519"] {
+    for kind in ["p256", "p384", "p384-sha384", "p521", "rsa", "ed25519"] {
         let key = KeyPair::new(&dir, kind);
         let tar = write(
             &format!("{kind}.tar"),
@@ -539,6 +539,7 @@ fn notation_signatures_verify_against_the_trust_store_and_every_lie_is_caught() 
         ("good-ps256", None),
         ("good-ps512", None),
         ("good-es256", None),
+        ("good-es512", None),
         ("expired-cert", Some("expired on")),
         ("no-code-signing", Some("is not for code signing")),
         ("ca-signer", Some("is a CA certificate")),

@@ -148,7 +148,10 @@ mod tests {
         ));
         let referrers = format!("sha256-{hex}");
         let mut list = named(&[(REF_NAME, &referrers)]);
-        assert!(matches!(classify(&list), Entry::Image), "only an index is a referrers list");
+        assert!(
+            matches!(classify(&list), Entry::Image),
+            "only an index is a referrers list"
+        );
         list.media_type = Some(crate::image::manifest::OCI_INDEX.into());
         assert!(matches!(classify(&list), Entry::Referrers { .. }));
         assert!(matches!(classify(&named(&[(REF_NAME, "latest")])), Entry::Image));

@@ -11,6 +11,7 @@ use spki::{DecodePublicKey, SubjectPublicKeyInfoRef};
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const P256_CURVE: &str = "1.2.840.10045.3.1.7";
 const P384_CURVE: &str = "1.3.132.0.34";
+const P521_CURVE: &str = "1.3.132.0.35";
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 const ED25519: &str = "1.3.101.112";
 
@@ -52,6 +53,7 @@ pub enum Scheme {
 pub enum PublicKey {
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
     Rsa(rsa::PublicKey),
     Ed25519(ed25519_dalek::VerifyingKey),
 }
@@ -82,8 +84,11 @@ impl PublicKey {
                     P384_CURVE => p384::ecdsa::VerifyingKey::from_public_key_der(der)
                         .map(PublicKey::P384)
                         .map_err(bad),
+                    P521_CURVE => p521::ecdsa::VerifyingKey::from_public_key_der(der)
+                        .map(PublicKey::P521)
+                        .map_err(bad),
                     other => Err(format!(
-                        "EC keys on curve {other} are not supported (P-256 and P-384 are)"
+                        "EC keys on curve {other} are not supported (P-256, P-384 and P-521 are)"
                     )),
                 }
             }
@@ -94,7 +99,7 @@ impl PublicKey {
                 .map(PublicKey::Ed25519)
                 .map_err(bad),
             other => Err(format!(
-                "keys of algorithm {other} are not supported (ECDSA P-256/P-384, RSA and Ed25519 are)"
+                "keys of algorithm {other} are not supported (ECDSA P-256/P-384/P-521, RSA and Ed25519 are)"
             )),
         }
     }
@@ -116,6 +121,7 @@ impl PublicKey {
         match self {
             PublicKey::P256(_) => "ECDSA P-256",
             PublicKey::P384(_) => "ECDSA P-384",
+            PublicKey::P521(_) => "ECDSA P-521",
             PublicKey::Rsa(_) => "RSA",
             PublicKey::Ed25519(_) => "Ed25519",
         }
@@ -144,6 +150,16 @@ impl PublicKey {
             (PublicKey::P384(k), Scheme::EcdsaFixed(h)) => {
                 let s =
                     p384::ecdsa::Signature::from_slice(sig).map_err(|e| format!("the signature is not r||s: {e}"))?;
+                k.verify_prehash(&h.digest(msg), &s).map_err(invalid)
+            }
+            (PublicKey::P521(k), Scheme::EcdsaDer(h)) => {
+                let s = p521::ecdsa::Signature::from_der(sig)
+                    .map_err(|e| format!("the signature is not DER ECDSA: {e}"))?;
+                k.verify_prehash(&h.digest(msg), &s).map_err(invalid)
+            }
+            (PublicKey::P521(k), Scheme::EcdsaFixed(h)) => {
+                let s =
+                    p521::ecdsa::Signature::from_slice(sig).map_err(|e| format!("the signature is not r||s: {e}"))?;
                 k.verify_prehash(&h.digest(msg), &s).map_err(invalid)
             }
             (PublicKey::Rsa(k), Scheme::RsaPkcs1(h)) => {
@@ -191,6 +207,11 @@ impl PublicKey {
                     .map_err(|e| format!("the signature is not DER ECDSA: {e}"))?;
                 k.verify_prehash(digest, &s).map_err(invalid)
             }
+            PublicKey::P521(k) => {
+                let s = p521::ecdsa::Signature::from_der(sig)
+                    .map_err(|e| format!("the signature is not DER ECDSA: {e}"))?;
+                k.verify_prehash(digest, &s).map_err(invalid)
+            }
             PublicKey::Rsa(k) => {
                 let s = rsa::pkcs1v15::Signature::try_from(sig)
                     .map_err(|e| format!("the RSA signature cannot be read: {e}"))?;
@@ -208,6 +229,7 @@ impl PublicKey {
         match self {
             PublicKey::P256(_) => &[Scheme::EcdsaDer(Hash::Sha256)],
             PublicKey::P384(_) => &[Scheme::EcdsaDer(Hash::Sha256), Scheme::EcdsaDer(Hash::Sha384)],
+            PublicKey::P521(_) => &[Scheme::EcdsaDer(Hash::Sha256), Scheme::EcdsaDer(Hash::Sha512)],
             PublicKey::Rsa(_) => &[Scheme::RsaPkcs1(Hash::Sha256)],
             PublicKey::Ed25519(_) => &[Scheme::Ed25519],
         }

@@ -96,7 +96,7 @@ fn scheme(alg: &str) -> Result<Scheme, String> {
         "PS512" => Scheme::RsaPss(Hash::Sha512),
         "ES256" => Scheme::EcdsaFixed(Hash::Sha256),
         "ES384" => Scheme::EcdsaFixed(Hash::Sha384),
-        "ES512" => return Err("ES512 (P-521) signatures are not supported".into()),
+        "ES512" => Scheme::EcdsaFixed(Hash::Sha512),
         other => {
             return Err(format!(
                 "the algorithm {other:?} is not one Notation allows (PS256/384/512, ES256/384/512)"

@@ -33,7 +33,8 @@ pub fn key_dir(test: &str) -> PathBuf {
 }
 
 impl KeyPair {
-    /// `kind`: `p256`, `p384`, `p384-sha384` (signs with SHA-384), `rsa` or `ed25519`.
+    /// `kind`: `p256`, `p384`, `p384-sha384` (signs with SHA-384), `p521` (SHA-512), `rsa` or
+    /// `ed25519`.
     pub fn new(dir: &Path, kind: &str) -> KeyPair {
         let private = dir.join(format!("{kind}.key"));
         let public = dir.join(format!("{kind}.pub"));
@@ -46,6 +47,10 @@ impl KeyPair {
             "p384" | "p384-sha384" => {
                 run(dir, &["ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", p]);
                 if kind == "p384" { "-sha256" } else { "-sha384" }
+            }
+            "p521" => {
+                run(dir, &["ecparam", "-name", "secp521r1", "-genkey", "-noout", "-out", p]);
+                "-sha512"
             }
             "rsa" => {
                 run(dir, &["genrsa", "-out", p, "2048"]);
