@@ -107,6 +107,14 @@ impl Target<'_> {
     fn names(&self, digest: &str) -> bool {
         self.named.iter().any(|d| d.as_str() == digest)
     }
+    /// Why a signature of `covers` does not bind to this image.
+    fn not_bound<S: AsRef<str>>(&self, covers: Option<S>) -> String {
+        match covers {
+            Some(c) => format!("it signs {}, not this image ({})", c.as_ref(), self.shown()),
+            None => "it names no image digest".to_string(),
+        }
+    }
+
     fn shown(&self) -> String {
         self.verified
             .last()
@@ -292,10 +300,7 @@ fn try_keys<'k>(keys: &'k [TrustedKey], check: impl Fn(&TrustedKey) -> Result<()
 
 /// The signer and the reason a signature is not verified (`None`: it is).
 fn conclude(check: KeyCheck, binds: bool, covers: Option<&str>, target: &Target) -> (Signer, Option<String>) {
-    let not_bound = || match covers {
-        Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
-        None => "it names no image digest".to_string(),
-    };
+    let not_bound = || target.not_bound(covers);
     match check {
         KeyCheck::By(k) => (
             Signer {
@@ -317,15 +322,10 @@ fn conclude(check: KeyCheck, binds: bool, covers: Option<&str>, target: &Target)
     }
 }
 
-fn cosign_signature(
-    read: &mut ReadBlob,
-    a: &Attached,
-    layer: &Descriptor,
-    lie: Option<String>,
-    target: &Target,
-) -> Signature {
-    let mut s = Signature {
-        kind: "cosign".into(),
+/// A signature of `kind` found as `a` says, before anything is checked.
+fn unchecked_signature(kind: &str, a: &Attached) -> Signature {
+    Signature {
+        kind: kind.into(),
         found: a.found.clone(),
         artifact: Some(a.descriptor.digest.clone()),
         covers: None,
@@ -334,7 +334,17 @@ fn cosign_signature(
         signer: Signer::default(),
         verified: false,
         reason: None,
-    };
+    }
+}
+
+fn cosign_signature(
+    read: &mut ReadBlob,
+    a: &Attached,
+    layer: &Descriptor,
+    lie: Option<String>,
+    target: &Target,
+) -> Signature {
+    let mut s = unchecked_signature("cosign", a);
     let payload = match read_blob(read, layer) {
         Ok(p) => p,
         Err(e) => {
@@ -376,12 +386,9 @@ fn cosign_signature(
         (KeyCheck::NoKeys | KeyCheck::NoneVerifies(_), Some(pem)) => {
             let mut signer = Signer::default();
             let checked = cosign_keyless(&payload, &sig, pem, layer, target.policy, &mut signer);
-            let reason = checked.err().or_else(|| {
-                (!s.binds).then(|| match &s.covers {
-                    Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
-                    None => "it names no image digest".to_string(),
-                })
-            });
+            let reason = checked
+                .err()
+                .or_else(|| (!s.binds).then(|| target.not_bound(s.covers.as_deref())));
             (signer, reason)
         }
         (check, _) => conclude(check, s.binds, s.covers.as_deref(), target),
@@ -471,12 +478,7 @@ fn bundle_layer(
         lie.clone()
             .or(unreadable.clone())
             .or(outcome.checked.clone().err())
-            .or_else(|| {
-                (!binds).then(|| match covers {
-                    Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
-                    None => "it names no image digest".to_string(),
-                })
-            })
+            .or_else(|| (!binds).then(|| target.not_bound(covers)))
     };
     match &outcome.content {
         Some(bundle::Content::Statement {
@@ -534,17 +536,7 @@ fn notation_signature(
     lie: Option<String>,
     target: &Target,
 ) -> Signature {
-    let mut s = Signature {
-        kind: "notation".into(),
-        found: a.found.clone(),
-        artifact: Some(a.descriptor.digest.clone()),
-        covers: None,
-        reference: None,
-        binds: false,
-        signer: Signer::default(),
-        verified: false,
-        reason: None,
-    };
+    let mut s = unchecked_signature("notation", a);
     if layer.media_type() != notation::JWS {
         s.reason = Some(format!(
             "{NOT_SUPPORTED} {:?} Notation envelopes (JWS ones only)",
@@ -567,12 +559,9 @@ fn notation_signature(
         identity: outcome.identity,
         ..Default::default()
     };
-    s.reason = lie.or(outcome.checked.err()).or_else(|| {
-        (!s.binds).then(|| match &s.covers {
-            Some(c) => format!("it signs {c}, not this image ({})", target.shown()),
-            None => "it names no image digest".to_string(),
-        })
-    });
+    s.reason = lie
+        .or(outcome.checked.err())
+        .or_else(|| (!s.binds).then(|| target.not_bound(s.covers.as_deref())));
     s.verified = s.reason.is_none();
     s
 }
