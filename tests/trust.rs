@@ -472,6 +472,21 @@ fn the_referrers_api_is_asked_first_and_the_referrers_tag_is_its_fallback() {
     assert!(notes.contains("answered HTTP 500"), "{notes}");
     assert_eq!(r["verified"], true);
 
+    // An image manifest under the referrers tag is no list of referrers (and no second image).
+    let mut routes = image_routes(&img);
+    let (m, _) = img.oci_manifest();
+    routes.insert(
+        format!("/v2/team/app/manifests/{tag}"),
+        (200, porthole::image::manifest::OCI_MANIFEST.into(), m),
+    );
+    let (r, _) = fetch_from(&routes, &key);
+    assert!(
+        r["trust"]["notes"].to_string().contains("holds no index of referrers"),
+        "{}",
+        r["trust"]
+    );
+    assert_eq!(r["trust"]["verdict"], "unsigned");
+
     // An answer listing a referrer whose subject is another image.
     let other = Digest::of(b"another image");
     let lying = signing::cosign_manifest(

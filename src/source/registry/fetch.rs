@@ -843,6 +843,13 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
                 return;
             }
         };
+        // The referrers tag schema's tag names an index; anything else under it is not read
+        // (kept, it would be taken for a second image).
+        if !tag.contains('.') && m.manifests.is_none() {
+            self.attached_notes
+                .push(format!("tag {tag} of {d} holds no index of referrers; it was not read"));
+            return;
+        }
         let media_type = m.media_type.clone().unwrap_or_else(|| {
             if m.manifests.is_some() {
                 crate::image::manifest::OCI_INDEX
