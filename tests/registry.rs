@@ -487,15 +487,7 @@ fn cosign_signatures_in_the_real_registry_verify_with_the_key() {
     assert!(img["errors"].as_array().unwrap().is_empty());
 
     // An OCI 1.1 referrer, listed by the referrers tag schema.
-    let referrer = signing::cosign_manifest(
-        &[(
-            payload.clone(),
-            porthole::trust::cosign::SIMPLE_SIGNING,
-            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
-        )],
-        Some((&digest, size)),
-        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
-    );
+    let referrer = signing::cosign_referrer(&payload, key.sign(&payload), (&digest, size));
     push_artifact(&reg, "signed", &referrer, None);
     let list = signing::referrers_index(&[&referrer]);
     put_manifest(

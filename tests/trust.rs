@@ -188,15 +188,7 @@ fn every_lie_is_caught_with_its_reason() {
     }
     // A referrer whose subject is another image, listed for this one (the referrers tag
     // schema) and as a referrer of its own in index.json.
-    let lying = signing::cosign_manifest(
-        &[(
-            payload.clone(),
-            porthole::trust::cosign::SIMPLE_SIGNING,
-            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
-        )],
-        Some((&other, size)),
-        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
-    );
+    let lying = signing::cosign_referrer(&payload, key.sign(&payload), (&other, size));
     let listed = signing::referrers_index(&[&lying]).tagged(&format!("sha256-{}", digest.hex()));
     for extras in [vec![listed], vec![lying.clone()]] {
         let tar = write(
@@ -240,15 +232,7 @@ fn referrers_with_a_subject_and_the_referrers_tag_schema_are_found() {
     let key = KeyPair::new(&dir, "p256");
     let (img, digest, size) = image();
     let payload = signing::simple_signing_payload(digest.as_str(), "registry.example/team/app");
-    let referrer = signing::cosign_manifest(
-        &[(
-            payload.clone(),
-            porthole::trust::cosign::SIMPLE_SIGNING,
-            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
-        )],
-        Some((&digest, size)),
-        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
-    );
+    let referrer = signing::cosign_referrer(&payload, key.sign(&payload), (&digest, size));
     let listed = signing::referrers_index(&[&referrer]).tagged(&format!("sha256-{}", digest.hex()));
     for (extras, found) in [
         (vec![referrer.clone()], "index.json (subject)".to_string()),
@@ -403,15 +387,7 @@ fn the_referrers_api_is_asked_first_and_the_referrers_tag_is_its_fallback() {
     let key = KeyPair::new(&dir, "p256");
     let (img, digest, size) = image();
     let payload = signing::simple_signing_payload(digest.as_str(), "127.0.0.1:5000/team/app");
-    let referrer = signing::cosign_manifest(
-        &[(
-            payload.clone(),
-            porthole::trust::cosign::SIMPLE_SIGNING,
-            vec![(porthole::trust::cosign::SIGNATURE_ANNOTATION, key.sign(&payload))],
-        )],
-        Some((&digest, size)),
-        Some("application/vnd.dev.cosign.artifact.sig.v1+json"),
-    );
+    let referrer = signing::cosign_referrer(&payload, key.sign(&payload), (&digest, size));
     let answer = signing::referrers_index(&[&referrer]);
     let index = porthole::image::manifest::OCI_INDEX.to_string();
 
