@@ -365,7 +365,7 @@ pub fn osv(data: &[u8]) {
 /// PEM or DER key or certificate, and as the signature layer of an archive's cosign and
 /// bundle referrers. Nothing may panic, and nothing unverifiable may verify.
 pub fn trust(data: &[u8]) {
-    use crate::trust::{bundle, cosign, intoto, key, notation, trusted_root, x509};
+    use crate::trust::{bundle, cosign, intoto, key, notation, timestamp, trusted_root, x509};
     let text = String::from_utf8_lossy(data);
     let root = trusted_root::TrustedRoot::parse("fuzz", data).ok();
     let _ = key::PublicKey::from_pem(&text);
@@ -375,6 +375,11 @@ pub fn trust(data: &[u8]) {
         let _ = x509::verify_path(&c, &[], std::slice::from_ref(&c), 0, x509::Usage { eku: None });
     }
     let _ = x509::Cert::from_pem_chain(&text);
+    // A timestamp response, against an empty root: never trusted.
+    assert!(
+        timestamp::verify(data, b"fuzz", &trusted_root::TrustedRoot::default()).is_err(),
+        "a timestamp verified without a timestamp authority"
+    );
     let _ = cosign::parse_payload(data);
     let _ = intoto::Statement::parse(data);
     if let Ok(env) = serde_json::from_slice::<intoto::Envelope>(data) {

@@ -36,6 +36,11 @@ pub struct Signer {
     pub identity: Option<String>,
     /// The OIDC issuer in a Fulcio certificate.
     pub issuer: Option<String>,
+    /// When the signature is proven to have existed (RFC 3339), once verified.
+    pub signed_at: Option<String>,
+    /// What proves that time: `transparency log (signed entry timestamp)` or `timestamp
+    /// authority <subject>`.
+    pub time_authority: Option<String>,
 }
 
 impl Signer {

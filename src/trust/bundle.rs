@@ -10,6 +10,7 @@
 use super::intoto::{self, Envelope, Statement};
 use super::key::TrustedKey;
 use super::rekor;
+use super::timestamp;
 use super::trusted_root::{RawBytes, TrustedRoot};
 use super::x509::{self, CODE_SIGNING, Cert, Usage};
 use serde::Deserialize;
@@ -44,6 +45,21 @@ struct Material {
     certificate: Option<RawBytes>,
     #[serde(default)]
     tlog_entries: Vec<rekor::Entry>,
+    #[serde(default)]
+    timestamp_verification_data: Option<TimestampData>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TimestampData {
+    #[serde(default)]
+    rfc3161_timestamps: Vec<Rfc3161>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Rfc3161 {
+    signed_timestamp: String,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +176,18 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
     }
     if raw.verification_material.tlog_entries.len() > MAX_ENTRIES {
         return Err(format!("the bundle carries more than {MAX_ENTRIES} log entries"));
+    }
+    let stamps = raw
+        .verification_material
+        .timestamp_verification_data
+        .as_ref()
+        .map(|t| t.rfc3161_timestamps.as_slice())
+        .unwrap_or_default();
+    if stamps.len() > timestamp::MAX_TIMESTAMPS {
+        return Err(format!(
+            "the bundle carries more than {} timestamps",
+            timestamp::MAX_TIMESTAMPS
+        ));
     }
     // What was signed: the message (by its digest) or the DSSE encoding of a statement.
     let (message_digest, signatures, pae, dsse_digest) = match (&raw.message_signature, &raw.dsse_envelope) {
@@ -282,16 +310,31 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
     if material.tlog_entries.is_empty() {
         return Err("the bundle has no transparency log entry".into());
     }
+    // Timestamps first (as sigstore's verifiers order it): each must hold, over the signature.
+    let mut times = Vec::new();
+    for t in stamps {
+        let stamped = timestamp::verify(&b64(&t.signed_timestamp, "timestamp")?, &signatures[0], root)?;
+        times.push(stamped.at);
+        out.signer.signed_at.get_or_insert(x509::rfc3339(stamped.at));
+        out.signer
+            .time_authority
+            .get_or_insert(format!("timestamp authority {}", stamped.authority));
+    }
+    let stamped = times.clone();
     let signed = rekor::Signed {
         signatures: signatures.iter().map(Vec::as_slice).collect(),
         digest: message_digest.clone().or(dsse_digest).unwrap_or_default(),
         dsse: pae.is_some(),
         verifier,
     };
-    let mut trusted_time = None;
     for e in &material.tlog_entries {
-        let checked = rekor::check(e, &signed, root)?;
-        trusted_time = trusted_time.or(checked.trusted_time);
+        if let Some(at) = rekor::check(e, &signed, root, &stamped)?.trusted_time {
+            times.push(at);
+            out.signer.signed_at.get_or_insert(x509::rfc3339(at));
+            out.signer
+                .time_authority
+                .get_or_insert("transparency log (signed entry timestamp)".into());
+        }
     }
     // A certificate: valid when the log integrated the signature, issued by a Fulcio
     // authority of the root, for code signing, and to the identity the user expects.
@@ -305,28 +348,61 @@ fn check(bytes: &[u8], policy: &Policy, out: &mut Outcome) -> Result<(), String>
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        keyless(cert, &extra, trusted_time, root, policy.identity)?;
+        keyless(cert, &extra, &times, root, policy.identity)?;
     }
     Ok(())
 }
 
-/// The checks of a keyless (Fulcio) certificate, once the log vouched for the signature at
-/// `trusted_time`: valid then, issued (through `extra` intermediates, never roots) by an
-/// authority of the root valid then, for code signing, logged in certificate transparency,
-/// and naming the identity the user expects.
+/// The checks of a keyless (Fulcio) certificate, at each time something trusted vouches for
+/// (the log's signed entry timestamp, a timestamp authority; at least one): valid then, issued
+/// (through `extra` intermediates, never roots) by an authority of the root valid then, for
+/// code signing, logged in certificate transparency; and naming the identity the user expects.
 pub fn keyless(
     cert: &Cert,
     extra: &[Cert],
-    trusted_time: Option<i64>,
+    times: &[i64],
     root: &TrustedRoot,
     identity: &Identity,
 ) -> Result<(), String> {
-    let at = trusted_time
-        .ok_or("no trusted time: the log entry has no signed entry timestamp (RFC 3161 timestamps are not read yet)")?;
+    if times.is_empty() {
+        return Err("no trusted time: neither a signed entry timestamp from the log nor an RFC 3161 timestamp says when it was signed".into());
+    }
+    for &at in times {
+        chains_at(cert, extra, at, root)?;
+    }
+    // Both halves, as cosign asks: an issuer alone accepts anyone it vouches for (any
+    // repository's workflow), a SAN alone any issuer (a cluster anyone can run).
+    if identity.san.is_none() || identity.issuer.is_none() {
+        return Err(super::NOT_CHECKED_IDENTITY.into());
+    }
+    if let Some(p) = &identity.san {
+        let sans = cert.subject_alt_names();
+        if !sans.iter().any(|s| p.matches(s)) {
+            return Err(format!(
+                "the certificate's identity {} does not match {}",
+                sans.join(", "),
+                p.shown()
+            ));
+        }
+    }
+    if let Some(p) = &identity.issuer {
+        let issuer = oidc_issuer(cert).unwrap_or_default();
+        if !p.matches(&issuer) {
+            return Err(format!(
+                "the certificate's OIDC issuer {issuer:?} does not match {}",
+                p.shown()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The certificate was valid at `at` and chains then to an authority of the root, with an SCT.
+fn chains_at(cert: &Cert, extra: &[Cert], at: i64, root: &TrustedRoot) -> Result<(), String> {
     let (from, to) = cert.validity();
     if at < from || at > to {
         return Err(format!(
-            "the log integrated the signature at {}, outside the certificate's validity ({} – {})",
+            "the signature was made at {} (as a trusted time says), outside the certificate's validity ({} – {})",
             x509::rfc3339(at),
             x509::rfc3339(from),
             x509::rfc3339(to)
@@ -357,30 +433,6 @@ pub fn keyless(
     }
     if !chained {
         return Err(why);
-    }
-    // Both halves, as cosign asks: an issuer alone accepts anyone it vouches for (any
-    // repository's workflow), a SAN alone any issuer (a cluster anyone can run).
-    if identity.san.is_none() || identity.issuer.is_none() {
-        return Err(super::NOT_CHECKED_IDENTITY.into());
-    }
-    if let Some(p) = &identity.san {
-        let sans = cert.subject_alt_names();
-        if !sans.iter().any(|s| p.matches(s)) {
-            return Err(format!(
-                "the certificate's identity {} does not match {}",
-                sans.join(", "),
-                p.shown()
-            ));
-        }
-    }
-    if let Some(p) = &identity.issuer {
-        let issuer = oidc_issuer(cert).unwrap_or_default();
-        if !p.matches(&issuer) {
-            return Err(format!(
-                "the certificate's OIDC issuer {issuer:?} does not match {}",
-                p.shown()
-            ));
-        }
     }
     Ok(())
 }

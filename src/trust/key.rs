@@ -24,7 +24,8 @@ pub enum Hash {
 }
 
 impl Hash {
-    fn digest(self, msg: &[u8]) -> Vec<u8> {
+    /// The hash of `msg`.
+    pub fn digest(self, msg: &[u8]) -> Vec<u8> {
         match self {
             Hash::Sha256 => sha2::Sha256::digest(msg).to_vec(),
             Hash::Sha384 => sha2::Sha384::digest(msg).to_vec(),

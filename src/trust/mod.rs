@@ -16,6 +16,7 @@ pub mod notation;
 pub mod predicate;
 pub mod rekor;
 pub mod sct;
+pub mod timestamp;
 pub mod trusted_root;
 pub mod x509;
 
@@ -433,7 +434,7 @@ fn cosign_keyless(
         dsse: false,
         verifier: vec![leaf.der.clone(), leaf.public_key_der()],
     };
-    let checked = rekor::check(&entry, &signed, root)?;
+    let checked = rekor::check(&entry, &signed, root, &[])?;
     let chain = match layer
         .annotations
         .get(cosign::CHAIN_ANNOTATION)
@@ -444,7 +445,12 @@ fn cosign_keyless(
         }
         None => Vec::new(),
     };
-    bundle::keyless(&leaf, &chain, checked.trusted_time, root, &policy.identity)
+    if let Some(at) = checked.trusted_time {
+        signer.signed_at = Some(x509::rfc3339(at));
+        signer.time_authority = Some("transparency log (signed entry timestamp)".into());
+    }
+    let times: Vec<i64> = checked.trusted_time.into_iter().collect();
+    bundle::keyless(&leaf, &chain, &times, root, &policy.identity)
 }
 
 /// A Sigstore bundle layer: a signature (a message signature, or a DSSE statement of

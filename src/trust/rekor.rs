@@ -17,7 +17,8 @@ pub struct Entry {
     pub log_id: super::trusted_root::RawLogId,
     #[serde(default)]
     pub kind_version: Option<KindVersion>,
-    #[serde(deserialize_with = "int64")]
+    /// Rekor v2 gives none (0): its entries' time comes from a timestamp authority.
+    #[serde(default, deserialize_with = "int64")]
     pub integrated_time: i64,
     #[serde(default)]
     pub inclusion_promise: Option<Promise>,
@@ -95,16 +96,21 @@ pub struct Checked {
 }
 
 /// Checks an entry: its body names this signature, and the log (one of `root`'s) promised it
-/// (SET) or proved its inclusion (checkpoint); at least one of them must hold.
-pub fn check(entry: &Entry, signed: &Signed, root: &TrustedRoot) -> Result<Checked, String> {
+/// (SET) or proved its inclusion (checkpoint); at least one of them must hold. The log must
+/// have been trusted when it promised, or at each of the `stamped` times (RFC 3161) when it
+/// only proved inclusion.
+pub fn check(entry: &Entry, signed: &Signed, root: &TrustedRoot, stamped: &[i64]) -> Result<Checked, String> {
     let body = b64(&entry.canonicalized_body, "body")?;
-    body_names(&body, signed)?;
+    body_names(&body, entry.kind_version.as_ref(), signed)?;
     let log_id = b64(&entry.log_id.key_id, "log id")?;
     let log = root
-        .log(&log_id, entry.integrated_time)
-        .ok_or("the entry is from a transparency log the trusted root does not name (or not at that time)")?;
+        .log(&log_id)
+        .ok_or("the entry is from a transparency log the trusted root does not name")?;
     let mut trusted_time = None;
     if let Some(p) = &entry.inclusion_promise {
+        if !log.valid_at(entry.integrated_time) {
+            return Err("the transparency log's key was not trusted when it logged the entry".into());
+        }
         verify_set(
             entry,
             &log_id,
@@ -112,6 +118,8 @@ pub fn check(entry: &Entry, signed: &Signed, root: &TrustedRoot) -> Result<Check
             &b64(&p.signed_entry_timestamp, "signed entry timestamp")?,
         )?;
         trusted_time = Some(entry.integrated_time);
+    } else if stamped.iter().any(|&t| !log.valid_at(t)) {
+        return Err("the transparency log's key was not trusted at the time the timestamp states".into());
     }
     match &entry.inclusion_proof {
         Some(proof) => verify_inclusion(proof, &body, log)?,
@@ -123,16 +131,26 @@ pub fn check(entry: &Entry, signed: &Signed, root: &TrustedRoot) -> Result<Check
     Ok(Checked { trusted_time })
 }
 
-/// The entry's body (hashedrekord, dsse or intoto) must be about this very signature.
-fn body_names(body: &[u8], signed: &Signed) -> Result<(), String> {
+/// The entry's body (hashedrekord, dsse or intoto; Rekor v1's 0.0.1 or Rekor v2's 0.0.2) must
+/// be about this very signature and name the key or certificate that verified it.
+fn body_names(body: &[u8], kind_version: Option<&KindVersion>, signed: &Signed) -> Result<(), String> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| format!("the log entry's body is not JSON: {e}"))?;
     let kind = v["kind"].as_str().unwrap_or("");
+    let version = v["apiVersion"].as_str().unwrap_or("");
+    if let Some(kv) = kind_version
+        && (kv.kind != kind || kv.version != version)
+    {
+        return Err(format!(
+            "the log entry says it is {} {} but its body is {kind:?} {version:?}",
+            kv.kind, kv.version
+        ));
+    }
     let hex = |x: &serde_json::Value| x.as_str().map(str::to_ascii_lowercase);
     let want = crate::digest::Digest::from_sha256(&signed.digest).hex().to_string();
+    let bytes = |x: &serde_json::Value| x.as_str().and_then(|t| super::intoto::decode_base64(t).ok());
     let sig_in = |s: &serde_json::Value| -> bool {
-        let Some(text) = s.as_str() else { return false };
-        let Ok(once) = super::intoto::decode_base64(text) else {
+        let Some(once) = bytes(s) else {
             return false;
         };
         // intoto entries encode the signature twice.
@@ -144,9 +162,9 @@ fn body_names(body: &[u8], signed: &Signed) -> Result<(), String> {
             .iter()
             .any(|sig| *sig == once.as_slice() || twice.as_deref() == Some(sig))
     };
-    // The body's key or certificate (base64 of PEM) must be what verified the signature.
+    // Rekor v1 names the key or certificate as base64 of PEM, what verified the signature.
     let key_in = |k: &serde_json::Value| -> bool {
-        let Some(pem) = k.as_str().and_then(|t| super::intoto::decode_base64(t).ok()) else {
+        let Some(pem) = bytes(k) else {
             return false;
         };
         let Ok((_, der)) = super::key::pem_block(&String::from_utf8_lossy(&pem)) else {
@@ -154,24 +172,48 @@ fn body_names(body: &[u8], signed: &Signed) -> Result<(), String> {
         };
         signed.verifier.contains(&der)
     };
-    let (digest_ok, sig_ok) = match (kind, signed.dsse) {
-        ("hashedrekord", false) => (
+    // Rekor v2 names it as DER (`publicKey` or `x509Certificate`).
+    let verifier_in = |k: &serde_json::Value| -> bool {
+        [&k["publicKey"]["rawBytes"], &k["x509Certificate"]["rawBytes"]]
+            .into_iter()
+            .filter_map(&bytes)
+            .any(|der| signed.verifier.contains(&der))
+    };
+    let want_raw = signed.digest.as_slice();
+    let (digest_ok, sig_ok) = match (kind, version, signed.dsse) {
+        ("hashedrekord", "0.0.2", false) => {
+            let spec = &v["spec"]["hashedRekordV002"];
+            (
+                bytes(&spec["data"]["digest"]).as_deref() == Some(want_raw),
+                sig_in(&spec["signature"]["content"]) && verifier_in(&spec["signature"]["verifier"]),
+            )
+        }
+        ("dsse", "0.0.2", true) => {
+            let spec = &v["spec"]["dsseV002"];
+            (
+                bytes(&spec["payloadHash"]["digest"]).as_deref() == Some(want_raw),
+                spec["signatures"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|s| sig_in(&s["content"]) && verifier_in(&s["verifier"]))),
+            )
+        }
+        ("hashedrekord", _, false) => (
             hex(&v["spec"]["data"]["hash"]["value"]) == Some(want),
             sig_in(&v["spec"]["signature"]["content"]) && key_in(&v["spec"]["signature"]["publicKey"]["content"]),
         ),
-        ("dsse", true) => (
+        ("dsse", _, true) => (
             hex(&v["spec"]["payloadHash"]["value"]) == Some(want),
             v["spec"]["signatures"]
                 .as_array()
                 .is_some_and(|a| a.iter().any(|s| sig_in(&s["signature"]) && key_in(&s["verifier"]))),
         ),
-        ("intoto", true) => (
+        ("intoto", _, true) => (
             hex(&v["spec"]["content"]["payloadHash"]["value"]) == Some(want),
             v["spec"]["content"]["envelope"]["signatures"]
                 .as_array()
                 .is_some_and(|a| a.iter().any(|s| sig_in(&s["sig"]) && key_in(&s["publicKey"]))),
         ),
-        (k, _) => {
+        (k, _, _) => {
             return Err(format!(
                 "the log entry is of kind {k:?}, which does not match the bundle's content"
             ));
@@ -296,12 +338,12 @@ fn verify_checkpoint(note: &str, log: &Log) -> Result<(u64, Vec<u8>), String> {
             continue;
         }
         let (hint, sig) = raw.split_at(4);
-        if log.id.starts_with(hint)
-            && log
-                .key
-                .verify(Scheme::EcdsaDer(Hash::Sha256), text.as_bytes(), sig)
-                .is_ok()
-        {
+        // Rekor v2 signs its notes with Ed25519, Rekor v1 with ECDSA over SHA-256.
+        let scheme = match log.key {
+            super::key::PublicKey::Ed25519(_) => Scheme::Ed25519,
+            _ => Scheme::EcdsaDer(Hash::Sha256),
+        };
+        if log.checkpoint_id.starts_with(hint) && log.key.verify(scheme, text.as_bytes(), sig).is_ok() {
             return Ok((size, hash));
         }
     }

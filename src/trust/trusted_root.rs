@@ -10,8 +10,12 @@ use serde::Deserialize;
 /// A transparency log the user trusts.
 #[derive(Debug, Clone)]
 pub struct Log {
-    /// The log's id: sha256 of its DER public key.
+    /// The log's id: sha256 of its DER public key (Rekor v1), or of its origin and key (Rekor
+    /// v2, the same as its checkpoint key id).
     pub id: Vec<u8>,
+    /// The id whose first four bytes hint at this log's checkpoint signatures
+    /// (`checkpointKeyId`, else the log id).
+    pub checkpoint_id: Vec<u8>,
     pub key: PublicKey,
     pub valid_from: Option<i64>,
     pub valid_until: Option<i64>,
@@ -32,6 +36,8 @@ pub struct TrustedRoot {
     /// Certificate transparency logs (their SCTs in Fulcio certificates).
     pub ct_logs: Vec<Log>,
     pub authorities: Vec<Authority>,
+    /// Timestamp authorities (RFC 3161), signing certificate first.
+    pub timestamp_authorities: Vec<Authority>,
     /// Where it came from (the file's name).
     pub name: String,
 }
@@ -45,6 +51,8 @@ struct Raw {
     ctlogs: Vec<RawLog>,
     #[serde(default)]
     certificate_authorities: Vec<RawAuthority>,
+    #[serde(default)]
+    timestamp_authorities: Vec<RawAuthority>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +61,8 @@ struct RawLog {
     public_key: RawKey,
     #[serde(default)]
     log_id: Option<RawLogId>,
+    #[serde(default)]
+    checkpoint_key_id: Option<RawLogId>,
 }
 
 /// A log id as the JSON carries it.
@@ -140,9 +150,14 @@ impl TrustedRoot {
                     sha2::Sha256::digest(&der).to_vec()
                 }
             };
+            let checkpoint_id = match &l.checkpoint_key_id {
+                Some(k) => b64(&k.key_id)?,
+                None => id.clone(),
+            };
             let (valid_from, valid_until) = times(&l.public_key.valid_for).map_err(|e| format!("{name}: {e}"))?;
             let log = Log {
                 id,
+                checkpoint_id,
                 key,
                 valid_from,
                 valid_until,
@@ -153,7 +168,12 @@ impl TrustedRoot {
                 root.logs.push(log);
             }
         }
-        for a in raw.certificate_authorities {
+        for (is_tsa, a) in raw
+            .certificate_authorities
+            .into_iter()
+            .map(|a| (false, a))
+            .chain(raw.timestamp_authorities.into_iter().map(|a| (true, a)))
+        {
             let chain = a
                 .cert_chain
                 .certificates
@@ -164,11 +184,16 @@ impl TrustedRoot {
                 continue;
             }
             let (valid_from, valid_until) = times(&a.valid_for).map_err(|e| format!("{name}: {e}"))?;
-            root.authorities.push(Authority {
+            let authority = Authority {
                 chain,
                 valid_from,
                 valid_until,
-            });
+            };
+            if is_tsa {
+                root.timestamp_authorities.push(authority);
+            } else {
+                root.authorities.push(authority);
+            }
         }
         if root.logs.is_empty() && root.authorities.is_empty() {
             return Err(format!("{name} names no transparency log and no certificate authority"));
@@ -176,11 +201,9 @@ impl TrustedRoot {
         Ok(root)
     }
 
-    /// The log with this id, valid at `at`.
-    pub fn log(&self, id: &[u8], at: i64) -> Option<&Log> {
-        self.logs
-            .iter()
-            .find(|l| l.id == id && within(l.valid_from, l.valid_until, at))
+    /// The log with this id (its log id or checkpoint key id).
+    pub fn log(&self, id: &[u8]) -> Option<&Log> {
+        self.logs.iter().find(|l| l.id == id || l.checkpoint_id == id)
     }
 }
 

@@ -131,17 +131,22 @@ impl Cert {
     /// The scheme the certificate's own signature uses.
     fn signature_scheme(&self) -> Result<Scheme, String> {
         let alg = self.cert.signature_algorithm();
-        Ok(match alg.oid.to_string().as_str() {
-            "1.2.840.10045.4.3.2" => Scheme::EcdsaDer(Hash::Sha256),
-            "1.2.840.10045.4.3.3" => Scheme::EcdsaDer(Hash::Sha384),
-            "1.2.840.10045.4.3.4" => Scheme::EcdsaDer(Hash::Sha512),
-            "1.2.840.113549.1.1.11" => Scheme::RsaPkcs1(Hash::Sha256),
-            "1.2.840.113549.1.1.12" => Scheme::RsaPkcs1(Hash::Sha384),
-            "1.2.840.113549.1.1.13" => Scheme::RsaPkcs1(Hash::Sha512),
-            "1.3.101.112" => Scheme::Ed25519,
-            "1.2.840.113549.1.1.10" => Scheme::RsaPss(pss_hash(alg)?),
-            other => return Err(format!("certificate signature algorithm {other} is not supported")),
-        })
+        match alg.oid.to_string().as_str() {
+            "1.2.840.113549.1.1.10" => Ok(Scheme::RsaPss(pss_hash(alg)?)),
+            other => {
+                scheme_of(other).ok_or_else(|| format!("certificate signature algorithm {other} is not supported"))
+            }
+        }
+    }
+
+    /// The DER of the issuer's name.
+    pub fn issuer_der(&self) -> Vec<u8> {
+        self.tbs().issuer().to_der().unwrap_or_default()
+    }
+
+    /// The serial number's bytes (as its DER INTEGER holds them).
+    pub fn serial(&self) -> &[u8] {
+        self.tbs().serial_number().as_bytes()
     }
 
     /// Whether `issuer` signed this certificate (names chain and the signature verifies).
@@ -206,6 +211,20 @@ impl Cert {
     }
 }
 
+/// The scheme a signature algorithm OID names (RSASSA-PSS, which has parameters, aside).
+pub fn scheme_of(oid: &str) -> Option<Scheme> {
+    Some(match oid {
+        "1.2.840.10045.4.3.2" => Scheme::EcdsaDer(Hash::Sha256),
+        "1.2.840.10045.4.3.3" => Scheme::EcdsaDer(Hash::Sha384),
+        "1.2.840.10045.4.3.4" => Scheme::EcdsaDer(Hash::Sha512),
+        "1.2.840.113549.1.1.11" => Scheme::RsaPkcs1(Hash::Sha256),
+        "1.2.840.113549.1.1.12" => Scheme::RsaPkcs1(Hash::Sha384),
+        "1.2.840.113549.1.1.13" => Scheme::RsaPkcs1(Hash::Sha512),
+        "1.3.101.112" => Scheme::Ed25519,
+        _ => return None,
+    })
+}
+
 /// The hash of an RSASSA-PSS AlgorithmIdentifier (RFC 4055 parameters; SHA-1 is refused).
 fn pss_hash(alg: &spki::AlgorithmIdentifierOwned) -> Result<Hash, String> {
     let params = alg.parameters.as_ref().ok_or("RSA-PSS without parameters")?;
@@ -263,12 +282,17 @@ pub fn verify_path(
         match leaf.extended_key_usage() {
             Some(ekus) if ekus.iter().any(|e| e == want) => {}
             Some(_) => {
-                return Err(format!("{} is not for code signing (extended key usage)", leaf.name()));
+                return Err(format!(
+                    "{} is not for {} (extended key usage)",
+                    leaf.name(),
+                    purpose(want)
+                ));
             }
             None => {
                 return Err(format!(
-                    "{} names no extended key usage (code signing is required)",
-                    leaf.name()
+                    "{} names no extended key usage ({} is required)",
+                    leaf.name(),
+                    purpose(want)
                 ));
             }
         }
@@ -290,6 +314,15 @@ pub fn verify_path(
             leaf.name(),
             search.why
         ))
+    }
+}
+
+/// An extended key usage in words.
+fn purpose(eku: &str) -> &str {
+    match eku {
+        CODE_SIGNING => "code signing",
+        super::timestamp::TIME_STAMPING => "time stamping",
+        other => other,
     }
 }
 

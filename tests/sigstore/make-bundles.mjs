@@ -5,12 +5,27 @@
 //
 // ARTIFACT_FILE holds the signed bytes (an OCI image manifest: its sha256 is
 // the image's manifest digest). Bundles are made by @sigstore/sign's bundle
-// builders, FulcioSigner and RekorWitness talking (through nock, no network)
-// to @sigstore/mock's Fulcio and Rekor handlers, which are backed by the CA,
-// CT log and Rekor log of ./mock-services.mjs. Every bundle is then checked by
+// builders, FulcioSigner, RekorWitness and TSAWitness talking (through nock,
+// no network) to @sigstore/mock's Fulcio, Rekor and TSA handlers, which are
+// backed by the CA, CT log and Rekor log of ./mock-services.mjs and by
+// @sigstore/mock's own timestamp authority. Every bundle is then checked by
 // @sigstore/verify against the trusted_root.json written here; the verdicts
 // go to verdicts.json. Fresh keys every run; file names and verdicts are
 // stable.
+//
+// Two kinds of log entries:
+//   * Rekor v1 (hashedrekord/dsse 0.0.1, intoto 0.0.2): a SET (inclusion
+//     promise) whose integratedTime is the trusted signing time, and an
+//     inclusion proof with an ECDSA-signed checkpoint;
+//   * Rekor v2, what cosign 3 writes for keyless signing (keyless-v2-*):
+//     hashedrekord/dsse 0.0.2 from the rekor-tiles-like log of
+//     mock-services.mjs (MockRekorV2): no SET, no integratedTime, an inclusion
+//     proof with an Ed25519-signed checkpoint. The trusted time is then an
+//     RFC 3161 timestamp over the signature, in
+//     verificationMaterial.timestampVerificationData.rfc3161Timestamps.
+// keyless-v1-and-tsa.json has both a v1 entry and a timestamp (two trusted
+// times). trusted_root.json lists both logs (v2: PKIX_ED25519 key, log ID =
+// signed-note key ID) and the TSA (signing certificate first, then its root).
 //
 // verdicts.json: { "<file>[#variant]": { ok, error, code, policy, expectOk[, note] } }
 //   ok/error/code: what @sigstore/verify said (error message, VerificationError code);
@@ -23,7 +38,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { MockCTLog, MockFulcioCA, MockRekor, ecKeyPair, spkiDer } from './mock-services.mjs';
+import { MockCTLog, MockFulcioCA, MockRekor, MockRekorV2, ecKeyPair, spkiDer } from './mock-services.mjs';
 
 const require = createRequire(import.meta.url);
 const sign = require('@sigstore/sign');
@@ -44,6 +59,10 @@ const FULCIO_URL = 'https://fulcio.porthole.test';
 const FULCIO_NO_SCT_URL = 'https://fulcio-nosct.porthole.test';
 const FULCIO_UNTRUSTED_URL = 'https://fulcio-untrusted.porthole.test';
 const REKOR_URL = 'https://rekor.porthole.test';
+// A rekor-tiles shard is named after its host, which is also its checkpoint origin.
+const REKOR_V2_URL = 'https://log2026-1.rekor.porthole.test';
+const TSA_URL = 'https://tsa.porthole.test';
+const TSA_UNTRUSTED_URL = 'https://tsa-untrusted.porthole.test';
 const CTLOG_URL = 'https://ctfe.porthole.test/2026';
 const ISSUER = 'https://issuer.porthole.test';
 const EMAIL = 'signer@porthole.test';
@@ -65,6 +84,26 @@ const ca = new MockFulcioCA({ organization: 'porthole.test', now, ctLog });
 const caNoSCT = Object.create(ca, { ctLog: { value: null } }); // same chain, no SCT
 const untrustedCA = new MockFulcioCA({ organization: 'untrusted.porthole.test', now, ctLog });
 const rekor = new MockRekor({ keyPair: ecKeyPair('P-256'), baseURL: REKOR_URL });
+const rekorV2 = new MockRekorV2({ baseURL: REKOR_V2_URL });
+// @sigstore/mock's TSA wants an EC key (it goes through WebCrypto ECDSA); its
+// root and signing ("int") certificates share that key and are ECDSA-SHA384.
+const tsa = await sgMock.initializeTSA(ecKeyPair('P-256'));
+const untrustedTSA = await sgMock.initializeTSA(ecKeyPair('P-256'));
+// The mock TSA (asn1js) writes genTime's fraction as DER wants it, without
+// trailing zeros (".24Z"; none at all on a whole second), but @sigstore/core
+// only parses exactly three digits and rejects the rest as "invalid time".
+// Left alone, one timestamp in ten would make a good bundle fail at random, so
+// the TSA clocks skip the milliseconds that end in 0 (keyless-v2-timestamp-
+// short-fraction.json keeps one such time on purpose).
+function setTSAClock(authority, { offsetMs = 0, fixedMs = null } = {}) {
+  authority.getCurrentTime = () => {
+    const t = Date.now() + offsetMs;
+    if (fixedMs !== null) return new Date(Math.floor(t / 1000) * 1000 + fixedMs);
+    return new Date(t % 10 === 0 ? t + 1 : t);
+  };
+}
+setTSAClock(tsa);
+setTSAClock(untrustedTSA);
 
 nock.disableNetConnect();
 function serve(baseURL, handler) {
@@ -81,6 +120,16 @@ serve(FULCIO_URL, sgMock.fulcioHandler(ca));
 serve(FULCIO_NO_SCT_URL, sgMock.fulcioHandler(caNoSCT));
 serve(FULCIO_UNTRUSTED_URL, sgMock.fulcioHandler(untrustedCA));
 serve(REKOR_URL, sgMock.rekorHandler(rekor));
+serve(REKOR_V2_URL, {
+  path: '/api/v2/log/entries',
+  fn: async (body) => ({
+    statusCode: 201,
+    response: JSON.stringify(await rekorV2.logV2(body)),
+    contentType: 'application/json',
+  }),
+});
+serve(TSA_URL, sgMock.tsaHandler(tsa)); // POST /api/v1/timestamp
+serve(TSA_UNTRUSTED_URL, sgMock.tsaHandler(untrustedTSA));
 
 // --- signers ----------------------------------------------------------------
 
@@ -134,14 +183,19 @@ class MessageBundleBuilderV03 extends sign.MessageSignatureBundleBuilder {
 
 const rekorWitness = new sign.RekorWitness({ rekorBaseURL: REKOR_URL }); // dsse 0.0.1 for envelopes
 const rekorIntotoWitness = new sign.RekorWitness({ rekorBaseURL: REKOR_URL, entryType: 'intoto' });
+// What cosign 3 uses for keyless signing: a Rekor v2 entry plus a timestamp.
+const rekorV2Witness = new sign.RekorWitness({ rekorBaseURL: REKOR_V2_URL, majorApiVersion: 2 });
+const tsaWitness = new sign.TSAWitness({ tsaBaseURL: TSA_URL });
+const untrustedTSAWitness = new sign.TSAWitness({ tsaBaseURL: TSA_UNTRUSTED_URL });
+const v2Witnesses = [rekorV2Witness, tsaWitness];
 
-async function messageBundle(signer, data, { v02 = false } = {}) {
+async function messageBundle(signer, data, { v02 = false, witnesses = [rekorWitness] } = {}) {
   const Builder = v02 ? sign.MessageSignatureBundleBuilder : MessageBundleBuilderV03;
-  const bundle = await new Builder({ signer, witnesses: [rekorWitness] }).create({ data });
+  const bundle = await new Builder({ signer, witnesses }).create({ data });
   return sgBundle.bundleToJSON(bundle);
 }
-async function dsseBundle(signer, payload, { witness = rekorWitness } = {}) {
-  const builder = new sign.DSSEBundleBuilder({ signer, witnesses: [witness] });
+async function dsseBundle(signer, payload, { witness = rekorWitness, witnesses = [witness] } = {}) {
+  const builder = new sign.DSSEBundleBuilder({ signer, witnesses });
   const bundle = await builder.create({ data: payload, type: INTOTO_PAYLOAD_TYPE });
   return sgBundle.bundleToJSON(bundle);
 }
@@ -243,6 +297,77 @@ files['integrated-time-outside-edited.json'] = edited((_, e) => {
   e.integratedTime = String(Number(e.integratedTime) - 3600); // the SET no longer matches
 });
 
+// Rekor v2 + RFC 3161 timestamps. Good ones first.
+files['keyless-v2-message.json'] = await messageBundle(keyless(FULCIO_URL), artifact, { witnesses: v2Witnesses });
+files['keyless-v2-dsse.json'] = await dsseBundle(keyless(FULCIO_URL), statementFor(artifactDigest), {
+  witnesses: v2Witnesses,
+});
+files['keyless-v1-and-tsa.json'] = await messageBundle(keyless(FULCIO_URL), artifact, {
+  witnesses: [rekorWitness, tsaWitness],
+});
+
+// Lies signed afresh. A v2 entry alone carries no trusted time.
+files['keyless-v2-no-timestamp.json'] = await messageBundle(keyless(FULCIO_URL), artifact, {
+  witnesses: [rekorV2Witness],
+});
+const otherV2 = await messageBundle(keyless(FULCIO_URL), otherArtifact, { witnesses: v2Witnesses });
+// The TSA's clock an hour ahead: its certificate is valid then, the 10-minute
+// Fulcio leaf is not, so only the validity check against the timestamp can
+// reject it.
+setTSAClock(tsa, { offsetMs: 3600e3 });
+files['keyless-v2-timestamp-outside-validity.json'] = await messageBundle(keyless(FULCIO_URL), artifact, {
+  witnesses: v2Witnesses,
+});
+setTSAClock(tsa);
+// A genuine timestamp from a TSA that trusted_root.json does not list. Both
+// @sigstore/mock TSAs have the same names and serial numbers (CN=tsa signing,
+// serial 02), so a verifier cannot tell them apart without the signature.
+files['keyless-v2-untrusted-tsa.json'] = await messageBundle(keyless(FULCIO_URL), artifact, {
+  witnesses: [rekorV2Witness, untrustedTSAWitness],
+});
+
+// Lies edited from the good v2 message bundle.
+const goodV2 = files['keyless-v2-message.json'];
+const timestampsOf = (b) => b.verificationMaterial.timestampVerificationData.rfc3161Timestamps;
+const editedV2 = (mutate) => {
+  const b = clone(goodV2);
+  mutate(b, entryOf(b));
+  return b;
+};
+files['keyless-v2-tampered-timestamp.json'] = editedV2((b) => {
+  // The last byte of the TimeStampResp is the last byte of the signer's ECDSA
+  // signature (no unsigned attributes follow): still DER, wrong signature.
+  timestampsOf(b)[0].signedTimestamp = flipLastByte(timestampsOf(b)[0].signedTimestamp);
+});
+files['keyless-v2-timestamp-of-other-signature.json'] = editedV2((b) => {
+  b.verificationMaterial.timestampVerificationData.rfc3161Timestamps = clone(timestampsOf(otherV2));
+});
+files['keyless-v2-bad-checkpoint.json'] = editedV2((_, e) => {
+  e.inclusionProof.checkpoint.envelope = e.inclusionProof.checkpoint.envelope.replace(
+    /^(\u2014 \S+ )(\S+)$/m,
+    (_m, head, sig) => head + flipLastByte(sig),
+  );
+});
+files['keyless-v2-body-mismatch.json'] = editedV2((_, e) => {
+  e.canonicalizedBody = entryOf(otherV2).canonicalizedBody;
+});
+files['keyless-v2-bad-inclusion-proof.json'] = editedV2((_, e) => {
+  e.inclusionProof.hashes[0] = flipLastByte(e.inclusionProof.hashes[0]);
+});
+// The whole (valid, included) entry of the other signature: only the
+// comparison of the 0.0.2 body with the bundle's signature and digest can
+// reject it (keyless-v2-body-mismatch.json already fails at the proof).
+files['keyless-v2-tlog-entry-of-other-signature.json'] = editedV2((b) => {
+  b.verificationMaterial.tlogEntries = clone(otherV2.verificationMaterial.tlogEntries);
+});
+
+// Good, but @sigstore/verify cannot read its genTime: 240 ms is written ".24Z".
+setTSAClock(tsa, { fixedMs: 240 });
+files['keyless-v2-timestamp-short-fraction.json'] = await messageBundle(keyless(FULCIO_URL), artifact, {
+  witnesses: v2Witnesses,
+});
+setTSAClock(tsa);
+
 // --- trusted root and key -----------------------------------------------------
 
 const trustedRoot = {
@@ -257,6 +382,16 @@ const trustedRoot = {
         validFor: { start: rfc3339(dayAgo) },
       },
       logId: { keyId: b64(rekor.logID) },
+    },
+    {
+      baseUrl: REKOR_V2_URL,
+      hashAlgorithm: 'SHA2_256',
+      publicKey: {
+        rawBytes: b64(rekorV2.publicKeyDer),
+        keyDetails: 'PKIX_ED25519',
+        validFor: { start: rfc3339(dayAgo) },
+      },
+      logId: { keyId: b64(rekorV2.logID) },
     },
   ],
   certificateAuthorities: [
@@ -279,7 +414,15 @@ const trustedRoot = {
       logId: { keyId: b64(ctLog.logID) },
     },
   ],
-  timestampAuthorities: [],
+  timestampAuthorities: [
+    {
+      subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+      uri: TSA_URL,
+      // The signing certificate first, then the root.
+      certChain: { certificates: [tsa.intCertificate, tsa.rootCertificate].map((d) => ({ rawBytes: b64(d) })) },
+      validFor: { start: rfc3339(dayAgo) },
+    },
+  ],
 };
 
 fs.mkdirSync(outDir, { recursive: true });
@@ -302,12 +445,21 @@ const verifier = new sgVerify.Verifier(
   }),
 );
 
-// Where a strict verifier (sigstore-go, cosign) must disagree with @sigstore/verify.
+// Where a strict verifier (sigstore-go, cosign) must disagree with @sigstore/verify:
+// { expectOk, note }.
 const strictDisagrees = {
-  'proof-roothash-mismatch.json':
-    '@sigstore/verify checks the proof against the checkpoint root only; sigstore-go/rekor also require inclusionProof.rootHash == checkpoint root hash',
-  'keyless-dsse-other-subject.json':
-    '@sigstore/verify does not look inside the in-toto statement; cosign requires a subject digest equal to the image manifest digest',
+  'proof-roothash-mismatch.json': {
+    expectOk: false,
+    note: '@sigstore/verify checks the proof against the checkpoint root only; sigstore-go/rekor also require inclusionProof.rootHash == checkpoint root hash',
+  },
+  'keyless-dsse-other-subject.json': {
+    expectOk: false,
+    note: '@sigstore/verify does not look inside the in-toto statement; cosign requires a subject digest equal to the image manifest digest',
+  },
+  'keyless-v2-timestamp-short-fraction.json': {
+    expectOk: true,
+    note: 'the TSTInfo genTime is 20YYMMDDhhmmss.24Z (DER drops trailing zeros); @sigstore/core only parses three fraction digits ("invalid time"), Go\'s encoding/asn1 (sigstore-go) reads it',
+  },
 };
 
 function verdict(file, policy) {
@@ -322,8 +474,8 @@ function verdict(file, policy) {
     result.code = err.code ?? err.name ?? null;
   }
   result.policy = policy ?? null;
-  result.expectOk = strictDisagrees[file] ? false : result.ok;
-  if (strictDisagrees[file]) result.note = strictDisagrees[file];
+  result.expectOk = strictDisagrees[file]?.expectOk ?? result.ok;
+  if (strictDisagrees[file]) result.note = strictDisagrees[file].note;
   return result;
 }
 

@@ -7,12 +7,21 @@
 //     embedded SCT from a CT log of our own);
 //   * a Rekor v1 log that keeps a real RFC 6962 Merkle tree, canonicalizes
 //     entries the way Rekor does, signs a SET for each entry and a checkpoint
-//     (signed note) for each inclusion proof.
+//     (signed note) for each inclusion proof;
+//   * a Rekor v2 log (rekor-tiles): the same kind of tree, hashedrekord and
+//     dsse 0.0.2 entries, no SET and no integrated time, checkpoints signed
+//     with Ed25519.
 //
 // The objects plug into @sigstore/mock's fulcioHandler() and rekorHandler(),
-// which only need `issueCertificate()`/`rootCertificate` and `log()`.
+// which only need `issueCertificate()`/`rootCertificate` and `log()`;
+// MockRekorV2.logV2() takes and returns the JSON of POST /api/v2/log/entries.
 
 import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { HashAlgorithm } = require('@sigstore/protobuf-specs');
+const rekorV2Types = require('@sigstore/protobuf-specs/rekor/v2');
 
 // ---------------------------------------------------------------------------
 // DER
@@ -493,6 +502,113 @@ export class MockRekor {
           signedEntryTimestamp: set.toString('base64'),
         },
       },
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Rekor v2 (rekor-tiles)
+// ---------------------------------------------------------------------------
+
+// Not @sigstore/mock's rekorV2Handler: its "entry" body is the request itself
+// and its checkpoint is signed with ECDSA, where rekor-tiles logs a
+// canonicalized Entry and signs its checkpoints with Ed25519.
+export class MockRekorV2 {
+  // options: { baseURL, keyPair (Ed25519; fresh if not given), initialLeaves, trailingLeaves }
+  constructor({ baseURL, keyPair = crypto.generateKeyPairSync('ed25519'), initialLeaves = 13, trailingLeaves = 2 }) {
+    if (keyPair.publicKey.asymmetricKeyType !== 'ed25519') throw new Error('mock Rekor v2: Ed25519 key expected');
+    this.keyPair = keyPair;
+    // rekor-tiles' checkpoint origin is the shard's host name (e.g.
+    // log2025-1.rekor.sigstore.dev); each shard is its own log, so an entry's
+    // log index is its index in this tree (no global offset as on Rekor v1).
+    this.origin = new URL(baseURL).host;
+    this.trailingLeaves = trailingLeaves;
+    this.publicKeyDer = spkiDer(keyPair.publicKey);
+    // C2SP signed-note key ID for Ed25519: sha256(name || "\n" || 0x01 || raw
+    // public key). Its first 4 bytes are the note's key hint; Sigstore uses all
+    // 32 as the log ID (trusted root logId.keyId and the entries' logId.keyId).
+    const rawPublicKey = Buffer.from(keyPair.publicKey.export({ format: 'jwk' }).x, 'base64url');
+    this.logID = sha256(Buffer.from(`${this.origin}\n`, 'utf8'), Buffer.from([0x01]), rawPublicKey);
+    this.leaves = [];
+    for (let i = 0; i < initialLeaves; i++) this.leaves.push(leafHash(crypto.randomBytes(64)));
+  }
+
+  // Signed note: origin, size, root hash; no "Timestamp:" line, no other extension lines.
+  checkpoint(treeSize, rootHash) {
+    const note = `${this.origin}\n${treeSize}\n${rootHash.toString('base64')}\n`;
+    const signature = crypto.sign(null, Buffer.from(note, 'utf8'), this.keyPair.privateKey);
+    const keyHint = this.logID.subarray(0, 4);
+    return `${note}\n\u2014 ${this.origin} ${Buffer.concat([keyHint, signature]).toString('base64')}\n`;
+  }
+
+  // The v2 Entry that rekor-tiles stores for a CreateEntryRequest, as the JSON
+  // object whose canonical form is the log leaf. Like the v1 mock, no
+  // signature is checked: the verifier under test must do that.
+  static entryFor(request) {
+    const spec = rekorV2Types.CreateEntryRequest.fromJSON(request).spec;
+    let entry;
+    if (spec?.$case === 'hashedRekordRequestV002') {
+      const { digest, signature } = spec.hashedRekordRequestV002;
+      if (digest.length !== 32) throw new Error('mock Rekor v2: SHA-256 digest expected');
+      entry = {
+        kind: 'hashedrekord',
+        apiVersion: '0.0.2',
+        spec: {
+          spec: {
+            $case: 'hashedRekordV002',
+            hashedRekordV002: { data: { algorithm: HashAlgorithm.SHA2_256, digest }, signature },
+          },
+        },
+      };
+    } else if (spec?.$case === 'dsseRequestV002') {
+      const { envelope, verifiers } = spec.dsseRequestV002;
+      if (envelope.signatures.length !== 1 || verifiers.length !== 1) {
+        throw new Error('mock Rekor v2: one DSSE signature and one verifier expected');
+      }
+      entry = {
+        kind: 'dsse',
+        apiVersion: '0.0.2',
+        spec: {
+          spec: {
+            $case: 'dsseV002',
+            dsseV002: {
+              // rekor-tiles hashes the payload bytes, not the envelope.
+              payloadHash: { algorithm: HashAlgorithm.SHA2_256, digest: sha256(envelope.payload) },
+              signatures: [{ content: envelope.signatures[0].sig, verifier: verifiers[0] }],
+            },
+          },
+        },
+      };
+    } else {
+      throw new Error('mock Rekor v2: unsupported request');
+    }
+    return rekorV2Types.Entry.toJSON(entry);
+  }
+
+  // POST /api/v2/log/entries: request is the CreateEntryRequest JSON (text or
+  // object); returns the TransparencyLogEntry JSON (protobuf JSON mapping:
+  // 64-bit integers as strings, bytes as base64). Rekor v2 gives no
+  // integratedTime and no inclusionPromise: the time has to come from a TSA.
+  async logV2(request) {
+    const entry = MockRekorV2.entryFor(typeof request === 'string' ? JSON.parse(request) : request);
+    const body = Buffer.from(canonicalJSON(entry), 'utf8');
+    const index = this.leaves.length;
+    this.leaves.push(leafHash(body));
+    for (let i = 0; i < this.trailingLeaves; i++) this.leaves.push(leafHash(crypto.randomBytes(64)));
+    const treeSize = this.leaves.length;
+    const rootHash = merkleRoot(this.leaves);
+    return {
+      logIndex: String(index),
+      logId: { keyId: this.logID.toString('base64') },
+      kindVersion: { kind: entry.kind, version: entry.apiVersion },
+      inclusionProof: {
+        logIndex: String(index),
+        rootHash: rootHash.toString('base64'),
+        treeSize: String(treeSize),
+        hashes: auditPath(index, this.leaves).map((h) => h.toString('base64')),
+        checkpoint: { envelope: this.checkpoint(treeSize, rootHash) },
+      },
+      canonicalizedBody: body.toString('base64'),
     };
   }
 }

@@ -13,8 +13,9 @@ function signer(s) {
 }
 
 function outcome(x) {
+  const when = x.signer.signed_at ? `, signed ${x.signer.signed_at} (${x.signer.time_authority})` : '';
   return x.verified
-    ? el('span', { class: 'good-text', text: `verified, ${signer(x)}` })
+    ? el('span', { class: 'good-text', text: `verified, ${signer(x)}${when}` })
     : el('span', { class: x.reason?.startsWith('no ') ? 'muted' : 'bad-text', text: x.reason ?? 'not verified' });
 }
 
