@@ -125,9 +125,13 @@ impl Inspection {
     }
 
     /// Checks every image's signatures and attestations again, against `policy` (keys or
-    /// roots the user added after the image was read), from the documents kept.
+    /// roots the user added after the image was read), from the documents kept. Without
+    /// [`Options::keep_trust_inputs`] nothing was kept and the report stays as it was.
     pub fn verify_trust(&mut self, policy: &crate::trust::TrustPolicy, limits: &crate::limits::Limits) {
         for (img, state) in self.report.images.iter_mut().zip(&self.images) {
+            if !state.trust.kept {
+                continue;
+            }
             let found = state.trust.examine(policy, limits);
             img.signatures = found.signatures;
             img.attestations = found.attestations;
@@ -266,6 +270,8 @@ pub struct TrustInputs {
     single: bool,
     /// The blobs read, by digest (bounded: artifacts and their layers are few and small).
     blobs: HashMap<Digest, std::result::Result<Vec<u8>, String>>,
+    /// Whether the blobs were kept at all ([`Options::keep_trust_inputs`]).
+    kept: bool,
 }
 
 impl TrustInputs {
@@ -326,6 +332,9 @@ fn examine_trust(
         };
         // What is kept for checking again is bounded; past it, a later check says so.
         let size = got.as_ref().map_or(0, Vec::len);
+        if !opts.keep_trust_inputs {
+            return got;
+        }
         let keep = if kept + size <= TRUST_KEPT_BYTES {
             kept += size;
             got.clone()
@@ -345,6 +354,7 @@ fn examine_trust(
         notes: notes.to_vec(),
         single,
         blobs,
+        kept: opts.keep_trust_inputs,
     };
     (found, inputs)
 }

@@ -23,6 +23,10 @@ pub struct Options {
     pub vuln_policy: VulnPolicy,
     /// The keys (and, later, roots) signatures are verified against.
     pub trust: crate::trust::TrustPolicy,
+    /// Keep the signature documents read (at most 32 MiB per image) so that
+    /// [`crate::inspect::Inspection::verify_trust`] can check them again with other keys: the
+    /// page sets it (keys added after a drop); the CLI checks once and keeps none.
+    pub keep_trust_inputs: bool,
 }
 
 /// Which vulnerability matches count: the ones the user accepts are left out of the list (and

@@ -103,6 +103,62 @@ fn without_a_key_a_signature_is_found_but_not_verified() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The page checks an image's signatures again when keys are added after the drop, from the
+/// documents the inspection kept; an inspection made to be checked once (the CLI's) keeps none.
+#[test]
+fn signatures_are_checked_again_with_keys_added_later_only_when_kept() {
+    let dir = key_dir("again");
+    let key = KeyPair::new(&dir, "p256");
+    let (img, digest, _) = image();
+    let tar = fixture::oci_archive_with(&[img], false, &[signed(&key, &digest, &digest)]);
+    let pem = std::fs::read_to_string(key.public_path()).unwrap();
+    let policy = porthole::trust::TrustPolicy {
+        keys: vec![porthole::trust::key::TrustedKey::from_pem("later.pub", &pem).unwrap()],
+        ..Default::default()
+    };
+    for keep in [true, false] {
+        let opts = porthole::inspect::Options {
+            keep_trust_inputs: keep,
+            ..Default::default()
+        };
+        let mut ins = porthole::inspect::explore_blob(&tar[..], "t.tar", &opts, &mut porthole::inspect::Quiet);
+        let sig = &ins.report.images[0].signatures[0];
+        assert!(!sig.verified, "{sig:?}");
+        ins.verify_trust(&policy, &opts.limits);
+        let sig = &ins.report.images[0].signatures[0];
+        if keep {
+            assert!(sig.verified, "{sig:?}");
+            assert_eq!(sig.signer.key.as_deref(), Some("later.pub"));
+        } else {
+            // Nothing was kept: the report stays as it was.
+            assert!(!sig.verified);
+            assert!(
+                sig.reason.as_deref().unwrap_or("").starts_with("no key or root given"),
+                "{sig:?}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An artifact of any kind is read up to its 16th layer, and a note says what was left.
+#[test]
+fn only_the_first_layers_of_an_artifact_are_read_and_a_note_says_so() {
+    let (img, digest, size) = image();
+    let bundle = br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#.to_vec();
+    let mut e = signing::sigstore_bundle(bundle, (&digest, size), "");
+    let mut m: Value = serde_json::from_slice(&e.document).unwrap();
+    let layer = m["layers"][0].clone();
+    m["layers"] = Value::Array(vec![layer; 20]);
+    e.document = serde_json::to_vec(&m).unwrap();
+    let tar = write("layers.tar", &fixture::oci_archive_with(&[img], false, &[e]));
+    let (_, r, err) = inspect(&tar, &[]);
+    assert_eq!(r["signatures"].as_array().unwrap().len(), 16, "{err} {r}");
+    let notes = r["trust"]["notes"].to_string();
+    assert!(notes.contains("has 20 layers; only the first 16 were read"), "{notes}");
+    let _ = std::fs::remove_file(tar);
+}
+
 #[test]
 fn an_unsigned_image_and_a_docker_save_archive_say_so() {
     let (img, _, _) = image();

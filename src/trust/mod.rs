@@ -232,6 +232,14 @@ fn read_artifact(
         .clone()
         .or_else(|| m.config.as_ref().and_then(|c| c.media_type.clone()))
         .unwrap_or_default();
+    // Whatever the kind, only the first layers are read, and a note says so.
+    if m.layers.len() > MAX_LAYERS {
+        found.trust.notes.push(format!(
+            "the artifact {} has {} layers; only the first {MAX_LAYERS} were read",
+            a.descriptor.digest,
+            m.layers.len()
+        ));
+    }
     if artifact_type.starts_with(SIGSTORE_BUNDLE) {
         for layer in m.layers.iter().take(MAX_LAYERS) {
             bundle_layer(read, a, layer, lie.clone(), target, found);
@@ -258,13 +266,6 @@ fn read_artifact(
         } else if !unread.contains(&media.to_string()) {
             unread.push(media.to_string());
         }
-    }
-    if m.layers.len() > MAX_LAYERS {
-        found.trust.notes.push(format!(
-            "the artifact {} has {} layers; only the first {MAX_LAYERS} were read",
-            a.descriptor.digest,
-            m.layers.len()
-        ));
     }
     for media in unread {
         found.trust.notes.push(format!(

@@ -38,6 +38,7 @@ fn session_options(limits_json: Option<String>) -> std::result::Result<Options, 
         limits: limits_from(limits_json)?,
         vuln_db: vulndb::current(),
         trust: trust::current(),
+        keep_trust_inputs: true,
         ..Default::default()
     })
 }
