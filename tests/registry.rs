@@ -27,7 +27,7 @@ const CORS: &str = "  headers:
     Access-Control-Allow-Origin: ['*']
     Access-Control-Allow-Methods: [GET, HEAD, OPTIONS]
     Access-Control-Allow-Headers: [Authorization, Accept]
-    Access-Control-Expose-Headers: [Docker-Content-Digest, WWW-Authenticate, Retry-After]
+    Access-Control-Expose-Headers: [Docker-Content-Digest, WWW-Authenticate, Retry-After, Link]
 ";
 
 /// Starts a registry on 127.0.0.1 with filesystem storage in a temp dir; `htpasswd` turns

@@ -373,6 +373,15 @@ fn fetch_from(
     routes: &std::collections::HashMap<String, (u16, String, Vec<u8>)>,
     key: &KeyPair,
 ) -> (Value, Vec<String>) {
+    fetch_with_links(routes, &Default::default(), key)
+}
+
+/// [`fetch_from`], with a `Link` header on the answers to the paths of `links`.
+fn fetch_with_links(
+    routes: &std::collections::HashMap<String, (u16, String, Vec<u8>)>,
+    links: &std::collections::HashMap<String, String>,
+    key: &KeyPair,
+) -> (Value, Vec<String>) {
     use porthole::source::registry::{Fetch, Next, Reference, ResponseHead};
     let reference = Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
     let mut opts = porthole::Options::default();
@@ -391,6 +400,9 @@ fn fetch_from(
         let mut headers = vec![("Content-Type".to_string(), ctype)];
         if path.contains("/manifests/") && status == 200 {
             headers.push(("Docker-Content-Digest".into(), Digest::of(&body).to_string()));
+        }
+        if let Some(link) = links.get(&path) {
+            headers.push(("Link".into(), link.clone()));
         }
         if fetch.head(ResponseHead { status, headers }) {
             fetch.body(&body);
@@ -475,7 +487,7 @@ fn the_referrers_api_is_asked_first_and_the_referrers_tag_is_its_fallback() {
     let tag = format!("sha256-{}", digest.hex());
     routes.insert(
         format!("/v2/team/app/manifests/{tag}"),
-        (200, index, answer.document.clone()),
+        (200, index.clone(), answer.document.clone()),
     );
     let (r, asked) = fetch_from(&routes, &key);
     assert!(asked.contains(&format!("/v2/team/app/manifests/{tag}")), "{asked:?}");
@@ -518,6 +530,44 @@ fn the_referrers_api_is_asked_first_and_the_referrers_tag_is_its_fallback() {
         r["trust"]
     );
     assert_eq!(r["trust"]["verdict"], "unsigned");
+
+    // An answer on two pages (the `Link` header, RFC 8288): both are read; a next page on
+    // another host is not asked for.
+    let payload2 = signing::simple_signing_payload(digest.as_str(), "127.0.0.1:5000/team/app-mirror");
+    let second_referrer = signing::cosign_referrer(&payload2, key.sign(&payload2), (&digest, size));
+    let mut routes = image_routes(&img);
+    serve_artifact(&mut routes, &referrer);
+    serve_artifact(&mut routes, &second_referrer);
+    let first = format!("/v2/team/app/referrers/{digest}");
+    let second = format!("{first}?n=1&last=x");
+    routes.insert(
+        first.clone(),
+        (200, index.clone(), signing::referrers_index(&[&referrer]).document),
+    );
+    routes.insert(
+        second.clone(),
+        (
+            200,
+            index.clone(),
+            signing::referrers_index(&[&second_referrer]).document,
+        ),
+    );
+    let mut links = std::collections::HashMap::new();
+    links.insert(first.clone(), format!("<{second}>; rel=\"next\""));
+    let (r, asked) = fetch_with_links(&routes, &links, &key);
+    assert!(asked.contains(&second), "{asked:?}");
+    let sigs = r["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{}", r["trust"]);
+    assert!(sigs.iter().all(|s| s["verified"] == true), "{sigs:?}");
+    links.insert(first.clone(), "<https://elsewhere.example/v2/x>; rel=next".into());
+    let (r, asked) = fetch_with_links(&routes, &links, &key);
+    assert!(!asked.iter().any(|a| a.contains("elsewhere")), "{asked:?}");
+    assert_eq!(r["signatures"].as_array().unwrap().len(), 1);
+    assert!(
+        r["trust"]["notes"].to_string().contains("it was not asked for"),
+        "{}",
+        r["trust"]
+    );
 
     // An answer listing a referrer whose subject is another image.
     let other = Digest::of(b"another image");

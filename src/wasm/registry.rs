@@ -81,6 +81,7 @@ impl RegistryFetch {
                     Purpose::Config(_) => ("config", None),
                     Purpose::Layer(i, _) => ("layer", Some(i)),
                     Purpose::Referrers(_)
+                    | Purpose::ReferrersPage(..)
                     | Purpose::AttachedTag(..)
                     | Purpose::Artifact(..)
                     | Purpose::ArtifactBlob(_) => ("signatures", None),

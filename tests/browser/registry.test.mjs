@@ -364,7 +364,7 @@ test('Basic auth behind nginx (the README\'s config): wrong password explained, 
   const res = await fetch(`${proxy.origin}/v2/`, { headers: { Origin: server.origin } });
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('access-control-allow-origin'), '*', 'exactly one Access-Control-Allow-Origin');
-  assert.equal(res.headers.get('access-control-expose-headers'), 'Docker-Content-Digest, WWW-Authenticate, Retry-After');
+  assert.equal(res.headers.get('access-control-expose-headers'), 'Docker-Content-Digest, WWW-Authenticate, Retry-After, Link');
 });
 
 test('Docker Hub references are explained before anything is sent', async () => {

@@ -13,7 +13,7 @@ use crate::source::layout::blob_path;
 use crate::source::memory::MemoryStore;
 use crate::source::{ManifestDigestOrigin, Opened, Origin};
 use crate::trust::attached::{FOUND_ANNOTATION, MAX_ATTACHED};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Every manifest type porthole reads (distribution 2.8 answers 404 for OCI manifests unless
 /// the OCI type is listed).
@@ -30,6 +30,8 @@ pub enum Purpose {
     Layer(usize, Digest),
     /// The referrers API for an image digest (OCI distribution 1.1).
     Referrers(Digest),
+    /// A further page of the referrers API's answer: the URL its `Link` header names.
+    ReferrersPage(Digest, String),
     /// A tag that may hold what is attached to an image digest: cosign's `sha256-<hex>.sig` /
     /// `.att`, or the referrers tag schema's `sha256-<hex>`.
     AttachedTag(String, Digest),
@@ -44,7 +46,11 @@ impl Purpose {
     pub fn is_discovery(&self) -> bool {
         matches!(
             self,
-            Purpose::Referrers(_) | Purpose::AttachedTag(..) | Purpose::Artifact(..) | Purpose::ArtifactBlob(_)
+            Purpose::Referrers(_)
+                | Purpose::ReferrersPage(..)
+                | Purpose::AttachedTag(..)
+                | Purpose::Artifact(..)
+                | Purpose::ArtifactBlob(_)
         )
     }
 }
@@ -53,6 +59,8 @@ impl Purpose {
 const INDEX_ACCEPT: &str = "application/vnd.oci.image.index.v1+json";
 /// Layers of an attached artifact fetched at most.
 const MAX_ARTIFACT_BLOBS: usize = 16;
+/// Pages of referrers read per image digest (the artifacts they list are capped anyway).
+const MAX_REFERRER_PAGES: usize = 16;
 
 /// A request to send: always a GET.
 #[derive(Debug, Clone)]
@@ -147,6 +155,8 @@ pub struct Fetch {
     asked: HashSet<Digest>,
     /// What could not be looked up.
     attached_notes: Vec<String>,
+    /// Pages of the referrers API's answer read, per image digest.
+    referrer_pages: HashMap<Digest, usize>,
     /// Bytes of attached documents received; past [`Fetch::discovery_budget`], no more are asked.
     attached_bytes: u64,
     /// Artifact manifests asked for (up to [`MAX_ATTACHED`]; one more once the note is made).
@@ -227,6 +237,7 @@ impl Fetch {
             looked_up: HashSet::new(),
             asked: HashSet::new(),
             attached_notes: Vec::new(),
+            referrer_pages: HashMap::new(),
             attached_bytes: 0,
             artifacts: 0,
         }
@@ -251,6 +262,7 @@ impl Fetch {
             }
             Purpose::Artifact(d, _) => (self.url(&format!("{repo}/manifests/{d}")), Some(ACCEPT)),
             Purpose::Referrers(d) => (self.url(&format!("{repo}/referrers/{d}")), Some(INDEX_ACCEPT)),
+            Purpose::ReferrersPage(_, url) => (url.clone(), Some(INDEX_ACCEPT)),
             Purpose::Config(d) | Purpose::Layer(_, d) | Purpose::ArtifactBlob(d) => {
                 (self.url(&format!("{repo}/blobs/{d}")), None)
             }
@@ -499,7 +511,7 @@ impl Fetch {
             Purpose::Manifest(r) => format!("manifest {r} of {}", self.reference.repository),
             Purpose::Config(d) => format!("config blob {d}"),
             Purpose::Layer(i, d) => format!("layer {i} blob {d}"),
-            Purpose::Referrers(d) => format!("the referrers of {d}"),
+            Purpose::Referrers(d) | Purpose::ReferrersPage(d, _) => format!("the referrers of {d}"),
             Purpose::AttachedTag(t, _) => format!("tag {t}"),
             Purpose::Artifact(d, _) => format!("attached artifact {d}"),
             Purpose::ArtifactBlob(d) => format!("attached blob {d}"),
@@ -770,7 +782,11 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
                     }
                 }
             }
-            (Purpose::Referrers(d), Body::Buffer(b)) => self.referrers(d, b),
+            (Purpose::Referrers(d), Body::Buffer(b)) => self.referrers(d, b, 1),
+            (Purpose::ReferrersPage(d, _), Body::Buffer(b)) => {
+                let page = self.referrer_pages.get(d).copied().unwrap_or(1) + 1;
+                self.referrers(d, b, page)
+            }
             (Purpose::AttachedTag(tag, d), Body::Buffer(b)) => self.attached_tag(tag, d, b),
             (Purpose::Artifact(d, found), Body::Buffer(b)) => {
                 match parse_json::<Manifest>(&b, "artifact manifest", limits.json_bytes) {
@@ -805,8 +821,8 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
         Ok(())
     }
 
-    /// The referrers API answered: an index of what is attached to `d`.
-    fn referrers(&mut self, d: &Digest, bytes: Vec<u8>) {
+    /// The referrers API answered (page `page`): an index of what is attached to `d`.
+    fn referrers(&mut self, d: &Digest, bytes: Vec<u8>, page: usize) {
         let limit = self.opts.limits.json_bytes;
         let index: crate::image::manifest::Index = match parse_json(&bytes, "referrers answer", limit) {
             Ok(i) => i,
@@ -815,15 +831,25 @@ when the registry lists WWW-Authenticate in Access-Control-Expose-Headers",
                     "the referrers API's answer for {d} is not an index: {}",
                     e.message
                 ));
-                let tag = format!("{}-{}", d.algorithm(), d.hex());
-                self.queue.push_front(Purpose::AttachedTag(tag, d.clone()));
+                // The referrers tag is the fallback for an API that is not there, not for a
+                // later page gone wrong.
+                if page == 1 {
+                    let tag = format!("{}-{}", d.algorithm(), d.hex());
+                    self.queue.push_front(Purpose::AttachedTag(tag, d.clone()));
+                }
                 return;
             }
         };
-        if self.head.header("Link").is_some() {
-            self.attached_notes.push(format!(
-                "the registry lists the referrers of {d} on several pages; only the first was read"
-            ));
+        self.referrer_pages.insert(d.clone(), page);
+        // More pages: the `Link` header names the next one, on this registry only.
+        if let Some(target) = self.head.header("Link").and_then(super::link::next) {
+            match super::link::resolve(&self.reference.base_url(), target) {
+                Ok(_) if page >= MAX_REFERRER_PAGES => self.attached_notes.push(format!(
+                    "the registry lists the referrers of {d} on more than {MAX_REFERRER_PAGES} pages; only those were read"
+                )),
+                Ok(url) => self.queue.push_front(Purpose::ReferrersPage(d.clone(), url)),
+                Err(e) => self.attached_notes.push(format!("the referrers of {d}: {e}")),
+            }
         }
         let tag = format!("{}-{}", d.algorithm(), d.hex());
         self.keep_attached(bytes, crate::image::manifest::OCI_INDEX, &tag, Some("referrers API"));

@@ -10,6 +10,7 @@
 
 mod auth;
 mod fetch;
+pub mod link;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod reference;
@@ -25,7 +26,7 @@ pub fn cors_help(registry: &str, origin: &str) -> String {
         "The browser blocked the answer from {registry}: the registry does not allow cross-origin requests from \
 {origin} (CORS). Browsers only hand a page a registry's answer when the registry (and its token service) \
 sends Access-Control-Allow-Origin: {origin} (or *), Access-Control-Allow-Headers: Authorization, Accept, \
-Access-Control-Expose-Headers: Docker-Content-Digest, WWW-Authenticate, Retry-After, and answers the OPTIONS \
+Access-Control-Expose-Headers: Docker-Content-Digest, WWW-Authenticate, Retry-After, Link, and answers the OPTIONS \
 preflight with 2xx without asking for credentials. For the CNCF distribution registry, set http.headers in its \
 config; with authentication on it answers the preflight with 401, so put nginx in front to answer OPTIONS \
 (see the README, \"Inspecting from a registry\"). Docker Hub sends no CORS headers at all: inspect Hub images \
