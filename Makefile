@@ -5,6 +5,7 @@
 #   make single  the page as one HTML file that works from disk: $(TARGET_DIR)/single/porthole.html
 #   make bench   throughput of `porthole inspect` next to `tar | sha256sum` on a generated image
 #   make bench-vulns  1,000 packages matched against 100,000 OSV records (scripts/bench-vulns.py)
+#   make bench-trust  1,024 cosign signatures verified, against OpenSSL (scripts/bench-trust.py)
 #
 # Cargo's outputs (and the files built from them) go to $CARGO_TARGET_DIR when it is set, else target/.
 
@@ -20,7 +21,7 @@ export RUSTFLAGS_WASM := -C target-feature=+simd128
 # Real OSV advisories in osv.dev's export layout (the workplace's shared material).
 OSV_DIR ?= $(firstword $(wildcard ../shared/osv /work/shared/osv))
 
-.PHONY: compare-syft sbom vulns bench-vulns setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
+.PHONY: compare-syft sbom vulns bench-vulns bench-trust setup setup-tests web serve single test fmt-check clippy unit wasm real-images schema bench cli fixture-bin browser
 
 setup:
 	scripts/setup.sh
@@ -107,6 +108,9 @@ vulns: cli fixture-bin
 
 bench-vulns: cli fixture-bin
 	python3 scripts/bench-vulns.py $(TARGET_DIR)/release/porthole $(TARGET_DIR)/release/porthole-fixture $(OSV_DIR)
+
+bench-trust: cli fixture-bin
+	CARGO_TARGET_DIR=$(TARGET_DIR) python3 scripts/bench-trust.py
 
 real-images: cli
 	PORTHOLE=$(TARGET_DIR)/release/porthole tests/real-images.sh
