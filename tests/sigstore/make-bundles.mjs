@@ -38,52 +38,56 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { MockCTLog, MockFulcioCA, MockRekor, MockRekorV2, ecKeyPair, spkiDer } from './mock-services.mjs';
+import {
+  EMAIL,
+  FULCIO_URL,
+  ISSUER,
+  MockRekorV2,
+  REKOR_URL,
+  b64,
+  commandLine,
+  dayBefore,
+  derFromPEM,
+  ecKeyPair,
+  flipLastByte,
+  identityPolicy,
+  mockSigstore,
+  sha256,
+  sigstoreVerifier,
+  sigstoreVerifyVersion,
+  spkiDer,
+  trustedRoot,
+  verifyBundle,
+  writeJSON,
+} from './mock-services.mjs';
 
 const require = createRequire(import.meta.url);
 const sign = require('@sigstore/sign');
 const sgBundle = require('@sigstore/bundle');
 const sgMock = require('@sigstore/mock');
-const sgVerify = require('@sigstore/verify');
 const specs = require('@sigstore/protobuf-specs');
 // nock is @sigstore/mock's own dependency: resolve it from there.
 const nock = createRequire(require.resolve('@sigstore/mock'))('nock');
 
-const [outDir, artifactFile] = process.argv.slice(2);
-if (!outDir || !artifactFile) {
-  console.error('usage: node tests/sigstore/make-bundles.mjs OUTDIR ARTIFACT_FILE');
-  process.exit(2);
-}
+const [outDir, artifactFile] = commandLine('make-bundles.mjs', 'ARTIFACT_FILE');
 
-const FULCIO_URL = 'https://fulcio.porthole.test';
 const FULCIO_NO_SCT_URL = 'https://fulcio-nosct.porthole.test';
 const FULCIO_UNTRUSTED_URL = 'https://fulcio-untrusted.porthole.test';
-const REKOR_URL = 'https://rekor.porthole.test';
 // A rekor-tiles shard is named after its host, which is also its checkpoint origin.
 const REKOR_V2_URL = 'https://log2026-1.rekor.porthole.test';
 const TSA_URL = 'https://tsa.porthole.test';
 const TSA_UNTRUSTED_URL = 'https://tsa-untrusted.porthole.test';
-const CTLOG_URL = 'https://ctfe.porthole.test/2026';
-const ISSUER = 'https://issuer.porthole.test';
-const EMAIL = 'signer@porthole.test';
 const URI_IDENTITY = 'https://github.com/porthole/porthole/.github/workflows/release.yml@refs/heads/main';
 const PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
 const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 const startedAt = Date.now();
 const now = new Date();
-const dayAgo = new Date(Math.floor(now.getTime() / 1000) * 1000 - 24 * 3600 * 1000);
-const rfc3339 = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-const b64 = (buf) => Buffer.from(buf).toString('base64');
-const sha256 = (data) => crypto.createHash('sha256').update(data).digest();
+const dayAgo = dayBefore(now);
 
 // --- services ---------------------------------------------------------------
 
-const ctLog = new MockCTLog({ keyPair: ecKeyPair('P-256'), baseURL: CTLOG_URL });
-const ca = new MockFulcioCA({ organization: 'porthole.test', now, ctLog });
-const caNoSCT = Object.create(ca, { ctLog: { value: null } }); // same chain, no SCT
-const untrustedCA = new MockFulcioCA({ organization: 'untrusted.porthole.test', now, ctLog });
-const rekor = new MockRekor({ keyPair: ecKeyPair('P-256'), baseURL: REKOR_URL });
+const { ctLog, ca, caNoSCT, untrustedCA, rekor } = mockSigstore({ now });
 const rekorV2 = new MockRekorV2({ baseURL: REKOR_V2_URL });
 // @sigstore/mock's TSA wants an EC key (it goes through WebCrypto ECDSA); its
 // root and signing ("int") certificates share that key and are ECDSA-SHA384.
@@ -174,7 +178,7 @@ class MessageBundleBuilderV03 extends sign.MessageSignatureBundleBuilder {
     return sgBundle.toMessageSignatureBundle({
       digest: sha256(artifact.data),
       signature: signature.signature,
-      certificate: cert ? Buffer.from(cert.replace(/-----[^-]+-----|\s/g, ''), 'base64') : undefined,
+      certificate: cert ? derFromPEM(cert) : undefined,
       keyHint: signature.key.$case === 'publicKey' ? signature.key.hint : undefined,
       certificateChain: false,
     });
@@ -259,11 +263,6 @@ files['key-message-other-key.json'] = await messageBundle(new KeySigner(ecKeyPai
 // Lies edited from good bundles.
 const good = files['keyless-message.json'];
 const other = files['other-artifact.json'];
-const flipLastByte = (b64text) => {
-  const bytes = Buffer.from(b64text, 'base64');
-  bytes[bytes.length - 1] ^= 0x01;
-  return bytes.toString('base64');
-};
 const edited = (mutate) => {
   const b = clone(good);
   mutate(b, entryOf(b));
@@ -370,80 +369,36 @@ setTSAClock(tsa);
 
 // --- trusted root and key -----------------------------------------------------
 
-const trustedRoot = {
-  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-  tlogs: [
-    {
-      baseUrl: REKOR_URL,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: {
-        rawBytes: b64(rekor.publicKeyDer),
-        keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        validFor: { start: rfc3339(dayAgo) },
-      },
-      logId: { keyId: b64(rekor.logID) },
-    },
-    {
-      baseUrl: REKOR_V2_URL,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: {
-        rawBytes: b64(rekorV2.publicKeyDer),
-        keyDetails: 'PKIX_ED25519',
-        validFor: { start: rfc3339(dayAgo) },
-      },
-      logId: { keyId: b64(rekorV2.logID) },
-    },
-  ],
-  certificateAuthorities: [
-    {
-      subject: { organization: 'porthole.test', commonName: 'sigstore' },
-      uri: FULCIO_URL,
-      certChain: { certificates: ca.chainDer.map((d) => ({ rawBytes: b64(d) })) },
-      validFor: { start: rfc3339(ca.validFrom) },
-    },
-  ],
-  ctlogs: [
-    {
-      baseUrl: CTLOG_URL,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: {
-        rawBytes: b64(ctLog.publicKeyDer),
-        keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        validFor: { start: rfc3339(dayAgo) },
-      },
-      logId: { keyId: b64(ctLog.logID) },
-    },
-  ],
+const root = trustedRoot({
+  since: dayAgo,
+  ca,
+  ctLog,
+  tlogs: [rekor, rekorV2],
   timestampAuthorities: [
     {
       subject: { organization: 'sigstore.mock', commonName: 'tsa' },
       uri: TSA_URL,
-      // The signing certificate first, then the root.
-      certChain: { certificates: [tsa.intCertificate, tsa.rootCertificate].map((d) => ({ rawBytes: b64(d) })) },
-      validFor: { start: rfc3339(dayAgo) },
+      chainDer: [tsa.intCertificate, tsa.rootCertificate], // signing certificate first
     },
   ],
-};
+});
 
 fs.mkdirSync(outDir, { recursive: true });
-const write = (name, text) => fs.writeFileSync(path.join(outDir, name), text);
-write('trusted_root.json', JSON.stringify(trustedRoot, null, 2) + '\n');
-write('key.pub', signingKey.publicKey.export({ format: 'pem', type: 'spki' }).toString());
-for (const [name, bundle] of Object.entries(files)) write(name, JSON.stringify(bundle, null, 2) + '\n');
+writeJSON(outDir, 'trusted_root.json', root);
+fs.writeFileSync(path.join(outDir, 'key.pub'), signingKey.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+for (const [name, bundle] of Object.entries(files)) writeJSON(outDir, name, bundle);
 
 // --- verdicts of @sigstore/verify -------------------------------------------
 
-const exact = (s) => `^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-const emailPolicy = { subjectAlternativeName: exact(EMAIL), extensions: { issuer: ISSUER } };
-const verifier = new sgVerify.Verifier(
-  sgVerify.toTrustMaterial(specs.TrustedRoot.fromJSON(JSON.parse(fs.readFileSync(path.join(outDir, 'trusted_root.json'), 'utf8'))), {
-    [signingKeyHint]: {
-      rawBytes: signingKeyDer,
-      keyDetails: specs.PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
-      validFor: { start: dayAgo },
-    },
-  }),
-);
+// Judged as written: the files porthole's tests read, not the objects above.
+const readJSON = (name) => JSON.parse(fs.readFileSync(path.join(outDir, name), 'utf8'));
+const verifier = sigstoreVerifier(readJSON('trusted_root.json'), {
+  [signingKeyHint]: {
+    rawBytes: signingKeyDer,
+    keyDetails: specs.PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+    validFor: { start: dayAgo },
+  },
+});
 
 // Where a strict verifier (sigstore-go, cosign) must disagree with @sigstore/verify:
 // { expectOk, note }.
@@ -463,16 +418,9 @@ const strictDisagrees = {
 };
 
 function verdict(file, policy) {
-  const result = { ok: false, error: null, code: null };
-  try {
-    const bundle = sgBundle.bundleFromJSON(JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8')));
-    const entity = sgVerify.toSignedEntity(bundle, bundle.content.$case === 'messageSignature' ? artifact : undefined);
-    verifier.verify(entity, policy);
-    result.ok = true;
-  } catch (err) {
-    result.error = err.cause?.message ? `${err.message}: ${err.cause.message}` : String(err.message ?? err);
-    result.code = err.code ?? err.name ?? null;
-  }
+  const { ok, error, code, name } = verifyBundle(verifier, readJSON(file), artifact, policy);
+  // The class name stands in for errors without a code ("invalid time" is a plain Error).
+  const result = { ok, error, code: code ?? name };
   result.policy = policy ?? null;
   result.expectOk = strictDisagrees[file]?.expectOk ?? result.ok;
   if (strictDisagrees[file]) result.note = strictDisagrees[file].note;
@@ -483,23 +431,17 @@ const verdicts = {};
 for (const file of Object.keys(files).sort()) {
   const policy = file.startsWith('key-')
     ? undefined
-    : file === 'keyless-uri-san.json'
-      ? { subjectAlternativeName: exact(URI_IDENTITY), extensions: { issuer: ISSUER } }
-      : emailPolicy;
+    : identityPolicy(file === 'keyless-uri-san.json' ? URI_IDENTITY : EMAIL);
   verdicts[file] = verdict(file, policy);
 }
-verdicts['keyless-message.json#wrong-identity'] = verdict('keyless-message.json', {
-  subjectAlternativeName: exact('someone@else.test'),
-  extensions: { issuer: ISSUER },
-});
-write('verdicts.json', JSON.stringify(verdicts, null, 2) + '\n');
+verdicts['keyless-message.json#wrong-identity'] = verdict('keyless-message.json', identityPolicy('someone@else.test'));
+writeJSON(outDir, 'verdicts.json', verdicts);
 
 nock.cleanAll();
 nock.enableNetConnect();
 const accepted = Object.values(verdicts).filter((v) => v.ok).length;
-const version = (pkg) => require(`${pkg}/package.json`).version;
 console.log(
   `sigstore test material: ${Object.keys(files).length} bundles + trusted_root.json, key.pub, verdicts.json in ${outDir}; ` +
-    `@sigstore/verify ${version('@sigstore/verify')} accepts ${accepted}/${Object.keys(verdicts).length} ` +
+    `@sigstore/verify ${sigstoreVerifyVersion} accepts ${accepted}/${Object.keys(verdicts).length} ` +
     `(artifact sha256:${artifactDigest}, ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
 );

@@ -50,48 +50,43 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 
-import { MockCTLog, MockFulcioCA, MockRekor, canonicalJSON, ecKeyPair, spkiDer } from './mock-services.mjs';
+import {
+  EMAIL,
+  ISSUER,
+  b64,
+  commandLine,
+  dayBefore,
+  derFromPEM,
+  ecKeyPair,
+  flipLastByte,
+  identityPolicy,
+  issuerExtensions,
+  mockSigstore,
+  pemBlock,
+  sha256,
+  sigstoreVerifier,
+  sigstoreVerifyVersion,
+  spkiDer,
+  trustedRoot,
+  verifyBundle,
+  writeJSON,
+} from './mock-services.mjs';
 
 const require = createRequire(import.meta.url);
 const sgBundle = require('@sigstore/bundle');
-const sgVerify = require('@sigstore/verify');
-const specs = require('@sigstore/protobuf-specs');
 
-const [outDir, payloadFile] = process.argv.slice(2);
-if (!outDir || !payloadFile) {
-  console.error('usage: node tests/sigstore/make-cosign-keyless.mjs OUTDIR PAYLOAD_FILE');
-  process.exit(2);
-}
-
-const FULCIO_URL = 'https://fulcio.porthole.test';
-const REKOR_URL = 'https://rekor.porthole.test';
-const CTLOG_URL = 'https://ctfe.porthole.test/2026';
-const ISSUER = 'https://issuer.porthole.test';
-const EMAIL = 'signer@porthole.test';
-const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1'; // raw string value
-const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8'; // DER UTF8String value
+const [outDir, payloadFile] = commandLine('make-cosign-keyless.mjs', 'PAYLOAD_FILE');
 
 const startedAt = Date.now();
 const now = new Date();
-const dayAgo = new Date(Math.floor(now.getTime() / 1000) * 1000 - 24 * 3600 * 1000);
-const rfc3339 = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-const b64 = (buf) => Buffer.from(buf).toString('base64');
-const sha256 = (data) => crypto.createHash('sha256').update(data).digest();
 
-// Go's pem.EncodeToMemory (what cryptoutils.MarshalCertificateToPEM gives):
-// 64-column base64 lines, a newline after the END line.
-const certPEM = (der) =>
-  `-----BEGIN CERTIFICATE-----\n${b64(der).match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
+// What cryptoutils.MarshalCertificateToPEM gives (Go's pem.EncodeToMemory).
+const certPEM = (der) => pemBlock('CERTIFICATE', der);
 
 // --- services ---------------------------------------------------------------
 
-const ctLog = new MockCTLog({ keyPair: ecKeyPair('P-256'), baseURL: CTLOG_URL });
-const ca = new MockFulcioCA({ organization: 'porthole.test', now, ctLog });
-const caNoSCT = Object.create(ca, { ctLog: { value: null } }); // same chain, no SCT
-const untrustedCA = new MockFulcioCA({ organization: 'untrusted.porthole.test', now, ctLog });
-const rekor = new MockRekor({ keyPair: ecKeyPair('P-256'), baseURL: REKOR_URL });
+const { ctLog, ca, caNoSCT, untrustedCA, rekor } = mockSigstore({ now });
 
 const chainPEM = (authority) => authority.chainDer.map(certPEM).join(''); // intermediate, root
 
@@ -103,10 +98,7 @@ async function issueLeaf(authority) {
     await authority.issueCertificate({
       publicKey: spkiDer(keyPair.publicKey),
       subjectAltName: EMAIL,
-      extensions: [
-        { oid: OID_ISSUER_V1, value: ISSUER, legacy: true },
-        { oid: OID_ISSUER_V2, value: ISSUER },
-      ],
+      extensions: issuerExtensions(ISSUER),
     }),
   );
   return { keyPair, der, pem: certPEM(der) };
@@ -141,14 +133,7 @@ function rekorBundle(entry, { set = entry.verification.signedEntryTimestamp, bod
 }
 
 // What the log signs for a SET: canonical JSON of the bundle's Payload.
-const signSET = ({ body, integratedTime, logID, logIndex }) =>
-  b64(rekor.sign(Buffer.from(canonicalJSON({ body, integratedTime, logID, logIndex }), 'utf8')));
-
-const flipLastByte = (b64text) => {
-  const bytes = Buffer.from(b64text, 'base64');
-  bytes[bytes.length - 1] ^= 0x01;
-  return b64(bytes);
-};
+const signSET = (payload) => b64(rekor.signedEntryTimestamp(payload));
 
 // --- cases ------------------------------------------------------------------
 
@@ -219,47 +204,11 @@ cases.tampered = { ...good, signature: flipLastByte(good.signature) };
 
 // --- trusted root -------------------------------------------------------------
 
-const trustedRoot = {
-  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-  tlogs: [
-    {
-      baseUrl: REKOR_URL,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: {
-        rawBytes: b64(rekor.publicKeyDer),
-        keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        validFor: { start: rfc3339(dayAgo) },
-      },
-      logId: { keyId: b64(rekor.logID) },
-    },
-  ],
-  certificateAuthorities: [
-    {
-      subject: { organization: 'porthole.test', commonName: 'sigstore' },
-      uri: FULCIO_URL,
-      certChain: { certificates: ca.chainDer.map((d) => ({ rawBytes: b64(d) })) },
-      validFor: { start: rfc3339(ca.validFrom) },
-    },
-  ],
-  ctlogs: [
-    {
-      baseUrl: CTLOG_URL,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: {
-        rawBytes: b64(ctLog.publicKeyDer),
-        keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        validFor: { start: rfc3339(dayAgo) },
-      },
-      logId: { keyId: b64(ctLog.logID) },
-    },
-  ],
-  timestampAuthorities: [],
-};
+const root = trustedRoot({ since: dayBefore(now), ca, ctLog, tlogs: [rekor] });
 
 fs.mkdirSync(outDir, { recursive: true });
-const write = (name, text) => fs.writeFileSync(path.join(outDir, name), text);
-write('trusted_root.json', JSON.stringify(trustedRoot, null, 2) + '\n');
-for (const [name, material] of Object.entries(cases)) write(`${name}.json`, JSON.stringify(material, null, 2) + '\n');
+writeJSON(outDir, 'trusted_root.json', root);
+for (const [name, material] of Object.entries(cases)) writeJSON(outDir, `${name}.json`, material);
 
 // --- verdicts of @sigstore/verify -------------------------------------------
 //
@@ -281,11 +230,11 @@ for (const [name, material] of Object.entries(cases)) write(`${name}.json`, JSON
 //   * cosign also checks the payload's docker-manifest-digest against the
 //     image; @sigstore/verify treats the payload as opaque bytes.
 
-const policy = { subjectAlternativeName: '^signer@porthole\\.test$', extensions: { issuer: ISSUER } };
-const verifier = new sgVerify.Verifier(sgVerify.toTrustMaterial(specs.TrustedRoot.fromJSON(trustedRoot)));
+const policy = identityPolicy(EMAIL);
+const verifier = sigstoreVerifier(root);
 
 function toSigstoreBundle(material) {
-  const leafDer = Buffer.from(material.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const leafDer = derFromPEM(material.certificate);
   const tlogEntries = [];
   if (material.bundle) {
     const rb = JSON.parse(material.bundle);
@@ -314,23 +263,14 @@ function toSigstoreBundle(material) {
 
 const verdicts = {};
 for (const [name, material] of Object.entries(cases)) {
-  const result = { ok: false, error: null };
-  try {
-    const bundle = sgBundle.bundleFromJSON(toSigstoreBundle(material));
-    verifier.verify(sgVerify.toSignedEntity(bundle, payload), policy);
-    result.ok = true;
-  } catch (err) {
-    const message = err.cause?.message ? `${err.message}: ${err.cause.message}` : String(err.message ?? err);
-    result.error = err.code ? `${err.code}: ${message}` : message;
-  }
-  verdicts[name] = result;
+  const { ok, error, code } = verifyBundle(verifier, toSigstoreBundle(material), payload, policy);
+  verdicts[name] = { ok, error: code ? `${code}: ${error}` : error };
 }
-write('verdicts.json', JSON.stringify(verdicts, null, 2) + '\n');
+writeJSON(outDir, 'verdicts.json', verdicts);
 
 const accepted = Object.entries(verdicts).filter(([, v]) => v.ok).map(([k]) => k);
-const version = (pkg) => require(`${pkg}/package.json`).version;
 console.log(
   `cosign keyless test material: ${Object.keys(cases).length} cases + trusted_root.json, verdicts.json in ${outDir}; ` +
-    `@sigstore/verify ${version('@sigstore/verify')} accepts ${accepted.join(', ') || 'none'} ` +
+    `@sigstore/verify ${sigstoreVerifyVersion} accepts ${accepted.join(', ') || 'none'} ` +
     `(payload sha256:${sha256(payload).toString('hex')}, ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
 );

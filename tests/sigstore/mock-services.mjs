@@ -15,13 +15,57 @@
 // The objects plug into @sigstore/mock's fulcioHandler() and rekorHandler(),
 // which only need `issueCertificate()`/`rootCertificate` and `log()`;
 // MockRekorV2.logV2() takes and returns the JSON of POST /api/v2/log/entries.
+//
+// The last section holds what make-bundles.mjs and make-cosign-keyless.mjs
+// both need around these services: the porthole.test instance itself (URLs,
+// identity, the services, its trusted_root.json) and the recording of
+// @sigstore/verify's verdicts.
 
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { HashAlgorithm } = require('@sigstore/protobuf-specs');
+const specs = require('@sigstore/protobuf-specs');
+const { HashAlgorithm } = specs;
 const rekorV2Types = require('@sigstore/protobuf-specs/rekor/v2');
+const sgBundle = require('@sigstore/bundle');
+const sgVerify = require('@sigstore/verify');
+
+// ---------------------------------------------------------------------------
+// Bytes and text
+// ---------------------------------------------------------------------------
+
+// Sigstore's JSON (bundles, trusted roots) spells bytes as padded standard
+// base64 and times as RFC 3339 on whole seconds.
+export const b64 = (bytes) => Buffer.from(bytes).toString('base64');
+const rfc3339 = (date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+// Several parts hash as their concatenation (the logs' leaf and node hashes).
+export const sha256 = (...parts) => {
+  const h = crypto.createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+// Go's pem.Encode layout (Rekor's canonical PEM, cosign's certificate
+// annotations): 64-column base64 lines, a newline after the END line.
+export function pemBlock(label, derBytes) {
+  const lines = b64(derBytes).match(/.{1,64}/g).join('\n');
+  return `-----BEGIN ${label}-----\n${lines}\n-----END ${label}-----\n`;
+}
+
+// The DER of a single PEM block, whatever its label and line layout.
+export const derFromPEM = (pem) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+
+// The generators' lies that still parse: a base64 signature, hash or
+// timestamp with its last byte flipped.
+export function flipLastByte(b64text) {
+  const bytes = Buffer.from(b64text, 'base64');
+  bytes[bytes.length - 1] ^= 0x01;
+  return b64(bytes);
+}
 
 // ---------------------------------------------------------------------------
 // DER
@@ -220,6 +264,7 @@ export class MockCTLog {
 export class MockFulcioCA {
   // options: { organization, now, ctLog (or null for no SCT), leafLifetimeMs }
   constructor({ organization = 'porthole.test', now = new Date(), ctLog = null, leafLifetimeMs = 10 * 60 * 1000 } = {}) {
+    this.organization = organization; // the trusted root's subject of this CA
     this.ctLog = ctLog;
     this.leafLifetimeMs = leafLifetimeMs;
     this.rootKeys = ecKeyPair('P-384');
@@ -348,11 +393,6 @@ export function canonicalJSON(value) {
   return JSON.stringify(value);
 }
 
-const sha256 = (...parts) => {
-  const h = crypto.createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
 export const leafHash = (body) => sha256(Buffer.from([0x00]), body);
 const nodeHash = (left, right) => sha256(Buffer.from([0x01]), left, right);
 
@@ -378,13 +418,11 @@ export function auditPath(m, leaves) {
     : [...auditPath(m - k, leaves.slice(k)), merkleRoot(leaves.slice(0, k))];
 }
 
-// Go's pem.Encode: 64-column base64, trailing newline (Rekor's canonical PEM).
+// Rekor stores keys and certificates re-encoded the way Go's pem.Encode writes them.
 function canonicalPEM(pem) {
   const match = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
   if (!match) throw new Error('not PEM');
-  const b64 = Buffer.from(match[2].replace(/\s+/g, ''), 'base64').toString('base64');
-  const lines = b64.match(/.{1,64}/g).join('\n');
-  return `-----BEGIN ${match[1]}-----\n${lines}\n-----END ${match[1]}-----\n`;
+  return pemBlock(match[1], Buffer.from(match[2].replace(/\s+/g, ''), 'base64'));
 }
 const canonicalKeyB64 = (b64pem) =>
   Buffer.from(canonicalPEM(Buffer.from(b64pem, 'base64').toString('utf8'))).toString('base64');
@@ -440,6 +478,7 @@ export class MockRekor {
   // options: { keyPair, baseURL, treeID, indexOffset, initialLeaves, trailingLeaves }
   constructor({ keyPair, baseURL, treeID = 7352417025519838913n, indexOffset = 24296150, initialLeaves = 13, trailingLeaves = 2 }) {
     this.keyPair = keyPair;
+    this.baseURL = baseURL;
     this.host = new URL(baseURL).host;
     this.treeID = BigInt(treeID);
     this.indexOffset = indexOffset; // global ("virtual") index = tree index + offset, as on a sharded log
@@ -455,6 +494,13 @@ export class MockRekor {
 
   sign(data) {
     return crypto.sign('sha256', data, this.keyPair.privateKey);
+  }
+
+  // The SET: the log's signature over the canonical JSON of these four fields
+  // (cosign's Rekor bundle Payload). Public so that a test can sign a SET for
+  // an entry the log never made.
+  signedEntryTimestamp({ body, integratedTime, logID, logIndex }) {
+    return this.sign(Buffer.from(canonicalJSON({ body, integratedTime, logID, logIndex }), 'utf8'));
   }
 
   checkpoint(treeSize, rootHash, timestampSeconds) {
@@ -478,12 +524,7 @@ export class MockRekor {
     const integratedTime = this.integratedTimeOverride ?? Math.floor(Date.now() / 1000);
     const logIndex = this.indexOffset + treeIndex;
     const logIDHex = this.logID.toString('hex');
-    const set = this.sign(
-      Buffer.from(
-        canonicalJSON({ body: body.toString('base64'), integratedTime, logID: logIDHex, logIndex }),
-        'utf8',
-      ),
-    );
+    const set = this.signedEntryTimestamp({ body: body.toString('base64'), integratedTime, logID: logIDHex, logIndex });
     const uuid = this.treeID.toString(16).padStart(16, '0') + leafHash(body).toString('hex');
     return {
       [uuid]: {
@@ -518,6 +559,7 @@ export class MockRekorV2 {
   constructor({ baseURL, keyPair = crypto.generateKeyPairSync('ed25519'), initialLeaves = 13, trailingLeaves = 2 }) {
     if (keyPair.publicKey.asymmetricKeyType !== 'ed25519') throw new Error('mock Rekor v2: Ed25519 key expected');
     this.keyPair = keyPair;
+    this.baseURL = baseURL;
     // rekor-tiles' checkpoint origin is the shard's host name (e.g.
     // log2025-1.rekor.sigstore.dev); each shard is its own log, so an entry's
     // log index is its index in this tree (no global offset as on Rekor v1).
@@ -609,6 +651,147 @@ export class MockRekorV2 {
         checkpoint: { envelope: this.checkpoint(treeSize, rootHash) },
       },
       canonicalizedBody: body.toString('base64'),
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The porthole.test instance shared by the generators
+// ---------------------------------------------------------------------------
+
+// make-bundles.mjs and make-cosign-keyless.mjs sign against the same instance
+// and identity, which tests/trust.rs spells out again when it asks porthole
+// about their material.
+export const FULCIO_URL = 'https://fulcio.porthole.test';
+export const REKOR_URL = 'https://rekor.porthole.test';
+export const CTLOG_URL = 'https://ctfe.porthole.test/2026';
+export const ISSUER = 'https://issuer.porthole.test';
+export const EMAIL = 'signer@porthole.test';
+
+// Both generators take the output folder and one input file, and fail the
+// calling test with a usage line otherwise.
+export function commandLine(script, inputName) {
+  const [outDir, inputFile] = process.argv.slice(2);
+  if (!outDir || !inputFile) {
+    console.error(`usage: node tests/sigstore/${script} OUTDIR ${inputName}`);
+    process.exit(2);
+  }
+  return [outDir, inputFile];
+}
+
+// The logs' (and the TSA's) validity in trusted_root.json starts a day
+// before the run, on a whole second: every time a run produces is inside it.
+export const dayBefore = (date) => new Date(Math.floor(date.getTime() / 1000) * 1000 - 24 * 3600 * 1000);
+
+// The services both generators use: the trusted CA, the same CA without the
+// CT log (its leaves carry no SCT), a CA the trusted root does not list, and
+// the Rekor v1 log. Fresh keys on every call.
+export function mockSigstore({ now = new Date() } = {}) {
+  const ctLog = new MockCTLog({ keyPair: ecKeyPair('P-256'), baseURL: CTLOG_URL });
+  const ca = new MockFulcioCA({ organization: 'porthole.test', now, ctLog });
+  return {
+    ctLog,
+    ca,
+    caNoSCT: Object.create(ca, { ctLog: { value: null } }), // same chain, no SCT
+    untrustedCA: new MockFulcioCA({ organization: 'untrusted.porthole.test', now, ctLog }),
+    rekor: new MockRekor({ keyPair: ecKeyPair('P-256'), baseURL: REKOR_URL }),
+  };
+}
+
+// What @sigstore/mock's fulcioHandler asks of issueCertificate() for a token
+// whose iss is `issuer`; for issuing a leaf without the handler.
+export function issuerExtensions(issuer) {
+  return [
+    { oid: OID.fulcioIssuerV1, value: issuer, legacy: true },
+    { oid: OID.fulcioIssuerV2, value: issuer },
+  ];
+}
+
+// The trusted root names a log key by its algorithm, which the key itself says.
+function trustedKeyDetails(publicKey) {
+  if (publicKey.asymmetricKeyType === 'ed25519') return 'PKIX_ED25519';
+  if (publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'PKIX_ECDSA_P256_SHA_256';
+  throw new Error('trusted root: only Ed25519 and P-256 log keys are written');
+}
+
+// trusted_root.json for the CA, the CT log, the given transparency logs
+// (MockRekor / MockRekorV2) and timestamp authorities ({ subject, uri,
+// chainDer: signing certificate first, then its root }). Keys and TSAs are
+// valid from `since`, the CA from its certificates' notBefore.
+export function trustedRoot({ since, ca, ctLog, tlogs, timestampAuthorities = [] }) {
+  const chain = (ders) => ({ certificates: ders.map((d) => ({ rawBytes: b64(d) })) });
+  const logKey = (log) => ({
+    baseUrl: log.baseURL,
+    hashAlgorithm: 'SHA2_256',
+    publicKey: {
+      rawBytes: b64(log.publicKeyDer),
+      keyDetails: trustedKeyDetails(log.keyPair.publicKey),
+      validFor: { start: rfc3339(since) },
+    },
+    logId: { keyId: b64(log.logID) },
+  });
+  return {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: tlogs.map(logKey),
+    certificateAuthorities: [
+      {
+        subject: { organization: ca.organization, commonName: 'sigstore' },
+        uri: FULCIO_URL,
+        certChain: chain(ca.chainDer),
+        validFor: { start: rfc3339(ca.validFrom) },
+      },
+    ],
+    ctlogs: [logKey(ctLog)],
+    timestampAuthorities: timestampAuthorities.map(({ subject, uri, chainDer }) => ({
+      subject,
+      uri,
+      certChain: chain(chainDer),
+      validFor: { start: rfc3339(since) },
+    })),
+  };
+}
+
+// Every generated file is indented JSON with a final newline, to be read
+// when a test fails.
+export function writeJSON(dir, name, value) {
+  fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
+}
+
+// ---------------------------------------------------------------------------
+// @sigstore/verify, the reference both generators record verdicts from
+// ---------------------------------------------------------------------------
+
+export const sigstoreVerifyVersion = require('@sigstore/verify/package.json').version;
+
+// A SAN policy is a regular expression; the generators want one identity.
+const exactPattern = (s) => `^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+export const identityPolicy = (identity) => ({
+  subjectAlternativeName: exactPattern(identity),
+  extensions: { issuer: ISSUER },
+});
+
+// publicKeys: hint -> PublicKey, for bundles signed by a key rather than a certificate.
+export function sigstoreVerifier(trustedRootJSON, publicKeys) {
+  return new sgVerify.Verifier(sgVerify.toTrustMaterial(specs.TrustedRoot.fromJSON(trustedRootJSON), publicKeys));
+}
+
+// What @sigstore/verify says about a bundle (its JSON): { ok, error, code,
+// name }, error being the message and its cause's, code the
+// VerificationError code and name the error's class, for the errors that have
+// no code. A message signature is checked over `artifact`; a DSSE envelope
+// carries its payload.
+export function verifyBundle(verifier, bundleJSON, artifact, policy) {
+  try {
+    const bundle = sgBundle.bundleFromJSON(bundleJSON);
+    const data = bundle.content.$case === 'messageSignature' ? artifact : undefined;
+    verifier.verify(sgVerify.toSignedEntity(bundle, data), policy);
+    return { ok: true, error: null, code: null, name: null };
+  } catch (err) {
+    return {
+      ok: false,
+      error: err.cause?.message ? `${err.message}: ${err.cause.message}` : String(err.message ?? err),
+      code: err.code ?? null,
+      name: err.name ?? null,
     };
   }
 }
