@@ -523,3 +523,59 @@ fn cosign_signatures_in_the_real_registry_verify_with_the_key() {
     let _ = std::fs::remove_file(tar);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `porthole ls`: the catalog and a repository's tags of the real registry, every page (a page
+/// size of 2 makes several), anonymously and with Basic credentials; a refused catalog and a
+/// missing repository say what to do.
+#[test]
+fn ls_lists_repositories_and_tags_page_by_page() {
+    let img = fixture::sample("x", Compress::Gzip);
+    let (manifest, blobs) = img.oci_manifest();
+    let oci = porthole::image::manifest::OCI_MANIFEST;
+    let reg = start("ls", None);
+    let repos = ["a/one", "a/two", "b", "c/d/e", "z"];
+    for repo in repos {
+        for b in &blobs {
+            upload_blob(&reg, repo, b);
+        }
+        for tag in ["1", "2", "latest"] {
+            put_manifest(&reg, repo, tag, oci, &manifest);
+        }
+    }
+    let host = format!("127.0.0.1:{}", reg.port);
+    let (code, j, err) = cli(&["ls", &host, "--json", "--page-size", "2"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(j["repositories"], serde_json::json!(repos), "{j}");
+    assert_eq!(j["registry"], format!("http://{host}"));
+    let (code, j, err) = cli(&["ls", &format!("{host}/c/d/e"), "--json", "--page-size", "2"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(j["tags"], serde_json::json!(["1", "2", "latest"]), "{j}");
+    assert_eq!(j["repository"], "c/d/e");
+    let (code, _, err) = cli(&["ls", &format!("{host}/nothing-here")], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("no repository nothing-here"), "{err}");
+    let (code, _, err) = cli(&["ls", &format!("{host}/b:1")], None);
+    assert_eq!(code, 1, "{err}");
+    drop(reg);
+
+    let reg = start("ls-basic", Some(("alice", "s3cret-pw")));
+    let tar = write_tmp("ls.tar", &fixture::oci_archive(&[img], false));
+    reg.push(&tar, "private:1", Some(("alice", "s3cret-pw")), false);
+    let host = format!("127.0.0.1:{}", reg.port);
+    let (code, _, err) = cli(&["ls", &host], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("requires credentials"), "{err}");
+    let (code, j, err) = cli(
+        &["ls", &host, "--json", "--username", "alice", "--password-stdin"],
+        Some("s3cret-pw\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(j["repositories"], serde_json::json!(["private"]));
+    let (code, _, err) = cli(
+        &["ls", &host, "--username", "alice", "--password-stdin"],
+        Some("wrong\n"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("refuses to list its repositories"), "{err}");
+    let _ = std::fs::remove_file(tar);
+}

@@ -92,6 +92,23 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// List a registry's repositories (`porthole ls HOST[:PORT]`, from its catalog) or a
+    /// repository's tags (`porthole ls HOST[:PORT]/REPO`), every page. Sends GET requests only.
+    ///
+    /// Exit codes: 0 listed; 1 usage error; 2 the registry could not be listed (unreachable,
+    /// refused, no catalog).
+    Ls {
+        /// The registry, or registry/repository (`http://` or `https://` may lead).
+        target: String,
+        /// Print JSON: {"registry", "repositories"} or {"registry", "repository", "tags"}.
+        #[arg(long)]
+        json: bool,
+        /// Names asked for per page (at most 1000, the default).
+        #[arg(long, default_value_t = 1000)]
+        page_size: usize,
+        #[command(flatten)]
+        access: RegistryAccess,
+    },
     /// Write a software bill of materials (SPDX 2.3 or CycloneDX 1.6 JSON) of an image's
     /// packages. Takes the same inputs and options as `inspect`; exit codes as `inspect`.
     Sbom {
@@ -101,6 +118,23 @@ enum Command {
         #[arg(long, default_value = "spdx-json")]
         format: String,
     },
+}
+
+/// How to reach a registry (for `ls`).
+#[derive(clap::Args)]
+struct RegistryAccess {
+    /// Registry user name (the password or token is read from stdin with --password-stdin).
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Extra CA certificates (PEM) to trust for the registry.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Do not verify the registry's TLS certificate.
+    #[arg(long)]
+    insecure: bool,
 }
 
 #[derive(Subcommand)]
@@ -232,6 +266,12 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Ls {
+            target,
+            json,
+            page_size,
+            access,
+        } => ls(&target, json, page_size, access),
         Command::Inspect {
             input,
             files,
@@ -695,6 +735,65 @@ fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb
         )));
     }
     Ok(Some(db))
+}
+
+/// `porthole ls`: a registry's repositories, or a repository's tags.
+fn ls(target: &str, json: bool, page_size: usize, access: RegistryAccess) -> ExitCode {
+    use porthole::source::registry::{Listing, native};
+    let after_scheme = target.split_once("://").map_or(target, |(_, r)| r);
+    // A registry alone lists its catalog; with a path, the repository's tags. The reference
+    // rules (default scheme, Docker Hub's API host) are the image references'.
+    let target = target.trim_end_matches('/');
+    let (reference, what) = match after_scheme.trim_end_matches('/').split_once('/') {
+        Some((_, path)) if path.contains([':', '@']) => {
+            return usage("name a repository without a tag or digest: porthole ls HOST[:PORT]/REPO");
+        }
+        Some(_) => match Reference::parse(target) {
+            Ok(r) => {
+                let repo = r.repository.clone();
+                (r, Listing::Tags(repo))
+            }
+            Err(e) => return usage(&e.message),
+        },
+        None => match Reference::parse(&format!("{target}/porthole-listing")) {
+            Ok(r) => (r, Listing::Catalog),
+            Err(e) => return usage(&e.message),
+        },
+    };
+    let creds = match credentials(&reference, access.username, access.password_stdin) {
+        Ok(c) => c,
+        Err(e) => return usage(&e),
+    };
+    let tls = native::Tls {
+        ca_file: access.ca_file,
+        insecure: access.insecure,
+    };
+    let base = reference.base_url();
+    let names = match native::list(&base, &reference.api_host, creds, &tls, what.clone(), page_size) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("porthole: {}", e.message);
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        let v = match &what {
+            Listing::Catalog => serde_json::json!({ "registry": base, "repositories": names }),
+            Listing::Tags(r) => serde_json::json!({ "registry": base, "repository": r, "tags": names }),
+        };
+        out!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for n in &names {
+            out!("{n}");
+        }
+        let kind = if what == Listing::Catalog {
+            "repositories"
+        } else {
+            "tags"
+        };
+        eprintln!("{} {kind}", names.len());
+    }
+    ExitCode::SUCCESS
 }
 
 fn looks_like_a_file(p: &Path) -> bool {

@@ -39,6 +39,10 @@ pub enum Purpose {
     Artifact(Digest, String),
     /// A blob of an attached artifact (a signed payload, an envelope).
     ArtifactBlob(Digest),
+    /// A page of the registry's repositories ([`super::List`]).
+    Catalog,
+    /// A page of a repository's tags ([`super::List`]).
+    Tags(String),
 }
 
 impl Purpose {
@@ -176,7 +180,7 @@ fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, Str
 
 /// Whether credentials may go to a token `realm`: https anywhere, plain http only on the
 /// registry's own host (a local test registry and its token service).
-fn realm_may_get_credentials(realm: &str, registry_host: &str) -> bool {
+pub(super) fn realm_may_get_credentials(realm: &str, registry_host: &str) -> bool {
     if realm.starts_with("https://") {
         return true;
     }
@@ -266,6 +270,9 @@ impl Fetch {
             Purpose::Config(d) | Purpose::Layer(_, d) | Purpose::ArtifactBlob(d) => {
                 (self.url(&format!("{repo}/blobs/{d}")), None)
             }
+            // Listing is List's, never asked for by a fetch.
+            Purpose::Catalog => (self.url("_catalog"), None),
+            Purpose::Tags(r) => (self.url(&format!("{r}/tags/list")), None),
         };
         Request {
             url,
@@ -515,6 +522,8 @@ impl Fetch {
             Purpose::AttachedTag(t, _) => format!("tag {t}"),
             Purpose::Artifact(d, _) => format!("attached artifact {d}"),
             Purpose::ArtifactBlob(d) => format!("attached blob {d}"),
+            Purpose::Catalog => "the catalog".to_string(),
+            Purpose::Tags(r) => format!("the tags of {r}"),
         };
         match status {
             403 => Error::new(

@@ -11,13 +11,59 @@
 mod auth;
 mod fetch;
 pub mod link;
+mod list;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod reference;
 
 pub use auth::{Challenge, Credentials};
 pub use fetch::{Fetch, Next, Purpose, Request, ResponseHead};
+pub use list::{List, Listing};
 pub use reference::Reference;
+
+/// A sans-IO conversation with a registry ([`Fetch`], [`List`]): a transport sends what
+/// `next_step` asks for and feeds back each answer.
+pub trait Exchange {
+    /// The next request to send, or `Done`.
+    fn next_step(&mut self) -> Next;
+    /// The answer's status and headers; `true` when its body is wanted.
+    fn head(&mut self, head: ResponseHead) -> bool;
+    /// A chunk of the answer's body.
+    fn body(&mut self, chunk: &[u8]);
+    /// The answer is complete.
+    fn end(&mut self);
+    /// The request could not be sent or its answer broke off.
+    fn transport_error(&mut self, message: &str);
+    /// Whether nothing more will be asked.
+    fn stopped(&self) -> bool;
+}
+
+macro_rules! exchange {
+    ($t:ty) => {
+        impl Exchange for $t {
+            fn next_step(&mut self) -> Next {
+                <$t>::next_step(self)
+            }
+            fn head(&mut self, head: ResponseHead) -> bool {
+                <$t>::head(self, head)
+            }
+            fn body(&mut self, chunk: &[u8]) {
+                <$t>::body(self, chunk)
+            }
+            fn end(&mut self) {
+                <$t>::end(self)
+            }
+            fn transport_error(&mut self, message: &str) {
+                <$t>::transport_error(self, message)
+            }
+            fn stopped(&self) -> bool {
+                <$t>::stopped(self)
+            }
+        }
+    };
+}
+exchange!(Fetch);
+exchange!(List);
 
 /// What to tell a user whose browser refused a registry's answer (the page sees only
 /// "Failed to fetch"): which headers the registry and its token service must send.

@@ -1,6 +1,6 @@
 //! The native transport: a blocking HTTP client (ureq) driving [`Fetch`].
 
-use super::{Credentials, Fetch, Next, Reference, ResponseHead};
+use super::{Credentials, Exchange, Fetch, List, Listing, Next, Reference, ResponseHead};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::source::Opened;
@@ -75,7 +75,21 @@ pub fn fetch(
     fetch.finish()
 }
 
-fn drive(agent: &ureq::Agent, fetch: &mut Fetch, progress: &mut dyn FnMut(u64)) {
+/// Lists a registry's repositories or a repository's tags (`base`: `scheme://host[:port]`).
+pub fn list(
+    base: &str,
+    api_host: &str,
+    creds: Option<Credentials>,
+    tls: &Tls,
+    what: Listing,
+    page_size: usize,
+) -> Result<Vec<String>> {
+    let mut list = List::new(base, api_host, creds, what, page_size);
+    drive(&agent(tls)?, &mut list, &mut |_| {});
+    list.finish()
+}
+
+fn drive(agent: &ureq::Agent, fetch: &mut impl Exchange, progress: &mut dyn FnMut(u64)) {
     let mut buf = vec![0u8; 1 << 20];
     while let Next::Send(req) = fetch.next_step() {
         let mut r = agent.get(&req.url);
