@@ -255,6 +255,19 @@ fn multi_platform_index_chooses_platforms() {
         r["images"][0]["platforms_available"],
         serde_json::json!(["linux/amd64", "linux/arm64/v8"])
     );
+    // Browsing shows the index's platforms, and describes its linux/amd64 image.
+    let (code, j, err) = cli(&["ls", &reg.reference("multi"), "--json", "--details"], None);
+    assert_eq!(code, 0, "{err}");
+    let t = &j["tags"][0];
+    assert_eq!(
+        t["platforms"],
+        serde_json::json!(["linux/amd64", "linux/arm64/v8"]),
+        "{t}"
+    );
+    assert_eq!(t["described_platform"], "linux/amd64");
+    assert!(t["media_type"].as_str().unwrap().contains("index"), "{t}");
+    assert!(t["size"].as_u64().unwrap() > 0, "{t}");
+    assert!(t["labels"]["org.opencontainers.image.source"].is_string(), "{t}");
     let (code, r, _) = cli(
         &[
             "inspect",
@@ -549,8 +562,42 @@ fn ls_lists_repositories_and_tags_page_by_page() {
     assert_eq!(j["registry"], format!("http://{host}"));
     let (code, j, err) = cli(&["ls", &format!("{host}/c/d/e"), "--json", "--page-size", "2"], None);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(j["tags"], serde_json::json!(["1", "2", "latest"]), "{j}");
+    let tags: Vec<_> = j["tags"].as_array().unwrap().iter().map(|t| t["tag"].clone()).collect();
+    assert_eq!(tags, ["1", "2", "latest"], "{j}");
     assert_eq!(j["repository"], "c/d/e");
+    // Names and digests (a HEAD each); no details without --details.
+    let md = porthole::digest::Digest::of(&manifest).to_string();
+    for t in j["tags"].as_array().unwrap() {
+        assert_eq!(t["digest"], md, "{t}");
+        assert_eq!(t["media_type"], oci);
+        assert!(t["size"].is_null() && t["created"].is_null());
+    }
+    // With --details: the size the manifest declares, the config's time and labels.
+    let (code, j, err) = cli(&["ls", &format!("{host}/b"), "--json", "--details"], None);
+    assert_eq!(code, 0, "{err}");
+    let t = &j["tags"][0];
+    let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let declared = m["config"]["size"].as_u64().unwrap()
+        + m["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["size"].as_u64().unwrap())
+            .sum::<u64>();
+    assert_eq!(t["size"], declared, "{t}");
+    // The sample's config has labels and no creation time.
+    assert_eq!(
+        t["labels"]["org.opencontainers.image.source"],
+        "https://example.invalid/<b>html</b>"
+    );
+    assert!(t["created"].is_null(), "{t}");
+    assert_eq!(t["described_platform"], serde_json::Value::Null);
+    // The table.
+    let run = support::porthole(&["ls", &format!("{host}/b"), "--details"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let table = run.stdout;
+    assert!(table.starts_with("TAG "), "{table}");
+    assert!(table.contains(&md), "{table}");
     let (code, _, err) = cli(&["ls", &format!("{host}/nothing-here")], None);
     assert_eq!(code, 2);
     assert!(err.contains("no repository nothing-here"), "{err}");

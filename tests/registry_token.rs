@@ -521,3 +521,56 @@ fn the_issuer_answers_cors_preflights_and_refuses_wrong_credentials() {
             .contains(PASSWORD)
     );
 }
+
+/// `porthole ls` through the token flow: the catalog needs `registry:catalog:*`, which this
+/// issuer grants the full account only (anonymous and guest listings are refused, with what
+/// to do instead); a public repository's tags list anonymously with its pull scope, and one
+/// token serves the listing and every tag's HEAD.
+#[test]
+fn ls_asks_for_the_catalog_scope_and_a_refused_catalog_says_what_to_do() {
+    let env = start("ls");
+    env.push_sample("public/app:1");
+    env.push_sample("private/app:2");
+    let host = format!("127.0.0.1:{}", env.port);
+
+    let run = env.run(&["ls", &host], None);
+    assert_eq!(run.code, 2, "{}", run.context());
+    assert!(
+        run.stderr.contains("refuses to list its repositories"),
+        "{}",
+        run.context()
+    );
+    assert!(run.stderr.contains("porthole ls"), "{}", run.context());
+    run.assert_token_requests("anonymous", "registry:catalog:*");
+
+    let run = env.run(
+        &["ls", &host, "--json", "--username", USER, "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        run.json["repositories"],
+        serde_json::json!(["private/app", "public/app"])
+    );
+    run.assert_token_requests("basic:alice", "registry:catalog:*");
+
+    let run = env.run(&["ls", &env.reference("public/app"), "--json"], None);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(run.json["tags"][0]["tag"], "1");
+    assert!(run.json["tags"][0]["digest"].as_str().unwrap().starts_with("sha256:"));
+    run.assert_token_requests("anonymous", "repository:public/app:pull");
+    assert_eq!(
+        run.tokens.len(),
+        1,
+        "one token for the list and the HEADs: {}",
+        run.context()
+    );
+
+    let run = env.run(&["ls", &env.reference("private/app")], None);
+    assert_eq!(run.code, 2, "{}", run.context());
+    assert!(
+        run.stderr.contains("refuses to list the tags of private/app"),
+        "{}",
+        run.context()
+    );
+}

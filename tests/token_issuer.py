@@ -11,7 +11,7 @@ GET /token?service=S&scope=repository:NAME:pull[,push] answers
 the certificate in `x5c`, with claims iss (--issuer), sub, aud (= service), exp/nbf/iat, jti
 and access. Correct Basic credentials get the actions asked for (pull, push); anonymous
 requests get pull on repositories named public/… and nothing otherwise; wrong credentials
-get 401. `--guest USER:PASSWORD` adds a second valid account that gets only what anonymous
+get 401. `scope=registry:catalog:*` (listing the repositories) is granted to the full account only. `--guest USER:PASSWORD` adds a second valid account that gets only what anonymous
 requests get (credentials accepted, but no access to private repositories). The token endpoint sends CORS headers and answers OPTIONS with 204.
 
 Every request is appended to D/requests.log as a JSON line:
@@ -229,6 +229,11 @@ def handler_for(issuer: Issuer):
                     if parsed is None:
                         continue
                     typ, name, actions = parsed
+                    # The catalog: the full account only (as Harbor lists it to admins).
+                    if (typ, name) == ("registry", "catalog"):
+                        if auth not in ("anonymous", guest) and "*" in actions:
+                            access.append({"type": "registry", "name": "catalog", "actions": ["*"]})
+                        continue
                     if typ != "repository":
                         continue
                     if auth == "anonymous" or auth == guest:

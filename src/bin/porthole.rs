@@ -93,16 +93,23 @@ enum Command {
         command: DbCommand,
     },
     /// List a registry's repositories (`porthole ls HOST[:PORT]`, from its catalog) or a
-    /// repository's tags (`porthole ls HOST[:PORT]/REPO`), every page. Sends GET requests only.
+    /// repository's tags with their digests (`porthole ls HOST[:PORT]/REPO`), every page.
+    /// Sends GET and HEAD requests only.
     ///
     /// Exit codes: 0 listed; 1 usage error; 2 the registry could not be listed (unreachable,
     /// refused, no catalog).
     Ls {
         /// The registry, or registry/repository (`http://` or `https://` may lead).
         target: String,
-        /// Print JSON: {"registry", "repositories"} or {"registry", "repository", "tags"}.
+        /// Print JSON: {"registry", "repositories"} or {"registry", "repository", "tags": [{"tag",
+        /// "digest", "media_type", "platforms", "described_platform", "size", "created",
+        /// "labels", "error"}]}.
         #[arg(long)]
         json: bool,
+        /// For each tag, also read its manifest and config (checked against their digests):
+        /// the platforms of an index, the compressed size, the creation time and the labels.
+        #[arg(long)]
+        details: bool,
         /// Names asked for per page (at most 1000, the default).
         #[arg(long, default_value_t = 1000)]
         page_size: usize,
@@ -269,9 +276,10 @@ fn main() -> ExitCode {
         Command::Ls {
             target,
             json,
+            details,
             page_size,
             access,
-        } => ls(&target, json, page_size, access),
+        } => ls(&target, json, details, page_size, access),
         Command::Inspect {
             input,
             files,
@@ -738,7 +746,7 @@ fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb
 }
 
 /// `porthole ls`: a registry's repositories, or a repository's tags.
-fn ls(target: &str, json: bool, page_size: usize, access: RegistryAccess) -> ExitCode {
+fn ls(target: &str, json: bool, details: bool, page_size: usize, access: RegistryAccess) -> ExitCode {
     use porthole::source::registry::{Listing, native};
     let after_scheme = target.split_once("://").map_or(target, |(_, r)| r);
     // A registry alone lists its catalog; with a path, the repository's tags. The reference
@@ -769,31 +777,79 @@ fn ls(target: &str, json: bool, page_size: usize, access: RegistryAccess) -> Exi
         insecure: access.insecure,
     };
     let base = reference.base_url();
-    let names = match native::list(&base, &reference.api_host, creds, &tls, what.clone(), page_size) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("porthole: {}", e.message);
-            return ExitCode::from(2);
+    let failed = |e: porthole::error::Error| {
+        eprintln!("porthole: {}", e.message);
+        ExitCode::from(2)
+    };
+    let repo = match what {
+        Listing::Tags(repo) => repo,
+        Listing::Catalog => {
+            let names = match native::list(&base, &reference.api_host, creds, &tls, Listing::Catalog, page_size) {
+                Ok(n) => n,
+                Err(e) => return failed(e),
+            };
+            if json {
+                let v = serde_json::json!({ "registry": base, "repositories": names });
+                out!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                for n in &names {
+                    out!("{n}");
+                }
+                eprintln!("{} repositories", names.len());
+            }
+            return ExitCode::SUCCESS;
         }
     };
+    let tags = match native::describe_tags(&base, &reference.api_host, &repo, creds, &tls, details, page_size) {
+        Ok(t) => t,
+        Err(e) => return failed(e),
+    };
     if json {
-        let v = match &what {
-            Listing::Catalog => serde_json::json!({ "registry": base, "repositories": names }),
-            Listing::Tags(r) => serde_json::json!({ "registry": base, "repository": r, "tags": names }),
-        };
+        let v = serde_json::json!({ "registry": base, "repository": repo, "tags": tags });
         out!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    } else {
-        for n in &names {
-            out!("{n}");
-        }
-        let kind = if what == Listing::Catalog {
-            "repositories"
-        } else {
-            "tags"
-        };
-        eprintln!("{} {kind}", names.len());
+        return ExitCode::SUCCESS;
     }
+    let width = tags.iter().map(|t| t.tag.len()).max().unwrap_or(3).max(3);
+    if details {
+        out!(
+            "{:width$}  {:71}  {:10}  {:20}  PLATFORMS",
+            "TAG",
+            "DIGEST",
+            "SIZE",
+            "CREATED"
+        );
+    } else {
+        out!("{:width$}  DIGEST", "TAG");
+    }
+    for t in &tags {
+        let digest = t.digest.as_deref().unwrap_or("-");
+        if let Some(e) = &t.error {
+            out!("{:width$}  {digest}  ({e})", t.tag);
+        } else if details {
+            let size = t.size.map(human_bytes).unwrap_or_else(|| "-".into());
+            let created = t.created.as_deref().map(|c| c.get(..19).unwrap_or(c)).unwrap_or("-");
+            let platforms = if t.platforms.is_empty() {
+                "-".to_string()
+            } else {
+                t.platforms.join(", ")
+            };
+            out!("{:width$}  {digest:71}  {size:10}  {created:20}  {platforms}", t.tag);
+        } else {
+            out!("{:width$}  {digest}", t.tag);
+        }
+    }
+    eprintln!("{} tags", tags.len());
     ExitCode::SUCCESS
+}
+
+/// A size for a table: bytes in KB, MB or GB (powers of 1000, as registries' UIs show).
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
 }
 
 fn looks_like_a_file(p: &Path) -> bool {

@@ -85,7 +85,7 @@ impl RegistryFetch {
                     | Purpose::AttachedTag(..)
                     | Purpose::Artifact(..)
                     | Purpose::ArtifactBlob(_) => ("signatures", None),
-                    Purpose::Catalog | Purpose::Tags(_) => ("list", None),
+                    Purpose::Catalog | Purpose::Tags(_) | Purpose::ManifestHead(_) => ("list", None),
                 };
                 serde_json::to_string(&JsRequest {
                     url: &r.url,

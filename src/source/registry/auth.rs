@@ -91,6 +91,156 @@ impl Challenge {
     }
 }
 
+/// What to do after a 401.
+#[derive(Debug)]
+pub enum Challenged {
+    /// Ask the token service at `url` (with `headers`), then send the request again.
+    Token {
+        url: String,
+        headers: Vec<(String, String)>,
+    },
+    /// Send the request again (the credentials are now in the headers: Basic).
+    Again,
+    /// A 401 after the credentials or token were sent: refused (the caller says for what).
+    Refused,
+    /// Nothing porthole can answer with.
+    Fail(String),
+}
+
+/// The client's side of authentication for a run of requests to one registry: the
+/// credentials, the `Authorization` value that works so far, one retry per challenge.
+#[derive(Debug, Clone)]
+pub struct Session {
+    creds: Option<Credentials>,
+    api_host: String,
+    /// The `Authorization` header value in use (a Bearer token, or Basic).
+    pub authorization: Option<String>,
+    retried: bool,
+}
+
+impl Session {
+    /// A session with `creds` for the registry at `api_host`, starting with `authorization`
+    /// (a token another session obtained) if given.
+    pub fn new(creds: Option<Credentials>, api_host: &str, authorization: Option<String>) -> Session {
+        Session {
+            creds,
+            api_host: api_host.to_string(),
+            authorization,
+            retried: false,
+        }
+    }
+
+    /// Whether the user gave credentials.
+    pub fn has_credentials(&self) -> bool {
+        self.creds.is_some()
+    }
+
+    /// The headers of a request: `Accept` if given, and the authorization in use.
+    pub fn headers(&self, accept: Option<&str>) -> Vec<(String, String)> {
+        let mut h = Vec::new();
+        if let Some(a) = accept {
+            h.push(("Accept".to_string(), a.to_string()));
+        }
+        if let Some(a) = &self.authorization {
+            h.push(("Authorization".to_string(), a.clone()));
+        }
+        h
+    }
+
+    /// A request was answered: the next challenge gets its retry again.
+    pub fn answered(&mut self) {
+        self.retried = false;
+    }
+
+    /// A 401 with `header` (`WWW-Authenticate`): what to do. `scope` is asked for when the
+    /// challenge names none.
+    pub fn challenge(&mut self, header: &str, scope: &str) -> Challenged {
+        if self.retried {
+            return Challenged::Refused;
+        }
+        self.retried = true;
+        match Challenge::parse(header) {
+            Challenge::Bearer {
+                realm,
+                service,
+                scope: asked,
+                ..
+            } => {
+                if self.creds.is_some() && !realm_may_get_credentials(&realm, &self.api_host) {
+                    return Challenged::Fail(format!(
+                        "the registry's token service {realm} is plain http on another host; porthole will not send \
+your credentials there (an https realm, or one on the registry's own host, is required)"
+                    ));
+                }
+                let scope = asked.unwrap_or_else(|| scope.to_string());
+                let mut url = realm.clone();
+                url.push(if realm.contains('?') { '&' } else { '?' });
+                if let Some(s) = service {
+                    url.push_str(&format!("service={}&", query_escape(&s)));
+                }
+                url.push_str(&format!("scope={}", query_escape(&scope)));
+                // A token given without a username goes to the token service as the Basic
+                // password (what most registries' token services accept).
+                let headers = self
+                    .creds
+                    .as_ref()
+                    .filter(|c| !c.password.is_empty() || !c.username.is_empty())
+                    .map(|c| vec![("Authorization".to_string(), c.basic())])
+                    .unwrap_or_default();
+                Challenged::Token { url, headers }
+            }
+            Challenge::Basic => match &self.creds {
+                Some(c) => {
+                    self.authorization = Some(c.basic());
+                    Challenged::Again
+                }
+                None => Challenged::Fail(
+                    "the registry requires credentials (401, Basic): give a username and password".into(),
+                ),
+            },
+            Challenge::Other(h) if h.is_empty() => Challenged::Fail(
+                "the registry answered 401 without a WWW-Authenticate header that can be read: a browser sees it \
+only when the registry lists WWW-Authenticate in Access-Control-Expose-Headers"
+                    .into(),
+            ),
+            Challenge::Other(h) => Challenged::Fail(format!(
+                "the registry asks for an authentication scheme porthole does not speak: {h:?}"
+            )),
+        }
+    }
+
+    /// The token service answered `body`: the token to use from now on.
+    pub fn token(&mut self, body: &[u8]) -> Result<(), String> {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let token = v["token"]
+            .as_str()
+            .or_else(|| v["access_token"].as_str())
+            .ok_or("the registry's token service answered without a token")?;
+        self.authorization = Some(format!("Bearer {token}"));
+        Ok(())
+    }
+}
+
+/// Whether credentials may go to a token `realm`: https anywhere, plain http only on the
+/// registry's own host (a local test registry and its token service; never in clear to
+/// another host).
+pub fn realm_may_get_credentials(realm: &str, registry_host: &str) -> bool {
+    if realm.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = realm.strip_prefix("http://") else {
+        return false;
+    };
+    let host_port = rest.split('/').next().unwrap_or("");
+    let host = |h: &str| -> String {
+        match h.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
+            _ => h.to_string(),
+        }
+    };
+    host(host_port).eq_ignore_ascii_case(&host(registry_host))
+}
+
 /// Percent-encodes a query value.
 pub fn query_escape(s: &str) -> String {
     let mut out = String::new();

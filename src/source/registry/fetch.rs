@@ -1,7 +1,7 @@
 //! The registry conversation as a state machine (sans-IO): ping → (token) → manifest →
 //! (platform manifest) → config → each layer, with one retry per auth challenge.
 
-use super::auth::{Challenge, Credentials, query_escape};
+use super::auth::{Challenge, Credentials, query_escape, realm_may_get_credentials};
 use super::reference::Reference;
 use crate::compress::Compression;
 use crate::digest::Digest;
@@ -43,9 +43,19 @@ pub enum Purpose {
     Catalog,
     /// A page of a repository's tags ([`super::List`]).
     Tags(String),
+    /// A tag's manifest digest, media type and size, without its body (HEAD).
+    ManifestHead(String),
 }
 
 impl Purpose {
+    /// The HTTP method: HEAD for a manifest's headers only, GET for everything else.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Purpose::ManifestHead(_) => "HEAD",
+            _ => "GET",
+        }
+    }
+
     /// Looking up what is attached to the image: a failure is a note, never the fetch's end.
     pub fn is_discovery(&self) -> bool {
         matches!(
@@ -75,8 +85,9 @@ pub struct Request {
 }
 
 impl Request {
+    /// GET, or HEAD where only the headers are wanted.
     pub fn method(&self) -> &'static str {
-        "GET"
+        self.purpose.method()
     }
 }
 
@@ -178,25 +189,6 @@ fn header_pairs(auth: &Option<String>, accept: Option<&str>) -> Vec<(String, Str
     h
 }
 
-/// Whether credentials may go to a token `realm`: https anywhere, plain http only on the
-/// registry's own host (a local test registry and its token service).
-pub(super) fn realm_may_get_credentials(realm: &str, registry_host: &str) -> bool {
-    if realm.starts_with("https://") {
-        return true;
-    }
-    let Some(rest) = realm.strip_prefix("http://") else {
-        return false;
-    };
-    let host_port = rest.split('/').next().unwrap_or("");
-    let host = |h: &str| -> String {
-        match h.rsplit_once(':') {
-            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
-            _ => h.to_string(),
-        }
-    };
-    host(host_port).eq_ignore_ascii_case(&host(registry_host))
-}
-
 impl Fetch {
     pub fn new(reference: Reference, creds: Option<Credentials>, opts: &Options) -> Fetch {
         // A token given without a username is used as a bearer token directly.
@@ -273,6 +265,7 @@ impl Fetch {
             // Listing is List's, never asked for by a fetch.
             Purpose::Catalog => (self.url("_catalog"), None),
             Purpose::Tags(r) => (self.url(&format!("{r}/tags/list")), None),
+            Purpose::ManifestHead(r) => (self.url(&format!("{repo}/manifests/{r}")), Some(ACCEPT)),
         };
         Request {
             url,
@@ -524,6 +517,7 @@ impl Fetch {
             Purpose::ArtifactBlob(d) => format!("attached blob {d}"),
             Purpose::Catalog => "the catalog".to_string(),
             Purpose::Tags(r) => format!("the tags of {r}"),
+            Purpose::ManifestHead(r) => format!("manifest {r} of {}", self.reference.repository),
         };
         match status {
             403 => Error::new(

@@ -9,6 +9,8 @@
 //! give the same report.
 
 mod auth;
+mod conversation;
+pub mod describe;
 mod fetch;
 pub mod link;
 mod list;
@@ -17,6 +19,7 @@ pub mod native;
 pub mod reference;
 
 pub use auth::{Challenge, Credentials};
+pub use describe::{Describe, TagInfo};
 pub use fetch::{Fetch, Next, Purpose, Request, ResponseHead};
 pub use list::{List, Listing};
 pub use reference::Reference;
@@ -63,7 +66,27 @@ macro_rules! exchange {
     };
 }
 exchange!(Fetch);
-exchange!(List);
+
+impl<S: conversation::Steps> Exchange for conversation::Conversation<S> {
+    fn next_step(&mut self) -> Next {
+        conversation::Conversation::next_step(self)
+    }
+    fn head(&mut self, head: ResponseHead) -> bool {
+        conversation::Conversation::head(self, head)
+    }
+    fn body(&mut self, chunk: &[u8]) {
+        conversation::Conversation::body(self, chunk)
+    }
+    fn end(&mut self) {
+        conversation::Conversation::end(self)
+    }
+    fn transport_error(&mut self, message: &str) {
+        conversation::Conversation::transport_error(self, message)
+    }
+    fn stopped(&self) -> bool {
+        conversation::Conversation::stopped(self)
+    }
+}
 
 /// What to tell a user whose browser refused a registry's answer (the page sees only
 /// "Failed to fetch"): which headers the registry and its token service must send.

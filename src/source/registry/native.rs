@@ -1,6 +1,6 @@
 //! The native transport: a blocking HTTP client (ureq) driving [`Fetch`].
 
-use super::{Credentials, Exchange, Fetch, List, Listing, Next, Reference, ResponseHead};
+use super::{Credentials, Describe, Exchange, Fetch, List, Listing, Next, Reference, ResponseHead, TagInfo};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::source::Opened;
@@ -84,15 +84,45 @@ pub fn list(
     what: Listing,
     page_size: usize,
 ) -> Result<Vec<String>> {
-    let mut list = List::new(base, api_host, creds, what, page_size);
+    let mut list = List::list(base, api_host, creds, what, page_size);
     drive(&agent(tls)?, &mut list, &mut |_| {});
-    list.finish()
+    list.names()
+}
+
+/// Lists a repository's tags and describes each ([`Describe`]): digests, and with `details`
+/// platforms, size, creation time and labels.
+pub fn describe_tags(
+    base: &str,
+    api_host: &str,
+    repo: &str,
+    creds: Option<Credentials>,
+    tls: &Tls,
+    details: bool,
+    page_size: usize,
+) -> Result<Vec<TagInfo>> {
+    let agent = agent(tls)?;
+    let mut list = List::list(
+        base,
+        api_host,
+        creds.clone(),
+        Listing::Tags(repo.to_string()),
+        page_size,
+    );
+    drive(&agent, &mut list, &mut |_| {});
+    let token = list.authorization().map(str::to_string);
+    let tags = list.names()?;
+    let mut describe = Describe::tags(base, api_host, repo, &tags, details, creds, token);
+    drive(&agent, &mut describe, &mut |_| {});
+    Ok(describe.finish()?.infos)
 }
 
 fn drive(agent: &ureq::Agent, fetch: &mut impl Exchange, progress: &mut dyn FnMut(u64)) {
     let mut buf = vec![0u8; 1 << 20];
     while let Next::Send(req) = fetch.next_step() {
-        let mut r = agent.get(&req.url);
+        let mut r = match req.method() {
+            "HEAD" => agent.head(&req.url),
+            _ => agent.get(&req.url),
+        };
         for (k, v) in &req.headers {
             r = r.header(k, v);
         }

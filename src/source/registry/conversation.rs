@@ -1,0 +1,214 @@
+//! A run of small requests to one registry (listing, describing tags), sans-IO: the steps
+//! ([`Steps`]) say what to ask and read each answer; the [`Conversation`] adds the
+//! authentication (a token for the steps' scope, or Basic), buffers bodies up to a limit, and
+//! stops at the first error. The transport drives it through [`super::Exchange`].
+
+use super::auth::{Challenged, Credentials, Session};
+use super::fetch::{Next, Purpose, Request, ResponseHead};
+use crate::error::{Error, Result};
+
+/// One request the steps want sent (authorization is the conversation's).
+#[derive(Debug, Clone)]
+pub struct Ask {
+    pub url: String,
+    pub accept: Option<&'static str>,
+    pub purpose: Purpose,
+}
+
+/// What a conversation is for: which requests, and what their answers mean.
+pub trait Steps {
+    /// The next request, or `None` when done.
+    fn next(&mut self) -> Option<Ask>;
+    /// The token scope to ask for when a challenge names none.
+    fn scope(&self) -> String;
+    /// A 2xx answer, with its body (empty for HEAD).
+    fn answered(&mut self, ask: &Ask, head: &ResponseHead, body: Vec<u8>) -> Result<()>;
+    /// Any other answer (a 401 only once credentials were tried): an error ends the run, `Ok`
+    /// goes on (a tag that is gone, say). `credentials`: whether the user gave any.
+    fn refused(&mut self, ask: &Ask, status: u16, credentials: bool) -> Result<()>;
+}
+
+/// Bytes of one answer read at most.
+const MAX_ANSWER_BYTES: usize = 16 << 20;
+
+/// A run of requests with authentication.
+pub struct Conversation<S: Steps> {
+    pub steps: S,
+    session: Session,
+    /// A token request, or the ask to send again, before the steps' next.
+    pending: Option<(Ask, Vec<(String, String)>)>,
+    in_flight: Option<Ask>,
+    /// The ask a token is being fetched for.
+    resume: Option<Ask>,
+    head: ResponseHead,
+    body: Vec<u8>,
+    error: Option<Error>,
+}
+
+impl<S: Steps> Conversation<S> {
+    /// `authorization`: a token another conversation with this registry obtained.
+    pub fn new(steps: S, creds: Option<Credentials>, api_host: &str, authorization: Option<String>) -> Self {
+        Conversation {
+            steps,
+            session: Session::new(creds, api_host, authorization),
+            pending: None,
+            in_flight: None,
+            resume: None,
+            head: ResponseHead::default(),
+            body: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// The `Authorization` value that worked (to share with the next conversation).
+    pub fn authorization(&self) -> Option<&str> {
+        self.session.authorization.as_deref()
+    }
+
+    /// The next request to send, or `Done`.
+    pub fn next_step(&mut self) -> Next {
+        if self.error.is_some() {
+            return Next::Done;
+        }
+        let (ask, headers) = match self.pending.take() {
+            Some(p) => p,
+            None => match self.steps.next() {
+                Some(ask) => {
+                    let headers = self.session.headers(ask.accept);
+                    (ask, headers)
+                }
+                None => return Next::Done,
+            },
+        };
+        let req = Request {
+            url: ask.url.clone(),
+            headers,
+            purpose: ask.purpose.clone(),
+        };
+        self.in_flight = Some(ask);
+        Next::Send(req)
+    }
+
+    /// The answer's status and headers; `true` when its body is wanted.
+    pub fn head(&mut self, head: ResponseHead) -> bool {
+        self.head = head;
+        self.body.clear();
+        let Some(ask) = self.in_flight.clone() else {
+            return false;
+        };
+        let status = self.head.status;
+        if (200..300).contains(&status) {
+            return ask.purpose.method() == "GET";
+        }
+        if status == 401 && ask.purpose != Purpose::Token {
+            let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
+            match self.session.challenge(&header, &self.steps.scope()) {
+                Challenged::Token { url, headers } => {
+                    self.resume = Some(ask);
+                    let token = Ask {
+                        url,
+                        accept: None,
+                        purpose: Purpose::Token,
+                    };
+                    self.pending = Some((token, headers));
+                }
+                Challenged::Again => {
+                    let headers = self.session.headers(ask.accept);
+                    self.pending = Some((ask, headers));
+                }
+                Challenged::Refused => self.refuse(&ask, status),
+                Challenged::Fail(why) => self.fail(Error::io(why)),
+            }
+            self.in_flight = None;
+            return false;
+        }
+        if ask.purpose == Purpose::Token {
+            let why = if self.session.has_credentials() {
+                "check the username and password or token"
+            } else {
+                "give a username and password or token"
+            };
+            self.fail(Error::io(format!(
+                "the registry's token service refused a token (HTTP {status}): {why}"
+            )));
+        } else {
+            self.refuse(&ask, status);
+        }
+        self.in_flight = None;
+        false
+    }
+
+    fn refuse(&mut self, ask: &Ask, status: u16) {
+        let credentials = self.session.has_credentials();
+        if let Err(e) = self.steps.refused(ask, status, credentials) {
+            self.fail(e);
+        }
+    }
+
+    /// A chunk of the answer's body.
+    pub fn body(&mut self, chunk: &[u8]) {
+        if self.in_flight.is_none() || self.error.is_some() {
+            return;
+        }
+        if self.body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            let url = self.in_flight.as_ref().map(|a| a.url.clone()).unwrap_or_default();
+            self.in_flight = None;
+            return self.fail(Error::limit(format!(
+                "the answer of {url} is over {MAX_ANSWER_BYTES} bytes"
+            )));
+        }
+        self.body.extend_from_slice(chunk);
+    }
+
+    /// The answer is complete.
+    pub fn end(&mut self) {
+        let Some(ask) = self.in_flight.take() else {
+            return;
+        };
+        if self.error.is_some() {
+            return;
+        }
+        let body = std::mem::take(&mut self.body);
+        if ask.purpose == Purpose::Token {
+            match (self.session.token(&body), self.resume.take()) {
+                (Ok(()), Some(resume)) => {
+                    let headers = self.session.headers(resume.accept);
+                    self.pending = Some((resume, headers));
+                }
+                (Err(e), _) => self.fail(Error::io(e)),
+                (Ok(()), None) => {}
+            }
+            return;
+        }
+        self.session.answered();
+        let head = std::mem::take(&mut self.head);
+        if let Err(e) = self.steps.answered(&ask, &head, body) {
+            self.fail(e);
+        }
+    }
+
+    /// The request could not be sent, or its answer broke off.
+    pub fn transport_error(&mut self, message: &str) {
+        let url = self.in_flight.take().map(|a| a.url).unwrap_or_default();
+        self.fail(Error::io(format!("cannot reach {url}: {message}")));
+    }
+
+    /// Whether the run stopped on an error.
+    pub fn stopped(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// The steps, or the error that stopped them.
+    pub fn finish(self) -> Result<S> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.steps),
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+}
