@@ -748,25 +748,9 @@ fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb
 /// `porthole ls`: a registry's repositories, or a repository's tags.
 fn ls(target: &str, json: bool, details: bool, page_size: usize, access: RegistryAccess) -> ExitCode {
     use porthole::source::registry::{Listing, native};
-    let after_scheme = target.split_once("://").map_or(target, |(_, r)| r);
-    // A registry alone lists its catalog; with a path, the repository's tags. The reference
-    // rules (default scheme, Docker Hub's API host) are the image references'.
-    let target = target.trim_end_matches('/');
-    let (reference, what) = match after_scheme.trim_end_matches('/').split_once('/') {
-        Some((_, path)) if path.contains([':', '@']) => {
-            return usage("name a repository without a tag or digest: porthole ls HOST[:PORT]/REPO");
-        }
-        Some(_) => match Reference::parse(target) {
-            Ok(r) => {
-                let repo = r.repository.clone();
-                (r, Listing::Tags(repo))
-            }
-            Err(e) => return usage(&e.message),
-        },
-        None => match Reference::parse(&format!("{target}/porthole-listing")) {
-            Ok(r) => (r, Listing::Catalog),
-            Err(e) => return usage(&e.message),
-        },
+    let (reference, what) = match porthole::source::registry::target(target) {
+        Ok(t) => t,
+        Err(e) => return usage(&e.message),
     };
     let creds = match credentials(&reference, access.username, access.password_stdin) {
         Ok(c) => c,

@@ -72,7 +72,8 @@ impl RegistryFetch {
         use crate::source::registry::{Next, Purpose};
         let f = self.fetch.as_mut()?;
         match f.next_step() {
-            Next::Done => None,
+            // A fetch never waits (only browsing does).
+            Next::Done | Next::Wait(_) => None,
             Next::Send(r) => {
                 let (purpose, layer) = match r.purpose {
                     Purpose::Ping => ("ping", None),

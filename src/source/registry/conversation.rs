@@ -30,6 +30,9 @@ pub trait Steps {
 
 /// Bytes of one answer read at most.
 const MAX_ANSWER_BYTES: usize = 16 << 20;
+/// Times one request is sent again after 429 Too Many Requests, and the longest wait.
+const MAX_RETRIES: u32 = 4;
+const MAX_WAIT_MS: u64 = 60_000;
 
 /// A run of requests with authentication.
 pub struct Conversation<S: Steps> {
@@ -43,6 +46,9 @@ pub struct Conversation<S: Steps> {
     head: ResponseHead,
     body: Vec<u8>,
     error: Option<Error>,
+    /// A wait to say before sending `pending` again (429), and how often it was said in a row.
+    wait: Option<u64>,
+    retries: u32,
 }
 
 impl<S: Steps> Conversation<S> {
@@ -57,6 +63,8 @@ impl<S: Steps> Conversation<S> {
             head: ResponseHead::default(),
             body: Vec::new(),
             error: None,
+            wait: None,
+            retries: 0,
         }
     }
 
@@ -69,6 +77,9 @@ impl<S: Steps> Conversation<S> {
     pub fn next_step(&mut self) -> Next {
         if self.error.is_some() {
             return Next::Done;
+        }
+        if let Some(ms) = self.wait.take() {
+            return Next::Wait(ms);
         }
         let (ask, headers) = match self.pending.take() {
             Some(p) => p,
@@ -98,7 +109,24 @@ impl<S: Steps> Conversation<S> {
         };
         let status = self.head.status;
         if (200..300).contains(&status) {
+            self.retries = 0;
             return ask.purpose.method() == "GET";
+        }
+        // Too many requests: wait as long as the registry asks (else 1, 2, 4, 8 s), then again.
+        if status == 429 && self.retries < MAX_RETRIES {
+            let asked = self
+                .head
+                .header("Retry-After")
+                .and_then(|s| s.trim().parse::<u64>().ok());
+            let ms = asked
+                .map_or(1000 << self.retries, |s| s.saturating_mul(1000))
+                .min(MAX_WAIT_MS);
+            self.retries += 1;
+            self.wait = Some(ms);
+            let headers = self.session.headers(ask.accept);
+            self.pending = Some((ask, headers));
+            self.in_flight = None;
+            return false;
         }
         if status == 401 && ask.purpose != Purpose::Token {
             let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();

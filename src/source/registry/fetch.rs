@@ -110,6 +110,9 @@ impl ResponseHead {
 /// What to do next.
 pub enum Next {
     Send(Request),
+    /// Wait this many milliseconds, then ask again (a registry answered 429; only browsing's
+    /// conversations wait, a fetch never does).
+    Wait(u64),
     Done,
 }
 

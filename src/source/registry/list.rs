@@ -18,6 +18,30 @@ pub enum Listing {
     Tags(String),
 }
 
+/// What `porthole ls` and the page's "Browse a registry" are given: `host[:port]` (its
+/// catalog) or `host[:port]/repo` (its tags), `http://` or `https://` in front if wanted. The
+/// reference rules (the default scheme, Docker Hub's API host) are the image references'.
+pub fn target(input: &str) -> Result<(super::Reference, Listing)> {
+    let input = input.trim().trim_end_matches('/');
+    let after_scheme = input.split_once("://").map_or(input, |(_, r)| r);
+    match after_scheme.split_once('/') {
+        Some((_, path)) if path.contains([':', '@']) => Err(Error::malformed(format!(
+            "{input:?}: name a repository without a tag or digest (host[:port]/repo)"
+        ))),
+        Some(_) => {
+            let r = super::Reference::parse(input)?;
+            let repo = r.repository.clone();
+            Ok((r, Listing::Tags(repo)))
+        }
+        None if after_scheme.is_empty() => Err(Error::malformed("name a registry: host[:port] or host[:port]/repo")),
+        // Parsed as a reference to a placeholder repository, for the registry's part.
+        None => Ok((
+            super::Reference::parse(&format!("{input}/porthole-listing"))?,
+            Listing::Catalog,
+        )),
+    }
+}
+
 /// Names asked for per page (distribution caps `n` at 1000).
 pub const PAGE_SIZE: usize = 1000;
 /// Names listed at most (a registry cannot make the list grow without end).
@@ -203,6 +227,40 @@ mod tests {
         assert_eq!(second, "http://r:5000/v2/_catalog?n=1000&last=b");
         assert!(matches!(l.next_step(), Next::Done));
         assert_eq!(l.names().unwrap(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn too_many_requests_waits_as_asked_then_asks_again() {
+        let mut l = List::list("http://r", "r", None, Listing::Tags("x".into()), PAGE_SIZE);
+        let first = answer(&mut l, 429, &[("Retry-After", "3")], "");
+        assert!(matches!(l.next_step(), Next::Wait(3000)));
+        assert_eq!(answer(&mut l, 429, &[], ""), first);
+        assert!(matches!(l.next_step(), Next::Wait(2000)), "then 1, 2, 4… s");
+        answer(&mut l, 200, &[], r#"{"tags":["a"]}"#);
+        assert_eq!(l.names().unwrap(), ["a"]);
+        // Not for ever: after four retries the 429 is the answer.
+        let mut l = List::list("http://r", "r", None, Listing::Tags("x".into()), PAGE_SIZE);
+        for _ in 0..5 {
+            answer(&mut l, 429, &[("Retry-After", "99999")], "");
+            if let Next::Wait(ms) = l.next_step() {
+                assert_eq!(ms, 60_000);
+            }
+        }
+        assert!(l.names().unwrap_err().message.contains("429"));
+    }
+
+    #[test]
+    fn targets_name_a_registry_or_a_repository() {
+        let (r, w) = target("127.0.0.1:5000").unwrap();
+        assert_eq!((r.base_url().as_str(), w), ("http://127.0.0.1:5000", Listing::Catalog));
+        let (r, w) = target("https://r.example/team/app/").unwrap();
+        assert_eq!(r.base_url(), "https://r.example");
+        assert_eq!(w, Listing::Tags("team/app".into()));
+        let (r, _) = target("docker.io/library/alpine").unwrap();
+        assert_eq!(r.base_url(), "https://registry-1.docker.io");
+        assert!(target("r.example/app:1").is_err());
+        assert!(target("r.example/app@sha256:00").is_err());
+        assert!(target("").is_err());
     }
 
     #[test]

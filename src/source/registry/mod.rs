@@ -21,7 +21,7 @@ pub mod reference;
 pub use auth::{Challenge, Credentials};
 pub use describe::{Describe, TagInfo};
 pub use fetch::{Fetch, Next, Purpose, Request, ResponseHead};
-pub use list::{List, Listing};
+pub use list::{List, Listing, target};
 pub use reference::Reference;
 
 /// A sans-IO conversation with a registry ([`Fetch`], [`List`]): a transport sends what

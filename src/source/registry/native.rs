@@ -118,7 +118,15 @@ pub fn describe_tags(
 
 fn drive(agent: &ureq::Agent, fetch: &mut impl Exchange, progress: &mut dyn FnMut(u64)) {
     let mut buf = vec![0u8; 1 << 20];
-    while let Next::Send(req) = fetch.next_step() {
+    loop {
+        let req = match fetch.next_step() {
+            Next::Send(req) => req,
+            Next::Wait(ms) => {
+                std::thread::sleep(Duration::from_millis(ms));
+                continue;
+            }
+            Next::Done => return,
+        };
         let mut r = match req.method() {
             "HEAD" => agent.head(&req.url),
             _ => agent.get(&req.url),
