@@ -35,7 +35,10 @@ cli:
 # The static site: the wasm core into www/pkg, and the sample image the "Try a sample image"
 # button loads with its advisory, written by the project's own fixture builder (build outputs,
 # not in git).
+# REGISTRIES="http://registry.intranet:5000 …": plain-http registries the page may read besides
+# localhost (written into index.html's policy and www/csp-header.txt; docs/hosting.md).
 web: setup fixture-bin
+	node www/tools/registries.mjs $(REGISTRIES)
 	RUSTFLAGS="$(RUSTFLAGS_WASM)" $(CARGO) build --target wasm32-unknown-unknown --release --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	mkdir -p www/sample

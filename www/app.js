@@ -17,6 +17,7 @@ import { renderConfig } from './views/config.js';
 import { renderSecrets, renderPackages, renderErrors, plainWords, technical } from './views/findings.js';
 import { FilesView } from './views/files.js';
 import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
+import { RegistryBrowser } from './views/browse.js';
 import { Settings } from './views/settings.js';
 import { renderVulnerabilities } from './views/vulnerabilities.js';
 import { VulnDatabase, isDatabaseFile } from './vulndb.js';
@@ -458,6 +459,25 @@ form.addEventListener('submit', (e) => {
   showHint([]);
   fetchImage({ reference, username: f.username.value.trim(), password: f.password.value, platform: f.platform.value.trim() });
   f.password.value = ''; // kept for this one fetch only, by its worker
+});
+// Browse: the same field names a registry (its repositories) or a repository (its tags); a
+// tag opens as "Fetch and inspect" does, with the credentials given for browsing.
+const browser = new RegistryBrowser($('browse'), (reference, creds) => {
+  fetchImage({ reference, username: creds?.username ?? '', password: creds?.password ?? '', platform: '' });
+});
+$('browse-button').addEventListener('click', () => {
+  const f = form.elements;
+  const target = f['image-ref'].value.trim();
+  if (!target) {
+    f['image-ref'].reportValidity();
+    return;
+  }
+  if (isDockerHub(target.includes('/') ? target : `${target}/x`)) {
+    showHint(hubAdvice(target));
+    return;
+  }
+  showHint([]);
+  browser.browse(target, f.username.value.trim(), f.password.value);
 });
 $('registry-toggle').addEventListener('click', () => {
   const hidden = $('registry').hidden;

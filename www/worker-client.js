@@ -295,3 +295,51 @@ export class ImageWorker {
     this.fail({ message: 'cancelled' });
   }
 }
+
+/** Browsing a registry ("Browse"), in a worker of its own that holds the credentials and the
+ *  registry's token while the panel is open; close() ends it (and them). */
+export class BrowseWorker {
+  constructor() {
+    this.worker = startWorker();
+    this.pending = new Map();
+    this.worker.onmessage = ({ data: m }) => {
+      const p = m.id && this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(String(m.error).replace(/^Error: /, '')));
+    };
+    this.worker.onerror = (ev) => {
+      ev.preventDefault();
+      this.close(new Error(ev.message || 'the inspection engine could not be loaded'));
+    };
+  }
+
+  ask(op, args) {
+    return new Promise((resolve, reject) => {
+      if (!this.worker) { reject(new Error('closed')); return; }
+      const id = nextRequestId++;
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, ...args });
+    });
+  }
+
+  /** A registry's repositories or a repository's tags: { registry, repository, names }. */
+  list(target, username, password, pageSize = 1000) {
+    return this.ask('browse-list', { target, username, password, pageSize });
+  }
+
+  /** What the registry says about `tags` of the repository `target` names (a HEAD each; with
+   *  `details` the manifest and config too): { tags: [{ tag, digest, media_type, platforms,
+   *  described_platform, size, created, labels, error }] }. */
+  describe(target, tags, details) {
+    return this.ask('browse-describe', { target, tags, details });
+  }
+
+  close(why = new Error('closed')) {
+    this.worker?.terminate();
+    this.worker = null;
+    for (const p of this.pending.values()) p.reject(why);
+    this.pending.clear();
+  }
+}

@@ -17,6 +17,7 @@
 import { progressTo } from './worker-progress.js';
 import { runPool } from './worker-pool.js';
 import { fetchImage } from './worker-registry.js';
+import { browseOps } from './worker-browse.js';
 
 /** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
  *  version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
@@ -137,6 +138,7 @@ export function serve(core, ready, startLayerWorker) {
   }
 
   // Requests after the inspection: { id, op, ...args } → { id, ok, value | error }.
+  const browse = browseOps(core);
   const ops = {
     list: (m) => JSON.parse(session.list_dir(m.image, m.path, m.showDeleted, m.changedIn)),
     versions: (m) => JSON.parse(session.versions(m.image, m.path)),
@@ -238,6 +240,16 @@ export function serve(core, ready, startLayerWorker) {
         post(typeof e === 'string'
           ? { type: 'failed', message: e.charAt(0).toUpperCase() + e.slice(1), detail: text }
           : { type: 'failed', message: 'The fetch stopped with an internal error.', detail: text });
+      }
+      return;
+    }
+    // Browsing a registry (a worker of its own, see BrowseWorker): many requests may be under
+    // way at once, each answered when its last request is.
+    if (m.op in browse) {
+      try {
+        post({ id: m.id, ok: true, value: await browse[m.op](m) });
+      } catch (e) {
+        post({ id: m.id, ok: false, error: errorText(e) });
       }
       return;
     }

@@ -77,7 +77,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * no-cors GET of the same URL tells a registry that answers but does not allow this page
  * (CORS: the opaque answer arrives) from one that cannot be reached at all.
  */
-async function transportFailure(f, url, e, log) {
+export async function transportFailure(f, url, e, log) {
   if (self.location.protocol === 'https:' && url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
     f.transport_error(`mixed content: this page was loaded over https, so the browser does not let it read ${url.origin} over plain http; serve the registry over https, or use the porthole CLI`);
     return;

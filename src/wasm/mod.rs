@@ -10,6 +10,7 @@
 //!   ([`LayerFeed`], [`RelayHashes`]).
 
 mod blob;
+mod browse;
 mod pool;
 mod registry;
 mod session;

@@ -181,12 +181,20 @@ const csp = [
   `script-src ${sha256(js)} 'wasm-unsafe-eval'`,
   `style-src ${sha256(css)}`,
   'worker-src blob:',
-  'connect-src https: http://localhost:* http://127.0.0.1:*',
+  // The registries index.html allows (`make web REGISTRIES=…`), without 'self' (a file has no origin).
+  `connect-src ${connectSrc()}`,
   'img-src data: blob:',
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ');
+
+/** index.html's connect-src sources but 'self'. */
+function connectSrc() {
+  const m = read('index.html').match(/<meta http-equiv="Content-Security-Policy" content="[^"]*connect-src ([^;"]*)/);
+  if (!m) fail('index.html: no connect-src in its Content-Security-Policy');
+  return m[1].split(/\s+/).filter((s) => s && s !== "'self'").join(' ');
+}
 
 let html = read('index.html');
 const replaceOnce = (from, to) => {

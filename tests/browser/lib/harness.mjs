@@ -28,20 +28,21 @@ export function tmpDir(tag) {
 
 /** Serves www/ at http://127.0.0.1:PORT/some/sub/path/ and nothing anywhere else; with
  *  `vulndb` (a directory), that directory as the page's vulndb/ (a database its host placed
- *  beside it). */
-export async function startServer({ vulndb } = {}) {
+ *  beside it); `dir`: another copy of www/; `headers`: sent with every file (a host's
+ *  Content-Security-Policy header). */
+export async function startServer({ vulndb, dir: site = www, headers = {} } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (!url.pathname.startsWith(SUBPATH)) return res.writeHead(404).end();
     let rel = decodeURIComponent(url.pathname.slice(SUBPATH.length)) || 'index.html';
-    let dir = www;
+    let dir = site;
     if (vulndb && rel.startsWith('vulndb/')) {
       dir = vulndb;
       rel = rel.slice('vulndb/'.length);
     }
     const file = path.join(dir, rel);
     if (!file.startsWith(dir + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -50,15 +51,15 @@ export async function startServer({ vulndb } = {}) {
 }
 
 /** Chromium with a fresh profile; `requests` collects every URL the browser asks for, `calls`
- *  every request as { method, url } (workers' requests included). */
-export async function launch(tmp) {
+ *  every request as { method, url } (workers' requests included); `args`: more switches. */
+export async function launch(tmp, args = []) {
   const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'profile-')), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1400, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
   });
   const requests = [];
   const calls = [];

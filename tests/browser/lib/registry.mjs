@@ -7,6 +7,7 @@
 // The CORS snippets come from the README itself, so the configuration the README shows is the
 // one tested.
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -197,4 +198,45 @@ export async function startNginx(dir, registryPort) {
     log: () => tail(errors),
     stop: () => stop(child),
   };
+}
+
+/**
+ * Many repositories and tags, made through the distribution API as the issue asks (not with a
+ * skopeo run each): the image's blobs are uploaded once to `repos[0]`, mounted from there into
+ * every other repository (`POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<repo>`), and the
+ * manifest is PUT under each tag. `image` = { manifest (Buffer), mediaType, blobs: [Buffer] }.
+ * Requests run `parallel` at a time. `auth`: an Authorization header value, if needed.
+ */
+export async function populate(origin, image, repos, tags, { parallel = 16, auth = null } = {}) {
+  const headers = (extra = {}) => ({ ...(auth ? { authorization: auth } : {}), ...extra });
+  const digest = (b) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
+  const ok = async (res, what) => {
+    if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
+  };
+  const [first] = repos;
+  for (const blob of image.blobs) {
+    const start = await fetch(`${origin}/v2/${first}/blobs/uploads/`, { method: 'POST', headers: headers() });
+    await ok(start, 'upload start');
+    const loc = new URL(start.headers.get('location'), origin);
+    loc.searchParams.set('digest', digest(blob));
+    await ok(await fetch(loc, { method: 'PUT', headers: headers({ 'content-type': 'application/octet-stream' }), body: blob }), 'upload');
+  }
+  const jobs = repos.map((repo) => async () => {
+    if (repo !== first) {
+      for (const blob of image.blobs) {
+        const res = await fetch(`${origin}/v2/${repo}/blobs/uploads/?mount=${digest(blob)}&from=${first}`, { method: 'POST', headers: headers() });
+        await ok(res, `mount into ${repo}`);
+        if (res.status !== 201) throw new Error(`mount into ${repo}: HTTP ${res.status}, not 201`);
+      }
+    }
+    for (const tag of tags) {
+      await ok(await fetch(`${origin}/v2/${repo}/manifests/${tag}`, {
+        method: 'PUT', headers: headers({ 'content-type': image.mediaType }), body: image.manifest,
+      }), `manifest ${repo}:${tag}`);
+    }
+  });
+  const workers = Array.from({ length: parallel }, async () => {
+    while (jobs.length) await jobs.shift()();
+  });
+  await Promise.all(workers);
 }

@@ -1,0 +1,74 @@
+// "Browse a registry", in a worker of its own: the core (RegistryBrowse) says which GET or
+// HEAD to send next (the catalog, a tag list, each page, a token, each tag's manifest and
+// config), this file sends it with fetch() and hands the answer back. Credentials and the
+// token the listing obtained stay in this worker's memory (the page's worker ends when the
+// panel is closed) and are never posted back.
+
+import { transportFailure } from './worker-registry.js';
+
+/** Sends what `b` (a RegistryBrowse) asks until it is done; its result, or throws its error. */
+async function drive(b) {
+  try {
+    let r;
+    while ((r = b.next_request()) !== undefined) {
+      const req = JSON.parse(r);
+      if (req.wait != null) { // the registry answered 429: wait as long as it asked
+        await new Promise((done) => setTimeout(done, req.wait));
+        continue;
+      }
+      const url = new URL(req.url);
+      let resp;
+      try {
+        resp = await fetch(req.url, {
+          method: req.method, headers: req.headers, redirect: 'follow', cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
+        });
+      } catch (e) {
+        await transportFailure(b, url, e, []);
+        continue;
+      }
+      if (b.head(resp.status, JSON.stringify([...resp.headers.entries()]))) {
+        const reader = resp.body.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            b.body(value);
+          }
+        } catch (e) {
+          b.transport_error(`the answer broke off: ${String(e)}`);
+          continue;
+        }
+      } else {
+        resp.body?.cancel().catch(() => {});
+      }
+      b.end();
+    }
+    return JSON.parse(b.finish());
+  } finally {
+    b.free();
+  }
+}
+
+/** The browse operations of a worker, with the wasm `core`. */
+export function browseOps(core) {
+  // What the user gave for the registry being browsed, and the token each listing obtained
+  // (by target), for the descriptions of its tags.
+  let creds = { username: '', password: '' };
+  const tokens = new Map();
+  return {
+    /** { target, username, password, pageSize } → { registry, repository, names }. */
+    'browse-list': async (m) => {
+      creds = { username: m.username ?? '', password: m.password ?? '' };
+      const b = core.RegistryBrowse.list(m.target, creds.username, creds.password, m.pageSize ?? 1000);
+      const { authorization, ...listed } = await drive(b);
+      if (listed.repository) tokens.set(listed.repository, authorization ?? '');
+      return listed;
+    },
+    /** { target (host/repo), tags, details } → { registry, repository, tags: [{ tag, digest, … }] }. */
+    'browse-describe': async (m) => {
+      const [, repo = ''] = m.target.replace(/^https?:\/\//, '').split(/\/(.*)/);
+      const b = core.RegistryBrowse.describe(m.target, JSON.stringify(m.tags), !!m.details, creds.username, creds.password, tokens.get(repo) ?? '');
+      return drive(b);
+    },
+  };
+}
