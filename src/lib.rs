@@ -18,6 +18,7 @@
 //! checked against [`Limits`] before it drives memory or work; no layer is ever held whole.
 
 pub mod analyzer;
+pub mod audit;
 pub mod blob;
 pub mod checks;
 pub mod compress;

@@ -100,6 +100,12 @@ fn private_ca(dir: &Path) {
 }
 
 fn start_with(name: &str, htpasswd: Option<(&str, &str)>, tls: bool) -> Registry {
+    start_config(name, htpasswd, tls, "", CORS)
+}
+
+/// A registry with `storage` lines added under `storage:` (deletion, read-only) and `headers`
+/// as its `http.headers` block.
+fn start_config(name: &str, htpasswd: Option<(&str, &str)>, tls: bool, storage: &str, headers: &str) -> Registry {
     support::need("docker-registry");
     let dir = std::env::temp_dir().join(format!("porthole-registry-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -134,7 +140,7 @@ fn start_with(name: &str, htpasswd: Option<(&str, &str)>, tls: bool) -> Registry
         String::new()
     };
     let config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n{tls}{CORS}",
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{storage}{auth}http:\n  addr: 127.0.0.1:{port}\n{tls}{headers}",
         dir.join("data").display()
     );
     std::fs::write(dir.join("config.yml"), config).unwrap();
@@ -154,6 +160,35 @@ fn start_with(name: &str, htpasswd: Option<(&str, &str)>, tls: bool) -> Registry
 }
 
 impl Registry {
+    /// Restarts the registry with `storage` lines added under `storage:` (same data, same port).
+    fn restart_with_storage(&mut self, storage: &str) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let file = self.dir.join("config.yml");
+        let config = std::fs::read_to_string(&file)
+            .unwrap()
+            .replacen("\nhttp:", &format!("\n{storage}http:"), 1);
+        std::fs::write(&file, config).unwrap();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the registry did not start again"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn push(&self, archive: &Path, name: &str, creds: Option<(&str, &str)>, all: bool) {
         support::need("skopeo");
         let mut c = Command::new("skopeo");
@@ -624,5 +659,273 @@ fn ls_lists_repositories_and_tags_page_by_page() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("refuses to list its repositories"), "{err}");
+    let _ = std::fs::remove_file(tar);
+}
+
+/// The registry's storage: every file's path and sha256, `_uploads/` left out (where a cancelled
+/// upload leaves the registry's own bookkeeping until its purging runs).
+fn storage(reg: &Registry) -> std::collections::BTreeMap<String, String> {
+    fn walk(dir: &Path, root: &Path, out: &mut std::collections::BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+            if rel.split('/').any(|c| c == "_uploads") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, root, out);
+            } else {
+                out.insert(
+                    rel,
+                    porthole::digest::Digest::of(&std::fs::read(&p).unwrap()).to_string(),
+                );
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    let root = reg.dir.join("data");
+    walk(&root, &root, &mut out);
+    out
+}
+
+/// The audit validates against docs/audit.schema.json (python3-jsonschema, as the report's).
+fn valid_audit(j: &serde_json::Value) {
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/audit.schema.json");
+    let script = format!(
+        "import json,sys,jsonschema\nv=jsonschema.Draft202012Validator(json.load(open({schema:?})))\n\
+errs=list(v.iter_errors(json.load(sys.stdin)))\nprint(chr(10).join(e.message for e in errs))\nsys.exit(1 if errs else 0)"
+    );
+    let mut child = Command::new("python3")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(j.to_string().as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the audit does not follow its schema: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// `porthole audit` with `args`: exit code, the JSON, and each check as (outcome, severity).
+fn audit(
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (
+    i32,
+    serde_json::Value,
+    std::collections::BTreeMap<String, (String, String)>,
+) {
+    let mut all = vec!["audit", "--json", "--rate", "200"];
+    all.extend_from_slice(args);
+    let (code, j, err) = cli(&all, stdin);
+    assert!(j.is_object() || code == 2, "exit {code}: {err}");
+    if j.is_object() {
+        valid_audit(&j);
+    }
+    let checks = j["checks"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+                    (s("id"), (s("outcome"), s("severity")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (code, j, checks)
+}
+
+fn expect(
+    checks: &std::collections::BTreeMap<String, (String, String)>,
+    want: &[(&str, &str, &str)],
+    j: &serde_json::Value,
+) {
+    for (id, outcome, severity) in want {
+        assert_eq!(
+            checks.get(*id).map(|(o, s)| (o.as_str(), s.as_str())),
+            Some((*outcome, *severity)),
+            "{id}: {}",
+            serde_json::to_string_pretty(&j["checks"].as_array().unwrap().iter().find(|c| c["id"] == *id)).unwrap()
+        );
+    }
+}
+
+/// `porthole audit` against the real registry in each configuration: open, declared public,
+/// deletion enabled, read-only, htpasswd (anonymous and with the account), CORS with
+/// credentials. Each verdict matches the configuration, the exit code follows --fail-on, and
+/// the storage is byte-identical before and after outside `_uploads/`.
+#[test]
+fn audit_verdicts_match_each_configuration_and_change_nothing() {
+    let tar = write_tmp(
+        "audit.tar",
+        &fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false),
+    );
+    let delete = "  delete:\n    enabled: true\n";
+    let readonly = "  maintenance:\n    readonly:\n      enabled: true\n";
+
+    // Open: anyone lists, pulls and pushes; deletion is off (distribution's default).
+    let reg = start_config("audit-open", None, false, "", CORS);
+    reg.push(&tar, "team/app:1", None, false);
+    let before = storage(&reg);
+    let host = format!("127.0.0.1:{}", reg.port);
+    let (code, j, c) = audit(&[&host], None);
+    assert_eq!(code, 9, "{j}");
+    expect(
+        &c,
+        &[
+            ("api", "pass", "info"),
+            ("transport", "finding", "info"),
+            ("anonymous-catalog", "finding", "high"),
+            ("anonymous-pull", "finding", "high"),
+            ("anonymous-push", "finding", "high"),
+            ("anonymous-delete", "pass", "info"),
+            ("cors", "pass", "info"),
+            ("credentials-over-http", "pass", "info"),
+            ("account-push", "not_run", "info"),
+        ],
+        &j,
+    );
+    assert_eq!(j["repositories"], serde_json::json!(["team/app"]));
+    let push = j["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "anonymous-push")
+        .unwrap();
+    let ev = push["evidence"].to_string();
+    assert!(
+        ev.contains("POST ") && ev.contains("202") && ev.contains("DELETE "),
+        "{ev}"
+    );
+    assert!(push["fix"].as_str().unwrap().contains("auth.htpasswd"));
+    assert_eq!(storage(&reg), before, "the audit changed the storage");
+    // Declared public: listing and pulling are info; the push is still high.
+    let (code, _, c) = audit(&[&host, "--public"], None);
+    assert_eq!(code, 9);
+    expect(
+        &c,
+        &[
+            ("anonymous-catalog", "finding", "info"),
+            ("anonymous-pull", "finding", "info"),
+            ("anonymous-push", "finding", "high"),
+        ],
+        &j,
+    );
+    // --fail-on above everything found never fails… (there is nothing above high) and a text run.
+    let run = support::porthole(&["audit", &host, "--rate", "200"], None);
+    assert_eq!(run.code, 9);
+    assert!(run.stdout.contains("HIGH     anonymous-push"), "{}", run.stdout);
+    assert_eq!(storage(&reg), before);
+    drop(reg);
+
+    // Deletion enabled: anonymous users may delete.
+    let reg = start_config("audit-delete", None, false, delete, CORS);
+    reg.push(&tar, "team/app:1", None, false);
+    let before = storage(&reg);
+    let (code, j, c) = audit(&[&format!("127.0.0.1:{}", reg.port)], None);
+    assert_eq!(code, 9);
+    expect(&c, &[("anonymous-delete", "finding", "high")], &j);
+    assert_eq!(storage(&reg), before, "the delete probe changed the storage");
+    drop(reg);
+
+    // Read-only (a mirror): no upload can start.
+    let mut reg = start_config("audit-readonly", None, false, "", CORS);
+    reg.push(&tar, "team/app:1", None, false);
+    reg.restart_with_storage(readonly);
+    let before = storage(&reg);
+    let (code, j, c) = audit(
+        &[&format!("127.0.0.1:{}", reg.port), "--repo", "team/app", "--public"],
+        None,
+    );
+    assert_eq!(code, 0, "{j}");
+    expect(
+        &c,
+        &[("anonymous-push", "pass", "info"), ("anonymous-delete", "pass", "info")],
+        &j,
+    );
+    assert_eq!(storage(&reg), before);
+    drop(reg);
+
+    // htpasswd, deletion enabled: nothing anonymously; the account may do everything, and
+    // deletion for authenticated users is medium.
+    let reg = start_config("audit-basic", Some(("alice", "s3cret-pw")), false, delete, CORS);
+    reg.push(&tar, "team/app:1", Some(("alice", "s3cret-pw")), false);
+    let before = storage(&reg);
+    let host = format!("127.0.0.1:{}", reg.port);
+    let (code, j, c) = audit(&[&host], None);
+    assert_eq!(code, 0, "{j}");
+    expect(
+        &c,
+        &[
+            ("anonymous-catalog", "pass", "info"),
+            ("anonymous-pull", "not_run", "info"),
+            ("anonymous-push", "not_run", "info"),
+        ],
+        &j,
+    );
+    let pull = j["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "anonymous-pull")
+        .unwrap();
+    assert!(pull["summary"].as_str().unwrap().contains("--repo"));
+    let (code, j, c) = audit(&[&host, "--username", "alice", "--password-stdin"], Some("s3cret-pw\n"));
+    assert_eq!(code, 0, "{j}");
+    expect(
+        &c,
+        &[
+            ("anonymous-pull", "pass", "info"),
+            ("anonymous-push", "pass", "info"),
+            ("anonymous-delete", "pass", "info"),
+            ("account-catalog", "finding", "info"),
+            ("account-pull", "finding", "info"),
+            ("account-push", "finding", "info"),
+            ("account-delete", "finding", "medium"),
+        ],
+        &j,
+    );
+    assert!(!j.to_string().contains("s3cret-pw"), "the password is in the audit");
+    let (code, _, _) = audit(
+        &[&host, "--username", "alice", "--password-stdin", "--fail-on", "medium"],
+        Some("s3cret-pw\n"),
+    );
+    assert_eq!(code, 9);
+    assert_eq!(storage(&reg), before);
+    drop(reg);
+
+    // CORS that opens credentialed reads to every site.
+    let headers = "  headers:\n    Access-Control-Allow-Origin: ['*']\n    Access-Control-Allow-Credentials: [true]\n";
+    let reg = start_config("audit-cors", None, false, "", headers);
+    let (_, j, c) = audit(&[&format!("127.0.0.1:{}", reg.port), "--public"], None);
+    expect(&c, &[("cors", "finding", "medium")], &j);
+    drop(reg);
+
+    // Not a registry, and nothing at all: exit 2, and why.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten().take(4) {
+            use std::io::{Read as _, Write as _};
+            let mut s = stream;
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let run = support::porthole(&["audit", &format!("127.0.0.1:{port}")], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("does not answer as a registry"), "{}", run.stderr);
+    let run = support::porthole(&["audit", &format!("127.0.0.1:{}", support::free_port())], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     let _ = std::fs::remove_file(tar);
 }

@@ -574,3 +574,71 @@ fn ls_asks_for_the_catalog_scope_and_a_refused_catalog_says_what_to_do() {
         run.context()
     );
 }
+
+/// `porthole audit` through the token flow: the issuer gives anonymous users pull on public/…
+/// only and the catalog to the full account only, so anonymously the catalog is refused and a
+/// public repository pulls (high, as the registry is not declared public); with the account,
+/// pushing is allowed and deleting is not (the issuer grants no `delete`). The password never
+/// appears in the audit.
+#[test]
+fn audit_through_the_token_flow() {
+    let env = start("audit");
+    env.push_sample("public/app:1");
+    let host = format!("127.0.0.1:{}", env.port);
+    // `cli`, not `env.run`: an audit asks a token for each scope it probes, as each identity.
+    let (code, json, _, err) = cli(
+        &["audit", &host, "--json", "--repo", "public/app", "--rate", "200"],
+        None,
+    );
+    assert_eq!(code, 9, "{err}");
+    let outcome = |id: &str| {
+        let c = json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone();
+        (
+            c["outcome"].as_str().unwrap().to_string(),
+            c["severity"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(outcome("anonymous-catalog"), ("pass".into(), "info".into()));
+    assert_eq!(outcome("anonymous-pull"), ("finding".into(), "high".into()));
+    assert_eq!(outcome("anonymous-push"), ("pass".into(), "info".into()));
+    let (code, json, stdout, err) = cli(
+        &[
+            "audit",
+            &host,
+            "--json",
+            "--repo",
+            "public/app",
+            "--rate",
+            "200",
+            "--public",
+            "--username",
+            USER,
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert_eq!(code, 0, "{err}");
+    let outcome = |id: &str| {
+        let c = json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone();
+        (
+            c["outcome"].as_str().unwrap().to_string(),
+            c["severity"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(outcome("account-catalog"), ("finding".into(), "info".into()));
+    assert_eq!(outcome("account-push"), ("finding".into(), "info".into()));
+    assert_eq!(outcome("account-delete").0, "pass");
+    assert!(!stdout.contains(PASSWORD) && !err.contains(PASSWORD));
+}

@@ -116,6 +116,35 @@ enum Command {
         #[command(flatten)]
         access: RegistryAccess,
     },
+    /// Audit a registry's exposure without changing it: what an anonymous user — and the
+    /// account given — can list, pull, push and delete; credentials in clear; what it
+    /// discloses; CORS. Sends GET, HEAD and OPTIONS, and two probes only: an upload started and
+    /// at once cancelled, and a DELETE of a manifest digest that cannot exist.
+    ///
+    /// Exit codes: 0 nothing at or above --fail-on; 1 usage error; 2 the registry could not be
+    /// audited (unreachable, not a registry); 9 a finding at or above --fail-on.
+    Audit {
+        /// The registry (`host[:port]`, `http://` or `https://` may lead), or `host/repo` to
+        /// probe that repository.
+        target: String,
+        /// A repository to probe (repeatable; default: the first three the catalog lists).
+        #[arg(long = "repo", value_name = "REPO")]
+        repos: Vec<String>,
+        /// The registry is meant to be public: anonymous listing and pulls are info, not high.
+        #[arg(long)]
+        public: bool,
+        /// Print the audit as JSON (docs/audit.schema.json).
+        #[arg(long)]
+        json: bool,
+        /// Exit 9 when a finding is at or above this severity (info, low, medium, high).
+        #[arg(long, value_name = "SEVERITY", default_value = "high")]
+        fail_on: String,
+        /// Requests per second at most.
+        #[arg(long, default_value_t = 10.0)]
+        rate: f64,
+        #[command(flatten)]
+        access: RegistryAccess,
+    },
     /// Write a software bill of materials (SPDX 2.3 or CycloneDX 1.6 JSON) of an image's
     /// packages. Takes the same inputs and options as `inspect`; exit codes as `inspect`.
     Sbom {
@@ -273,6 +302,15 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Audit {
+            target,
+            repos,
+            public,
+            json,
+            fail_on,
+            rate,
+            access,
+        } => audit(&target, repos, public, json, &fail_on, rate, access),
         Command::Ls {
             target,
             json,
@@ -824,6 +862,93 @@ fn ls(target: &str, json: bool, details: bool, page_size: usize, access: Registr
     }
     eprintln!("{} tags", tags.len());
     ExitCode::SUCCESS
+}
+
+/// `porthole audit`: the checks, their evidence and fixes; exit 9 at or above `--fail-on`.
+fn audit(
+    target: &str,
+    repos: Vec<String>,
+    public: bool,
+    json: bool,
+    fail_on: &str,
+    rate: f64,
+    access: RegistryAccess,
+) -> ExitCode {
+    use porthole::audit::{Outcome, Severity};
+    let Some(fail_on) = Severity::parse(fail_on) else {
+        return usage("--fail-on takes info, low, medium or high");
+    };
+    if !(rate > 0.0 && rate <= 1000.0) {
+        return usage("--rate takes a number of requests per second above 0 (at most 1000)");
+    }
+    let reference = match porthole::source::registry::target(target) {
+        Ok((r, _)) => r,
+        Err(e) => return usage(&e.message),
+    };
+    let creds = match credentials(&reference, access.username, access.password_stdin) {
+        Ok(c) => c,
+        Err(e) => return usage(&e),
+    };
+    let opts = porthole::audit::native::Options {
+        repos,
+        public,
+        creds,
+        tls: porthole::source::registry::native::Tls {
+            ca_file: access.ca_file,
+            insecure: access.insecure,
+        },
+        rate,
+    };
+    let audit = match porthole::audit::native::run(target, &opts) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("porthole: the registry could not be audited: {}", e.message);
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        out!("{}", serde_json::to_string_pretty(&audit).unwrap_or_default());
+    } else {
+        let who = match &audit.account {
+            Some(a) if a.is_empty() => "anonymously and with the token given".to_string(),
+            Some(a) => format!("anonymously and as {a}"),
+            None => "anonymously".to_string(),
+        };
+        out!("Audit of {} ({who})", audit.registry);
+        if !audit.repositories.is_empty() {
+            out!("Repositories probed: {}", audit.repositories.join(", "));
+        }
+        for c in &audit.checks {
+            let mark = match c.outcome {
+                Outcome::Finding => c.severity.as_str().to_uppercase(),
+                Outcome::Pass => "pass".into(),
+                Outcome::NotRun => "not run".into(),
+            };
+            out!("\n{mark:8} {}: {}", c.id, c.title);
+            out!("         {}", c.summary);
+            if c.outcome == Outcome::Finding {
+                for e in &c.evidence {
+                    out!("         > {}\n           {}", e.request, e.answer);
+                }
+                if !c.fix.is_empty() {
+                    out!("         fix: {}", c.fix);
+                }
+            }
+        }
+        let s = &audit.summary;
+        let n = |k: &str| s.get(k).copied().unwrap_or(0);
+        out!(
+            "\nFindings: {} high, {} medium, {} low, {} info",
+            n("high"),
+            n("medium"),
+            n("low"),
+            n("info")
+        );
+    }
+    match audit.worst() {
+        Some(w) if w >= fail_on => ExitCode::from(9),
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 /// A size for a table: bytes in KB, MB or GB (powers of 1000, as registries' UIs show).

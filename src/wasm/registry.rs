@@ -86,7 +86,9 @@ impl RegistryFetch {
                     | Purpose::AttachedTag(..)
                     | Purpose::Artifact(..)
                     | Purpose::ArtifactBlob(_) => ("signatures", None),
-                    Purpose::Catalog | Purpose::Tags(_) | Purpose::ManifestHead(_) => ("list", None),
+                    Purpose::Catalog | Purpose::Tags(_) | Purpose::ManifestHead(_) | Purpose::Probe(..) => {
+                        ("list", None)
+                    }
                 };
                 serde_json::to_string(&JsRequest {
                     url: &r.url,

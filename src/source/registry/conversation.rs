@@ -13,6 +13,24 @@ pub struct Ask {
     pub url: String,
     pub accept: Option<&'static str>,
     pub purpose: Purpose,
+    /// More headers (an audit's `Origin`).
+    pub headers: Vec<(String, String)>,
+    /// Whether a 401 is answered with credentials or a token (`false`: the 401 is the answer,
+    /// as an audit wants to see it).
+    pub authenticate: bool,
+}
+
+impl Ask {
+    /// A request with no more headers than `Accept`.
+    pub fn new(url: String, accept: Option<&'static str>, purpose: Purpose) -> Ask {
+        Ask {
+            url,
+            accept,
+            purpose,
+            headers: Vec::new(),
+            authenticate: true,
+        }
+    }
 }
 
 /// What a conversation is for: which requests, and what their answers mean.
@@ -23,9 +41,16 @@ pub trait Steps {
     fn scope(&self) -> String;
     /// A 2xx answer, with its body (empty for HEAD).
     fn answered(&mut self, ask: &Ask, head: &ResponseHead, body: Vec<u8>) -> Result<()>;
-    /// Any other answer (a 401 only once credentials were tried): an error ends the run, `Ok`
-    /// goes on (a tag that is gone, say). `credentials`: whether the user gave any.
-    fn refused(&mut self, ask: &Ask, status: u16, credentials: bool) -> Result<()>;
+    /// Whether a challenge porthole cannot answer (Basic without credentials, a token service
+    /// that refuses) is an answer to give [`Steps::refused`] rather than the run's end (an
+    /// audit's probes).
+    fn unanswerable_is_answer(&self) -> bool {
+        false
+    }
+    /// Any other answer (a 401 only once credentials or a token were tried), with its body
+    /// (empty for HEAD): an error ends the run, `Ok` goes on (a tag that is gone, say).
+    /// `credentials`: whether the user gave any.
+    fn refused(&mut self, ask: &Ask, head: &ResponseHead, body: &[u8], credentials: bool) -> Result<()>;
 }
 
 /// Bytes of one answer read at most.
@@ -91,6 +116,8 @@ impl<S: Steps> Conversation<S> {
                 None => return Next::Done,
             },
         };
+        let mut headers = headers;
+        headers.extend(ask.headers.iter().cloned());
         let req = Request {
             url: ask.url.clone(),
             headers,
@@ -108,6 +135,7 @@ impl<S: Steps> Conversation<S> {
             return false;
         };
         let status = self.head.status;
+        let has_body = ask.purpose.method() != "HEAD";
         if (200..300).contains(&status) {
             self.retries = 0;
             return ask.purpose.method() == "GET";
@@ -128,29 +156,11 @@ impl<S: Steps> Conversation<S> {
             self.in_flight = None;
             return false;
         }
-        if status == 401 && ask.purpose != Purpose::Token {
-            let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
-            match self.session.challenge(&header, &self.steps.scope()) {
-                Challenged::Token { url, headers } => {
-                    self.resume = Some(ask);
-                    let token = Ask {
-                        url,
-                        accept: None,
-                        purpose: Purpose::Token,
-                    };
-                    self.pending = Some((token, headers));
-                }
-                Challenged::Again => {
-                    let headers = self.session.headers(ask.accept);
-                    self.pending = Some((ask, headers));
-                }
-                Challenged::Refused => self.refuse(&ask, status),
-                Challenged::Fail(why) => self.fail(Error::io(why)),
-            }
-            self.in_flight = None;
-            return false;
-        }
         if ask.purpose == Purpose::Token {
+            // The token service's refusal is the answer to the request it was for.
+            if self.steps.unanswerable_is_answer() {
+                return true;
+            }
             let why = if self.session.has_credentials() {
                 "check the username and password or token"
             } else {
@@ -159,18 +169,30 @@ impl<S: Steps> Conversation<S> {
             self.fail(Error::io(format!(
                 "the registry's token service refused a token (HTTP {status}): {why}"
             )));
-        } else {
-            self.refuse(&ask, status);
+            self.in_flight = None;
+            return false;
         }
-        self.in_flight = None;
-        false
-    }
-
-    fn refuse(&mut self, ask: &Ask, status: u16) {
-        let credentials = self.session.has_credentials();
-        if let Err(e) = self.steps.refused(ask, status, credentials) {
-            self.fail(e);
+        if status == 401 && ask.authenticate {
+            let header = self.head.header("WWW-Authenticate").unwrap_or("").to_string();
+            match self.session.challenge(&header, &self.steps.scope()) {
+                Challenged::Token { url, headers } => {
+                    self.resume = Some(ask);
+                    let token = Ask::new(url, None, Purpose::Token);
+                    self.pending = Some((token, headers));
+                }
+                Challenged::Again => {
+                    let headers = self.session.headers(ask.accept);
+                    self.pending = Some((ask, headers));
+                }
+                // Refused after trying: the answer is the steps' (in `end`).
+                Challenged::Refused => return has_body,
+                Challenged::Fail(_) if self.steps.unanswerable_is_answer() => return has_body,
+                Challenged::Fail(why) => self.fail(Error::io(why)),
+            }
+            self.in_flight = None;
+            return false;
         }
+        has_body
     }
 
     /// A chunk of the answer's body.
@@ -197,6 +219,17 @@ impl<S: Steps> Conversation<S> {
             return;
         }
         let body = std::mem::take(&mut self.body);
+        if ask.purpose == Purpose::Token && !(200..300).contains(&self.head.status) {
+            // Only for steps that take a refusal as an answer (`head` ends the run otherwise).
+            let head = std::mem::take(&mut self.head);
+            let credentials = self.session.has_credentials();
+            if let Some(resume) = self.resume.take()
+                && let Err(e) = self.steps.refused(&resume, &head, &body, credentials)
+            {
+                self.fail(e);
+            }
+            return;
+        }
         if ask.purpose == Purpose::Token {
             match (self.session.token(&body), self.resume.take()) {
                 (Ok(()), Some(resume)) => {
@@ -210,7 +243,13 @@ impl<S: Steps> Conversation<S> {
         }
         self.session.answered();
         let head = std::mem::take(&mut self.head);
-        if let Err(e) = self.steps.answered(&ask, &head, body) {
+        let done = if (200..300).contains(&head.status) {
+            self.steps.answered(&ask, &head, body)
+        } else {
+            let credentials = self.session.has_credentials();
+            self.steps.refused(&ask, &head, &body, credentials)
+        };
+        if let Err(e) = done {
             self.fail(e);
         }
     }

@@ -177,21 +177,17 @@ impl Steps for Tags {
     fn next(&mut self) -> Option<Ask> {
         let step = self.queue.pop_front()?;
         let ask = match &step {
-            Step::Head(i) => Ask {
-                url: self.url(&format!("manifests/{}", self.infos[*i].tag)),
-                accept: Some(ACCEPT),
-                purpose: Purpose::ManifestHead(self.infos[*i].tag.clone()),
-            },
-            Step::Manifest(_, reference, _, _) => Ask {
-                url: self.url(&format!("manifests/{reference}")),
-                accept: Some(ACCEPT),
-                purpose: Purpose::Manifest(reference.clone()),
-            },
-            Step::Config(_, d) => Ask {
-                url: self.url(&format!("blobs/{d}")),
-                accept: None,
-                purpose: Purpose::Config(d.clone()),
-            },
+            Step::Head(i) => Ask::new(
+                self.url(&format!("manifests/{}", self.infos[*i].tag)),
+                Some(ACCEPT),
+                Purpose::ManifestHead(self.infos[*i].tag.clone()),
+            ),
+            Step::Manifest(_, reference, _, _) => Ask::new(
+                self.url(&format!("manifests/{reference}")),
+                Some(ACCEPT),
+                Purpose::Manifest(reference.clone()),
+            ),
+            Step::Config(_, d) => Ask::new(self.url(&format!("blobs/{d}")), None, Purpose::Config(d.clone())),
         };
         self.asked.push_back(step);
         Some(ask)
@@ -231,7 +227,8 @@ impl Steps for Tags {
         Ok(())
     }
 
-    fn refused(&mut self, ask: &Ask, status: u16, credentials: bool) -> Result<()> {
+    fn refused(&mut self, ask: &Ask, head: &ResponseHead, _: &[u8], credentials: bool) -> Result<()> {
+        let status = head.status;
         let Some(step) = self.asked.pop_front() else {
             return Ok(());
         };

@@ -45,6 +45,8 @@ pub enum Purpose {
     Tags(String),
     /// A tag's manifest digest, media type and size, without its body (HEAD).
     ManifestHead(String),
+    /// One of an audit's probes: its method and its check (`crate::audit`).
+    Probe(&'static str, &'static str),
 }
 
 impl Purpose {
@@ -52,6 +54,7 @@ impl Purpose {
     pub fn method(&self) -> &'static str {
         match self {
             Purpose::ManifestHead(_) => "HEAD",
+            Purpose::Probe(method, _) => method,
             _ => "GET",
         }
     }
@@ -269,6 +272,7 @@ impl Fetch {
             Purpose::Catalog => (self.url("_catalog"), None),
             Purpose::Tags(r) => (self.url(&format!("{r}/tags/list")), None),
             Purpose::ManifestHead(r) => (self.url(&format!("{repo}/manifests/{r}")), Some(ACCEPT)),
+            Purpose::Probe(..) => (self.url(""), None),
         };
         Request {
             url,
@@ -521,6 +525,7 @@ impl Fetch {
             Purpose::Catalog => "the catalog".to_string(),
             Purpose::Tags(r) => format!("the tags of {r}"),
             Purpose::ManifestHead(r) => format!("manifest {r} of {}", self.reference.repository),
+            Purpose::Probe(_, check) => format!("the audit's {check} probe"),
         };
         match status {
             403 => Error::new(

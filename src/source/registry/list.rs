@@ -95,11 +95,7 @@ impl Steps for Pages {
             Listing::Catalog => Purpose::Catalog,
             Listing::Tags(r) => Purpose::Tags(r.clone()),
         };
-        Some(Ask {
-            url,
-            accept: Some("application/json"),
-            purpose,
-        })
+        Some(Ask::new(url, Some("application/json"), purpose))
     }
 
     fn scope(&self) -> String {
@@ -151,7 +147,8 @@ impl Steps for Pages {
     }
 
     /// Why an answer other than 200 ends the listing, in words that say what to do.
-    fn refused(&mut self, ask: &Ask, status: u16, credentials: bool) -> Result<()> {
+    fn refused(&mut self, ask: &Ask, head: &ResponseHead, _: &[u8], credentials: bool) -> Result<()> {
+        let status = head.status;
         let denied = matches!(status, 401 | 403);
         let host = &self.host;
         Err(match (&self.what, denied, status) {

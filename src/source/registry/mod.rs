@@ -9,7 +9,7 @@
 //! give the same report.
 
 mod auth;
-mod conversation;
+pub mod conversation;
 pub mod describe;
 mod fetch;
 pub mod link;
@@ -20,7 +20,7 @@ pub mod reference;
 
 pub use auth::{Challenge, Credentials};
 pub use describe::{Describe, TagInfo};
-pub use fetch::{Fetch, Next, Purpose, Request, ResponseHead};
+pub use fetch::{ACCEPT, Fetch, Next, Purpose, Request, ResponseHead};
 pub use list::{List, Listing, target};
 pub use reference::Reference;
 

@@ -15,7 +15,7 @@ pub struct Tls {
     pub insecure: bool,
 }
 
-fn agent(tls: &Tls) -> Result<ureq::Agent> {
+pub(crate) fn agent(tls: &Tls) -> Result<ureq::Agent> {
     use ureq::tls::{Certificate, RootCerts, TlsConfig};
     let mut t = TlsConfig::builder().disable_verification(tls.insecure);
     if let Some(path) = &tls.ca_file {
@@ -117,7 +117,18 @@ pub fn describe_tags(
 }
 
 fn drive(agent: &ureq::Agent, fetch: &mut impl Exchange, progress: &mut dyn FnMut(u64)) {
+    drive_paced(agent, fetch, progress, None)
+}
+
+/// Drives `fetch`, sending at most one request per `pace` when given (an audit's rate).
+pub(crate) fn drive_paced(
+    agent: &ureq::Agent,
+    fetch: &mut impl Exchange,
+    progress: &mut dyn FnMut(u64),
+    pace: Option<Duration>,
+) {
     let mut buf = vec![0u8; 1 << 20];
+    let mut last: Option<std::time::Instant> = None;
     loop {
         let req = match fetch.next_step() {
             Next::Send(req) => req,
@@ -127,14 +138,29 @@ fn drive(agent: &ureq::Agent, fetch: &mut impl Exchange, progress: &mut dyn FnMu
             }
             Next::Done => return,
         };
-        let mut r = match req.method() {
-            "HEAD" => agent.head(&req.url),
-            _ => agent.get(&req.url),
-        };
-        for (k, v) in &req.headers {
-            r = r.header(k, v);
+        if let (Some(pace), Some(at)) = (pace, last) {
+            std::thread::sleep(pace.saturating_sub(at.elapsed()));
         }
-        let resp = match r.call() {
+        last = Some(std::time::Instant::now());
+        macro_rules! with_headers {
+            ($b:expr) => {{
+                let mut b = $b;
+                for (k, v) in &req.headers {
+                    b = b.header(k, v);
+                }
+                b
+            }};
+        }
+        let answer = match req.method() {
+            "HEAD" => with_headers!(agent.head(&req.url)).call(),
+            "OPTIONS" => with_headers!(agent.options(&req.url)).call(),
+            // Only an audit's two probes (an upload started, a delete of a digest that cannot
+            // exist) are sent with these.
+            "POST" => with_headers!(agent.post(&req.url)).send_empty(),
+            "DELETE" => with_headers!(agent.delete(&req.url)).call(),
+            _ => with_headers!(agent.get(&req.url)).call(),
+        };
+        let resp = match answer {
             Ok(resp) => resp,
             Err(e) => {
                 // A failed lookup of what is attached is a note; anything else ends the fetch.

@@ -1,0 +1,906 @@
+//! The audit's probes as steps of a registry conversation, and what their answers mean.
+//!
+//! A pass runs as one identity (anonymous, or the account given) through the client's
+//! [`Conversation`] (token flow and Basic as for pulls). What each answer was is kept in
+//! [`Observed`]; [`conclude`] turns it into the checks, so the reading of answers is plain
+//! code tested with sample answers.
+
+use super::{Audit, Check, Evidence, Outcome, Severity, is_loopback};
+use crate::error::Result;
+use crate::source::registry::conversation::{Ask, Steps};
+use crate::source::registry::{Purpose, ResponseHead};
+use std::collections::VecDeque;
+
+/// The origin the CORS probe claims to come from (a name that cannot be registered).
+pub const PROBE_ORIGIN: &str = "https://porthole-audit.invalid";
+/// A manifest digest that cannot exist: the sha256 of [`IMPOSSIBLE_TEXT`], which is not JSON,
+/// so no registry ever accepted it as a manifest. Deleting it changes nothing.
+pub const IMPOSSIBLE_DIGEST: &str = "sha256:c6e7fbaa7b20d81a862482b244c712ae53799743678173282aff4c8ece35e749";
+/// What [`IMPOSSIBLE_DIGEST`] is the digest of.
+pub const IMPOSSIBLE_TEXT: &str = "porthole audit: no manifest has this digest; this text is not JSON\n";
+/// Repositories sampled from a catalog.
+pub const SAMPLE: usize = 3;
+
+/// Who a pass runs as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    Anonymous,
+    Account(String),
+}
+
+impl Identity {
+    fn shown(&self) -> String {
+        match self {
+            Identity::Anonymous => "anonymous".into(),
+            Identity::Account(u) if u.is_empty() => "with the token given".into(),
+            Identity::Account(u) => format!("as {u}"),
+        }
+    }
+}
+
+/// One probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// `GET /v2/` without credentials, claiming [`PROBE_ORIGIN`].
+    Api,
+    /// `OPTIONS /v2/`: the preflight a browser would send.
+    Preflight,
+    Catalog,
+    Tags(String),
+    Head(String, String),
+    /// `POST /v2/<repo>/blobs/uploads/`: an upload started…
+    Push(String),
+    /// …and cancelled at once (`DELETE` of the upload's location).
+    Cancel(String, String),
+    /// `DELETE /v2/<repo>/manifests/<IMPOSSIBLE_DIGEST>`.
+    Delete(String),
+}
+
+/// An answer, kept for the conclusion.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the passes saw, per identity.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    pub catalog: Option<(Answer, Vec<String>)>,
+    /// Per repository: its tag list, and the HEAD of its first tag.
+    pub pulls: Vec<(String, Answer, Option<Answer>)>,
+    /// Per repository: the upload started, and its cancellation.
+    pub pushes: Vec<(String, Answer, Option<Answer>)>,
+    pub deletes: Vec<(String, Answer)>,
+    /// Repositories the registry said do not exist (404 to their tag list): not probed further.
+    pub missing: Vec<String>,
+    pub evidence: Vec<(&'static str, Evidence)>,
+}
+
+/// What every pass saw.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub api: Option<Answer>,
+    pub preflight: Option<Answer>,
+    pub anonymous: Seen,
+    pub account: Seen,
+    /// Why the account pass did not run, if it did not.
+    pub account_skipped: Option<String>,
+}
+
+/// One pass of probes as one identity.
+pub struct Probes {
+    base: String,
+    identity: Identity,
+    queue: VecDeque<Probe>,
+    asked: Option<Probe>,
+    pub observed: Observed,
+}
+
+impl Probes {
+    /// The probes `plan` as `identity` on the registry at `base`, adding to `observed`.
+    pub fn new(base: &str, identity: Identity, plan: Vec<Probe>, observed: Observed) -> Probes {
+        Probes {
+            base: base.to_string(),
+            identity,
+            queue: plan.into(),
+            asked: None,
+            observed,
+        }
+    }
+
+    /// The probes of the repositories: their tags (then a HEAD of the first), an upload
+    /// started (then cancelled), a delete of a digest that cannot exist.
+    pub fn of_repositories(repos: &[String]) -> Vec<Probe> {
+        repos
+            .iter()
+            .flat_map(|r| [Probe::Tags(r.clone()), Probe::Push(r.clone()), Probe::Delete(r.clone())])
+            .collect()
+    }
+
+    fn seen(&mut self) -> &mut Seen {
+        match self.identity {
+            Identity::Anonymous => &mut self.observed.anonymous,
+            Identity::Account(_) => &mut self.observed.account,
+        }
+    }
+
+    fn check_of(p: &Probe) -> &'static str {
+        match p {
+            Probe::Api | Probe::Preflight => "cors",
+            Probe::Catalog => "catalog",
+            Probe::Tags(_) | Probe::Head(..) => "pull",
+            Probe::Push(_) | Probe::Cancel(..) => "push",
+            Probe::Delete(_) => "delete",
+        }
+    }
+
+    fn record(&mut self, ask: &Ask, head: &ResponseHead, body: &[u8]) -> Answer {
+        let answer = Answer {
+            status: head.status,
+            headers: head.headers.clone(),
+            body: String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
+        };
+        let evidence = Evidence {
+            request: format!("{} {} ({})", ask.purpose.method(), ask.url, self.identity.shown()),
+            answer: describe(&answer),
+        };
+        let check = self.asked.as_ref().map_or("api", Self::check_of);
+        self.seen().evidence.push((check, evidence));
+        answer
+    }
+
+    fn took(&mut self, ask: &Ask, head: &ResponseHead, body: &[u8]) {
+        let answer = self.record(ask, head, body);
+        let Some(probe) = self.asked.take() else { return };
+        match probe {
+            Probe::Api => self.observed.api = Some(answer),
+            Probe::Preflight => self.observed.preflight = Some(answer),
+            Probe::Catalog => {
+                let names = names(&answer, "repositories");
+                self.seen().catalog = Some((answer, names));
+            }
+            Probe::Tags(repo) => {
+                // A repository that does not exist gets no upload and no delete: the probes
+                // only touch what is there.
+                if answer.status == 404 {
+                    self.queue
+                        .retain(|p| !matches!(p, Probe::Push(r) | Probe::Delete(r) if *r == repo));
+                    self.seen().missing.push(repo.clone());
+                }
+                let tags = names(&answer, "tags");
+                if answer.status == 200
+                    && let Some(first) = tags.first()
+                {
+                    self.queue.push_front(Probe::Head(repo.clone(), first.clone()));
+                }
+                self.seen().pulls.push((repo, answer, None));
+            }
+            Probe::Head(repo, _) => {
+                if let Some(p) = self.seen().pulls.iter_mut().rev().find(|p| p.0 == repo) {
+                    p.2 = Some(answer);
+                }
+            }
+            Probe::Push(repo) => {
+                // An upload was started: cancel it at once, on this registry only.
+                if answer.status == 202
+                    && let Some(loc) = answer.header("Location")
+                    && let Ok(url) = crate::source::registry::link::resolve(&self.base, loc)
+                {
+                    self.queue.push_front(Probe::Cancel(repo.clone(), url));
+                }
+                self.seen().pushes.push((repo, answer, None));
+            }
+            Probe::Cancel(repo, _) => {
+                if let Some(p) = self.seen().pushes.iter_mut().rev().find(|p| p.0 == repo) {
+                    p.2 = Some(answer);
+                }
+            }
+            Probe::Delete(repo) => self.seen().deletes.push((repo, answer)),
+        }
+    }
+}
+
+/// The names a list answer holds (`repositories` or `tags`).
+fn names(answer: &Answer, key: &str) -> Vec<String> {
+    if answer.status != 200 {
+        return Vec::new();
+    }
+    serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| {
+            v[key]
+                .as_array()
+                .map(|a| a.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+        })
+        .unwrap_or_default()
+}
+
+/// An answer in one line: the status, the headers that matter, the start of a text body.
+fn describe(a: &Answer) -> String {
+    const SHOWN: &[&str] = &[
+        "WWW-Authenticate",
+        "Docker-Distribution-API-Version",
+        "Server",
+        "X-Powered-By",
+        "Location",
+        "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Credentials",
+        "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Headers",
+        "Access-Control-Expose-Headers",
+    ];
+    let mut out = a.status.to_string();
+    for name in SHOWN {
+        if let Some(v) = a.header(name) {
+            out.push_str(&format!("; {name}: {v}"));
+        }
+    }
+    let body: String = a.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !body.is_empty() {
+        let cut: String = body.chars().take(200).collect();
+        out.push_str(&format!(
+            "; body: {cut}{}",
+            if cut.len() < body.len() { "…" } else { "" }
+        ));
+    }
+    out
+}
+
+impl Steps for Probes {
+    fn next(&mut self) -> Option<Ask> {
+        let probe = self.queue.pop_front()?;
+        let base = &self.base;
+        let (url, method, accept) = match &probe {
+            Probe::Api => (format!("{base}/v2/"), "GET", None),
+            Probe::Preflight => (format!("{base}/v2/"), "OPTIONS", None),
+            Probe::Catalog => (format!("{base}/v2/_catalog?n=100"), "GET", Some("application/json")),
+            Probe::Tags(r) => (
+                format!("{base}/v2/{r}/tags/list?n=100"),
+                "GET",
+                Some("application/json"),
+            ),
+            Probe::Head(r, t) => (
+                format!("{base}/v2/{r}/manifests/{t}"),
+                "HEAD",
+                Some(crate::source::registry::ACCEPT),
+            ),
+            Probe::Push(r) => (format!("{base}/v2/{r}/blobs/uploads/"), "POST", None),
+            Probe::Cancel(_, url) => (url.clone(), "DELETE", None),
+            Probe::Delete(r) => (format!("{base}/v2/{r}/manifests/{IMPOSSIBLE_DIGEST}"), "DELETE", None),
+        };
+        let mut ask = Ask::new(url, accept, Purpose::Probe(method, Self::check_of(&probe)));
+        match probe {
+            // The registry's own answer, without credentials, as a browser would get it.
+            Probe::Api => {
+                ask.authenticate = false;
+                ask.headers.push(("Origin".into(), PROBE_ORIGIN.into()));
+            }
+            Probe::Preflight => {
+                ask.authenticate = false;
+                ask.headers.extend([
+                    ("Origin".into(), PROBE_ORIGIN.into()),
+                    ("Access-Control-Request-Method".into(), "GET".into()),
+                    ("Access-Control-Request-Headers".into(), "authorization".into()),
+                ]);
+            }
+            _ => {}
+        }
+        self.asked = Some(probe);
+        Some(ask)
+    }
+
+    fn unanswerable_is_answer(&self) -> bool {
+        true
+    }
+
+    fn scope(&self) -> String {
+        match &self.asked {
+            Some(Probe::Catalog) => "registry:catalog:*".into(),
+            Some(Probe::Tags(r) | Probe::Head(r, _)) => format!("repository:{r}:pull"),
+            Some(Probe::Push(r) | Probe::Cancel(r, _)) => format!("repository:{r}:pull,push"),
+            Some(Probe::Delete(r)) => format!("repository:{r}:delete"),
+            _ => String::new(),
+        }
+    }
+
+    fn answered(&mut self, ask: &Ask, head: &ResponseHead, body: Vec<u8>) -> Result<()> {
+        self.took(ask, head, &body);
+        Ok(())
+    }
+
+    fn refused(&mut self, ask: &Ask, head: &ResponseHead, body: &[u8], _: bool) -> Result<()> {
+        self.took(ask, head, body);
+        Ok(())
+    }
+}
+
+fn evidence(seen: &Seen, check: &str) -> Vec<Evidence> {
+    seen.evidence
+        .iter()
+        .filter(|(c, _)| *c == check)
+        .map(|(_, e)| e.clone())
+        .collect()
+}
+
+fn status_words(a: &Answer) -> String {
+    format!("HTTP {}", a.status)
+}
+
+/// What the answers mean: the checks, in a fixed order.
+pub fn conclude(
+    base: &str,
+    public: bool,
+    account: Option<&str>,
+    repos: &[String],
+    observed: &Observed,
+    tls_verified: bool,
+) -> Audit {
+    let (scheme, host) = base.split_once("://").unwrap_or(("https", base));
+    let local = is_loopback(host);
+    let plain = scheme == "http";
+    let mut checks = Vec::new();
+    let api_evidence = |o: &Observed| {
+        o.anonymous
+            .evidence
+            .iter()
+            .filter(|(c, _)| *c == "cors")
+            .map(|(_, e)| e.clone())
+            .collect::<Vec<_>>()
+    };
+    let api = observed.api.clone().unwrap_or_default();
+
+    // The API.
+    let version = api.header("Docker-Distribution-API-Version").unwrap_or("");
+    checks.push(
+        Check::new(
+            "api",
+            Outcome::Pass,
+            Severity::Info,
+            format!(
+                "GET /v2/ without credentials answered {}{}",
+                status_words(&api),
+                if version.is_empty() {
+                    " (no Docker-Distribution-API-Version header)".to_string()
+                } else {
+                    format!(", {version}")
+                }
+            ),
+        )
+        .with(api_evidence(observed).into_iter().take(1).collect()),
+    );
+
+    // Transport.
+    checks.push(match (plain, local) {
+        (false, _) if tls_verified => Check::new(
+            "transport",
+            Outcome::Pass,
+            Severity::Info,
+            "https, with a certificate porthole verified",
+        ),
+        (false, _) => Check::new(
+            "transport",
+            Outcome::Finding,
+            Severity::Medium,
+            "https, but its certificate was not verified (--insecure)",
+        ),
+        (true, true) => Check::new(
+            "transport",
+            Outcome::Finding,
+            Severity::Info,
+            "plain http, on this machine (loopback): nothing crosses the network",
+        ),
+        (true, false) => Check::new(
+            "transport",
+            Outcome::Finding,
+            Severity::Medium,
+            "plain http off this machine: anyone on the path reads the images and can change them",
+        ),
+    });
+
+    // Credentials in clear: the registry asks for them (401) over plain http, or its token
+    // service is plain http, off loopback.
+    let challenge = api.header("WWW-Authenticate").unwrap_or("");
+    let realm_plain = challenge
+        .split('"')
+        .nth(1)
+        .filter(|r| r.starts_with("http://"))
+        .filter(|r| !is_loopback(r.trim_start_matches("http://").split('/').next().unwrap_or("")));
+    let asks_in_clear = plain && !local && api.status == 401;
+    checks.push(if asks_in_clear || realm_plain.is_some() {
+        Check::new(
+            "credentials-over-http",
+            Outcome::Finding,
+            Severity::High,
+            match realm_plain {
+                Some(r) => format!("the token service {r} is plain http: passwords and tokens cross the network in clear"),
+                None => "the registry asks for credentials (401) over plain http: passwords and tokens cross the network in clear"
+                    .to_string(),
+            },
+        )
+        .with(api_evidence(observed).into_iter().take(1).collect())
+    } else {
+        Check::new(
+            "credentials-over-http",
+            Outcome::Pass,
+            Severity::Info,
+            if plain && !local {
+                "the registry asks for no credentials, so none travel (but see transport)"
+            } else {
+                "no credentials travel over plain http off this machine"
+            },
+        )
+    });
+
+    // What the answers disclose.
+    let mut disclosed: Vec<String> = Vec::new();
+    for seen in [&observed.anonymous, &observed.account] {
+        for (_, e) in &seen.evidence {
+            for name in ["Server:", "X-Powered-By:"] {
+                if let Some(i) = e.answer.find(name) {
+                    let v = e.answer[i..].split(';').next().unwrap_or("").to_string();
+                    if !disclosed.contains(&v) {
+                        disclosed.push(v);
+                    }
+                }
+            }
+        }
+    }
+    checks.push(if disclosed.is_empty() {
+        Check::new(
+            "version-disclosure",
+            Outcome::Pass,
+            Severity::Info,
+            "no Server or X-Powered-By header",
+        )
+    } else {
+        let versioned = disclosed.iter().any(|d| d.chars().any(|c| c.is_ascii_digit()));
+        Check::new(
+            "version-disclosure",
+            Outcome::Finding,
+            if versioned { Severity::Low } else { Severity::Info },
+            format!("the answers say {}", disclosed.join(", ")),
+        )
+    });
+
+    let open = if public { Severity::Info } else { Severity::High };
+    let public_note = if public { " (declared public)" } else { "" };
+    let anon = &observed.anonymous;
+
+    // Anonymous catalog.
+    checks.push(
+        match &anon.catalog {
+            Some((a, names)) if a.status == 200 => Check::new(
+                "anonymous-catalog",
+                Outcome::Finding,
+                open,
+                format!(
+                    "anyone can list the repositories{public_note}: {} on the first page",
+                    names.len()
+                ),
+            ),
+            Some((a, _)) if matches!(a.status, 401 | 403) => Check::new(
+                "anonymous-catalog",
+                Outcome::Pass,
+                Severity::Info,
+                format!("refused without credentials ({})", status_words(a)),
+            ),
+            Some((a, _)) if a.status == 404 => Check::new(
+                "anonymous-catalog",
+                Outcome::Pass,
+                Severity::Info,
+                "the registry has no catalog (HTTP 404)",
+            ),
+            Some((a, _)) => Check::new(
+                "anonymous-catalog",
+                Outcome::NotRun,
+                Severity::Info,
+                format!("the catalog answered {}", status_words(a)),
+            ),
+            None => Check::new("anonymous-catalog", Outcome::NotRun, Severity::Info, "not asked"),
+        }
+        .with(evidence(anon, "catalog")),
+    );
+
+    let no_repo = "no repository to sample: the catalog listed none (or was refused); name one with --repo";
+    // Anonymous pull.
+    let pulled: Vec<&str> = anon
+        .pulls
+        .iter()
+        .filter(|(_, tags, head)| tags.status == 200 && head.as_ref().is_none_or(|h| h.status == 200))
+        .map(|(r, ..)| r.as_str())
+        .collect();
+    let missing = |seen: &Seen| repos.iter().all(|r| seen.missing.contains(r));
+    let none_there = format!("the repositories probed do not exist (HTTP 404): {}", repos.join(", "));
+    checks.push(
+        if repos.is_empty() {
+            Check::new("anonymous-pull", Outcome::NotRun, Severity::Info, no_repo)
+        } else if missing(anon) {
+            Check::new("anonymous-pull", Outcome::NotRun, Severity::Info, none_there.clone())
+        } else if !pulled.is_empty() {
+            Check::new(
+                "anonymous-pull",
+                Outcome::Finding,
+                open,
+                format!("anyone can list tags and pull{public_note}: {}", pulled.join(", ")),
+            )
+        } else {
+            Check::new(
+                "anonymous-pull",
+                Outcome::Pass,
+                Severity::Info,
+                format!("refused without credentials: {}", repos.join(", ")),
+            )
+        }
+        .with(evidence(anon, "pull")),
+    );
+
+    // Anonymous push and delete (not tried on repositories that do not exist).
+    let untried = if repos.is_empty() {
+        no_repo.to_string()
+    } else {
+        none_there.clone()
+    };
+    let tried = if missing(anon) { &[][..] } else { repos };
+    checks.push(push_check("anonymous-push", anon, tried, Severity::High, &untried));
+    checks.push(delete_check("anonymous-delete", anon, tried, Severity::High, &untried));
+
+    // CORS.
+    let acao = api.header("Access-Control-Allow-Origin").unwrap_or("");
+    let acac = api
+        .header("Access-Control-Allow-Credentials")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let methods = observed
+        .preflight
+        .as_ref()
+        .and_then(|p| p.header("Access-Control-Allow-Methods"))
+        .unwrap_or("none named");
+    let cors_summary = |what: &str| format!("{what}; a preflight is allowed the methods: {methods}");
+    checks.push(
+        match (acao.trim(), acac) {
+            ("*", true) => Check::new(
+                "cors",
+                Outcome::Finding,
+                Severity::Medium,
+                cors_summary("Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true"),
+            ),
+            (o, true) if o == PROBE_ORIGIN => Check::new(
+                "cors",
+                Outcome::Finding,
+                Severity::Medium,
+                cors_summary("any origin is echoed in Access-Control-Allow-Origin, with credentials allowed"),
+            ),
+            ("*", false) => Check::new(
+                "cors",
+                Outcome::Pass,
+                Severity::Info,
+                cors_summary(
+                    "any site may read what anonymous users can (Access-Control-Allow-Origin: *), without credentials",
+                ),
+            ),
+            ("", _) => Check::new(
+                "cors",
+                Outcome::Pass,
+                Severity::Info,
+                cors_summary("no cross-origin reads allowed (no Access-Control-Allow-Origin)"),
+            ),
+            (o, _) => Check::new(
+                "cors",
+                Outcome::Pass,
+                Severity::Info,
+                cors_summary(&format!("cross-origin reads allowed for {o} only")),
+            ),
+        }
+        .with(api_evidence(observed)),
+    );
+
+    // The account given.
+    let acct = &observed.account;
+    let skipped = match (account, &observed.account_skipped) {
+        (None, _) => Some("no credentials given".to_string()),
+        (Some(_), Some(why)) => Some(why.clone()),
+        _ => None,
+    };
+    if let Some(why) = skipped {
+        for id in ["account-catalog", "account-pull", "account-push", "account-delete"] {
+            checks.push(Check::new(id, Outcome::NotRun, Severity::Info, why.clone()));
+        }
+    } else {
+        checks.push(
+            match &acct.catalog {
+                Some((a, names)) if a.status == 200 => Check::new(
+                    "account-catalog",
+                    Outcome::Finding,
+                    Severity::Info,
+                    format!(
+                        "the account may list the repositories ({} on the first page)",
+                        names.len()
+                    ),
+                ),
+                Some((a, _)) => Check::new(
+                    "account-catalog",
+                    Outcome::Pass,
+                    Severity::Info,
+                    format!("the account may not list the repositories ({})", status_words(a)),
+                ),
+                None => Check::new("account-catalog", Outcome::NotRun, Severity::Info, "not asked"),
+            }
+            .with(evidence(acct, "catalog")),
+        );
+        let pulled: Vec<&str> = acct
+            .pulls
+            .iter()
+            .filter(|(_, t, h)| t.status == 200 && h.as_ref().is_none_or(|h| h.status == 200))
+            .map(|(r, ..)| r.as_str())
+            .collect();
+        checks.push(
+            if repos.is_empty() {
+                Check::new("account-pull", Outcome::NotRun, Severity::Info, no_repo)
+            } else if missing(acct) {
+                Check::new("account-pull", Outcome::NotRun, Severity::Info, none_there.clone())
+            } else if pulled.is_empty() {
+                Check::new(
+                    "account-pull",
+                    Outcome::Pass,
+                    Severity::Info,
+                    "the account may pull none of the repositories sampled",
+                )
+            } else {
+                Check::new(
+                    "account-pull",
+                    Outcome::Finding,
+                    Severity::Info,
+                    format!("the account may pull: {}", pulled.join(", ")),
+                )
+            }
+            .with(evidence(acct, "pull")),
+        );
+        let tried = if missing(acct) { &[][..] } else { repos };
+        checks.push(push_check("account-push", acct, tried, Severity::Info, &untried));
+        checks.push(delete_check("account-delete", acct, tried, Severity::Medium, &untried));
+    }
+
+    let mut summary = std::collections::BTreeMap::new();
+    for s in ["high", "medium", "low", "info"] {
+        summary.insert(s.to_string(), 0);
+    }
+    for c in checks.iter().filter(|c| c.outcome == Outcome::Finding) {
+        *summary.entry(c.severity.as_str().to_string()).or_default() += 1;
+    }
+    Audit {
+        registry: base.to_string(),
+        public,
+        account: account.map(str::to_string),
+        repositories: repos.to_vec(),
+        checks,
+        summary,
+    }
+}
+
+fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
+    if repos.is_empty() {
+        return Check::new(id, Outcome::NotRun, Severity::Info, no_repo);
+    }
+    let started: Vec<String> = seen
+        .pushes
+        .iter()
+        .filter(|(_, a, _)| a.status == 202)
+        .map(|(r, _, cancel)| match cancel {
+            Some(c) if (200..300).contains(&c.status) => format!("{r} (cancelled: HTTP {})", c.status),
+            Some(c) => format!("{r} (the cancel answered HTTP {})", c.status),
+            None => format!("{r} (not cancelled: no upload location on this registry)"),
+        })
+        .collect();
+    let who = if id.starts_with("anonymous") {
+        "anyone"
+    } else {
+        "the account"
+    };
+    let check = if started.is_empty() {
+        let answers: Vec<String> = seen
+            .pushes
+            .iter()
+            .map(|(r, a, _)| format!("{r}: HTTP {}", a.status))
+            .collect();
+        Check::new(
+            id,
+            Outcome::Pass,
+            Severity::Info,
+            format!("no upload could be started ({})", answers.join(", ")),
+        )
+    } else {
+        Check::new(
+            id,
+            Outcome::Finding,
+            severity,
+            format!(
+                "{who} can push: an upload was started in {}. The registry keeps the cancelled upload's bookkeeping \
+under _uploads/ until its upload purging runs; nothing else was written",
+                started.join(", ")
+            ),
+        )
+    };
+    check.with(evidence(seen, "push"))
+}
+
+fn delete_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
+    if repos.is_empty() {
+        return Check::new(id, Outcome::NotRun, Severity::Info, no_repo);
+    }
+    let who = if id.starts_with("anonymous") {
+        "anonymous users"
+    } else {
+        "the account"
+    };
+    let enabled: Vec<&str> = seen
+        .deletes
+        .iter()
+        .filter(|(_, a)| a.status == 202 || (a.status == 404 && !a.body.contains("NAME_UNKNOWN")))
+        .map(|(r, _)| r.as_str())
+        .collect();
+    let disabled = seen.deletes.iter().any(|(_, a)| a.status == 405);
+    let check = if !enabled.is_empty() {
+        Check::new(
+            id,
+            Outcome::Finding,
+            severity,
+            format!(
+                "deletion is enabled and {who} may delete: a DELETE of a manifest that cannot exist was answered as a \
+missing manifest in {}",
+                enabled.join(", ")
+            ),
+        )
+    } else if disabled {
+        Check::new(id, Outcome::Pass, Severity::Info, "deletion is disabled (HTTP 405)")
+    } else {
+        let answers: Vec<String> = seen
+            .deletes
+            .iter()
+            .map(|(r, a)| format!("{r}: HTTP {}", a.status))
+            .collect();
+        Check::new(
+            id,
+            Outcome::Pass,
+            Severity::Info,
+            format!("{who} may not delete ({})", answers.join(", ")),
+        )
+    };
+    check.with(evidence(seen, "delete"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
+        Answer {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.to_string(),
+        }
+    }
+
+    fn outcome(a: &Audit, id: &str) -> (Outcome, Severity) {
+        let c = a.checks.iter().find(|c| c.id == id).unwrap();
+        (c.outcome, c.severity)
+    }
+
+    /// Sample answers of an open registry with deletion on, and of a locked one.
+    #[test]
+    fn answers_read_as_the_severity_scale_says() {
+        let repos = vec!["team/app".to_string()];
+        let mut open = Observed {
+            api: Some(answer(
+                200,
+                &[
+                    ("Docker-Distribution-API-Version", "registry/2.0"),
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Credentials", "true"),
+                ],
+                "{}",
+            )),
+            ..Default::default()
+        };
+        open.anonymous.catalog = Some((answer(200, &[], r#"{"repositories":["team/app"]}"#), repos.clone()));
+        open.anonymous
+            .pulls
+            .push(("team/app".into(), answer(200, &[], ""), Some(answer(200, &[], ""))));
+        open.anonymous.pushes.push((
+            "team/app".into(),
+            answer(202, &[("Location", "/v2/team/app/blobs/uploads/u")], ""),
+            Some(answer(204, &[], "")),
+        ));
+        open.anonymous.deletes.push((
+            "team/app".into(),
+            answer(404, &[], r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#),
+        ));
+        let a = conclude("http://10.0.0.5:5000", false, None, &repos, &open, true);
+        assert_eq!(outcome(&a, "anonymous-catalog"), (Outcome::Finding, Severity::High));
+        assert_eq!(outcome(&a, "anonymous-pull"), (Outcome::Finding, Severity::High));
+        assert_eq!(outcome(&a, "anonymous-push"), (Outcome::Finding, Severity::High));
+        assert_eq!(outcome(&a, "anonymous-delete"), (Outcome::Finding, Severity::High));
+        assert_eq!(outcome(&a, "transport"), (Outcome::Finding, Severity::Medium));
+        assert_eq!(outcome(&a, "cors"), (Outcome::Finding, Severity::Medium));
+        assert_eq!(outcome(&a, "account-delete").0, Outcome::NotRun);
+        assert_eq!(a.worst(), Some(Severity::High));
+        // Declared public: listing and pulling are info, pushing and deleting are not.
+        let p = conclude("http://10.0.0.5:5000", true, None, &repos, &open, true);
+        assert_eq!(outcome(&p, "anonymous-pull"), (Outcome::Finding, Severity::Info));
+        assert_eq!(outcome(&p, "anonymous-push"), (Outcome::Finding, Severity::High));
+
+        let mut locked = Observed {
+            api: Some(answer(
+                401,
+                &[
+                    ("Docker-Distribution-API-Version", "registry/2.0"),
+                    (
+                        "WWW-Authenticate",
+                        r#"Bearer realm="http://auth.example/token",service="r""#,
+                    ),
+                    ("Server", "nginx/1.22.1"),
+                ],
+                "",
+            )),
+            ..Default::default()
+        };
+        locked.anonymous.evidence.push((
+            "cors",
+            Evidence {
+                request: "GET".into(),
+                answer: describe(locked.api.as_ref().unwrap()),
+            },
+        ));
+        locked.anonymous.catalog = Some((answer(401, &[], ""), vec![]));
+        locked
+            .anonymous
+            .pulls
+            .push(("team/app".into(), answer(401, &[], ""), None));
+        locked
+            .anonymous
+            .pushes
+            .push(("team/app".into(), answer(401, &[], ""), None));
+        locked
+            .anonymous
+            .deletes
+            .push(("team/app".into(), answer(405, &[], "UNSUPPORTED")));
+        locked.account.deletes.push(("team/app".into(), answer(202, &[], "")));
+        let a = conclude("https://r.example", false, Some("alice"), &repos, &locked, true);
+        for id in [
+            "anonymous-catalog",
+            "anonymous-pull",
+            "anonymous-push",
+            "anonymous-delete",
+            "transport",
+            "cors",
+        ] {
+            assert_eq!(outcome(&a, id).0, Outcome::Pass, "{id}");
+        }
+        assert_eq!(outcome(&a, "credentials-over-http"), (Outcome::Finding, Severity::High));
+        assert_eq!(outcome(&a, "version-disclosure"), (Outcome::Finding, Severity::Low));
+        assert_eq!(outcome(&a, "account-delete"), (Outcome::Finding, Severity::Medium));
+        // No repository: the repository checks do not run, and say why.
+        let a = conclude("https://r.example", false, None, &[], &locked, true);
+        let c = a.checks.iter().find(|c| c.id == "anonymous-push").unwrap();
+        assert_eq!(c.outcome, Outcome::NotRun);
+        assert!(c.summary.contains("--repo"));
+    }
+
+    #[test]
+    fn the_impossible_digest_is_a_digest_of_no_json() {
+        assert_eq!(
+            crate::digest::Digest::of(IMPOSSIBLE_TEXT.as_bytes()).as_str(),
+            IMPOSSIBLE_DIGEST
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(IMPOSSIBLE_TEXT).is_err());
+    }
+}
