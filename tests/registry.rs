@@ -929,3 +929,66 @@ fn audit_verdicts_match_each_configuration_and_change_nothing() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     let _ = std::fs::remove_file(tar);
 }
+
+/// docs/fleet.md's one-machine fan-out, run verbatim against the test registry: `porthole ls
+/// --references` lists every tag of every repository pinned to its digest, `xargs -P` inspects
+/// them, one JSON report per tag, each verified.
+#[test]
+fn the_fleet_fan_out_of_the_docs_inspects_every_tag() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fleet.md")).unwrap();
+    let block = doc
+        .split("<!-- fleet-local -->")
+        .nth(1)
+        .and_then(|b| b.split("<!-- /fleet-local -->").next())
+        .unwrap();
+    let script = block.trim().trim_start_matches("```sh").trim_end_matches("```");
+    let img = fixture::sample("x", Compress::Gzip);
+    let (manifest, blobs) = img.oci_manifest();
+    let reg = start("fleet", None);
+    let mut want = Vec::new();
+    for repo in ["team/api", "team/web", "base"] {
+        for b in &blobs {
+            upload_blob(&reg, repo, b);
+        }
+        for tag in ["1", "2"] {
+            put_manifest(&reg, repo, tag, porthole::image::manifest::OCI_MANIFEST, &manifest);
+            want.push(format!("127.0.0.1:{}/{repo}:{tag}", reg.port));
+        }
+    }
+    let dir = reg.dir.join("fleet");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_porthole"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(&dir)
+        .env("REGISTRY", format!("127.0.0.1:{}", reg.port))
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .env("DOCKER_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let work = std::fs::read_to_string(dir.join("work.txt")).unwrap();
+    let digest = porthole::digest::Digest::of(&manifest);
+    let listed: Vec<&str> = work.lines().collect();
+    assert_eq!(listed.len(), want.len(), "{work}");
+    for w in &want {
+        assert!(
+            listed.contains(&format!("{w}@{digest}").as_str()),
+            "{w} missing from {work}"
+        );
+    }
+    let reports: Vec<_> = std::fs::read_dir(dir.join("reports")).unwrap().flatten().collect();
+    assert_eq!(reports.len(), want.len());
+    for r in reports {
+        let j: serde_json::Value = serde_json::from_slice(&std::fs::read(r.path()).unwrap()).unwrap();
+        assert_eq!(j["images"][0]["verified"], true, "{}", r.path().display());
+        assert_eq!(j["images"][0]["manifest_digest"], digest.as_str());
+    }
+}

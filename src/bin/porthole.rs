@@ -110,6 +110,11 @@ enum Command {
         /// the platforms of an index, the compressed size, the creation time and the labels.
         #[arg(long)]
         details: bool,
+        /// Print every tag of the repository — or of every repository in the catalog — as an
+        /// image reference pinned to its digest (`host/repo:tag@sha256:…`), one per line: the
+        /// work list for `porthole inspect` fan-outs (docs/fleet.md).
+        #[arg(long)]
+        references: bool,
         /// Names asked for per page (at most 1000, the default).
         #[arg(long, default_value_t = 1000)]
         page_size: usize,
@@ -315,9 +320,16 @@ fn main() -> ExitCode {
             target,
             json,
             details,
+            references,
             page_size,
             access,
-        } => ls(&target, json, details, page_size, access),
+        } => {
+            if references {
+                ls_references(&target, json, page_size, access)
+            } else {
+                ls(&target, json, details, page_size, access)
+            }
+        }
         Command::Inspect {
             input,
             files,
@@ -783,20 +795,92 @@ fn open_vuln_db(mut paths: Vec<PathBuf>, progress: bool) -> Result<Option<VulnDb
     Ok(Some(db))
 }
 
+/// The registry or repository `target` names, the credentials and TLS settings for it.
+#[allow(clippy::type_complexity)]
+fn reach(
+    target: &str,
+    access: RegistryAccess,
+) -> Result<
+    (
+        Reference,
+        porthole::source::registry::Listing,
+        Option<Credentials>,
+        porthole::source::registry::native::Tls,
+    ),
+    ExitCode,
+> {
+    let (reference, what) = porthole::source::registry::target(target).map_err(|e| usage(&e.message))?;
+    let creds = credentials(&reference, access.username, access.password_stdin).map_err(|e| usage(&e))?;
+    let tls = porthole::source::registry::native::Tls {
+        ca_file: access.ca_file,
+        insecure: access.insecure,
+    };
+    Ok((reference, what, creds, tls))
+}
+
+/// `porthole ls --references`: every tag of a repository, or of every repository of the
+/// catalog, as references pinned to their digests. A repository that cannot be listed is
+/// said on stderr and makes the exit code 2; the others are still printed.
+fn ls_references(target: &str, json: bool, page_size: usize, access: RegistryAccess) -> ExitCode {
+    use porthole::source::registry::{Listing, native};
+    let (reference, what, creds, tls) = match reach(target, access) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let base = reference.base_url();
+    let host = &reference.api_host;
+    let repos = match what {
+        Listing::Tags(r) => vec![r],
+        Listing::Catalog => match native::list(&base, host, creds.clone(), &tls, Listing::Catalog, page_size) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("porthole: {}", e.message);
+                return ExitCode::from(2);
+            }
+        },
+    };
+    // Plain http off loopback must be named again (references default to https there).
+    let prefix = if reference.scheme == "http" && !porthole::audit::is_loopback(&reference.registry) {
+        format!("http://{}", reference.registry)
+    } else {
+        reference.registry.clone()
+    };
+    let mut refs = Vec::new();
+    let mut failed = false;
+    for repo in &repos {
+        match native::describe_tags(&base, host, repo, creds.clone(), &tls, false, page_size) {
+            Ok(tags) => {
+                for t in tags {
+                    match (&t.digest, &t.error) {
+                        (Some(d), None) => refs.push(format!("{prefix}/{repo}:{}@{d}", t.tag)),
+                        (_, e) => eprintln!("porthole: {repo}:{}: {}", t.tag, e.as_deref().unwrap_or("no digest")),
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("porthole: {repo}: {}", e.message);
+                failed = true;
+            }
+        }
+    }
+    if json {
+        let v = serde_json::json!({ "registry": base, "references": refs });
+        out!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for r in &refs {
+            out!("{r}");
+        }
+    }
+    eprintln!("{} references in {} repositories", refs.len(), repos.len());
+    if failed { ExitCode::from(2) } else { ExitCode::SUCCESS }
+}
+
 /// `porthole ls`: a registry's repositories, or a repository's tags.
 fn ls(target: &str, json: bool, details: bool, page_size: usize, access: RegistryAccess) -> ExitCode {
     use porthole::source::registry::{Listing, native};
-    let (reference, what) = match porthole::source::registry::target(target) {
-        Ok(t) => t,
-        Err(e) => return usage(&e.message),
-    };
-    let creds = match credentials(&reference, access.username, access.password_stdin) {
-        Ok(c) => c,
-        Err(e) => return usage(&e),
-    };
-    let tls = native::Tls {
-        ca_file: access.ca_file,
-        insecure: access.insecure,
+    let (reference, what, creds, tls) = match reach(target, access) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let base = reference.base_url();
     let failed = |e: porthole::error::Error| {
@@ -881,22 +965,15 @@ fn audit(
     if !(rate > 0.0 && rate <= 1000.0) {
         return usage("--rate takes a number of requests per second above 0 (at most 1000)");
     }
-    let reference = match porthole::source::registry::target(target) {
-        Ok((r, _)) => r,
-        Err(e) => return usage(&e.message),
-    };
-    let creds = match credentials(&reference, access.username, access.password_stdin) {
-        Ok(c) => c,
-        Err(e) => return usage(&e),
+    let (_, _, creds, tls) = match reach(target, access) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let opts = porthole::audit::native::Options {
         repos,
         public,
         creds,
-        tls: porthole::source::registry::native::Tls {
-            ca_file: access.ca_file,
-            insecure: access.insecure,
-        },
+        tls,
         rate,
     };
     let audit = match porthole::audit::native::run(target, &opts) {
