@@ -18,6 +18,7 @@ import { renderSecrets, renderPackages, renderErrors, plainWords, technical } fr
 import { FilesView } from './views/files.js';
 import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
 import { RegistryBrowser } from './views/browse.js';
+import { runAudit } from './views/audit.js';
 import { Settings } from './views/settings.js';
 import { renderVulnerabilities } from './views/vulnerabilities.js';
 import { VulnDatabase, isDatabaseFile } from './vulndb.js';
@@ -478,6 +479,21 @@ $('browse-button').addEventListener('click', () => {
   }
   showHint([]);
   browser.browse(target, f.username.value.trim(), f.password.value);
+});
+// Audit: the same field names the registry (or a repository to probe); GET, HEAD and OPTIONS
+// only unless the two probes were allowed (docs/audit.md).
+$('audit-button').addEventListener('click', () => {
+  const f = form.elements;
+  const target = f['image-ref'].value.trim();
+  if (!target) {
+    f['image-ref'].reportValidity();
+    return;
+  }
+  showHint([]);
+  runAudit($('audit'), target, {
+    username: f.username.value.trim(), password: f.password.value,
+    isPublic: f['audit-public'].checked, writeProbes: f['audit-write'].checked,
+  });
 });
 $('registry-toggle').addEventListener('click', () => {
   const hidden = $('registry').hidden;

@@ -6,14 +6,20 @@
 
 import { transportFailure } from './worker-registry.js';
 
-/** Sends what `b` (a RegistryBrowse) asks until it is done; its result, or throws its error. */
-async function drive(b) {
+/** Sends what `b` (a RegistryBrowse or RegistryAudit) asks until it is done, at most one
+ *  request per `paceMs`; its result, or throws its error. */
+async function drive(b, paceMs = 0) {
+  const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+  let last = 0;
   try {
     let r;
     while ((r = b.next_request()) !== undefined) {
       const req = JSON.parse(r);
+      const wait = last + paceMs - performance.now();
+      if (req.wait == null && wait > 0) await sleep(wait);
+      last = performance.now();
       if (req.wait != null) { // the registry answered 429: wait as long as it asked
-        await new Promise((done) => setTimeout(done, req.wait));
+        await sleep(req.wait);
         continue;
       }
       const url = new URL(req.url);
@@ -63,6 +69,12 @@ export function browseOps(core) {
       const { authorization, ...listed } = await drive(b);
       if (listed.repository) tokens.set(listed.repository, authorization ?? '');
       return listed;
+    },
+    /** { target, repos, public, username, password, writeProbes, rate } → the audit, as
+     *  `porthole audit --json` gives it. Its credentials are its own (not the browse's). */
+    'browse-audit': async (m) => {
+      const a = new core.RegistryAudit(m.target, JSON.stringify(m.repos ?? []), !!m.public, m.username ?? '', m.password ?? '', !!m.writeProbes);
+      return drive(a, 1000 / (m.rate || 10));
     },
     /** { target (host/repo), tags, details } → { registry, repository, tags: [{ tag, digest, … }] }. */
     'browse-describe': async (m) => {

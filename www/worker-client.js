@@ -336,6 +336,12 @@ export class BrowseWorker {
     return this.ask('browse-describe', { target, tags, details });
   }
 
+  /** An audit of `target` (see docs/audit.md): `writeProbes` only once the user allowed the
+   *  upload (cancelled at once) and the delete of a digest that cannot exist. */
+  audit(target, { repos = [], public: isPublic = false, username = '', password = '', writeProbes = false, rate = 10 } = {}) {
+    return this.ask('browse-audit', { target, repos, public: isPublic, username, password, writeProbes, rate });
+  }
+
   close(why = new Error('closed')) {
     this.worker?.terminate();
     this.worker = null;

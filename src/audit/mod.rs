@@ -10,6 +10,7 @@
 //! with the credentials given.
 
 pub mod probes;
+pub mod run;
 
 use serde::{Deserialize, Serialize};
 

@@ -105,6 +105,8 @@ pub struct Probes {
     queue: VecDeque<Probe>,
     asked: Option<Probe>,
     pub observed: Observed,
+    /// Whether the upload and delete probes may be sent (the page asks first).
+    pub write_probes: bool,
 }
 
 impl Probes {
@@ -116,6 +118,7 @@ impl Probes {
             queue: plan.into(),
             asked: None,
             observed,
+            write_probes: true,
         }
     }
 
@@ -240,6 +243,9 @@ fn describe(a: &Answer) -> String {
         "Access-Control-Allow-Headers",
         "Access-Control-Expose-Headers",
     ];
+    if a.status == 0 {
+        return format!("000 not sent: {}", a.body);
+    }
     let mut out = a.status.to_string();
     for name in SHOWN {
         if let Some(v) = a.header(name) {
@@ -259,7 +265,10 @@ fn describe(a: &Answer) -> String {
 
 impl Steps for Probes {
     fn next(&mut self) -> Option<Ask> {
-        let probe = self.queue.pop_front()?;
+        let mut probe = self.queue.pop_front()?;
+        while !self.write_probes && matches!(probe, Probe::Push(_) | Probe::Delete(_)) {
+            probe = self.queue.pop_front()?;
+        }
         let base = &self.base;
         let (url, method, accept) = match &probe {
             Probe::Api => (format!("{base}/v2/"), "GET", None),
@@ -321,6 +330,21 @@ impl Steps for Probes {
 
     fn refused(&mut self, ask: &Ask, head: &ResponseHead, body: &[u8], _: bool) -> Result<()> {
         self.took(ask, head, body);
+        Ok(())
+    }
+
+    /// A probe that could not be sent (a browser refusing a DELETE the registry's CORS policy
+    /// does not allow, a connection reset) is kept as an answer of status 0, with why.
+    fn failed(&mut self, ask: &Ask, message: &str) -> Result<()> {
+        // The first request failing means the registry cannot be reached at all.
+        if self.asked == Some(Probe::Api) {
+            return Err(crate::error::Error::io(format!("cannot reach {}: {message}", ask.url)));
+        }
+        let head = ResponseHead {
+            status: 0,
+            headers: Vec::new(),
+        };
+        self.took(ask, &head, message.as_bytes());
         Ok(())
     }
 }
@@ -670,13 +694,7 @@ pub fn conclude(
         checks.push(delete_check("account-delete", acct, tried, Severity::Medium, &untried));
     }
 
-    let mut summary = std::collections::BTreeMap::new();
-    for s in ["high", "medium", "low", "info"] {
-        summary.insert(s.to_string(), 0);
-    }
-    for c in checks.iter().filter(|c| c.outcome == Outcome::Finding) {
-        *summary.entry(c.severity.as_str().to_string()).or_default() += 1;
-    }
+    let summary = summary(&checks);
     Audit {
         registry: base.to_string(),
         public,
@@ -687,9 +705,24 @@ pub fn conclude(
     }
 }
 
+/// Why a probe gave no answer to judge: never sent (not allowed), or the request failed.
+fn untried<'a>(answers: impl Iterator<Item = &'a Answer>) -> Option<String> {
+    let answers: Vec<&Answer> = answers.collect();
+    if answers.is_empty() {
+        return Some("not tried: the upload and delete probes were not allowed (the page asks first)".into());
+    }
+    answers
+        .iter()
+        .all(|a| a.status == 0)
+        .then(|| format!("the request could not be sent: {}", answers[0].body))
+}
+
 fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
     if repos.is_empty() {
         return Check::new(id, Outcome::NotRun, Severity::Info, no_repo);
+    }
+    if let Some(why) = untried(seen.pushes.iter().map(|(_, a, _)| a)) {
+        return Check::new(id, Outcome::NotRun, Severity::Info, why).with(evidence(seen, "push"));
     }
     let started: Vec<String> = seen
         .pushes
@@ -697,8 +730,11 @@ fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_re
         .filter(|(_, a, _)| a.status == 202)
         .map(|(r, _, cancel)| match cancel {
             Some(c) if (200..300).contains(&c.status) => format!("{r} (cancelled: HTTP {})", c.status),
+            Some(c) if c.status == 0 => {
+                format!("{r} (the cancel could not be sent: the upload stays open until the registry purges it)")
+            }
             Some(c) => format!("{r} (the cancel answered HTTP {})", c.status),
-            None => format!("{r} (not cancelled: no upload location on this registry)"),
+            None => format!("{r} (not cancelled: the answer named no upload location this client could read)"),
         })
         .collect();
     let who = if id.starts_with("anonymous") {
@@ -736,6 +772,9 @@ under _uploads/ until its upload purging runs; nothing else was written",
 fn delete_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
     if repos.is_empty() {
         return Check::new(id, Outcome::NotRun, Severity::Info, no_repo);
+    }
+    if let Some(why) = untried(seen.deletes.iter().map(|(_, a)| a)) {
+        return Check::new(id, Outcome::NotRun, Severity::Info, why).with(evidence(seen, "delete"));
     }
     let who = if id.starts_with("anonymous") {
         "anonymous users"
@@ -776,6 +815,34 @@ missing manifest in {}",
         )
     };
     check.with(evidence(seen, "delete"))
+}
+
+/// What a page cannot judge: a browser sends `Origin` itself, cannot send a preflight of its
+/// own, and sees only the headers a registry exposes (not `Server`, not the CORS headers).
+pub fn as_seen_by_a_browser(audit: &mut Audit) {
+    for c in &mut audit.checks {
+        let why = match c.id.as_str() {
+            "cors" => "a browser cannot read a registry's CORS headers: run `porthole audit` for this check",
+            "version-disclosure" => {
+                "a browser sees only the headers a registry exposes: run `porthole audit` for this check"
+            }
+            _ => continue,
+        };
+        *c = Check::new(&c.id, Outcome::NotRun, Severity::Info, why);
+    }
+    audit.summary = summary(&audit.checks);
+}
+
+/// How many findings at each severity.
+fn summary(checks: &[Check]) -> std::collections::BTreeMap<String, usize> {
+    let mut summary: std::collections::BTreeMap<String, usize> = ["high", "medium", "low", "info"]
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+    for c in checks.iter().filter(|c| c.outcome == Outcome::Finding) {
+        *summary.entry(c.severity.as_str().to_string()).or_default() += 1;
+    }
+    summary
 }
 
 #[cfg(test)]

@@ -104,13 +104,7 @@ impl RegistryBrowse {
     /// The next request as JSON `{url, method, headers: [[name, value]…]}`, `{wait: ms}` to
     /// wait before asking again (the registry answered 429), or `undefined` when done.
     pub fn next_request(&mut self) -> Option<String> {
-        match self.exchange()?.next_step() {
-            Next::Done => None,
-            Next::Wait(ms) => Some(serde_json::json!({ "wait": ms }).to_string()),
-            Next::Send(r) => {
-                Some(serde_json::json!({ "url": r.url, "method": r.method(), "headers": r.headers }).to_string())
-            }
-        }
+        request_json(self.exchange()?.next_step())
     }
 
     /// The response status and headers (JSON `[[name, value]…]`); whether to read the body.
@@ -171,5 +165,107 @@ impl RegistryBrowse {
             }),
         };
         Ok(v.to_string())
+    }
+}
+
+/// An audit of a registry's exposure (`porthole audit`, the core's [`crate::audit::run::AuditRun`])
+/// driven by the worker's `fetch()` calls, like [`RegistryBrowse`].
+#[wasm_bindgen]
+pub struct RegistryAudit {
+    run: Option<crate::audit::run::AuditRun>,
+    base: String,
+}
+
+#[wasm_bindgen]
+impl RegistryAudit {
+    /// Audits `target` (`host[:port]` or `host[:port]/repo`); `repos_json`: a JSON array of more
+    /// repositories to probe; `write_probes`: the user allowed the upload (cancelled at once) and
+    /// the delete of a digest that cannot exist. Credentials stay in this object's memory.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        target: &str,
+        repos_json: &str,
+        public: bool,
+        username: &str,
+        password: &str,
+        write_probes: bool,
+    ) -> std::result::Result<RegistryAudit, JsValue> {
+        let repos: Vec<String> = serde_json::from_str(repos_json).unwrap_or_default();
+        let (r, _) = parse(target)?;
+        let run = crate::audit::run::AuditRun::new(
+            target,
+            crate::audit::run::Options {
+                repos,
+                public,
+                creds: creds(username, password),
+                tls_verified: true,
+                browser: true,
+                write_probes,
+            },
+        )
+        .map_err(|e| JsValue::from_str(&e.message))?;
+        Ok(RegistryAudit {
+            run: Some(run),
+            base: r.base_url(),
+        })
+    }
+
+    /// As [`RegistryBrowse::next_request`].
+    pub fn next_request(&mut self) -> Option<String> {
+        request_json(self.run.as_mut()?.next_step())
+    }
+
+    pub fn head(&mut self, status: u16, headers_json: &str) -> bool {
+        let headers: Vec<(String, String)> = serde_json::from_str(headers_json).unwrap_or_default();
+        self.run
+            .as_mut()
+            .is_some_and(|r| r.head(ResponseHead { status, headers }))
+    }
+
+    pub fn body(&mut self, chunk: &[u8]) {
+        if let Some(r) = self.run.as_mut() {
+            r.body(chunk);
+        }
+    }
+
+    pub fn end(&mut self) {
+        if let Some(r) = self.run.as_mut() {
+            r.end();
+        }
+    }
+
+    pub fn transport_error(&mut self, message: &str) {
+        if let Some(r) = self.run.as_mut() {
+            r.transport_error(message);
+        }
+    }
+
+    /// The browser refused the answer (CORS): for the first request, the registry does not
+    /// allow this page; for a probe, that probe could not be judged here.
+    pub fn cors_blocked(&mut self, origin: &str) {
+        let help = crate::source::registry::cors_help(&self.base, origin);
+        self.transport_error(&help);
+    }
+
+    /// The audit as `porthole audit --json` gives it (a page cannot judge CORS or version
+    /// disclosure: those checks say so). Throws why the registry could not be audited.
+    pub fn finish(&mut self) -> std::result::Result<String, JsValue> {
+        let run = self
+            .run
+            .take()
+            .ok_or_else(|| JsValue::from_str("finish() was already called"))?;
+        let audit = run.finish().map_err(|e| JsValue::from_str(&e.message))?;
+        serde_json::to_string(&audit).map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+}
+
+/// A request as the worker sends it: `{url, method, headers}`, or `{wait: ms}`.
+fn request_json(next: Next) -> Option<String> {
+    match next {
+        Next::Done => None,
+        Next::Wait(ms) => Some(serde_json::json!({ "wait": ms }).to_string()),
+        Next::Send(r) => {
+            Some(serde_json::json!({ "url": r.url, "method": r.method(), "headers": r.headers }).to_string())
+        }
     }
 }

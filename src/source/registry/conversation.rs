@@ -47,6 +47,11 @@ pub trait Steps {
     fn unanswerable_is_answer(&self) -> bool {
         false
     }
+    /// The request could not be sent or its answer broke off (`message`): the run's end, unless
+    /// the steps take it as an answer (an audit's probe a browser was not allowed to send).
+    fn failed(&mut self, ask: &Ask, message: &str) -> Result<()> {
+        Err(Error::io(format!("cannot reach {}: {message}", ask.url)))
+    }
     /// Any other answer (a 401 only once credentials or a token were tried), with its body
     /// (empty for HEAD): an error ends the run, `Ok` goes on (a tag that is gone, say).
     /// `credentials`: whether the user gave any.
@@ -256,8 +261,21 @@ impl<S: Steps> Conversation<S> {
 
     /// The request could not be sent, or its answer broke off.
     pub fn transport_error(&mut self, message: &str) {
-        let url = self.in_flight.take().map(|a| a.url).unwrap_or_default();
-        self.fail(Error::io(format!("cannot reach {url}: {message}")));
+        let Some(ask) = self.in_flight.take() else {
+            return self.fail(Error::io(format!("a request failed: {message}")));
+        };
+        // For steps that take failures as answers, a token request that failed stands for the
+        // request it was for.
+        let ask = match (
+            ask.purpose == Purpose::Token && self.steps.unanswerable_is_answer(),
+            self.resume.take(),
+        ) {
+            (true, Some(resume)) => resume,
+            _ => ask,
+        };
+        if let Err(e) = self.steps.failed(&ask, message) {
+            self.fail(e);
+        }
     }
 
     /// Whether the run stopped on an error.

@@ -103,9 +103,11 @@ export function htpasswd(file, user, pass) {
 
 /**
  * `docker-registry serve` on 127.0.0.1:PORT with storage in `dir`; `cors`: the README's
- * http.headers (`headers`: other http.headers YAML instead); `htpasswdFile`: Basic auth. Logs requests (level info) to `dir`/registry.log.
+ * http.headers (`headers`: other http.headers YAML instead); `htpasswdFile`: Basic auth;
+ * `storage`: more lines under `storage:` (deletion on). Logs requests (level info) to
+ * `dir`/registry.log.
  */
-export async function startRegistry(dir, { cors = true, headers = null, htpasswdFile = null } = {}) {
+export async function startRegistry(dir, { cors = true, headers = null, htpasswdFile = null, storage = '' } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const config = [
@@ -117,6 +119,7 @@ export async function startRegistry(dir, { cors = true, headers = null, htpasswd
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${path.join(dir, 'data')}`,
+    ...(storage ? [storage.replace(/\n$/, '')] : []),
     ...(htpasswdFile ? ['auth:', '  htpasswd:', '    realm: porthole-test', `    path: ${htpasswdFile}`] : []),
     'http:',
     `  addr: 127.0.0.1:${port}`,
