@@ -6,6 +6,7 @@
 // _uploads/ after every audit, as in the CLI's tests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,10 @@ let server;
 let browser;
 let readme; // the README's CORS policy: GET, HEAD, OPTIONS
 let permissive; // CORS that allows POST and DELETE too, and deletion enabled
+let locked; // htpasswd, behind Debian's nginx configured as the README shows
+let proxy;
+const USER = 'dave';
+const PASSWORD = 'pw-Audit-5521';
 
 function image() {
   const sha = (b) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
@@ -58,12 +63,16 @@ before(async () => {
     storage: '  delete:\n    enabled: true\n',
   });
   await R.populate(permissive.origin, image(), ['team/app'], ['1']);
+  const pw = R.htpasswd(path.join(tmp, 'htpasswd'), USER, PASSWORD);
+  locked = await R.startRegistry(path.join(tmp, 'locked'), { htpasswdFile: pw });
+  await R.populate(locked.origin, image(), ['team/app'], ['1'], { auth: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` });
+  proxy = await R.startNginx(path.join(tmp, 'nginx'), locked.port);
 });
 
 after(async () => {
   await browser?.ctx.close();
   await server?.close();
-  for (const s of [readme, permissive]) await s?.stop();
+  for (const s of [proxy, locked, readme, permissive]) await s?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -120,6 +129,21 @@ test('with leave, a registry that allows DELETE from pages and has deletion on: 
   // The evidence and fixes are shown, as text.
   assert.match(await page.locator('[data-check="anonymous-delete"] .audit-fix').innerText(), /storage\.delete\.enabled/);
   await page.close();
+});
+
+test('the CLI audits the registry behind the README\'s nginx: nothing anonymous, nginx\'s version disclosed, CORS without credentials, and what the account may do', () => {
+  const before = storage(locked);
+  const r = spawnSync(H.bin, ['audit', proxy.host, '--json', '--repo', 'team/app', '--rate', '100', '--username', USER, '--password-stdin'], { input: `${PASSWORD}\n` });
+  assert.equal(r.status, 0, r.stderr.toString());
+  const audit = JSON.parse(r.stdout.toString());
+  const check = (id) => audit.checks.find((c) => c.id === id);
+  for (const id of ['anonymous-catalog', 'anonymous-pull', 'anonymous-push', 'anonymous-delete', 'cors']) assert.equal(check(id).outcome, 'pass', `${id}: ${check(id).summary}`);
+  assert.deepEqual([check('version-disclosure').outcome, check('version-disclosure').severity], ['finding', 'low']);
+  assert.match(check('version-disclosure').summary, /nginx\//);
+  assert.equal(check('account-push').outcome, 'finding');
+  assert.equal(check('account-delete').outcome, 'pass', 'deletion is off (distribution\'s default)');
+  assert.ok(!r.stdout.toString().includes(PASSWORD));
+  assert.deepEqual(storage(locked), before);
 });
 
 test('the audit asked only the page and the registries named', () => {
