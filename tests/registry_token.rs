@@ -575,6 +575,20 @@ fn ls_asks_for_the_catalog_scope_and_a_refused_catalog_says_what_to_do() {
     );
 }
 
+/// An audit check's (outcome, severity).
+fn outcome(audit: &serde_json::Value, id: &str) -> (String, String) {
+    let c = audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap();
+    (
+        c["outcome"].as_str().unwrap().to_string(),
+        c["severity"].as_str().unwrap().to_string(),
+    )
+}
+
 /// `porthole audit` through the token flow: the issuer gives anonymous users pull on public/…
 /// only and the catalog to the full account only, so anonymously the catalog is refused and a
 /// public repository pulls (high, as the registry is not declared public); with the account,
@@ -591,22 +605,9 @@ fn audit_through_the_token_flow() {
         None,
     );
     assert_eq!(code, 9, "{err}");
-    let outcome = |id: &str| {
-        let c = json["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap()
-            .clone();
-        (
-            c["outcome"].as_str().unwrap().to_string(),
-            c["severity"].as_str().unwrap().to_string(),
-        )
-    };
-    assert_eq!(outcome("anonymous-catalog"), ("pass".into(), "info".into()));
-    assert_eq!(outcome("anonymous-pull"), ("finding".into(), "high".into()));
-    assert_eq!(outcome("anonymous-push"), ("pass".into(), "info".into()));
+    assert_eq!(outcome(&json, "anonymous-catalog"), ("pass".into(), "info".into()));
+    assert_eq!(outcome(&json, "anonymous-pull"), ("finding".into(), "high".into()));
+    assert_eq!(outcome(&json, "anonymous-push"), ("pass".into(), "info".into()));
     let (code, json, stdout, err) = cli(
         &[
             "audit",
@@ -624,21 +625,8 @@ fn audit_through_the_token_flow() {
         Some(&format!("{PASSWORD}\n")),
     );
     assert_eq!(code, 0, "{err}");
-    let outcome = |id: &str| {
-        let c = json["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap()
-            .clone();
-        (
-            c["outcome"].as_str().unwrap().to_string(),
-            c["severity"].as_str().unwrap().to_string(),
-        )
-    };
-    assert_eq!(outcome("account-catalog"), ("finding".into(), "info".into()));
-    assert_eq!(outcome("account-push"), ("finding".into(), "info".into()));
-    assert_eq!(outcome("account-delete").0, "pass");
+    assert_eq!(outcome(&json, "account-catalog"), ("finding".into(), "info".into()));
+    assert_eq!(outcome(&json, "account-push"), ("finding".into(), "info".into()));
+    assert_eq!(outcome(&json, "account-delete").0, "pass");
     assert!(!stdout.contains(PASSWORD) && !err.contains(PASSWORD));
 }

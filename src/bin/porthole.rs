@@ -161,7 +161,7 @@ enum Command {
     },
 }
 
-/// How to reach a registry (for `ls`).
+/// How to reach a registry (for `inspect`, `ls` and `audit`).
 #[derive(clap::Args)]
 struct RegistryAccess {
     /// Registry user name (the password or token is read from stdin with --password-stdin).
@@ -202,18 +202,8 @@ struct Input {
     /// Largest decompressed size of one layer, in bytes.
     #[arg(long)]
     max_layer_bytes: Option<u64>,
-    /// Registry user name (the password or token is read from stdin with --password-stdin).
-    #[arg(long)]
-    username: Option<String>,
-    /// Read the registry password or token from standard input.
-    #[arg(long)]
-    password_stdin: bool,
-    /// Extra CA certificates (PEM) to trust for the registry.
-    #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// Do not verify the registry's TLS certificate.
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    access: RegistryAccess,
     /// Ignore secret findings of this rule id (repeatable).
     #[arg(long, value_name = "RULE")]
     allow_secret_rule: Vec<String>,
@@ -537,10 +527,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
         platform,
         expect_digest,
         max_layer_bytes,
-        username,
-        password_stdin,
-        ca_file,
-        insecure,
+        access,
         allow_secret_rule,
         allow_secret_path,
         scan_file_bytes,
@@ -681,7 +668,7 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
     } else {
         None
     };
-    if password_stdin && registry_ref.is_none() {
+    if access.password_stdin && registry_ref.is_none() {
         return Err(usage(
             "--password-stdin needs an image reference (and stdin free for the password)",
         ));
@@ -695,8 +682,11 @@ fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitC
     };
     let file;
     let input: porthole::inspect::Input = if let Some(reference) = registry_ref {
-        let creds = credentials(&reference, username, password_stdin).map_err(|m| usage(&m))?;
-        let tls = porthole::source::registry::native::Tls { ca_file, insecure };
+        let creds = credentials(&reference, access.username, access.password_stdin).map_err(|m| usage(&m))?;
+        let tls = porthole::source::registry::native::Tls {
+            ca_file: access.ca_file,
+            insecure: access.insecure,
+        };
         porthole::inspect::Input::Opened(porthole::source::registry::native::fetch(
             reference,
             creds,

@@ -1,8 +1,9 @@
-// "Browse a registry" in real Chromium against Debian's docker-registry: 1,100 repositories made
-// through the API (so the catalog comes in two pages of 1,000 and the list renders a few
-// hundred rows at a time), a repository with tags whose digests, sizes, dates and platforms
-// the registry gives, a tag opened as "Fetch and inspect" opens it, a password-protected
-// registry (behind the README's nginx) listed with and without credentials. The browser only
+// "Browse a registry" in real Chromium against Debian's docker-registry: 5,000 repositories made
+// through the API (so the catalog comes in five pages of 1,000 and the list renders a few
+// hundred rows at a time), a repository of 2,000 tags, a repository with tags whose digests,
+// sizes, dates and platforms the registry gives, a tag opened as "Fetch and inspect" opens it,
+// a password-protected registry (behind the README's nginx) listed with and without
+// credentials, and its catalog refused to a wrong password. The browser only
 // ever sends GET, HEAD and OPTIONS, and only to the page's origin and the registries named.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,8 @@ import { tar } from './lib/images.mjs';
 const tmp = H.tmpDir('browse');
 const USER = 'carol';
 const PASSWORD = 'pw-Browse-7731';
-const REPOS = 1100;
+const REPOS = 5000;
+const TAGS = 2000;
 
 let server;
 let browser;
@@ -57,7 +59,8 @@ before(async () => {
   await R.populate(open.origin, image, Array.from({ length: REPOS }, (_, i) => repoName(i)), ['1.0']);
   await R.populate(open.origin, image, [repoName(7)], ['1.1', '2.0']);
   await R.populate(open.origin, newer, [repoName(7)], ['latest']);
-  console.log(`${REPOS} repositories made through the API in ${Date.now() - t0} ms`);
+  await R.populate(open.origin, image, ['team/many-tags'], Array.from({ length: TAGS }, (_, i) => `v${i}`));
+  console.log(`${REPOS} repositories and ${TAGS} tags made through the API in ${Date.now() - t0} ms`);
   const pw = R.htpasswd(path.join(tmp, 'htpasswd'), USER, PASSWORD);
   locked = await R.startRegistry(path.join(tmp, 'locked'), { htpasswdFile: pw });
   await R.populate(locked.origin, image, ['secret/app'], ['1'], { auth: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` });
@@ -78,24 +81,35 @@ async function browse(page, target, { username = '', password = '' } = {}) {
   await page.click('[data-action="browse"]');
 }
 
-test('a registry of 1,100 repositories: both catalog pages, a few hundred rows at a time, a filter', async () => {
+test('a registry of 5,000 repositories: every catalog page, a few hundred rows at a time, a filter', async () => {
   const page = await H.newPage(browser.ctx);
   await page.goto(server.base);
   const n = browser.calls.length;
   await browse(page, open.host);
-  await page.waitForFunction((want) => document.getElementById('browse-status')?.textContent.startsWith(want), `${REPOS} repositories in ${open.host}`, { timeout: 60000 });
+  const total = REPOS + 1; // and team/many-tags
+  await page.waitForFunction((want) => document.getElementById('browse-status')?.textContent.startsWith(want), `${total} repositories in ${open.host}`, { timeout: 60000 });
   const catalogPages = browser.calls.slice(n).filter((c) => c.url.includes('/v2/_catalog'));
-  assert.equal(catalogPages.length, 2, catalogPages.map((c) => c.url).join('\n'));
-  assert.match(catalogPages[1].url, /last=/);
+  assert.equal(catalogPages.length, 6, catalogPages.map((c) => c.url).join('\n'));
+  assert.match(catalogPages[5].url, /last=/);
   // Rendered progressively: the first rows, then more as the list scrolls.
   const rows = () => page.locator('#browse-repos li').count();
   assert.ok(await rows() <= 600, `${await rows()} rows at first`);
   await page.locator('#browse-more').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelectorAll('#browse-repos li').length >= 600);
   // Filter.
-  await page.fill('#browse-filter', 'app-1042');
+  await page.fill('#browse-filter', 'app-4042');
   await page.waitForFunction(() => document.querySelectorAll('#browse-repos li').length === 1);
-  assert.equal(await page.locator('#browse-repos li').innerText(), 'team/app-1042');
+  assert.equal(await page.locator('#browse-repos li').innerText(), 'team/app-4042');
+  // A repository of 2,000 tags: all listed, a few hundred rows shown, only those in view
+  // described (not 2,000 HEADs at once).
+  await page.fill('#browse-filter', 'many-tags');
+  await page.click('#browse-repos button[data-repo="team/many-tags"]');
+  await page.waitForFunction((want) => document.getElementById('browse-status')?.textContent.startsWith(want), `${TAGS} tags in ${open.host}/team/many-tags`, { timeout: 60000 });
+  assert.ok(await page.locator('#browse-tags tbody tr').count() <= 600);
+  await page.waitForFunction(() => document.querySelector('#browse-tags tbody tr[data-described="true"]'), null, { timeout: 30000 });
+  await new Promise((r) => setTimeout(r, 1000));
+  const heads = browser.calls.filter((c) => c.method === 'HEAD' && c.url.includes('/team/many-tags/manifests/')).length;
+  assert.ok(heads > 0 && heads < 300, `${heads} HEADs for the rows in view`);
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
@@ -140,6 +154,10 @@ test('a password-protected registry: refused without credentials, listed with th
   await browse(page, proxy.host);
   await page.waitForSelector('#browse-status.bad-text', { timeout: 30000 });
   assert.match(await page.locator('#browse-status').innerText(), /requires credentials/);
+  // A wrong password: the catalog is refused, with what to do instead.
+  await browse(page, proxy.host, { username: USER, password: 'wrong' });
+  await page.waitForSelector('#browse-status.bad-text', { timeout: 30000 });
+  assert.match(await page.locator('#browse-status').innerText(), /refuses to list its repositories.*name a repository instead/);
   await browse(page, proxy.host, { username: USER, password: PASSWORD });
   await page.waitForFunction((host) => document.getElementById('browse-status')?.textContent === `1 repository in ${host}`, proxy.host, { timeout: 30000 });
   await page.click('#browse-repos button[data-repo="secret/app"]');

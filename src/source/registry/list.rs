@@ -154,7 +154,7 @@ impl Steps for Pages {
         Err(match (&self.what, denied, status) {
             (Listing::Catalog, true, _) => Error::io(format!(
                 "the registry refuses to list its repositories (HTTP {status}{}); name a repository instead: \
-porthole ls {host}/REPOSITORY",
+{host}/REPOSITORY (porthole ls {host}/REPOSITORY)",
                 if credentials {
                     ", with these credentials"
                 } else {
@@ -163,7 +163,7 @@ porthole ls {host}/REPOSITORY",
             )),
             (Listing::Catalog, false, 404) => Error::io(format!(
                 "the registry has no catalog (HTTP 404; Docker Hub and some others list none); name a repository \
-instead: porthole ls {host}/REPOSITORY"
+instead: {host}/REPOSITORY (porthole ls {host}/REPOSITORY)"
             )),
             (Listing::Tags(r), true, _) => Error::io(format!(
                 "the registry refuses to list the tags of {r} (HTTP {status}){}",
