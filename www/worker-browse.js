@@ -25,11 +25,18 @@ async function drive(b, paceMs = 0) {
       const url = new URL(req.url);
       let resp;
       try {
+        // Only reads follow redirects: an audit's POST or DELETE goes where the core said, or
+        // nowhere (a redirected DELETE must not land on another URL).
+        const reads = req.method === 'GET' || req.method === 'HEAD';
         resp = await fetch(req.url, {
-          method: req.method, headers: req.headers, redirect: 'follow', cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
+          method: req.method, headers: req.headers, redirect: reads ? 'follow' : 'manual', cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
         });
       } catch (e) {
         await transportFailure(b, url, e, []);
+        continue;
+      }
+      if (resp.type === 'opaqueredirect') {
+        b.transport_error(`the registry redirected the ${req.method}; it was not followed`);
         continue;
       }
       if (b.head(resp.status, JSON.stringify([...resp.headers.entries()]))) {

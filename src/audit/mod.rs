@@ -166,14 +166,7 @@ impl Check {
     }
 }
 
-/// Whether `host` (`name[:port]`) is this machine.
-pub fn is_loopback(host: &str) -> bool {
-    let name = match host.rsplit_once(':') {
-        Some((n, p)) if p.chars().all(|c| c.is_ascii_digit()) => n,
-        _ => host,
-    };
-    matches!(name, "localhost" | "127.0.0.1" | "[::1]") || name.starts_with("127.")
-}
+pub use crate::source::registry::reference::is_loopback;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
@@ -220,5 +213,7 @@ mod tests {
         );
         assert!(Severity::High > Severity::Medium && Severity::Low > Severity::Info);
         assert!(is_loopback("127.0.0.1:5000") && is_loopback("localhost") && !is_loopback("10.0.0.1:5000"));
+        assert!(is_loopback("127.0.0.2") && is_loopback("[::1]:5000") && is_loopback("::1"));
+        assert!(!is_loopback("127.evil.example") && !is_loopback("127.0.0.1.nip.io:5000"));
     }
 }

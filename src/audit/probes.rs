@@ -152,7 +152,9 @@ impl Probes {
         let answer = Answer {
             status: head.status,
             headers: head.headers.clone(),
-            body: String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
+            // Whole (answers are bounded by the conversation): names are read from it; the
+            // evidence shows its start only.
+            body: String::from_utf8_lossy(body).into_owned(),
         };
         let evidence = Evidence {
             request: format!("{} {} ({})", ask.purpose.method(), ask.url, self.identity.shown()),
@@ -183,7 +185,9 @@ impl Probes {
                 }
                 let tags = names(&answer, "tags");
                 if answer.status == 200
-                    && let Some(first) = tags.first()
+                    && let Some(first) = tags
+                        .first()
+                        .filter(|t| crate::source::registry::reference::valid_tag(t))
                 {
                     self.queue.push_front(Probe::Head(repo.clone(), first.clone()));
                 }
@@ -199,6 +203,7 @@ impl Probes {
                 if answer.status == 202
                     && let Some(loc) = answer.header("Location")
                     && let Ok(url) = crate::source::registry::link::resolve(&self.base, loc)
+                    && upload_of(&self.base, &repo, &url)
                 {
                     self.queue.push_front(Probe::Cancel(repo.clone(), url));
                 }
@@ -212,6 +217,19 @@ impl Probes {
             Probe::Delete(repo) => self.seen().deletes.push((repo, answer)),
         }
     }
+}
+
+/// Whether `url` is an upload of `repo` on this registry (`/v2/<repo>/blobs/uploads/<id>`, no
+/// dot segments, no fragment): the only thing the cancel may DELETE.
+fn upload_of(base: &str, repo: &str, url: &str) -> bool {
+    let Some(rest) = url.strip_prefix(base) else {
+        return false;
+    };
+    let path = rest.split('?').next().unwrap_or("");
+    let Some(id) = path.strip_prefix(&format!("/v2/{repo}/blobs/uploads/")) else {
+        return false;
+    };
+    !id.is_empty() && !rest.contains('#') && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
 }
 
 /// The names a list answer holds (`repositories` or `tags`).
@@ -244,7 +262,7 @@ fn describe(a: &Answer) -> String {
         "Access-Control-Expose-Headers",
     ];
     if a.status == 0 {
-        return format!("000 not sent: {}", a.body);
+        return format!("000 no answer read: {}", a.body);
     }
     let mut out = a.status.to_string();
     for name in SHOWN {
@@ -434,12 +452,13 @@ pub fn conclude(
 
     // Credentials in clear: the registry asks for them (401) over plain http, or its token
     // service is plain http, off loopback.
-    let challenge = api.header("WWW-Authenticate").unwrap_or("");
-    let realm_plain = challenge
-        .split('"')
-        .nth(1)
-        .filter(|r| r.starts_with("http://"))
-        .filter(|r| !is_loopback(r.trim_start_matches("http://").split('/').next().unwrap_or("")));
+    let realm = match crate::source::registry::Challenge::parse(api.header("WWW-Authenticate").unwrap_or("")) {
+        crate::source::registry::Challenge::Bearer { realm, .. } => Some(realm),
+        _ => None,
+    };
+    let realm_plain = realm
+        .as_deref()
+        .filter(|r| !crate::source::registry::auth::realm_may_get_credentials(r, host));
     let asks_in_clear = plain && !local && api.status == 401;
     checks.push(if asks_in_clear || realm_plain.is_some() {
         Check::new(
@@ -711,10 +730,12 @@ fn untried<'a>(answers: impl Iterator<Item = &'a Answer>) -> Option<String> {
     if answers.is_empty() {
         return Some("not tried: the upload and delete probes were not allowed (the page asks first)".into());
     }
-    answers
-        .iter()
-        .all(|a| a.status == 0)
-        .then(|| format!("the request could not be sent: {}", answers[0].body))
+    answers.iter().all(|a| a.status == 0).then(|| {
+        format!(
+            "no answer could be read (a browser may still have sent it): {}",
+            answers[0].body
+        )
+    })
 }
 
 fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
@@ -731,7 +752,9 @@ fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_re
         .map(|(r, _, cancel)| match cancel {
             Some(c) if (200..300).contains(&c.status) => format!("{r} (cancelled: HTTP {})", c.status),
             Some(c) if c.status == 0 => {
-                format!("{r} (the cancel could not be sent: the upload stays open until the registry purges it)")
+                format!(
+                    "{r} (the cancel's answer could not be read: the upload may stay open until the registry purges it)"
+                )
             }
             Some(c) => format!("{r} (the cancel answered HTTP {})", c.status),
             None => format!("{r} (not cancelled: the answer named no upload location this client could read)"),
@@ -784,7 +807,7 @@ fn delete_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_
     let enabled: Vec<&str> = seen
         .deletes
         .iter()
-        .filter(|(_, a)| a.status == 202 || (a.status == 404 && !a.body.contains("NAME_UNKNOWN")))
+        .filter(|(_, a)| a.status == 202 || (a.status == 404 && a.body.contains("MANIFEST_UNKNOWN")))
         .map(|(r, _)| r.as_str())
         .collect();
     let disabled = seen.deletes.iter().any(|(_, a)| a.status == 405);
@@ -960,6 +983,26 @@ mod tests {
         let c = a.checks.iter().find(|c| c.id == "anonymous-push").unwrap();
         assert_eq!(c.outcome, Outcome::NotRun);
         assert!(c.summary.contains("--repo"));
+    }
+
+    #[test]
+    fn the_cancel_deletes_only_an_upload_of_the_repository() {
+        let b = "http://r:5000";
+        assert!(upload_of(
+            b,
+            "team/app",
+            "http://r:5000/v2/team/app/blobs/uploads/1a2b-3c?_state=x"
+        ));
+        for bad in [
+            "http://r:5000/v2/team/app/manifests/sha256:00",
+            "http://r:5000/v2/team/app/blobs/uploads/../../manifests/latest",
+            "http://r:5000/v2/other/blobs/uploads/1",
+            "http://r:5000/v2/team/app/blobs/uploads/",
+            "http://r:5000/v2/team/app/blobs/uploads/1#x",
+            "http://evil/v2/team/app/blobs/uploads/1",
+        ] {
+            assert!(!upload_of(b, "team/app", bad), "{bad}");
+        }
     }
 
     #[test]

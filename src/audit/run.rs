@@ -56,6 +56,14 @@ impl AuditRun {
     /// that repository).
     pub fn new(target: &str, opts: Options) -> Result<AuditRun> {
         let (reference, what) = crate::source::registry::target(target)?;
+        // Names go into the probes' URLs: only names the spec allows.
+        if let Some(bad) = opts
+            .repos
+            .iter()
+            .find(|r| !crate::source::registry::reference::valid_repository(r))
+        {
+            return Err(Error::malformed(format!("{bad:?} is not a repository name")));
+        }
         let mut repos = opts.repos.clone();
         if let Listing::Tags(r) = what
             && !repos.contains(&r)
@@ -178,7 +186,12 @@ in clear"
             if let Some((_, names)) = &seen.catalog
                 && self.repos.is_empty()
             {
-                self.repos = names.iter().take(SAMPLE).cloned().collect();
+                self.repos = names
+                    .iter()
+                    .filter(|n| crate::source::registry::reference::valid_repository(n))
+                    .take(SAMPLE)
+                    .cloned()
+                    .collect();
             }
         }
     }

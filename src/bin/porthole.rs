@@ -955,6 +955,9 @@ fn audit(
     if !(rate > 0.0 && rate <= 1000.0) {
         return usage("--rate takes a number of requests per second above 0 (at most 1000)");
     }
+    // Only credentials given here: the audit's write probes must not run as whatever account
+    // Docker's config file happens to hold.
+    let explicit = access.username.is_some() || access.password_stdin;
     let (_, _, creds, tls) = match reach(target, access) {
         Ok(r) => r,
         Err(code) => return code,
@@ -962,7 +965,7 @@ fn audit(
     let opts = porthole::audit::native::Options {
         repos,
         public,
-        creds,
+        creds: creds.filter(|_| explicit),
         tls,
         rate,
     };

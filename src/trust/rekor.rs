@@ -120,6 +120,9 @@ pub fn check(entry: &Entry, signed: &Signed, root: &TrustedRoot, stamped: &[i64]
         trusted_time = Some(entry.integrated_time);
     } else if stamped.iter().any(|&t| !log.valid_at(t)) {
         return Err("the transparency log's key was not trusted at the time the timestamp states".into());
+    } else if stamped.is_empty() && entry.integrated_time > 0 && !log.valid_at(entry.integrated_time) {
+        // Only an inclusion proof: the log must have been trusted when it says it logged it.
+        return Err("the transparency log's key was not trusted when it logged the entry".into());
     }
     match &entry.inclusion_proof {
         Some(proof) => verify_inclusion(proof, &body, log)?,

@@ -19,10 +19,12 @@ export class RegistryBrowser {
     this.observer = null;
     this.moreObservers = [];
     this.fromCatalog = false;
+    this.view = 0; // which listing is shown: answers for an older one are dropped
   }
 
   /** Ends the worker (and with it the credentials and token) and clears the panel. */
   reset() {
+    this.view++;
     this.worker?.close();
     this.worker = null;
     this.observer?.disconnect();
@@ -48,19 +50,20 @@ export class RegistryBrowser {
 
   async list(target) {
     this.observer?.disconnect();
+    const view = ++this.view;
     this.status(`Listing ${target}…`);
     const worker = this.worker;
     let listed;
     try {
       listed = await worker.list(target, this.creds.username, this.creds.password);
     } catch (e) {
-      if (worker !== this.worker) return; // reset meanwhile
+      if (view !== this.view) return; // another listing (or a reset) meanwhile
       const m = e.message.trim();
       this.status(`${m.charAt(0).toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`, 'bad-text');
       this.root.firstChild.setAttribute('role', 'alert');
       return;
     }
-    if (worker !== this.worker) return;
+    if (view !== this.view) return;
     for (const o of this.moreObservers.splice(0)) o.disconnect();
     // The registry with its scheme (a plain-http one off loopback needs it named again).
     if (listed.repository == null) this.repositories(listed.registry, listed.names);
@@ -112,6 +115,8 @@ export class RegistryBrowser {
       ? el('button', { type: 'button', class: 'link', id: 'browse-back', text: `← all repositories of ${host}`, onclick: () => this.list(registry) })
       : null;
     const worker = this.worker;
+    const view = this.view;
+    const current = () => view === this.view;
     const observer = new IntersectionObserver((seen) => {
       for (const s of seen) if (s.isIntersecting) want(s.target.dataset.tag);
     });
@@ -120,13 +125,14 @@ export class RegistryBrowser {
 
     const want = (tag) => {
       const info = infos.get(tag);
-      if (!info || info.asked) return;
+      if (!info || info.asked || !current()) return;
       info.asked = true;
       queue.push(tag);
       pump();
     };
     const pump = () => {
-      while (running < PARALLEL && queue.length) {
+      // A listing left behind asks for nothing more.
+      while (current() && running < PARALLEL && queue.length) {
         const batch = queue.splice(0, BATCH);
         running++;
         worker.describe(target, batch, true).then((r) => {
@@ -135,7 +141,7 @@ export class RegistryBrowser {
           for (const t of batch) infos.set(t, { tag: t, asked: true, described: true, error: e.message });
         }).finally(() => {
           running--;
-          if (worker !== this.worker) return;
+          if (!current()) return;
           for (const t of batch) fill(t);
           if (controls.sort.value === 'date') render();
           pump();

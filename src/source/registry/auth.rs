@@ -120,8 +120,15 @@ pub struct Session {
 
 impl Session {
     /// A session with `creds` for the registry at `api_host`, starting with `authorization`
-    /// (a token another session obtained) if given.
+    /// (a token another session obtained) if given. A token given without a username is used
+    /// as a bearer token directly, as a fetch does.
     pub fn new(creds: Option<Credentials>, api_host: &str, authorization: Option<String>) -> Session {
+        let authorization = authorization.or_else(|| {
+            creds
+                .as_ref()
+                .filter(|c| c.username.is_empty() && !c.password.is_empty())
+                .map(|c| format!("Bearer {}", c.password))
+        });
         Session {
             creds,
             api_host: api_host.to_string(),
@@ -168,8 +175,8 @@ impl Session {
             } => {
                 if self.creds.is_some() && !realm_may_get_credentials(&realm, &self.api_host) {
                     return Challenged::Fail(format!(
-                        "the registry's token service {realm} is plain http on another host; porthole will not send \
-your credentials there (an https realm, or one on the registry's own host, is required)"
+                        "the registry's token service {realm} is plain http off this machine; porthole will not send \
+your credentials there in clear (an https realm is required)"
                     ));
                 }
                 let scope = asked.unwrap_or_else(|| scope.to_string());
@@ -221,24 +228,16 @@ only when the registry lists WWW-Authenticate in Access-Control-Expose-Headers"
     }
 }
 
-/// Whether credentials may go to a token `realm`: https anywhere, plain http only on the
-/// registry's own host (a local test registry and its token service; never in clear to
-/// another host).
-pub fn realm_may_get_credentials(realm: &str, registry_host: &str) -> bool {
+/// Whether credentials may go to a token `realm`: https anywhere, plain http only on this
+/// machine (a local test registry and its token service). Never in clear over a network.
+pub fn realm_may_get_credentials(realm: &str, _registry_host: &str) -> bool {
     if realm.starts_with("https://") {
         return true;
     }
     let Some(rest) = realm.strip_prefix("http://") else {
         return false;
     };
-    let host_port = rest.split('/').next().unwrap_or("");
-    let host = |h: &str| -> String {
-        match h.rsplit_once(':') {
-            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
-            _ => h.to_string(),
-        }
-    };
-    host(host_port).eq_ignore_ascii_case(&host(registry_host))
+    super::reference::is_loopback(rest.split(['/', '?']).next().unwrap_or(""))
 }
 
 /// Percent-encodes a query value.

@@ -71,6 +71,9 @@ pub struct Conversation<S: Steps> {
     /// A token request, or the ask to send again, before the steps' next.
     pending: Option<(Ask, Vec<(String, String)>)>,
     in_flight: Option<Ask>,
+    /// The headers the request in flight was sent with (sent again as they were after a 429:
+    /// a token request keeps its credentials).
+    in_flight_headers: Vec<(String, String)>,
     /// The ask a token is being fetched for.
     resume: Option<Ask>,
     head: ResponseHead,
@@ -89,6 +92,7 @@ impl<S: Steps> Conversation<S> {
             session: Session::new(creds, api_host, authorization),
             pending: None,
             in_flight: None,
+            in_flight_headers: Vec::new(),
             resume: None,
             head: ResponseHead::default(),
             body: Vec::new(),
@@ -121,6 +125,7 @@ impl<S: Steps> Conversation<S> {
                 None => return Next::Done,
             },
         };
+        self.in_flight_headers = headers.clone();
         let mut headers = headers;
         headers.extend(ask.headers.iter().cloned());
         let req = Request {
@@ -156,8 +161,7 @@ impl<S: Steps> Conversation<S> {
                 .min(MAX_WAIT_MS);
             self.retries += 1;
             self.wait = Some(ms);
-            let headers = self.session.headers(ask.accept);
-            self.pending = Some((ask, headers));
+            self.pending = Some((ask, std::mem::take(&mut self.in_flight_headers)));
             self.in_flight = None;
             return false;
         }
@@ -228,6 +232,8 @@ impl<S: Steps> Conversation<S> {
             // Only for steps that take a refusal as an answer (`head` ends the run otherwise).
             let head = std::mem::take(&mut self.head);
             let credentials = self.session.has_credentials();
+            // Judged: the next request's challenge gets its retry again.
+            self.session.answered();
             if let Some(resume) = self.resume.take()
                 && let Err(e) = self.steps.refused(&resume, &head, &body, credentials)
             {
@@ -273,8 +279,9 @@ impl<S: Steps> Conversation<S> {
             (true, Some(resume)) => resume,
             _ => ask,
         };
-        if let Err(e) = self.steps.failed(&ask, message) {
-            self.fail(e);
+        match self.steps.failed(&ask, message) {
+            Ok(()) => self.session.answered(),
+            Err(e) => self.fail(e),
         }
     }
 

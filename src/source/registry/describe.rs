@@ -139,12 +139,13 @@ impl Tags {
             }
             return Ok(());
         }
+        // Sizes from the registry: summed without overflow.
         let size = |d: &serde_json::Value| d["size"].as_u64().unwrap_or(0);
         let layers = v["layers"]
             .as_array()
-            .map(|l| l.iter().map(size).sum::<u64>())
+            .map(|l| l.iter().map(size).fold(0u64, u64::saturating_add))
             .unwrap_or(0);
-        info.size = Some(size(&v["config"]) + layers);
+        info.size = Some(size(&v["config"]).saturating_add(layers));
         if let Some(d) = v["config"]["digest"].as_str().and_then(|d| Digest::parse(d).ok()) {
             self.queue.push_front(Step::Config(i, d));
         }

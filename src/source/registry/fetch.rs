@@ -600,11 +600,11 @@ impl Fetch {
                 // A token given without a username goes to the token service as the Basic
                 // password (what GitHub's and most registries' token services accept).
                 // Credentials never travel in clear to another host: a plain-http realm gets
-                // them only when it is on the registry's own host.
+                // them only on this machine.
                 if self.creds.is_some() && !realm_may_get_credentials(&realm, &self.reference.api_host) {
                     self.fail(Error::io(format!(
-                        "the registry's token service {realm} is plain http on another host; porthole will not send \
-your credentials there (an https realm, or one on the registry's own host, is required)"
+                        "the registry's token service {realm} is plain http off this machine; porthole will not send \
+your credentials there in clear (an https realm is required)"
                     )));
                     return false;
                 }
@@ -1046,7 +1046,10 @@ mod tests {
         assert!(ok("https://auth.example.com/token", "registry.example.com"));
         assert!(ok("http://127.0.0.1:5001/token", "127.0.0.1:5000"));
         assert!(!ok("http://evil.example.net/token", "registry.example.com"));
-        assert!(!ok("http://127.0.0.2:80/token", "127.0.0.1:5000"));
+        assert!(ok("http://127.0.0.2:80/token", "127.0.0.1:5000"));
+        // Plain http off this machine never gets credentials, the registry's own host included.
+        assert!(!ok("http://registry.corp:5001/token", "registry.corp:5000"));
+        assert!(!ok("http://127.evil.example/token", "127.evil.example"));
         assert!(!ok("ftp://x/token", "x"));
     }
 

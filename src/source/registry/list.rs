@@ -46,6 +46,8 @@ pub fn target(input: &str) -> Result<(super::Reference, Listing)> {
 pub const PAGE_SIZE: usize = 1000;
 /// Names listed at most (a registry cannot make the list grow without end).
 pub const MAX_NAMES: usize = 1_000_000;
+/// Bytes of names listed at most.
+const MAX_NAME_BYTES: usize = 64 << 20;
 
 /// The pages of a listing: what to ask next, and the names read so far.
 pub struct Pages {
@@ -53,8 +55,11 @@ pub struct Pages {
     what: Listing,
     next: Option<String>,
     names: Vec<String>,
+    name_bytes: usize,
     pages: usize,
     host: String,
+    /// The pages asked for, so that a `Link` back to one of them ends the listing.
+    seen: std::collections::HashSet<String>,
 }
 
 /// A listing in progress: its pages, with authentication.
@@ -74,8 +79,10 @@ impl List {
             what,
             next: Some(first),
             names: Vec::new(),
+            name_bytes: 0,
             pages: 0,
             host: api_host.to_string(),
+            seen: std::collections::HashSet::new(),
         };
         Conversation::new(pages, creds, api_host, None)
     }
@@ -91,6 +98,7 @@ impl List {
 impl Steps for Pages {
     fn next(&mut self) -> Option<Ask> {
         let url = self.next.take()?;
+        self.seen.insert(url.clone());
         let purpose = match &self.what {
             Listing::Catalog => Purpose::Catalog,
             Listing::Tags(r) => Purpose::Tags(r.clone()),
@@ -126,8 +134,23 @@ impl Steps for Pages {
                     "the registry's {key:?} list holds a non-string"
                 )));
             };
-            if self.names.len() >= MAX_NAMES {
-                return Err(Error::limit(format!("the registry lists more than {MAX_NAMES} names")));
+            // Names go into URLs and work lists: only names the spec allows.
+            let valid = match self.what {
+                Listing::Catalog => super::reference::valid_repository(name),
+                Listing::Tags(_) => super::reference::valid_tag(name),
+            };
+            if !valid {
+                return Err(Error::malformed(format!(
+                    "the registry lists {name:?}, which is not a valid {} name",
+                    if key == "tags" { "tag" } else { "repository" }
+                )));
+            }
+            self.name_bytes += name.len();
+            if self.names.len() >= MAX_NAMES || self.name_bytes > MAX_NAME_BYTES {
+                return Err(Error::limit(format!(
+                    "the registry lists more than {MAX_NAMES} names or {} MiB of them",
+                    MAX_NAME_BYTES >> 20
+                )));
             }
             self.names.push(name.to_string());
         }
@@ -141,6 +164,11 @@ impl Steps for Pages {
             return Err(Error::malformed(
                 "the registry's listing points to a next page after an empty one",
             ));
+        }
+        if self.seen.contains(&url) {
+            return Err(Error::malformed(format!(
+                "the registry's listing points back to a page it gave already ({url})"
+            )));
         }
         self.next = Some(url);
         Ok(())
@@ -288,5 +316,22 @@ mod tests {
             r#"{"tags":["1"]}"#,
         );
         assert!(l.names().unwrap_err().message.contains("not on http://r"));
+        // A page that points back to itself, and names that are not names.
+        let mut l = List::list("http://r", "r", None, Listing::Tags("x".into()), PAGE_SIZE);
+        answer(
+            &mut l,
+            200,
+            &[("Link", "</v2/x/tags/list?n=1000>; rel=next")],
+            r#"{"tags":["1"]}"#,
+        );
+        assert!(l.names().unwrap_err().message.contains("points back"));
+        for bad in [r#"{"tags":["a\nhttp://evil/x"]}"#, r#"{"tags":[".."]}"#] {
+            let mut l = List::list("http://r", "r", None, Listing::Tags("x".into()), PAGE_SIZE);
+            answer(&mut l, 200, &[], bad);
+            assert!(l.names().unwrap_err().message.contains("not a valid tag"), "{bad}");
+        }
+        let mut l = List::list("http://r", "r", None, Listing::Catalog, PAGE_SIZE);
+        answer(&mut l, 200, &[], r#"{"repositories":["a/../b"]}"#);
+        assert!(l.names().unwrap_err().message.contains("not a valid repository"));
     }
 }

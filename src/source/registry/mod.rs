@@ -8,7 +8,7 @@
 //! documents are laid out as an OCI image layout), so a registry image and a tarball of it
 //! give the same report.
 
-mod auth;
+pub mod auth;
 pub mod conversation;
 pub mod describe;
 mod fetch;

@@ -18,12 +18,37 @@ pub struct Reference {
     pub digest: Option<Digest>,
 }
 
-fn is_local(host: &str) -> bool {
-    let h = host
-        .rsplit_once(':')
-        .map(|(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { host })
-        .unwrap_or(host);
-    matches!(h, "localhost" | "127.0.0.1" | "[::1]")
+/// A repository name as the distribution spec allows it: lowercase components of letters,
+/// digits and `._-` (none of them `.` or `..`, none starting with a separator), joined by `/`,
+/// at most 255 bytes. Names a registry lists are checked too: they go into URLs.
+pub fn valid_repository(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name.split('/').all(|c| {
+            !c.is_empty()
+                && c.as_bytes()[0].is_ascii_alphanumeric()
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        })
+}
+
+/// A tag: up to 128 letters, digits and `._-`, not starting with `.` or `-`.
+pub fn valid_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= 128
+        && (tag.as_bytes()[0].is_ascii_alphanumeric() || tag.as_bytes()[0] == b'_')
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Whether `host` (`name[:port]`, `[v6][:port]`) is this machine: `localhost` or a loopback
+/// address (127.0.0.0/8, ::1) — an address, never a name that merely starts like one.
+pub fn is_loopback(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':') => h,
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Reference {
@@ -69,19 +94,13 @@ impl Reference {
         } else {
             path
         };
-        let valid_repo = !repository.is_empty()
-            && repository.split('/').all(|c| {
-                !c.is_empty()
-                    && c.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-            });
-        if !valid_repo {
+        if !valid_repository(&repository) {
             return Err(bad(
                 "the repository name must be lowercase letters, digits and . _ - separated by /",
             ));
         }
         if let Some(t) = &tag
-            && (t.is_empty() || t.len() > 128 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)))
+            && !valid_tag(t)
         {
             return Err(bad("the tag must be up to 128 letters, digits and . _ -"));
         }
@@ -90,7 +109,7 @@ impl Reference {
         } else {
             tag
         };
-        let scheme = scheme.unwrap_or(if is_local(&registry) { "http" } else { "https" });
+        let scheme = scheme.unwrap_or(if is_loopback(&registry) { "http" } else { "https" });
         let api_host = if registry == "docker.io" {
             "registry-1.docker.io".to_string()
         } else {
