@@ -130,6 +130,8 @@ test('a repository\'s tags: digests, then size, date and platforms; newest first
     assert.equal(r[2], `${img.size} bytes (config and layers, compressed)`);
   }
   assert.deepEqual(rows.map((r) => r[3]), ['2026-05-04T03:02:01Z', '2026-05-04T03:02:01Z', '2026-05-04T03:02:01Z', '2026-06-01T00:00:00Z']);
+  // The config's labels, as text.
+  assert.equal(await page.locator('#browse-tags tr[data-tag="1.0"] td.labels').innerText(), 'org.opencontainers.image.title=browse-test');
   // Newest first.
   await page.selectOption('#browse-sort', 'date');
   assert.equal(await page.locator('#browse-tags tbody tr').first().getAttribute('data-tag'), 'latest');

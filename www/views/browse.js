@@ -107,7 +107,7 @@ export class RegistryBrowser {
     const controls = this.controls(true, () => render());
     const body = el('tbody');
     const table = el('table', { id: 'browse-tags', class: 'data' },
-      el('thead', null, el('tr', null, ...['Tag', 'Digest', 'Size', 'Created', 'Platforms', ''].map((h) => el('th', { text: h })))), body);
+      el('thead', null, el('tr', null, ...['Tag', 'Digest', 'Size', 'Created', 'Platforms', 'Labels', ''].map((h) => el('th', { text: h })))), body);
     const shown = { n: CHUNK };
     const more = el('button', { type: 'button', class: 'button small', id: 'browse-more', onclick: () => { shown.n += CHUNK; render(); } });
     const count = el('p', { id: 'browse-status', class: 'muted' });
@@ -158,6 +158,8 @@ export class RegistryBrowser {
       if (t.size != null) cells[2].title = `${t.size} bytes (config and layers, compressed)`;
       cells[3].textContent = t.created ?? (t.described ? '—' : '');
       cells[4].textContent = t.platforms?.length ? t.platforms.join(', ') : (t.described ? '—' : '');
+      const labels = Object.entries(t.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+      cells[5].textContent = labels.length ? labels.join('\n') : (t.described ? '—' : '');
       row.dataset.described = String(!!t.described);
     };
     const render = () => {
@@ -177,7 +179,7 @@ export class RegistryBrowser {
           // Loopback and https need no scheme (the references' rule); plain http elsewhere does.
           const reference = `${/^https:|^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(registry) ? shownName : target}:${n}`;
           row = el('tr', { dataset: { tag: n } },
-            el('td', null, el('code', { text: n })), el('td'), el('td', { class: 'num' }), el('td'), el('td'),
+            el('td', null, el('code', { text: n })), el('td'), el('td', { class: 'num' }), el('td'), el('td'), el('td', { class: 'labels' }),
             el('td', null, el('button', { type: 'button', class: 'button small', dataset: { action: 'inspect-tag' }, text: 'Inspect', onclick: () => this.open(reference, this.creds) })));
           rows.set(n, row);
           fill(n);
