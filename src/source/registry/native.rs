@@ -90,7 +90,8 @@ pub fn list(
 }
 
 /// Lists a repository's tags and describes each ([`Describe`]): digests, and with `details`
-/// platforms, size, creation time and labels.
+/// platforms, size, creation time and labels. The descriptions run [`PARALLEL`] at a time, each
+/// over its share of the tags, with the token the listing obtained.
 pub fn describe_tags(
     base: &str,
     api_host: &str,
@@ -111,10 +112,36 @@ pub fn describe_tags(
     drive(&agent, &mut list, &mut |_| {});
     let token = list.authorization().map(str::to_string);
     let tags = list.names()?;
-    let mut describe = Describe::tags(base, api_host, repo, &tags, details, creds, token);
-    drive(&agent, &mut describe, &mut |_| {});
-    Ok(describe.finish()?.infos)
+    let share = tags.len().div_ceil(PARALLEL).max(1);
+    let results: Vec<Result<Vec<TagInfo>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = tags
+            .chunks(share)
+            .map(|chunk| {
+                let (agent, creds, token) = (agent.clone(), creds.clone(), token.clone());
+                scope.spawn(move || {
+                    let mut describe = Describe::tags(base, api_host, repo, chunk, details, creds, token);
+                    drive(&agent, &mut describe, &mut |_| {});
+                    describe.finish().map(|t| t.infos)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(crate::error::Error::io("a description thread failed")))
+            })
+            .collect()
+    });
+    let mut infos = Vec::with_capacity(tags.len());
+    for r in results {
+        infos.extend(r?);
+    }
+    Ok(infos)
 }
+
+/// Descriptions of tags under way at once (as the page's).
+const PARALLEL: usize = 6;
 
 fn drive(agent: &ureq::Agent, fetch: &mut impl Exchange, progress: &mut dyn FnMut(u64)) {
     drive_paced(agent, fetch, progress, None)
