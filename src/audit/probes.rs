@@ -516,87 +516,25 @@ pub fn conclude(
         )
     });
 
-    let open = if public { Severity::Info } else { Severity::High };
-    let public_note = if public { " (declared public)" } else { "" };
-    let anon = &observed.anonymous;
-
-    // Anonymous catalog.
-    checks.push(
-        match &anon.catalog {
-            Some((a, names)) if a.status == 200 => Check::new(
-                "anonymous-catalog",
-                Outcome::Finding,
-                open,
-                format!(
-                    "anyone can list the repositories{public_note}: {} on the first page",
-                    names.len()
-                ),
-            ),
-            Some((a, _)) if matches!(a.status, 401 | 403) => Check::new(
-                "anonymous-catalog",
-                Outcome::Pass,
-                Severity::Info,
-                format!("refused without credentials ({})", status_words(a)),
-            ),
-            Some((a, _)) if a.status == 404 => Check::new(
-                "anonymous-catalog",
-                Outcome::Pass,
-                Severity::Info,
-                "the registry has no catalog (HTTP 404)",
-            ),
-            Some((a, _)) => Check::new(
-                "anonymous-catalog",
-                Outcome::NotRun,
-                Severity::Info,
-                format!("the catalog answered {}", status_words(a)),
-            ),
-            None => Check::new("anonymous-catalog", Outcome::NotRun, Severity::Info, "not asked"),
-        }
-        .with(evidence(anon, "catalog")),
-    );
-
+    let anonymous = Judged::Anonymous { public };
     let no_repo = "no repository to sample: the catalog listed none (or was refused); name one with --repo";
-    // Anonymous pull.
-    let pulled: Vec<&str> = anon
-        .pulls
-        .iter()
-        .filter(|(_, tags, head)| tags.status == 200 && head.as_ref().is_none_or(|h| h.status == 200))
-        .map(|(r, ..)| r.as_str())
-        .collect();
-    let missing = |seen: &Seen| repos.iter().all(|r| seen.missing.contains(r));
     let none_there = format!("the repositories probed do not exist (HTTP 404): {}", repos.join(", "));
-    checks.push(
+    // Not sampled: what a check says when there is no repository to probe.
+    let unsampled = |seen: &Seen| {
         if repos.is_empty() {
-            Check::new("anonymous-pull", Outcome::NotRun, Severity::Info, no_repo)
-        } else if missing(anon) {
-            Check::new("anonymous-pull", Outcome::NotRun, Severity::Info, none_there.clone())
-        } else if !pulled.is_empty() {
-            Check::new(
-                "anonymous-pull",
-                Outcome::Finding,
-                open,
-                format!("anyone can list tags and pull{public_note}: {}", pulled.join(", ")),
-            )
+            Some(no_repo.to_string())
+        } else if repos.iter().all(|r| seen.missing.contains(r)) {
+            Some(none_there.clone())
         } else {
-            Check::new(
-                "anonymous-pull",
-                Outcome::Pass,
-                Severity::Info,
-                format!("refused without credentials: {}", repos.join(", ")),
-            )
+            None
         }
-        .with(evidence(anon, "pull")),
-    );
-
-    // Anonymous push and delete (not tried on repositories that do not exist).
-    let untried = if repos.is_empty() {
-        no_repo.to_string()
-    } else {
-        none_there.clone()
     };
-    let tried = if missing(anon) { &[][..] } else { repos };
-    checks.push(push_check("anonymous-push", anon, tried, Severity::High, &untried));
-    checks.push(delete_check("anonymous-delete", anon, tried, Severity::High, &untried));
+    let anon = &observed.anonymous;
+    checks.push(catalog_check(anonymous, anon));
+    checks.push(pull_check(anonymous, anon, repos, unsampled(anon)));
+    // Push and delete are not tried on repositories that do not exist.
+    checks.push(push_check(anonymous, anon, unsampled(anon)));
+    checks.push(delete_check(anonymous, anon, unsampled(anon)));
 
     // CORS.
     let acao = api.header("Access-Control-Allow-Origin").unwrap_or("");
@@ -659,58 +597,10 @@ pub fn conclude(
             checks.push(Check::new(id, Outcome::NotRun, Severity::Info, why.clone()));
         }
     } else {
-        checks.push(
-            match &acct.catalog {
-                Some((a, names)) if a.status == 200 => Check::new(
-                    "account-catalog",
-                    Outcome::Finding,
-                    Severity::Info,
-                    format!(
-                        "the account may list the repositories ({} on the first page)",
-                        names.len()
-                    ),
-                ),
-                Some((a, _)) => Check::new(
-                    "account-catalog",
-                    Outcome::Pass,
-                    Severity::Info,
-                    format!("the account may not list the repositories ({})", status_words(a)),
-                ),
-                None => Check::new("account-catalog", Outcome::NotRun, Severity::Info, "not asked"),
-            }
-            .with(evidence(acct, "catalog")),
-        );
-        let pulled: Vec<&str> = acct
-            .pulls
-            .iter()
-            .filter(|(_, t, h)| t.status == 200 && h.as_ref().is_none_or(|h| h.status == 200))
-            .map(|(r, ..)| r.as_str())
-            .collect();
-        checks.push(
-            if repos.is_empty() {
-                Check::new("account-pull", Outcome::NotRun, Severity::Info, no_repo)
-            } else if missing(acct) {
-                Check::new("account-pull", Outcome::NotRun, Severity::Info, none_there.clone())
-            } else if pulled.is_empty() {
-                Check::new(
-                    "account-pull",
-                    Outcome::Pass,
-                    Severity::Info,
-                    "the account may pull none of the repositories sampled",
-                )
-            } else {
-                Check::new(
-                    "account-pull",
-                    Outcome::Finding,
-                    Severity::Info,
-                    format!("the account may pull: {}", pulled.join(", ")),
-                )
-            }
-            .with(evidence(acct, "pull")),
-        );
-        let tried = if missing(acct) { &[][..] } else { repos };
-        checks.push(push_check("account-push", acct, tried, Severity::Info, &untried));
-        checks.push(delete_check("account-delete", acct, tried, Severity::Medium, &untried));
+        checks.push(catalog_check(Judged::Account, acct));
+        checks.push(pull_check(Judged::Account, acct, repos, unsampled(acct)));
+        checks.push(push_check(Judged::Account, acct, unsampled(acct)));
+        checks.push(delete_check(Judged::Account, acct, unsampled(acct)));
     }
 
     let summary = summary(&checks);
@@ -738,9 +628,138 @@ fn untried<'a>(answers: impl Iterator<Item = &'a Answer>) -> Option<String> {
     })
 }
 
-fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
-    if repos.is_empty() {
-        return Check::new(id, Outcome::NotRun, Severity::Info, no_repo);
+/// Whose rights a check judges: anyone's, or the account's given.
+#[derive(Debug, Clone, Copy)]
+enum Judged {
+    Anonymous { public: bool },
+    Account,
+}
+
+impl Judged {
+    fn id(self, check: &str) -> String {
+        match self {
+            Judged::Anonymous { .. } => format!("anonymous-{check}"),
+            Judged::Account => format!("account-{check}"),
+        }
+    }
+
+    fn who(self) -> &'static str {
+        match self {
+            Judged::Anonymous { .. } => "anyone",
+            Judged::Account => "the account",
+        }
+    }
+
+    /// What reading weighs: anyone reading a private registry is high; a public one, or an
+    /// account doing what accounts do, is information.
+    fn may_read(self) -> Severity {
+        match self {
+            Judged::Anonymous { public: false } => Severity::High,
+            _ => Severity::Info,
+        }
+    }
+
+    fn may_write(self) -> Severity {
+        match self {
+            Judged::Anonymous { .. } => Severity::High,
+            Judged::Account => Severity::Info,
+        }
+    }
+
+    /// An account that may delete is worth knowing of: one leaked token can erase images.
+    fn may_delete(self) -> Severity {
+        match self {
+            Judged::Anonymous { .. } => Severity::High,
+            Judged::Account => Severity::Medium,
+        }
+    }
+
+    fn public_note(self) -> &'static str {
+        match self {
+            Judged::Anonymous { public: true } => " (declared public)",
+            _ => "",
+        }
+    }
+}
+
+fn catalog_check(identity: Judged, seen: &Seen) -> Check {
+    let id = identity.id("catalog");
+    let id = id.as_str();
+    let who = identity.who();
+    let anonymous = matches!(identity, Judged::Anonymous { .. });
+    match &seen.catalog {
+        Some((a, names)) if a.status == 200 => Check::new(
+            id,
+            Outcome::Finding,
+            identity.may_read(),
+            format!(
+                "{who} can list the repositories{}: {} on the first page",
+                identity.public_note(),
+                names.len()
+            ),
+        ),
+        Some((a, _)) if a.status == 404 => Check::new(
+            id,
+            Outcome::Pass,
+            Severity::Info,
+            "the registry has no catalog (HTTP 404)",
+        ),
+        Some((a, _)) if !anonymous || matches!(a.status, 401 | 403) => Check::new(
+            id,
+            Outcome::Pass,
+            Severity::Info,
+            format!("{who} may not list the repositories ({})", status_words(a)),
+        ),
+        Some((a, _)) => Check::new(
+            id,
+            Outcome::NotRun,
+            Severity::Info,
+            format!("the catalog answered {}", status_words(a)),
+        ),
+        None => Check::new(id, Outcome::NotRun, Severity::Info, "not asked"),
+    }
+    .with(evidence(seen, "catalog"))
+}
+
+fn pull_check(identity: Judged, seen: &Seen, repos: &[String], unsampled: Option<String>) -> Check {
+    let id = identity.id("pull");
+    let id = id.as_str();
+    let pulled: Vec<&str> = seen
+        .pulls
+        .iter()
+        .filter(|(_, tags, head)| tags.status == 200 && head.as_ref().is_none_or(|h| h.status == 200))
+        .map(|(r, ..)| r.as_str())
+        .collect();
+    if let Some(why) = unsampled {
+        Check::new(id, Outcome::NotRun, Severity::Info, why)
+    } else if !pulled.is_empty() {
+        Check::new(
+            id,
+            Outcome::Finding,
+            identity.may_read(),
+            format!(
+                "{} can list tags and pull{}: {}",
+                identity.who(),
+                identity.public_note(),
+                pulled.join(", ")
+            ),
+        )
+    } else {
+        Check::new(
+            id,
+            Outcome::Pass,
+            Severity::Info,
+            format!("{} may pull none of: {}", identity.who(), repos.join(", ")),
+        )
+    }
+    .with(evidence(seen, "pull"))
+}
+
+fn push_check(identity: Judged, seen: &Seen, unsampled: Option<String>) -> Check {
+    let id = identity.id("push");
+    let id = id.as_str();
+    if let Some(why) = unsampled {
+        return Check::new(id, Outcome::NotRun, Severity::Info, why);
     }
     if let Some(why) = untried(seen.pushes.iter().map(|(_, a, _)| a)) {
         return Check::new(id, Outcome::NotRun, Severity::Info, why).with(evidence(seen, "push"));
@@ -760,11 +779,7 @@ fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_re
             None => format!("{r} (not cancelled: the answer named no upload location this client could read)"),
         })
         .collect();
-    let who = if id.starts_with("anonymous") {
-        "anyone"
-    } else {
-        "the account"
-    };
+    let who = identity.who();
     let check = if started.is_empty() {
         let answers: Vec<String> = seen
             .pushes
@@ -781,7 +796,7 @@ fn push_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_re
         Check::new(
             id,
             Outcome::Finding,
-            severity,
+            identity.may_write(),
             format!(
                 "{who} can push: an upload was started in {}. The registry keeps the cancelled upload's bookkeeping \
 under _uploads/ until its upload purging runs; nothing else was written",
@@ -792,18 +807,16 @@ under _uploads/ until its upload purging runs; nothing else was written",
     check.with(evidence(seen, "push"))
 }
 
-fn delete_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_repo: &str) -> Check {
-    if repos.is_empty() {
-        return Check::new(id, Outcome::NotRun, Severity::Info, no_repo);
+fn delete_check(identity: Judged, seen: &Seen, unsampled: Option<String>) -> Check {
+    let id = identity.id("delete");
+    let id = id.as_str();
+    if let Some(why) = unsampled {
+        return Check::new(id, Outcome::NotRun, Severity::Info, why);
     }
     if let Some(why) = untried(seen.deletes.iter().map(|(_, a)| a)) {
         return Check::new(id, Outcome::NotRun, Severity::Info, why).with(evidence(seen, "delete"));
     }
-    let who = if id.starts_with("anonymous") {
-        "anonymous users"
-    } else {
-        "the account"
-    };
+    let who = identity.who();
     let enabled: Vec<&str> = seen
         .deletes
         .iter()
@@ -815,7 +828,7 @@ fn delete_check(id: &str, seen: &Seen, repos: &[String], severity: Severity, no_
         Check::new(
             id,
             Outcome::Finding,
-            severity,
+            identity.may_delete(),
             format!(
                 "deletion is enabled and {who} may delete: a DELETE of a manifest that cannot exist was answered as a \
 missing manifest in {}",

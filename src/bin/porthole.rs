@@ -962,14 +962,15 @@ fn audit(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let opts = porthole::audit::native::Options {
+    let opts = porthole::audit::run::Options {
         repos,
         public,
         creds: creds.filter(|_| explicit),
-        tls,
-        rate,
+        tls_verified: !tls.insecure,
+        browser: false,
+        write_probes: true,
     };
-    let audit = match porthole::audit::native::run(target, &opts) {
+    let audit = match porthole::audit::native::run(target, opts, &tls, rate) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("porthole: the registry could not be audited: {}", e.message);

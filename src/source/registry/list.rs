@@ -56,7 +56,6 @@ pub struct Pages {
     next: Option<String>,
     names: Vec<String>,
     name_bytes: usize,
-    pages: usize,
     host: String,
     /// The pages asked for, so that a `Link` back to one of them ends the listing.
     seen: std::collections::HashSet<String>,
@@ -80,7 +79,6 @@ impl List {
             next: Some(first),
             names: Vec::new(),
             name_bytes: 0,
-            pages: 0,
             host: api_host.to_string(),
             seen: std::collections::HashSet::new(),
         };
@@ -154,7 +152,6 @@ impl Steps for Pages {
             }
             self.names.push(name.to_string());
         }
-        self.pages += 1;
         let Some(target) = head.header("Link").and_then(super::link::next) else {
             return Ok(());
         };
