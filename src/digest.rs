@@ -95,6 +95,11 @@ impl Hasher {
         Digest::from_sha256(&self.sha.finalize())
     }
 
+    /// The sha256 as its 32 bytes.
+    pub fn finish_raw(self) -> [u8; 32] {
+        self.sha.finalize().into()
+    }
+
     /// The running state as bytes, for another worker to go on from ([`Hasher::from_state`]).
     pub fn to_state(&self) -> Vec<u8> {
         use sha2::digest::common::hazmat::SerializableState;

@@ -152,6 +152,8 @@ pub struct ImageState {
     /// Per layer: the blob's name in the archive and, in a random-access source, its range.
     pub blobs: Vec<Option<BlobPlace>>,
     pub tree: MergedTree,
+    /// The image's config as parsed (what a comparison reads beyond the report).
+    pub config: ImageConfig,
     /// What the signatures were checked from.
     pub trust: TrustInputs,
 }
@@ -539,6 +541,7 @@ fn assemble(
             layers: results,
             blobs,
             tree,
+            config,
             // Filled in once the image's attachments are examined (`describe`).
             trust: TrustInputs::default(),
         },

@@ -22,6 +22,7 @@ pub mod audit;
 pub mod blob;
 pub mod checks;
 pub mod compress;
+pub mod diff;
 pub mod digest;
 pub mod error;
 pub mod explore;

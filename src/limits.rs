@@ -33,6 +33,12 @@ pub struct Limits {
     pub symlink_hops: usize,
     /// Bytes of each regular file scanned for secrets (0 turns the file scan off).
     pub scan_file_bytes: u64,
+    /// Not a cap but a switch riding with the caps to every worker: hash each regular file's
+    /// contents (sha256) as its layer is read, for comparing images by content (`porthole
+    /// diff`, the page's Compare). Off in a plain inspection; neither a `--limit` nor in the
+    /// JSON form (set in code by the comparisons).
+    #[serde(skip)]
+    pub file_digests: bool,
 }
 
 impl Default for Limits {
@@ -52,6 +58,7 @@ impl Default for Limits {
             zstd_window_bytes: 64 * MIB,
             symlink_hops: 16,
             scan_file_bytes: MIB,
+            file_digests: false,
         }
     }
 }
@@ -168,12 +175,12 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_lists_every_limit() {
-        let readme = include_str!("../README.md");
+    fn the_limits_doc_lists_every_limit() {
+        let doc = include_str!("../docs/limits.md");
         for (name, _) in LIMITS {
             assert!(
-                readme.contains(&format!("| `{name}` |")),
-                "README's Limits table lacks {name}"
+                doc.contains(&format!("| `{name}` |")),
+                "docs/limits.md's table lacks {name}"
             );
         }
     }

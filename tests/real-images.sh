@@ -261,6 +261,44 @@ for kind in "${REWRAP_KINDS[@]}"; do
 done
 [ "$rewrapped" = 1 ] && log "rewrap took $(elapsed "$t0")"
 
+# ---------------------------------------------------------------- 3c. one package upgraded
+# A copy of the image with one real package upgraded by dpkg itself: the same files repacked
+# under a higher version (plus one new file), installed with `dpkg --root`, as a new layer.
+# `porthole diff` must name the upgrade, dpkg's database and the files it changed.
+UPGRADED_TAR="$WORK/upgraded.tar"
+UPGRADE_INFO="$WORK/upgraded.json"
+if [ ! -s "$UPGRADED_TAR" ] || [ "$OCI_TAR" -nt "$UPGRADED_TAR" ]; then
+    t0="$(now)"
+    up="$WORK/upgrade"
+    rm -rf "$up" && mkdir -p "$up"
+    cp -a "$OCI" "$up/oci"
+    umoci unpack --image "$up/oci:test" "$up/bundle"
+    root="$up/bundle/rootfs"
+    pkg=hostname
+    old="$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Version}' "$pkg")"
+    new="$old+porthole1"
+    mkdir -p "$up/deb/DEBIAN"
+    dpkg-query --admindir="$root/var/lib/dpkg" -L "$pkg" | while read -r f; do
+        if [ -f "$root$f" ] && [ ! -L "$root$f" ]; then
+            mkdir -p "$up/deb$(dirname "$f")" && cp -a "$root$f" "$up/deb$f"
+        fi
+    done
+    mkdir -p "$up/deb/usr/share/doc/$pkg"
+    printf 'rebuilt by porthole tests/real-images.sh\n' > "$up/deb/usr/share/doc/$pkg/porthole-upgrade.txt"
+    printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: porthole tests <tests@example.invalid>\nDescription: %s, version bumped by the tests\n' \
+        "$pkg" "$new" "$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Architecture}' "$pkg")" "$pkg" \
+        > "$up/deb/DEBIAN/control"
+    dpkg-deb --root-owner-group --build "$up/deb" "$up/$pkg.deb" >&2
+    dpkg --root="$root" --force-script-chrootless --log=/dev/null -i "$up/$pkg.deb" >&2
+    umoci repack --image "$up/oci:upgraded" --history.created_by "dpkg -i $pkg $new" "$up/bundle"
+    rm -f "$UPGRADED_TAR.part"
+    skopeo copy --quiet "oci:$up/oci:upgraded" "oci-archive:$UPGRADED_TAR.part"
+    mv "$UPGRADED_TAR.part" "$UPGRADED_TAR"
+    printf '{"package": "%s", "from": "%s", "to": "%s"}\n' "$pkg" "$old" "$new" > "$UPGRADE_INFO"
+    rm -rf "$up"
+    log "upgraded copy took $(elapsed "$t0")"
+fi
+
 # Derived broken inputs (cheap, always rebuilt).
 TAMPERED="$WORK/oci-tampered.tar"
 TAMPER_INFO="$WORK/oci-tampered.json"
@@ -356,6 +394,26 @@ else
     else
         fail "truncated docker.tar: non-empty stderr message"
     fi
+fi
+
+# porthole diff: the same real image in every packaging is equal (exit 0); the copy with one
+# package upgraded by dpkg differs in that package, dpkg's status and the files (exit 1); the
+# tampered archive is trouble (exit 2).
+if [ "$BUILD_ONLY" = 0 ] && [ -x "$PORTHOLE" ]; then
+    for other in "$DOCKER_TGZ" "$OCI_ZSTD_TAR" "$WORK/crane.tar" "$WORK/classic-docker.tar"; do
+        rc=0
+        "$PORTHOLE" diff "$OCI_TAR" "$other" --json > "$OUT/diff-equal.json" 2>&1 || rc=$?
+        if [ "$rc" -eq 0 ]; then pass "diff oci.tar $(basename "$other"): equal (exit 0)"
+        else fail "diff oci.tar $(basename "$other"): equal (exit $rc): $(head -c 400 "$OUT/diff-equal.json")"; fi
+    done
+    rc=0
+    "$PORTHOLE" diff "$OCI_TAR" "$UPGRADED_TAR" --json > "$OUT/diff-upgraded.json" 2> "$OUT/diff-upgraded.stderr" || rc=$?
+    run_checker diff-upgraded --rc "$rc" --info "$UPGRADE_INFO" --schema "$REPO_ROOT/docs/diff.schema.json" \
+        "$OUT/diff-upgraded.json"
+    rc=0
+    "$PORTHOLE" diff "$OCI_TAR" "$TAMPERED" --json > "$OUT/diff-tampered.json" 2>/dev/null || rc=$?
+    if [ "$rc" -eq 2 ]; then pass "diff oci.tar oci-tampered.tar: trouble (exit 2)"
+    else fail "diff oci.tar oci-tampered.tar: trouble (exit 2, got $rc)"; fi
 fi
 
 # Packages: the dpkg list porthole reads from the image must equal dpkg-query's on the rootfs

@@ -681,6 +681,43 @@ def cmd_refused(args):
               short(stderr.strip()))
 
 
+def cmd_diff_upgraded(args):
+    """`porthole diff oci.tar upgraded.tar --json`: one package upgraded by dpkg."""
+    label = "diff oci.tar upgraded.tar"
+    with open(args.info) as f:
+        info = json.load(f)
+    with open(args.json) as f:
+        d = json.load(f)
+    check(args.rc == 1, f"{label}: exit code 1 (different)", f"got {args.rc}")
+    check(d.get("equal") is False, f"{label}: not equal", short(d.get("equal")))
+    if args.schema:
+        validate_schema(d, args.schema, label)
+    pkgs = d.get("packages") or []
+    mine = [p for p in pkgs if p.get("name") == info["package"] and p.get("type") == "deb"]
+    check(len(mine) == 1 and mine[0].get("change") == "upgraded"
+          and mine[0].get("a") == info["from"] and mine[0].get("b") == info["to"],
+          f"{label}: {info['package']} upgraded {info['from']} -> {info['to']}", short(mine))
+    check(len(pkgs) == 1, f"{label}: no other package changed", short(pkgs))
+    files = {f["path"]: f for f in d.get("files") or []}
+    status = files.get("/var/lib/dpkg/status")
+    check(status is not None and status.get("change") == "changed" and "content" in status.get("what", []),
+          f"{label}: /var/lib/dpkg/status changed in content", short(status))
+    added = files.get(f"/usr/share/doc/{info['package']}/porthole-upgrade.txt")
+    check(added is not None and added.get("change") == "added",
+          f"{label}: the upgrade's new file is added", short(added))
+    listing = files.get(f"/var/lib/dpkg/info/{info['package']}.list")
+    check(listing is not None and "content" in listing.get("what", []),
+          f"{label}: dpkg's file list of {info['package']} changed", short(listing))
+    s = d.get("summary") or {}
+    check(s.get("layers_shared") == 2 and s.get("layers_added") == 1 and s.get("layers_removed") == 0,
+          f"{label}: 2 layers shared, 1 added", short(s))
+    # Only what dpkg touched may differ: the database, the package's files, its docs.
+    touched = ("/var/lib/dpkg/", f"/usr/share/doc/{info['package']}/", "/var/log/", "/etc/", "/bin/", "/usr/bin/",
+               "/usr/share/man/")
+    stray = [p for p in files if not any(p == t.rstrip("/") or p.startswith(t) for t in touched)]
+    check(not stray, f"{label}: nothing else changed", short(stray[:10]))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -716,8 +753,13 @@ def main():
     rf.add_argument("--platforms", default="")
     rf.add_argument("--stderr")
     rf.add_argument("json")
+    du = sub.add_parser("diff-upgraded")
+    du.add_argument("--rc", type=int, required=True)
+    du.add_argument("--info", required=True)
+    du.add_argument("--schema")
+    du.add_argument("json")
     args = p.parse_args()
-    {"tamper": cmd_tamper, "report": cmd_report, "tampered": cmd_tampered, "facts": cmd_facts,
+    {"diff-upgraded": cmd_diff_upgraded, "tamper": cmd_tamper, "report": cmd_report, "tampered": cmd_tampered, "facts": cmd_facts,
      "rewrap": cmd_rewrap, "refused": cmd_refused}[args.cmd](args)
     return 1 if FAILED else 0
 

@@ -11,11 +11,13 @@
 mod capture;
 mod cargo_auditable;
 mod executable;
+mod file_digest;
 mod go_build_info;
 mod java_archive;
 mod secrets;
 
 pub use capture::Capture;
+pub use file_digest::FileDigest;
 pub use secrets::FileSecret;
 
 use crate::fs::Marker;
@@ -71,13 +73,17 @@ pub trait LayerAnalyzer {
 
 /// Every layer analyzer, fresh for one layer, in the order their findings are recorded.
 pub fn for_layer(limits: &Limits) -> Vec<Box<dyn LayerAnalyzer>> {
-    vec![
+    let mut all: Vec<Box<dyn LayerAnalyzer>> = vec![
         Box::new(capture::CaptureFiles::new(limits)),
         Box::new(secrets::SecretScan::new(limits)),
         Box::new(executable::Modules::<GoProbe>::new()),
         Box::new(executable::Modules::<AuditableProbe>::new()),
         Box::new(executable::Modules::<JarProbe>::new()),
-    ]
+    ];
+    if limits.file_digests {
+        all.push(Box::<file_digest::FileDigests>::default());
+    }
+    all
 }
 
 /// The modules an executable or archive of a layer says it was built from.
@@ -135,6 +141,8 @@ findings! {
     Secret(FileSecret),
     /// Modules an executable or archive was built from.
     Modules(BinaryModules),
+    /// A regular file's sha256 (only when [`Limits::file_digests`] is set).
+    FileDigest(FileDigest),
 }
 
 /// A type that is one kind of [`Finding`] (see [`Findings::of`]).

@@ -159,6 +159,25 @@ enum Command {
         #[arg(long, default_value = "spdx-json")]
         format: String,
     },
+    /// Compare two images (each a tarball, layout directory, `-` or registry reference): config,
+    /// layers, files by content, packages, secrets, and vulnerabilities with --vuln-db. How an
+    /// image is packaged never counts. The options apply to both inputs.
+    ///
+    /// Exit codes as diff(1): 0 equal; 1 different; 2 trouble (an input could not be read
+    /// whole or failed verification — it is still compared where possible — or a usage error).
+    Diff {
+        #[command(flatten)]
+        input: Input,
+        /// The second image (B; the first is A).
+        other: PathBuf,
+        /// Also leave out what differs between two builds of the same source (file and config
+        /// timestamps, history, file order, layer boundaries): "is this the same build?".
+        #[arg(long)]
+        semantic: bool,
+        /// Print the comparison as JSON (docs/diff.md).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How to reach a registry (for `inspect`, `ls` and `audit`).
@@ -291,7 +310,13 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
+            // diff(1)'s convention for `porthole diff`: trouble, usage included, is 2.
+            let usage_code = if std::env::args().nth(1).as_deref() == Some("diff") {
+                2
+            } else {
+                1
+            };
+            let code = if e.use_stderr() { usage_code } else { 0 };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -415,6 +440,12 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Diff {
+            input,
+            other,
+            semantic,
+            json,
+        } => diff(input, other, semantic, json),
         Command::Sbom { input, format } => {
             let Some(format) = porthole::report::sbom::Format::parse(&format) else {
                 return usage("--format takes spdx-json or cyclonedx-json");
@@ -439,6 +470,60 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code() as u8)
         }
     }
+}
+
+/// `diff`'s exit code for what stopped it before comparing: as diff(1), any trouble is 2
+/// (`--limit help` stays 0).
+fn diff_trouble(code: ExitCode) -> ExitCode {
+    if code == ExitCode::SUCCESS {
+        code
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// `porthole diff A B`.
+fn diff(input: Input, other: PathBuf, semantic: bool, json: bool) -> ExitCode {
+    if input.path.as_os_str() == "-" && other.as_os_str() == "-" {
+        eprintln!("porthole: only one of the two images can come from standard input");
+        return ExitCode::from(2);
+    }
+    let mut reader = match Reader::new(input, false, !json) {
+        Ok(r) => r,
+        Err(code) => return diff_trouble(code),
+    };
+    reader.opts.limits.file_digests = true;
+    let first = reader.path.clone();
+    let (a, b) = match (reader.open(&first), reader.open(&other)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(code), _) | (_, Err(code)) => return diff_trouble(code),
+    };
+    let mode = if semantic {
+        porthole::diff::Mode::Semantic
+    } else {
+        porthole::diff::Mode::Exact
+    };
+    let (ga, gb) = (first.display().to_string(), other.display().to_string());
+    let d = porthole::diff::compare(
+        &porthole::diff::Input {
+            given: &ga,
+            inspection: &a,
+        },
+        &porthole::diff::Input {
+            given: &gb,
+            inspection: &b,
+        },
+        mode,
+    );
+    if json {
+        out!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+    } else {
+        use std::io::Write as _;
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(porthole::diff::text::render(&d).as_bytes());
+    }
+    ExitCode::from(d.exit_code())
 }
 
 /// `porthole vulns`: queries from a file or stdin and from purls, answered in order.
@@ -522,217 +607,260 @@ fn print_errors(report: &Report) {
 /// Reads the image named by `input` (file, directory, stdin or registry) into a report, or
 /// the exit code for a usage or open error.
 fn read_image(input: Input, files: bool, progress: bool) -> Result<Report, ExitCode> {
-    let Input {
-        path,
-        platform,
-        expect_digest,
-        max_layer_bytes,
-        access,
-        allow_secret_rule,
-        allow_secret_path,
-        scan_file_bytes,
-        threads,
-        vuln_db,
-        only_fixed,
-        ignore,
-        vex,
-        base_layers,
-        key,
-        trust_store,
-        trusted_root,
-        certificate_identity,
-        certificate_identity_regexp,
-        certificate_oidc_issuer,
-        certificate_oidc_issuer_regexp,
-        limit,
-    } = input;
-    let mut opts = Options {
-        files,
-        ..Default::default()
-    };
-    if let Some(p) = platform {
-        match Platform::parse(&p) {
-            Some(p) => opts.platform = Some(p),
-            None => return Err(usage(&format!("--platform {p:?} is not os/arch[/variant]"))),
-        }
-    }
-    if let Some(d) = expect_digest {
-        match Digest::parse(&d) {
-            Ok(d) if d.is_sha256() => opts.expect_digest = Some(d),
-            Ok(_) => {
-                return Err(usage(
-                    "--expect-digest must be a sha256 digest (the only algorithm porthole computes)",
-                ));
-            }
-            Err(e) => return Err(usage(&format!("--expect-digest: {}", e.message))),
-        }
-    }
-    if let Some(m) = max_layer_bytes {
-        opts.limits.layer_uncompressed_bytes = m;
-    }
-    if let Some(b) = scan_file_bytes {
-        opts.limits.scan_file_bytes = b;
-    }
-    for l in &limit {
-        if l == "help" {
-            let defaults = serde_json::to_value(porthole::Limits::default()).unwrap_or_default();
-            println!("Limits (--limit NAME=SIZE; sizes take K, M, G suffixes, binary):");
-            for (name, what) in porthole::limits::LIMITS {
-                println!("  {name:26} {:>14}  {what}", defaults[name]);
-            }
-            return Err(ExitCode::SUCCESS);
-        }
-        let Some((name, value)) = l.split_once('=') else {
-            return Err(usage(&format!(
-                "--limit takes NAME=SIZE, not {l:?} (--limit help lists them)"
-            )));
+    let mut reader = Reader::new(input, files, progress)?;
+    let path = reader.path.clone();
+    Ok(reader.open(&path)?.report)
+}
+
+/// The options of one command line, ready to open its inputs (one, or `diff`'s two).
+struct Reader {
+    opts: Options,
+    /// The first input.
+    path: PathBuf,
+    access: RegistryAccess,
+    threads: Option<usize>,
+    progress: bool,
+    /// The password read from stdin, once, for every registry input.
+    password: Option<Option<Credentials>>,
+}
+
+impl Reader {
+    fn new(input: Input, files: bool, progress: bool) -> Result<Reader, ExitCode> {
+        let Input {
+            path,
+            platform,
+            expect_digest,
+            max_layer_bytes,
+            access,
+            allow_secret_rule,
+            allow_secret_path,
+            scan_file_bytes,
+            threads,
+            vuln_db,
+            only_fixed,
+            ignore,
+            vex,
+            base_layers,
+            key,
+            trust_store,
+            trusted_root,
+            certificate_identity,
+            certificate_identity_regexp,
+            certificate_oidc_issuer,
+            certificate_oidc_issuer_regexp,
+            limit,
+        } = input;
+        let mut opts = Options {
+            files,
+            ..Default::default()
         };
-        if let Err(e) = opts.limits.set(name.trim(), value) {
-            return Err(usage(&format!("--limit {l}: {e}")));
-        }
-    }
-    opts.secret_allow = porthole::scan::secrets::AllowList {
-        rules: allow_secret_rule,
-        paths: allow_secret_path,
-    };
-    opts.vuln_db = open_vuln_db(vuln_db, progress)?.map(std::sync::Arc::new);
-    opts.vuln_policy.only_fixed = only_fixed;
-    opts.vuln_policy.base_layers = base_layers;
-    if let Some(path) = ignore {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| usage(&format!("cannot read {}: {e}", path.display())))?;
-        opts.vuln_policy.ignore =
-            porthole::ignore::IgnoreList::parse(&text).map_err(|e| usage(&format!("{}: {e}", path.display())))?;
-    }
-    for path in vex {
-        let bytes = std::fs::read(&path).map_err(|e| usage(&format!("cannot read {}: {e}", path.display())))?;
-        opts.vuln_policy
-            .vex
-            .add_document(&base_name(&path), &bytes)
-            .map_err(|e| usage(&e))?;
-    }
-    for path in key {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| usage(&format!("cannot read --key {}: {e}", path.display())))?;
-        let k = porthole::trust::key::TrustedKey::from_pem(&base_name(&path), &text)
-            .map_err(|e| usage(&format!("--key {}: {e}", path.display())))?;
-        opts.trust.keys.push(k);
-    }
-    for path in trust_store {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| usage(&format!("cannot read --trust-store {}: {e}", path.display())))?;
-        let certs = porthole::trust::x509::Cert::from_pem_chain(&text)
-            .map_err(|e| usage(&format!("--trust-store {}: {e}", path.display())))?;
-        opts.trust.roots.extend(certs);
-    }
-    if let Some(path) = trusted_root {
-        let bytes =
-            std::fs::read(&path).map_err(|e| usage(&format!("cannot read --trusted-root {}: {e}", path.display())))?;
-        let root = porthole::trust::trusted_root::TrustedRoot::parse(&base_name(&path), &bytes)
-            .map_err(|e| usage(&format!("--trusted-root: {e}")))?;
-        opts.trust.sigstore_root = Some(std::sync::Arc::new(root));
-    }
-    use porthole::trust::bundle::Pattern;
-    let pattern = |exact: Option<String>, re: Option<String>, flag: &str| match (exact, re) {
-        (Some(e), _) => Ok(Some(Pattern::Exact(e))),
-        (None, Some(r)) => Pattern::regex(&r).map(Some).map_err(|e| usage(&format!("{flag}: {e}"))),
-        (None, None) => Ok(None),
-    };
-    opts.trust.identity.san = pattern(
-        certificate_identity,
-        certificate_identity_regexp,
-        "--certificate-identity-regexp",
-    )?;
-    opts.trust.identity.issuer = pattern(
-        certificate_oidc_issuer,
-        certificate_oidc_issuer_regexp,
-        "--certificate-oidc-issuer-regexp",
-    )?;
-    opts.trust.now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok());
-    let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(&path) {
-        match path.to_str().map(Reference::parse) {
-            Some(Ok(r)) => Some(r),
-            Some(Err(e)) => {
-                eprintln!(
-                    "porthole: {} is neither a file nor an image reference ({})",
-                    path.display(),
-                    e.message
-                );
-                return Err(ExitCode::from(2));
+        if let Some(p) = platform {
+            match Platform::parse(&p) {
+                Some(p) => opts.platform = Some(p),
+                None => return Err(usage(&format!("--platform {p:?} is not os/arch[/variant]"))),
             }
-            None => None,
         }
-    } else {
-        None
-    };
-    if access.password_stdin && registry_ref.is_none() {
-        return Err(usage(
-            "--password-stdin needs an image reference (and stdin free for the password)",
-        ));
-    }
-    let name = base_name(&path);
-    let mut obs = Progress {
-        done: 0,
-        last: 0,
-        total: 0,
-        on: false,
-    };
-    let file;
-    let input: porthole::inspect::Input = if let Some(reference) = registry_ref {
-        let creds = credentials(&reference, access.username, access.password_stdin).map_err(|m| usage(&m))?;
-        let tls = porthole::source::registry::native::Tls {
-            ca_file: access.ca_file,
-            insecure: access.insecure,
+        if let Some(d) = expect_digest {
+            match Digest::parse(&d) {
+                Ok(d) if d.is_sha256() => opts.expect_digest = Some(d),
+                Ok(_) => {
+                    return Err(usage(
+                        "--expect-digest must be a sha256 digest (the only algorithm porthole computes)",
+                    ));
+                }
+                Err(e) => return Err(usage(&format!("--expect-digest: {}", e.message))),
+            }
+        }
+        if let Some(m) = max_layer_bytes {
+            opts.limits.layer_uncompressed_bytes = m;
+        }
+        if let Some(b) = scan_file_bytes {
+            opts.limits.scan_file_bytes = b;
+        }
+        for l in &limit {
+            if l == "help" {
+                let defaults = serde_json::to_value(porthole::Limits::default()).unwrap_or_default();
+                println!("Limits (--limit NAME=SIZE; sizes take K, M, G suffixes, binary):");
+                for (name, what) in porthole::limits::LIMITS {
+                    println!("  {name:26} {:>14}  {what}", defaults[name]);
+                }
+                return Err(ExitCode::SUCCESS);
+            }
+            let Some((name, value)) = l.split_once('=') else {
+                return Err(usage(&format!(
+                    "--limit takes NAME=SIZE, not {l:?} (--limit help lists them)"
+                )));
+            };
+            if let Err(e) = opts.limits.set(name.trim(), value) {
+                return Err(usage(&format!("--limit {l}: {e}")));
+            }
+        }
+        opts.secret_allow = porthole::scan::secrets::AllowList {
+            rules: allow_secret_rule,
+            paths: allow_secret_path,
         };
-        porthole::inspect::Input::Opened(porthole::source::registry::native::fetch(
-            reference,
-            creds,
-            &tls,
-            &opts,
-            &mut |_| {},
-        ))
-    } else if path.as_os_str() == "-" {
-        porthole::inspect::Input::Opened(porthole::source::read_stream(
-            std::io::stdin().lock(),
-            "-",
-            &opts,
-            &mut |_| {},
-        ))
-    } else if path.is_dir() {
-        porthole::inspect::Input::Opened(porthole::source::dir::DirStore::open(&path, &name))
-    } else {
-        file = match porthole::blob::FileSource::open(&path) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("porthole: {e}");
-                return Err(ExitCode::from(2));
+        opts.vuln_db = open_vuln_db(vuln_db, progress)?.map(std::sync::Arc::new);
+        opts.vuln_policy.only_fixed = only_fixed;
+        opts.vuln_policy.base_layers = base_layers;
+        if let Some(path) = ignore {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| usage(&format!("cannot read {}: {e}", path.display())))?;
+            opts.vuln_policy.ignore =
+                porthole::ignore::IgnoreList::parse(&text).map_err(|e| usage(&format!("{}: {e}", path.display())))?;
+        }
+        for path in vex {
+            let bytes = std::fs::read(&path).map_err(|e| usage(&format!("cannot read {}: {e}", path.display())))?;
+            opts.vuln_policy
+                .vex
+                .add_document(&base_name(&path), &bytes)
+                .map_err(|e| usage(&e))?;
+        }
+        for path in key {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| usage(&format!("cannot read --key {}: {e}", path.display())))?;
+            let k = porthole::trust::key::TrustedKey::from_pem(&base_name(&path), &text)
+                .map_err(|e| usage(&format!("--key {}: {e}", path.display())))?;
+            opts.trust.keys.push(k);
+        }
+        for path in trust_store {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| usage(&format!("cannot read --trust-store {}: {e}", path.display())))?;
+            let certs = porthole::trust::x509::Cert::from_pem_chain(&text)
+                .map_err(|e| usage(&format!("--trust-store {}: {e}", path.display())))?;
+            opts.trust.roots.extend(certs);
+        }
+        if let Some(path) = trusted_root {
+            let bytes = std::fs::read(&path)
+                .map_err(|e| usage(&format!("cannot read --trusted-root {}: {e}", path.display())))?;
+            let root = porthole::trust::trusted_root::TrustedRoot::parse(&base_name(&path), &bytes)
+                .map_err(|e| usage(&format!("--trusted-root: {e}")))?;
+            opts.trust.sigstore_root = Some(std::sync::Arc::new(root));
+        }
+        use porthole::trust::bundle::Pattern;
+        let pattern = |exact: Option<String>, re: Option<String>, flag: &str| match (exact, re) {
+            (Some(e), _) => Ok(Some(Pattern::Exact(e))),
+            (None, Some(r)) => Pattern::regex(&r).map(Some).map_err(|e| usage(&format!("{flag}: {e}"))),
+            (None, None) => Ok(None),
+        };
+        opts.trust.identity.san = pattern(
+            certificate_identity,
+            certificate_identity_regexp,
+            "--certificate-identity-regexp",
+        )?;
+        opts.trust.identity.issuer = pattern(
+            certificate_oidc_issuer,
+            certificate_oidc_issuer_regexp,
+            "--certificate-oidc-issuer-regexp",
+        )?;
+        opts.trust.now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok());
+        Ok(Reader {
+            opts,
+            path,
+            access,
+            threads,
+            progress,
+            password: None,
+        })
+    }
+
+    /// Opens and inspects one input with these options.
+    fn open(&mut self, path: &Path) -> Result<porthole::inspect::Inspection, ExitCode> {
+        let (opts, threads, progress) = (&self.opts, self.threads, self.progress);
+        let registry_ref = if path.as_os_str() != "-" && !path.exists() && !looks_like_a_file(path) {
+            match path.to_str().map(Reference::parse) {
+                Some(Ok(r)) => Some(r),
+                Some(Err(e)) => {
+                    eprintln!(
+                        "porthole: {} is neither a file nor an image reference ({})",
+                        path.display(),
+                        e.message
+                    );
+                    return Err(ExitCode::from(2));
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+        if self.access.password_stdin && registry_ref.is_none() {
+            return Err(usage(
+                "--password-stdin needs an image reference (and stdin free for the password)",
+            ));
+        }
+        let name = base_name(path);
+        let mut obs = Progress {
+            done: 0,
+            last: 0,
+            total: 0,
+            on: false,
+        };
+        let file;
+        let input: porthole::inspect::Input = if let Some(reference) = registry_ref {
+            let creds = match &self.password {
+                Some(c) => c.clone(),
+                None => {
+                    let c = credentials(&reference, self.access.username.clone(), self.access.password_stdin)
+                        .map_err(|m| usage(&m))?;
+                    if self.access.password_stdin {
+                        self.password = Some(c.clone());
+                    }
+                    c
+                }
+            };
+            let tls = porthole::source::registry::native::Tls {
+                ca_file: self.access.ca_file.clone(),
+                insecure: self.access.insecure,
+            };
+            porthole::inspect::Input::Opened(porthole::source::registry::native::fetch(
+                reference,
+                creds,
+                &tls,
+                opts,
+                &mut |_| {},
+            ))
+        } else if path.as_os_str() == "-" {
+            porthole::inspect::Input::Opened(porthole::source::read_stream(
+                std::io::stdin().lock(),
+                "-",
+                opts,
+                &mut |_| {},
+            ))
+        } else if path.is_dir() {
+            porthole::inspect::Input::Opened(porthole::source::dir::DirStore::open(path, &name))
+        } else {
+            file = match porthole::blob::FileSource::open(path) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("porthole: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            };
+            use std::io::IsTerminal;
+            obs.total = porthole::BlobSource::len(&file);
+            obs.on = progress && std::io::stderr().is_terminal();
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+                .max(1);
+            let read = std::sync::atomic::AtomicU64::new(0);
+            let prepared = porthole::parallel::on_threads(&file, opts, threads, &|n| {
+                read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            });
+            obs.bytes(read.into_inner());
+            porthole::inspect::Input::File {
+                source: &file,
+                name: &name,
+                prepared,
             }
         };
-        use std::io::IsTerminal;
-        obs.total = porthole::BlobSource::len(&file);
-        obs.on = progress && std::io::stderr().is_terminal();
-        let threads = threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
-            .max(1);
-        let read = std::sync::atomic::AtomicU64::new(0);
-        let prepared = porthole::parallel::on_threads(&file, &opts, threads, &|n| {
-            read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        });
-        obs.bytes(read.into_inner());
-        porthole::inspect::Input::File {
-            source: &file,
-            name: &name,
-            prepared,
+        let inspection = porthole::inspect::inspect(input, opts, &mut obs);
+        if obs.last > 0 {
+            eprint!("\r\x1b[K");
         }
-    };
-    let report = porthole::inspect::inspect(input, &opts, &mut obs).report;
-    if obs.last > 0 {
-        eprint!("\r\x1b[K");
+        Ok(inspection)
     }
-    Ok(report)
 }
 
 /// The databases named on the command line, else by PORTHOLE_VULN_DB; what could not be read

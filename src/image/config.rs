@@ -17,6 +17,9 @@ pub struct ImageConfig {
     pub rootfs: Option<RootFs>,
     #[serde(default)]
     pub history: Vec<History>,
+    /// When the image was made (RFC 3339), as the config says; kept as written.
+    #[serde(default)]
+    pub created: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -35,6 +38,18 @@ pub struct RunConfig {
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(rename = "ExposedPorts", default)]
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    // The rest only compared and judged, so kept as written: a value of an unexpected type
+    // must not make the whole config unreadable.
+    #[serde(rename = "Volumes", default)]
+    pub volumes: Option<serde_json::Value>,
+    #[serde(rename = "StopSignal", default)]
+    pub stop_signal: Option<serde_json::Value>,
+    #[serde(rename = "Healthcheck", default)]
+    pub healthcheck: Option<serde_json::Value>,
+    #[serde(rename = "Shell", default)]
+    pub shell: Option<serde_json::Value>,
+    #[serde(rename = "OnBuild", default)]
+    pub on_build: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -49,6 +64,8 @@ pub struct RootFs {
 pub struct History {
     #[serde(default)]
     pub created_by: Option<String>,
+    #[serde(default)]
+    pub created: Option<serde_json::Value>,
     #[serde(default)]
     pub empty_layer: Option<bool>,
 }

@@ -217,7 +217,7 @@ pub struct SecretFinding {
     pub match_redacted: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ImageReport {
     pub name: Option<String>,
     pub repo_tags: Vec<String>,
