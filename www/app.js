@@ -19,6 +19,7 @@ import { FilesView } from './views/files.js';
 import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
 import { RegistryBrowser } from './views/browse.js';
 import { runAudit } from './views/audit.js';
+import { ComparePanel } from './views/compare.js';
 import { Settings } from './views/settings.js';
 import { renderVulnerabilities } from './views/vulnerabilities.js';
 import { VulnDatabase, isDatabaseFile } from './vulndb.js';
@@ -136,7 +137,10 @@ async function run(entry) {
     request: (m) => { entry.fetching = m; progressed(entry); },
     pool: (m) => { entry.pool = m; progressed(entry); },
   }, entry.settings);
-  entry.source = null; // a registry password now lives in the worker only
+  // A registry password now lives in the worker only; a File is kept (a reference, not its
+  // bytes) for Compare, which reads it again.
+  if (entry.kind === 'file') entry.file = entry.source;
+  entry.source = null;
   try {
     entry.result = await entry.worker.inspect();
     // The database the image was matched against (none if its worker could not take it).
@@ -184,6 +188,7 @@ function notice(text) {
 function update() {
   setState();
   renderFileTabs();
+  $('compare-open').hidden = comparable().length < 2;
   const s = shown?.state;
   $('landing').hidden = entries.length > 0;
   $('registry').hidden = entries.length > 0 && !registryOpen;
@@ -495,6 +500,12 @@ $('audit-button').addEventListener('click', () => {
     isPublic: f['audit-public'].checked, writeProbes: f['audit-write'].checked,
   });
 });
+// Compare: two opened files that were read (registry images keep no bytes to read again).
+function comparable() {
+  return entries.filter((e) => e.kind === 'file' && e.state === 'done').map((e) => ({ id: e.id, name: e.name, file: e.file }));
+}
+const comparer = new ComparePanel($('compare'), comparable, () => ({ limits: settings.limitsJson(), vulndb: vulndb.forWorker() }));
+$('compare-open').addEventListener('click', () => comparer.show(shown?.id));
 $('registry-toggle').addEventListener('click', () => {
   const hidden = $('registry').hidden;
   if (entries.length) registryOpen = hidden;

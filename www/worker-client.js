@@ -296,14 +296,15 @@ export class ImageWorker {
   }
 }
 
-/** Browsing a registry ("Browse"), in a worker of its own that holds the credentials and the
- *  registry's token while the panel is open; close() ends it (and them). */
-export class BrowseWorker {
-  constructor() {
+/** A worker of its own answering requests ({ id, op, ...args } → { id, ok, value | error });
+ *  other messages (progress) go to `onOther`. */
+class OpWorker {
+  constructor(onOther = () => {}) {
     this.worker = startWorker();
     this.pending = new Map();
     this.worker.onmessage = ({ data: m }) => {
-      const p = m.id && this.pending.get(m.id);
+      if (!m.id) { onOther(m); return; }
+      const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
@@ -324,6 +325,35 @@ export class BrowseWorker {
     });
   }
 
+  close(why = new Error('closed')) {
+    this.worker?.terminate();
+    this.worker = null;
+    for (const p of this.pending.values()) p.reject(why);
+    this.pending.clear();
+  }
+}
+
+/** Compares two opened files (worker-compare.js); `onProgress(side, done, total)`. */
+export class CompareWorker extends OpWorker {
+  constructor(onProgress) {
+    super((m) => { if (m.type === 'compare-progress') onProgress(m.side, m.done, m.total); });
+  }
+
+  /** `porthole diff --json` of the two Files: { text (as the CLI prints it, but for the last
+   *  newline), ms }. */
+  compare(a, b, { limits, semantic = false, vulndb } = {}) {
+    return this.ask('compare-open', { a, b, limits, semantic, vulndb });
+  }
+
+  /** The line diff of `len` bytes at `offset` of both versions of `path`. */
+  lines(path, offset, len) {
+    return this.ask('compare-lines', { path, offset, len });
+  }
+}
+
+/** Browsing a registry ("Browse"), in a worker of its own that holds the credentials and the
+ *  registry's token while the panel is open; close() ends it (and them). */
+export class BrowseWorker extends OpWorker {
   /** A registry's repositories or a repository's tags: { registry, repository, names }. */
   list(target, username, password, pageSize = 1000) {
     return this.ask('browse-list', { target, username, password, pageSize });
@@ -340,12 +370,5 @@ export class BrowseWorker {
    *  upload (cancelled at once) and the delete of a digest that cannot exist. */
   audit(target, { repos = [], public: isPublic = false, username = '', password = '', writeProbes = false, rate = 10 } = {}) {
     return this.ask('browse-audit', { target, repos, public: isPublic, username, password, writeProbes, rate });
-  }
-
-  close(why = new Error('closed')) {
-    this.worker?.terminate();
-    this.worker = null;
-    for (const p of this.pending.values()) p.reject(why);
-    this.pending.clear();
   }
 }

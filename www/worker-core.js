@@ -18,6 +18,7 @@ import { progressTo } from './worker-progress.js';
 import { runPool } from './worker-pool.js';
 import { fetchImage } from './worker-registry.js';
 import { browseOps } from './worker-browse.js';
+import { compareOps } from './worker-compare.js';
 
 /** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
  *  version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
@@ -139,6 +140,7 @@ export function serve(core, ready, startLayerWorker) {
 
   // Requests after the inspection: { id, op, ...args } → { id, ok, value | error }.
   const browse = browseOps(core);
+  const compare = compareOps(core, post);
   const ops = {
     list: (m) => JSON.parse(session.list_dir(m.image, m.path, m.showDeleted, m.changedIn)),
     versions: (m) => JSON.parse(session.versions(m.image, m.path)),
@@ -243,11 +245,11 @@ export function serve(core, ready, startLayerWorker) {
       }
       return;
     }
-    // Browsing a registry (a worker of its own, see BrowseWorker): many requests may be under
-    // way at once, each answered when its last request is.
-    if (m.op in browse) {
+    // Browsing a registry and comparing two files (workers of their own, see BrowseWorker and
+    // CompareWorker): many requests may be under way at once, each answered when its last is.
+    if (m.op in browse || m.op in compare) {
       try {
-        post({ id: m.id, ok: true, value: await browse[m.op](m) });
+        post({ id: m.id, ok: true, value: await (browse[m.op] ?? compare[m.op])(m) });
       } catch (e) {
         post({ id: m.id, ok: false, error: errorText(e) });
       }

@@ -8,6 +8,7 @@
 //! change it only by adding.
 
 mod files;
+pub mod lines;
 pub mod text;
 
 use crate::inspect::{ImageState, Inspection};

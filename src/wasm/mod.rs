@@ -11,6 +11,7 @@
 
 mod blob;
 mod browse;
+mod compare;
 mod pool;
 mod registry;
 mod session;
