@@ -199,6 +199,85 @@ pub fn versions(state: &ImageState, path: &str) -> Vec<Node> {
         .collect()
 }
 
+/// One child of a directory as the size picture shows it: the bytes of the regular files
+/// visible below it, and the bytes shipped below it that the image hides.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SizeNode {
+    pub name: String,
+    pub path: String,
+    /// `dir`, `file`, …, as the visible entry's; `dir` for a directory no layer lists itself.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Bytes of the visible regular files at or below this path.
+    pub size: u64,
+    /// How many visible regular files that is.
+    pub files: u64,
+    /// Bytes of regular file versions at or below this path that a layer ships but the image
+    /// hides (deleted or overwritten): what is wasted here.
+    pub wasted: u64,
+    /// No visible version: everything here was deleted (only `wasted` is left).
+    pub deleted: bool,
+}
+
+/// The children of `dir` in the merged view with their sizes, largest first (one pass over the
+/// paths below `dir`: a page asks for one directory at a time, however many files the image
+/// holds). Their `size`s add up to the bytes below `dir`; at `/`, to `summary.total_size`,
+/// and their `wasted` to `summary.wasted_bytes`.
+pub fn sizes(state: &ImageState, dir: &str) -> Vec<SizeNode> {
+    let lists = state.entry_lists();
+    let view = state.tree.view(&lists);
+    let dir = crate::fs::entry::normalize(dir);
+    let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+    let mut out: Vec<SizeNode> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (key, slot) in view.paths_from(&prefix) {
+        let Some(rest) = key.strip_prefix(prefix.as_str()) else {
+            break;
+        };
+        let child = rest.split('/').next().unwrap_or(rest);
+        let at = *index.entry(child.to_string()).or_insert_with(|| {
+            out.push(SizeNode {
+                name: child.to_string(),
+                path: format!("{prefix}{child}"),
+                kind: "dir".to_string(),
+                size: 0,
+                files: 0,
+                wasted: 0,
+                deleted: true,
+            });
+            out.len() - 1
+        });
+        let Some(n) = out.get_mut(at) else { continue };
+        let shown = view.shown_at(slot);
+        if rest == child
+            && let Some(v) = shown
+        {
+            n.kind = view.entry(v).kind.as_str().to_string();
+        }
+        if shown.is_some() || view.any_visible_under(&format!("{}/", n.path)) {
+            n.deleted = false;
+        }
+        for &v in view.versions_at(slot) {
+            let e = view.entry(v as usize);
+            if e.kind != EntryKind::Regular {
+                continue;
+            }
+            if Some(v as usize) == shown {
+                n.size = n.size.saturating_add(e.size);
+                n.files += 1;
+            } else {
+                n.wasted = n.wasted.saturating_add(e.size);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.size + b.wasted)
+            .cmp(&(a.size + a.wasted))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out
+}
+
 /// Paths containing `query` (case-insensitive), at most `limit`, and how many matched.
 pub fn search(state: &ImageState, query: &str, filter: Filter, limit: usize) -> (Vec<Node>, usize) {
     let lists = state.entry_lists();

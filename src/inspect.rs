@@ -574,5 +574,8 @@ fn layer_report(
         files_added: 0,
         files_modified: 0,
         files_deleted: 0,
+        bytes_added: 0,
+        bytes_modified: 0,
+        bytes_wasted: 0,
     }
 }

@@ -247,3 +247,44 @@ fn file_lists_made_after_the_fact_equal_the_ones_made_during_the_inspection() {
         assert_eq!(after.report_with_files().to_json(), during.report.to_json(), "{label}");
     }
 }
+
+/// The size picture's numbers: each directory's children add up to it, the root's to the
+/// report's total and wasted bytes, and each layer's bytes to the same totals.
+#[test]
+fn sizes_add_up_to_the_reports_totals() {
+    let ins = explore(&fixture::oci_archive(&[fixture::sample("x", Compress::Gzip)], false));
+    let (st, img) = (&ins.images[0], &ins.report.images[0]);
+    let root = explore::sizes(st, "/");
+    let sum = |nodes: &[explore::SizeNode]| {
+        (
+            nodes.iter().map(|n| n.size).sum::<u64>(),
+            nodes.iter().map(|n| n.wasted).sum::<u64>(),
+        )
+    };
+    assert_eq!(sum(&root), (img.summary.total_size, img.summary.wasted_bytes));
+    assert!(
+        img.summary.wasted_bytes >= 10_000,
+        "big.bin is deleted by a later layer"
+    );
+    // Largest first; a directory's children add up to it.
+    assert!(
+        root.windows(2)
+            .all(|w| w[0].size + w[0].wasted >= w[1].size + w[1].wasted)
+    );
+    for n in root.iter().filter(|n| n.kind == "dir") {
+        assert_eq!(sum(&explore::sizes(st, &n.path)), (n.size, n.wasted), "{}", n.path);
+    }
+    // /var/cache keeps keep.txt visible and big.bin wasted; /srv/secret.txt is wasted only.
+    let var = explore::sizes(st, "/var/cache");
+    let big = var.iter().find(|n| n.name == "big.bin").unwrap();
+    assert_eq!((big.size, big.wasted, big.deleted), (0, 10_000, true));
+    // Per layer: what each adds and overwrites, less what the image hides, is what it shows.
+    let written: u64 = img.layers.iter().map(|l| l.bytes_added + l.bytes_modified).sum();
+    let wasted: u64 = img.layers.iter().map(|l| l.bytes_wasted).sum();
+    assert_eq!(wasted, img.summary.wasted_bytes);
+    assert_eq!(written - wasted, img.summary.total_size);
+    assert!(
+        img.layers[1].bytes_modified > 0,
+        "layer 1 writes /etc/passwd over layer 0's"
+    );
+}

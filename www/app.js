@@ -20,6 +20,7 @@ import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registr
 import { RegistryBrowser } from './views/browse.js';
 import { runAudit } from './views/audit.js';
 import { ComparePanel } from './views/compare.js';
+import { SizesView } from './views/pictures.js';
 import { Settings } from './views/settings.js';
 import { renderVulnerabilities } from './views/vulnerabilities.js';
 import { VulnDatabase, isDatabaseFile } from './vulndb.js';
@@ -41,6 +42,7 @@ let rendered = '';
 let nextId = 1;
 let registryOpen = false; // the registry form, once something is open (always shown before)
 const filesView = new FilesView();
+const sizesView = new SizesView($('view-sizes'));
 const settings = new Settings();
 // A database that becomes ready is matched against every image already read.
 const vulndb = new VulnDatabase(() => { for (const e of entries) if (e.state === 'done') rematch(e); });
@@ -281,6 +283,7 @@ function renderReport(entry) {
   $('tab-secrets').textContent = img.secrets.length ? `Secrets (${img.secrets.length})` : 'Secrets';
   $('tab-packages').textContent = img.packages.length ? `Packages (${img.packages.length})` : 'Packages';
   filesView.show(entry.worker, entry.image, img, { registry: entry.kind === 'registry' });
+  sizesView.show((path) => entry.worker.sizes(entry.image, path));
 }
 
 const SBOM_SUFFIX = { 'spdx-json': 'spdx.json', 'cyclonedx-json': 'cdx.json' };
@@ -333,7 +336,7 @@ function renderFailure(entry) {
 }
 
 // Report views as tabs (WAI-ARIA tabs: arrow keys move between them).
-const VIEWS = ['overview', 'layers', 'files', 'config', 'secrets', 'packages', 'vulnerabilities', 'attestations', 'errors'];
+const VIEWS = ['overview', 'layers', 'files', 'sizes', 'config', 'secrets', 'packages', 'vulnerabilities', 'attestations', 'errors'];
 function activateView(name, focus = false) {
   for (const v of VIEWS) {
     const on = v === name;
@@ -344,6 +347,7 @@ function activateView(name, focus = false) {
     if (on && focus) tab.focus();
   }
   if (name === 'files') filesView.render(); // its size was 0 while hidden
+  if (name === 'sizes') sizesView.shown();
 }
 for (const v of VIEWS) {
   const tab = $(`tab-${v}`);

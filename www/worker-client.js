@@ -253,6 +253,12 @@ export class ImageWorker {
     return this.request('versions', { image, path });
   }
 
+  /** The children of directory `path` with their sizes, largest first: [{ name, path, type,
+   *  size, files, wasted, deleted }] (the size picture, one directory at a time). */
+  sizes(image, path) {
+    return this.request('sizes', { image, path });
+  }
+
   search(image, query, filter, limit) {
     return this.request('search', { image, query, showDeleted: filter.showDeleted, changedIn: filter.changedIn, limit });
   }

@@ -144,6 +144,7 @@ export function serve(core, ready, startLayerWorker) {
   const ops = {
     list: (m) => JSON.parse(session.list_dir(m.image, m.path, m.showDeleted, m.changedIn)),
     versions: (m) => JSON.parse(session.versions(m.image, m.path)),
+    sizes: (m) => JSON.parse(session.sizes(m.image, m.path)),
     search: (m) => JSON.parse(session.search(m.image, m.query, m.showDeleted, m.changedIn, m.limit)),
     read: (m) => session.read_file(m.image, m.version, m.offset, m.len),
     // The full report, as `porthole inspect --json --files` prints it (with its final

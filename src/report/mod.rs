@@ -156,6 +156,14 @@ pub struct LayerReport {
     pub files_added: u64,
     pub files_modified: u64,
     pub files_deleted: u64,
+    /// Bytes of regular files this layer writes at paths no lower layer has (added after the
+    /// first contract).
+    pub bytes_added: u64,
+    /// Bytes of regular files this layer writes over a lower layer's version of the path.
+    pub bytes_modified: u64,
+    /// Bytes of regular files this layer ships that the final image hides (a later layer, or
+    /// this one, deletes or overwrites them): the layers' sum is `summary.wasted_bytes`.
+    pub bytes_wasted: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -240,6 +240,16 @@ impl Session {
         serde_json::to_string(&nodes).unwrap_or_else(|_| "[]".into())
     }
 
+    /// The children of directory `path` of image `image` with their sizes, largest first, as
+    /// a JSON array ([`explore::sizes`]): what the size picture draws, one level at a time.
+    pub fn sizes(&self, image: usize, path: &str) -> String {
+        let nodes = match self.ins.images.get(image) {
+            Some(st) => explore::sizes(st, path),
+            None => Vec::new(),
+        };
+        serde_json::to_string(&nodes).unwrap_or_else(|_| "[]".into())
+    }
+
     /// Paths containing `query`: JSON `{"nodes": [...], "total": N}`.
     pub fn search(&self, image: usize, query: &str, show_deleted: bool, changed_in: i32, limit: usize) -> String {
         let (nodes, total) = match self.ins.images.get(image) {

@@ -1,10 +1,12 @@
-// Layers: one card per layer, bottom (0) to top, with every check's expected and actual value.
+// Layers: the bytes of each layer as bars, then one card per layer, bottom (0) to top, with
+// every check's expected and actual value.
 import { el, factList, int, bytes } from './dom.js';
 import { checksTable } from './checks.js';
+import { layerBars } from './pictures.js';
 
 /** `showChanges(index)` opens the Files view filtered to what that layer changed. */
 export function renderLayers(root, img, showChanges) {
-  root.replaceChildren(...img.layers.map((l) => el('section', { class: `layer ${l.verified ? 'ok' : 'not-verified'}`, dataset: { layer: l.index } },
+  root.replaceChildren(layerBars(img, showChanges), ...img.layers.map((l) => el('section', { class: `layer ${l.verified ? 'ok' : 'not-verified'}`, dataset: { layer: l.index } },
     el('h3', null, `Layer ${l.index} `,
       el('span', { class: `badge ${l.checks.some((c) => c.status === 'mismatch') ? 'bad' : l.verified ? 'ok' : 'partial'}`,
         text: l.checks.some((c) => c.status === 'mismatch') ? 'does not match' : l.verified ? 'verified' : 'not verified' })),
@@ -21,6 +23,10 @@ export function renderLayers(root, img, showChanges) {
         el('span', { dataset: { fact: 'modified' }, text: int(l.files_modified) }), ' changed, ',
         el('span', { dataset: { fact: 'deleted' }, text: int(l.files_deleted) }), ' deleted ',
         el('button', { type: 'button', class: 'button small', onclick: () => showChanges(l.index), text: 'Show these files' })), 'files'],
+      ['Bytes', el('span', null,
+        el('span', { dataset: { fact: 'bytes-added' }, text: bytes(l.bytes_added) }), ' added, ',
+        el('span', { dataset: { fact: 'bytes-modified' }, text: bytes(l.bytes_modified) }), ' changed, ',
+        el('span', { dataset: { fact: 'bytes-wasted' }, text: bytes(l.bytes_wasted) }), ' wasted (hidden by a later layer)'), 'bytes'],
     ]),
     checksTable(l.checks))));
 }
