@@ -398,3 +398,25 @@ fn a_plain_inspection_hashes_no_file() {
     let hashed = porthole::inspect::explore_blob(&src, "x.tar", &opts, &mut porthole::inspect::Quiet);
     assert!(count(&hashed) >= 8, "every regular file hashed");
 }
+
+#[test]
+fn vulnerabilities_introduced_and_fixed_with_a_database() {
+    let old = fixture::sample("x", Compress::Gzip);
+    let new = fixture::page_sample("x", Compress::Gzip);
+    let db = write("advisory.json", fixture::SAMPLE_ADVISORY.as_bytes());
+    let (pa, pb) = (
+        write("vuln-a.tar", &fixture::docker_archive(&[old], false)),
+        write("vuln-b.tar", &fixture::docker_archive(&[new], false)),
+    );
+    let (code, d, err) = diff(&pa, &pb, &["--vuln-db", &db]);
+    assert_eq!(code, 1, "{err}");
+    let introduced = d["vulnerabilities"]["introduced"].as_array().unwrap();
+    assert_eq!(introduced.len(), 1, "{d:#}");
+    assert_eq!(introduced[0]["package"]["name"], "PyYAML");
+    assert_eq!(d["summary"]["vulnerabilities_introduced"], 1);
+    let (_, back, _) = diff(&pb, &pa, &["--vuln-db", &db]);
+    assert_eq!(back["vulnerabilities"]["fixed"].as_array().unwrap().len(), 1);
+    // Without a database there is nothing to say about vulnerabilities.
+    let (_, none, _) = diff(&pa, &pb, &[]);
+    assert!(none["vulnerabilities"].is_null());
+}

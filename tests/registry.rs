@@ -266,6 +266,12 @@ fn anonymous_pull_matches_the_tarball_for_gzip_and_zstd_images() {
         let (code, by_digest, err) = cli(&["inspect", &reg.reference(&format!("sample@{md}")), "--json"], None);
         assert_eq!(code, 0, "{err}");
         assert_eq!(by_digest["images"][0]["manifest_digest"], md.as_str());
+        // `porthole diff` takes a reference like a file: the pushed image equals its tarball.
+        let (code, d, err) = cli(
+            &["diff", &reg.reference(&format!("sample:{tag}")), tar.to_str().unwrap(), "--json"],
+            None,
+        );
+        assert_eq!((code, d["equal"].as_bool()), (0, Some(true)), "{err}");
         let _ = std::fs::remove_file(tar);
     }
 }
