@@ -1,6 +1,7 @@
 //! `porthole diff`: pairs of images built in code, one kind of change at a time, through the
 //! real binary (exit codes as diff(1), the JSON of docs/diff.md), and the core's `compare`.
 
+mod support;
 use porthole::fixture::{self, Compress, ImageSpec};
 use porthole::tar::write::TarBuilder;
 use serde_json::{Value, json};
@@ -27,36 +28,13 @@ fn diff(a: &str, b: &str, extra: &[&str]) -> (i32, Value, String) {
         .unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     if json.is_object() {
-        follows_schema(&json);
+        support::follows_schema(&json, "diff.schema.json");
     }
     (
         out.status.code().unwrap_or(-1),
         json,
         String::from_utf8_lossy(&out.stderr).into(),
     )
-}
-
-/// Every diff in these tests validates against docs/diff.schema.json (python3-jsonschema).
-fn follows_schema(j: &Value) {
-    use std::io::Write as _;
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diff.schema.json");
-    let script = format!(
-        "import json,sys,jsonschema\nv=jsonschema.Draft202012Validator(json.load(open({schema:?})))\n\
-errs=list(v.iter_errors(json.load(sys.stdin)))\nprint(chr(10).join(e.message for e in errs[:5]))\nsys.exit(1 if errs else 0)"
-    );
-    let mut child = Command::new("python3")
-        .args(["-c", &script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(j.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the diff does not follow its schema: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
 }
 
 fn text_diff(a: &str, b: &str) -> (i32, String) {
@@ -82,8 +60,13 @@ fn layer(build: impl FnOnce(&mut TarBuilder)) -> Vec<u8> {
 }
 
 fn base_layer(t: &mut TarBuilder) {
+    base_layer_named(t, b"box\n");
+}
+
+/// The base layer with `/etc/hostname` holding `hostname`.
+fn base_layer_named(t: &mut TarBuilder, hostname: &[u8]) {
     t.dir("etc");
-    t.file("etc/hostname", b"box\n", 0o644);
+    t.file("etc/hostname", hostname, 0o644);
     t.file("etc/motd", b"welcome\n", 0o644);
     t.dir("usr");
     t.dir("usr/bin");
@@ -128,19 +111,7 @@ fn the_same_image_in_every_packaging_is_equal() {
 fn a_same_size_edit_is_a_content_change() {
     let a = spec("x", vec![layer(base_layer)]);
     // Same length, one byte differs: a name-and-size comparison would call these equal.
-    let b = spec(
-        "x",
-        vec![layer(|t| {
-            t.dir("etc");
-            t.file("etc/hostname", b"bot\n", 0o644);
-            t.file("etc/motd", b"welcome\n", 0o644);
-            t.dir("usr");
-            t.dir("usr/bin");
-            t.file_with("usr/bin/app", b"#!/bin/sh\necho one\n", 0o755, 0, 0);
-            t.symlink("usr/bin/run", "app");
-            t.file("usr/bin/config.ini", b"level=1\n", 0o644);
-        })],
-    );
+    let b = spec("x", vec![layer(|t| base_layer_named(t, b"bot\n"))]);
     let (pa, pb) = (
         write("same-a.tar", &fixture::docker_archive(&[a], false)),
         write("same-b.tar", &fixture::docker_archive(&[b], false)),
@@ -206,7 +177,7 @@ fn every_kind_of_file_and_config_change_is_named() {
     assert_eq!(what("/usr/bin/app"), Some(json!(["mode"])));
     assert_eq!(what("/usr/bin/config.ini"), Some(json!(["owner"])));
     assert_eq!(what("/usr/bin/run"), Some(json!(["link"])));
-    assert_eq!(what("/etc/hostname"), Some(json!(["kind", "link"])));
+    assert_eq!(what("/etc/hostname"), Some(json!(["type", "link"])));
     // Unchanged paths are not listed (the layer is shared).
     assert!(file(&d, "/usr").is_none());
     assert_eq!(d["summary"]["layers_shared"], 1);
@@ -419,4 +390,125 @@ fn vulnerabilities_introduced_and_fixed_with_a_database() {
     // Without a database there is nothing to say about vulnerabilities.
     let (_, none, _) = diff(&pa, &pb, &[]);
     assert!(none["vulnerabilities"].is_null());
+}
+
+/// Review findings, each a pair that once compared wrongly.
+#[test]
+fn versioned_package_paths_layer_order_unnamed_config_fields_and_hardlinks() {
+    // requests' dist-info directory names its version: still one package, upgraded.
+    let py = |v: &str| {
+        spec(
+            "x",
+            vec![layer(|t| {
+                t.file(
+                    &format!("usr/lib/python3/dist-packages/requests-{v}.dist-info/METADATA"),
+                    format!("Metadata-Version: 2.1\nName: requests\nVersion: {v}\n\n").as_bytes(),
+                    0o644,
+                );
+            })],
+        )
+    };
+    let (pa, pb) = (
+        write("py-a.tar", &fixture::docker_archive(&[py("2.31.0")], false)),
+        write("py-b.tar", &fixture::docker_archive(&[py("2.32.0")], false)),
+    );
+    let (_, d, err) = diff(&pa, &pb, &[]);
+    let pkgs = d["packages"].as_array().unwrap();
+    assert_eq!(pkgs.len(), 1, "{err} {pkgs:#?}");
+    assert_eq!(
+        (&pkgs[0]["change"], &pkgs[0]["a"], &pkgs[0]["b"]),
+        (&json!("upgraded"), &json!("2.31.0"), &json!("2.32.0"))
+    );
+
+    // The same two layers stacked the other way round: different, though no layer is new.
+    let one = layer(|t| t.file("a.txt", b"one", 0o644));
+    let two = layer(|t| t.file("b.txt", b"two", 0o644));
+    let (pa, pb) = (
+        write(
+            "order-a.tar",
+            &fixture::docker_archive(&[spec("x", vec![one.clone(), two.clone()])], false),
+        ),
+        write(
+            "order-b.tar",
+            &fixture::docker_archive(&[spec("x", vec![two, one])], false),
+        ),
+    );
+    let (code, d, _) = diff(&pa, &pb, &[]);
+    assert_eq!((code, &d["layers"]["reordered"]), (1, &json!(true)));
+
+    // A config field porthole does not compare one by one still makes the images differ.
+    let mut host = fixture::sample("x", Compress::Gzip);
+    let plain = write(
+        "host-a.tar",
+        &fixture::docker_archive(std::slice::from_ref(&host), false),
+    );
+    host.run_config = vec![("Hostname".into(), json!("builder-7"))];
+    let named = write("host-b.tar", &fixture::docker_archive(&[host], false));
+    let (code, d, _) = diff(&plain, &named, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(d["config"][0]["field"], "config", "{d:#}");
+
+    // A hardlink and a copy of the same bytes: a change of type exactly, nothing under --semantic.
+    let linked = layer(|t| {
+        t.file("bin/tool", b"same bytes", 0o755);
+        t.hardlink("bin/alias", "bin/tool");
+    });
+    let copied = layer(|t| {
+        t.file("bin/tool", b"same bytes", 0o755);
+        t.file("bin/alias", b"same bytes", 0o755);
+    });
+    let (pa, pb) = (
+        write(
+            "link-a.tar",
+            &fixture::docker_archive(&[spec("x", vec![linked])], false),
+        ),
+        write(
+            "link-b.tar",
+            &fixture::docker_archive(&[spec("x", vec![copied])], false),
+        ),
+    );
+    let (code, d, _) = diff(&pa, &pb, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        file(&d, "/bin/alias").unwrap()["what"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("type"))
+    );
+    assert_eq!(
+        file(&d, "/bin/alias").unwrap()["a"]["sha256"],
+        file(&d, "/bin/alias").unwrap()["b"]["sha256"]
+    );
+    let (code, d, _) = diff(&pa, &pb, &["--semantic"]);
+    assert_eq!(code, 0, "{d:#}");
+}
+
+#[test]
+fn the_text_form_escapes_what_the_image_names() {
+    let a = spec("x", vec![layer(|t| t.file("plain.txt", b"x", 0o644))]);
+    let b = spec(
+        "x",
+        vec![layer(|t| t.file("esc\x1b[31mred\n~ /etc/passwd", b"x", 0o644))],
+    );
+    let (pa, pb) = (
+        write("esc-a.tar", &fixture::docker_archive(&[a], false)),
+        write("esc-b.tar", &fixture::docker_archive(&[b], false)),
+    );
+    let (code, text) = text_diff(&pa, &pb);
+    assert_eq!(code, 1);
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.contains("+ /esc\\x{1b}[31mred\\n~ /etc/passwd"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("~ /etc/passwd")));
+}
+
+#[test]
+fn options_that_name_one_image_are_refused() {
+    let s = fixture::sample("x", Compress::Gzip);
+    let p = write("one.tar", &fixture::docker_archive(&[s], false));
+    let (code, _, err) = diff(&p, &p, &["--expect-digest", &format!("sha256:{}", "0".repeat(64))]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--expect-digest"), "{err}");
+    let (code, _, err) = diff(&p, &p, &["--password-stdin"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("reference"), "{err}");
 }

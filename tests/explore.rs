@@ -288,3 +288,26 @@ fn sizes_add_up_to_the_reports_totals() {
         "layer 1 writes /etc/passwd over layer 0's"
     );
 }
+
+/// A file deleted and written again later counts as added (nothing was visible below it), as
+/// the file counts say; a path written twice in one layer counts each write once.
+#[test]
+fn layer_bytes_follow_the_file_counts() {
+    let mut l0 = TarBuilder::new();
+    l0.file("a.txt", b"12345", 0o644);
+    let mut l1 = TarBuilder::new();
+    l1.whiteout("a.txt");
+    let mut l2 = TarBuilder::new();
+    l2.file("a.txt", b"abcde", 0o644);
+    l2.file("b.txt", b"1", 0o644);
+    l2.file("b.txt", b"22", 0o644);
+    let img = ImageSpec::new("x", vec![l0.finish(), l1.finish(), l2.finish()]);
+    let ins = explore(&fixture::docker_archive(&[img], false));
+    let r = &ins.report.images[0];
+    let l = &r.layers[2];
+    assert_eq!((l.files_added, l.files_modified), (2, 0));
+    assert_eq!((l.bytes_added, l.bytes_modified, l.bytes_wasted), (8, 0, 1));
+    assert_eq!(r.layers[0].bytes_wasted, 5);
+    let written: u64 = r.layers.iter().map(|l| l.bytes_added + l.bytes_modified).sum();
+    assert_eq!(written - r.summary.wasted_bytes, r.summary.total_size);
+}

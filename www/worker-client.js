@@ -351,9 +351,10 @@ export class CompareWorker extends OpWorker {
     return this.ask('compare-open', { a, b, limits, semantic, vulndb });
   }
 
-  /** The line diff of `len` bytes at `offset` of both versions of `path`. */
-  lines(path, offset, len) {
-    return this.ask('compare-lines', { path, offset, len });
+  /** The line diff of the next `len` bytes of both versions of `path` from `at` (the last
+   *  piece's `next`; undefined: the start): { diff, next, done }. */
+  lines(path, at, len) {
+    return this.ask('compare-lines', { path, at, len });
   }
 }
 

@@ -25,10 +25,11 @@ export function compareOps(core, post) {
       }, m.limits, !!m.semantic);
       return { text: comparison.diff_json(), ms: performance.now() - t0 };
     },
-    /** { path, offset, len } → { diff: { binary, unaligned, hunks }, a_bytes, b_bytes }. */
+    /** { path, at (where the piece starts, from the last piece's `next`; none: the start),
+     *  len } → { diff: { binary, unaligned, hunks }, next, done }. */
     'compare-lines': (m) => {
       if (!comparison) throw new Error('nothing has been compared');
-      return JSON.parse(comparison.line_diff(m.path, m.offset, m.len));
+      return JSON.parse(comparison.line_diff(m.path, m.at ? JSON.stringify(m.at) : '', m.len));
     },
   };
 }

@@ -488,16 +488,30 @@ fn diff(input: Input, other: PathBuf, semantic: bool, json: bool) -> ExitCode {
         eprintln!("porthole: only one of the two images can come from standard input");
         return ExitCode::from(2);
     }
+    if input.expect_digest.is_some() {
+        eprintln!("porthole: --expect-digest names one image; diff compares two (inspect each to pin it)");
+        return ExitCode::from(2);
+    }
     let mut reader = match Reader::new(input, false, !json) {
         Ok(r) => r,
         Err(code) => return diff_trouble(code),
     };
     reader.opts.limits.file_digests = true;
+    // The password from stdin is for whichever input is a reference (one of the two may be a file).
+    reader.password_for_any = true;
     let first = reader.path.clone();
-    let (a, b) = match (reader.open(&first), reader.open(&other)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(code), _) | (_, Err(code)) => return diff_trouble(code),
+    let a = match reader.open(&first) {
+        Ok(a) => a,
+        Err(code) => return diff_trouble(code),
     };
+    let b = match reader.open(&other) {
+        Ok(b) => b,
+        Err(code) => return diff_trouble(code),
+    };
+    if reader.access.password_stdin && reader.password.is_none() {
+        eprintln!("porthole: --password-stdin needs an image reference (neither input is one)");
+        return ExitCode::from(2);
+    }
     let mode = if semantic {
         porthole::diff::Mode::Semantic
     } else {
@@ -622,6 +636,9 @@ struct Reader {
     progress: bool,
     /// The password read from stdin, once, for every registry input.
     password: Option<Option<Credentials>>,
+    /// `--password-stdin` with an input that is not a reference is not a mistake (diff: the
+    /// other input may be one).
+    password_for_any: bool,
 }
 
 impl Reader {
@@ -763,6 +780,7 @@ impl Reader {
             threads,
             progress,
             password: None,
+            password_for_any: false,
         })
     }
 
@@ -785,7 +803,7 @@ impl Reader {
         } else {
             None
         };
-        if self.access.password_stdin && registry_ref.is_none() {
+        if self.access.password_stdin && registry_ref.is_none() && !self.password_for_any {
             return Err(usage(
                 "--password-stdin needs an image reference (and stdin free for the password)",
             ));

@@ -47,10 +47,21 @@ fn state(view: &MergedView, digests: &Digests, v: usize) -> FileState {
     let e = view.entry(v);
     let version = view.tree.version(v);
     let layer = version.map_or(0, |v| v.layer());
-    let sha256 = (e.kind == EntryKind::Regular)
-        .then(|| version.and_then(|ver| digests.get(ver.layer(), ver.entry())))
-        .flatten()
-        .map(|d| format!("sha256:{}", crate::digest::hex(d)));
+    let sha256 = match e.kind {
+        EntryKind::Regular => version.and_then(|ver| digests.get(ver.layer(), ver.entry())),
+        // A hardlink's bytes are its target's: the target's latest version at or below it.
+        EntryKind::Hardlink => version.and_then(|ver| {
+            let target = view
+                .versions_of(e.link_target.unwrap_or_default())
+                .iter()
+                .rev()
+                .filter_map(|&t| view.tree.version(t as usize))
+                .find(|t| t.layer() <= ver.layer())?;
+            digests.get(target.layer(), target.entry())
+        }),
+        _ => None,
+    }
+    .map(|d| format!("sha256:{}", crate::digest::hex(d)));
     FileState {
         kind: e.kind.as_str(),
         size: e.size,
@@ -67,14 +78,18 @@ fn state(view: &MergedView, digests: &Digests, v: usize) -> FileState {
 /// What differs between two versions of one path.
 fn what_differs(a: &FileState, b: &FileState, semantic: bool, contents: bool) -> Vec<&'static str> {
     let mut what = Vec::new();
-    if a.kind != b.kind {
-        what.push("kind");
+    // Under --semantic a hardlink and a copy with the same bytes are the same file (tar
+    // writers differ in whether they link duplicates).
+    let same_file = semantic && a.sha256.is_some() && a.sha256 == b.sha256;
+    if a.kind != b.kind && !same_file {
+        what.push("type");
     }
-    if a.kind == "file" && b.kind == "file" {
+    let file = |k: &str| k == "file" || k == "hardlink";
+    if file(a.kind) && file(b.kind) {
         if contents && a.sha256 != b.sha256 {
             what.push("content");
         }
-        if a.size != b.size {
+        if a.kind == b.kind && a.size != b.size {
             what.push("size");
         }
     }
@@ -85,13 +100,44 @@ fn what_differs(a: &FileState, b: &FileState, semantic: bool, contents: bool) ->
     if (a.uid, a.gid) != (b.uid, b.gid) {
         what.push("owner");
     }
-    if a.link_target != b.link_target {
+    if a.link_target != b.link_target && !(same_file && (a.kind == "hardlink" || b.kind == "hardlink")) {
         what.push("link");
     }
     if !semantic && a.mtime != b.mtime {
         what.push("mtime");
     }
     what
+}
+
+/// Changes listed at most (the counts stay exact): two unrelated images of millions of files
+/// would otherwise make a list of gigabytes.
+pub const MAX_LISTED: usize = 100_000;
+
+/// What differs between the two filesystems.
+#[derive(Default)]
+pub(super) struct Changes {
+    /// The first [`MAX_LISTED`] paths that differ, sorted by path.
+    pub listed: Vec<FileChange>,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+}
+
+impl Changes {
+    fn push(&mut self, c: FileChange) {
+        match c.change {
+            "added" => self.added += 1,
+            "removed" => self.removed += 1,
+            _ => self.changed += 1,
+        }
+        if self.listed.len() < MAX_LISTED {
+            self.listed.push(c);
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.added + self.removed + self.changed
+    }
 }
 
 /// Every path whose visible version differs between A and B, sorted by path.
@@ -102,7 +148,7 @@ pub(super) fn changes(
     sb: &ImageState,
     semantic: bool,
     not_compared: &mut Vec<String>,
-) -> Vec<FileChange> {
+) -> Changes {
     let (la, lb): (Vec<&EntryList>, Vec<&EntryList>) = (sa.entry_lists(), sb.entry_lists());
     let (va, vb) = (sa.tree.view(&la), sb.tree.view(&lb));
     let (da, db) = (Digests::of(sa), Digests::of(sb));
@@ -114,7 +160,7 @@ mode, owner and link only"
                 .to_string(),
         );
     }
-    let mut out = Vec::new();
+    let mut out = Changes::default();
     let mut ia = va.visible_iter().peekable();
     let mut ib = vb.visible_iter().peekable();
     loop {

@@ -40,11 +40,52 @@ pub struct Line {
 
 /// Compares `a` with `b` line by line (bytes read lossily as UTF-8).
 pub fn diff(a: &[u8], b: &[u8]) -> LineDiff {
+    piece(a, b, Position::default(), true, true).diff
+}
+
+/// Where a piece starts on each side: bytes into each file, and lines before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Position {
+    pub a_offset: u64,
+    pub b_offset: u64,
+    pub a_line: usize,
+    pub b_line: usize,
+}
+
+/// The diff of one piece of each version, and where the next piece starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub diff: LineDiff,
+    /// Where the next piece starts (both sides move on to just past their last line in
+    /// common, so that an insertion does not misalign the pieces after it).
+    pub next: Position,
+    /// Both versions were read to their end.
+    pub done: bool,
+}
+
+/// Diffs a piece of each version (`a` read from `at.a_offset`, `b` from `at.b_offset`;
+/// `a_end`/`b_end`: the piece reaches the end of that file). Only whole lines are compared
+/// (a piece is cut after its last newline, so no line or UTF-8 character is split); hunks
+/// are numbered from the lines before the piece and stop at the last line both have in
+/// common, where the next piece starts.
+pub fn piece(a: &[u8], b: &[u8], at: Position, a_end: bool, b_end: bool) -> Piece {
+    let whole = |bytes: &[u8], end: bool| -> usize {
+        if end {
+            return bytes.len();
+        }
+        // A line longer than the piece is taken as it is: the diff must move on.
+        bytes.iter().rposition(|&c| c == b'\n').map_or(bytes.len(), |i| i + 1)
+    };
+    let (a, b) = (&a[..whole(a, a_end)], &b[..whole(b, b_end)]);
     if a.contains(&0) || b.contains(&0) {
-        return LineDiff {
-            binary: true,
-            unaligned: false,
-            hunks: Vec::new(),
+        return Piece {
+            diff: LineDiff {
+                binary: true,
+                unaligned: false,
+                hunks: Vec::new(),
+            },
+            next: at,
+            done: true,
         };
     }
     let (ta, tb) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
@@ -68,10 +109,43 @@ pub fn diff(a: &[u8], b: &[u8]) -> LineDiff {
     let mut ops = vec![Op::Same; head];
     ops.extend(middle);
     ops.extend(std::iter::repeat_n(Op::Same, tail));
-    LineDiff {
-        binary: false,
-        unaligned,
-        hunks: hunks(&ops, &la, &lb),
+    let done = a_end && b_end;
+    // Up to the last line in common (all of it at the end, or when nothing is in common).
+    let cut = if done {
+        ops.len()
+    } else {
+        ops.iter().rposition(|&o| o == Op::Same).map_or(ops.len(), |i| i + 1)
+    };
+    let ops = &ops[..cut];
+    let (used_a, used_b) = ops.iter().fold((0, 0), |(x, y), o| match o {
+        Op::Same => (x + 1, y + 1),
+        Op::Del => (x + 1, y),
+        Op::Ins => (x, y + 1),
+    });
+    let bytes = |lines: &[&str], n: usize, total: usize| -> u64 {
+        if n >= lines.len() {
+            return total as u64;
+        }
+        lines[..n].iter().map(|l| l.len() as u64 + 1).sum()
+    };
+    let mut hunks = hunks(ops, &la, &lb);
+    for h in &mut hunks {
+        h.a_start += at.a_line;
+        h.b_start += at.b_line;
+    }
+    Piece {
+        diff: LineDiff {
+            binary: false,
+            unaligned,
+            hunks,
+        },
+        next: Position {
+            a_offset: at.a_offset + bytes(&la, used_a, a.len()),
+            b_offset: at.b_offset + bytes(&lb, used_b, b.len()),
+            a_line: at.a_line + used_a,
+            b_line: at.b_line + used_b,
+        },
+        done,
     }
 }
 
@@ -297,6 +371,82 @@ mod tests {
             }
             check_rebuilds(&a.join("\n"), &b.join("\n"));
         }
+    }
+
+    /// Read piece by piece (a few bytes at a time), a diff after an insertion stays aligned:
+    /// the hunks are those of the whole files, numbered as in them.
+    #[test]
+    fn pieces_stay_aligned_and_numbered_after_an_insertion() {
+        let a: String = (0..200).map(|i| format!("line {i}\n")).collect();
+        let b: String = (0..200)
+            .flat_map(|i| match i {
+                10 => vec![
+                    "inserted one\n".to_string(),
+                    "inserted two\n".to_string(),
+                    format!("line {i}\n"),
+                ],
+                150 => vec!["line 150 changed\n".to_string()],
+                _ => vec![format!("line {i}\n")],
+            })
+            .collect();
+        let whole = diff(a.as_bytes(), b.as_bytes());
+        let mut at = Position::default();
+        let mut changed = Vec::new();
+        for _ in 0..1000 {
+            let take = |s: &str, from: u64| {
+                let from = from as usize;
+                let end = (from + 300).min(s.len());
+                (s.as_bytes()[from..end].to_vec(), end == s.len())
+            };
+            let ((pa, ea), (pb, eb)) = (take(&a, at.a_offset), take(&b, at.b_offset));
+            let p = piece(&pa, &pb, at, ea, eb);
+            for h in &p.diff.hunks {
+                let (mut i, mut j) = (h.a_start, h.b_start);
+                for l in &h.lines {
+                    match l.op {
+                        ' ' => {
+                            i += 1;
+                            j += 1;
+                        }
+                        '-' => {
+                            changed.push(format!("-{i} {}", l.text));
+                            i += 1;
+                        }
+                        _ => {
+                            changed.push(format!("+{j} {}", l.text));
+                            j += 1;
+                        }
+                    }
+                }
+            }
+            if p.done {
+                break;
+            }
+            assert!(p.next != at, "a piece moves on");
+            at = p.next;
+        }
+        let mut want = Vec::new();
+        for h in &whole.hunks {
+            let (mut i, mut j) = (h.a_start, h.b_start);
+            for l in &h.lines {
+                match l.op {
+                    ' ' => {
+                        i += 1;
+                        j += 1;
+                    }
+                    '-' => {
+                        want.push(format!("-{i} {}", l.text));
+                        i += 1;
+                    }
+                    _ => {
+                        want.push(format!("+{j} {}", l.text));
+                        j += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(changed, want);
+        assert_eq!(want.len(), 4, "two lines inserted, one changed: {want:?}");
     }
 
     #[test]

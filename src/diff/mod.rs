@@ -23,7 +23,8 @@ pub const DIFF_VERSION: u32 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// Everything but packaging: two images are equal when their layers and configs are.
+    /// Everything but packaging: two images are equal when their layers (in order) and their
+    /// configs are (field by field, and, for fields not compared one by one, by digest).
     Exact,
     /// "Is this the same build?": file and config timestamps, history, file order and layer
     /// boundaries are left out; what the merged filesystem holds and how it runs count.
@@ -44,8 +45,11 @@ pub struct ImageDiff {
     pub summary: DiffSummary,
     pub config: Vec<ConfigChange>,
     pub layers: LayerDiff,
-    /// Every path whose visible version differs, sorted by path.
+    /// Every path whose visible version differs, sorted by path (the first 100,000; the
+    /// summary counts them all).
     pub files: Vec<FileChange>,
+    /// Paths that differ beyond those listed in `files`.
+    pub files_unlisted: usize,
     pub packages: Vec<PackageChange>,
     pub secrets: SecretDiff,
     /// Present when both images were matched against a vulnerability database.
@@ -100,7 +104,8 @@ pub struct DiffSummary {
 pub struct ConfigChange {
     /// `user`, `env`, `entrypoint`, `cmd`, `working_dir`, `exposed_ports`, `labels`,
     /// `volumes`, `stop_signal`, `healthcheck`, `shell`, `on_build`, `os`, `architecture`,
-    /// `variant`, `created`, `history`.
+    /// `variant`, `created`, `history`; `config` (the digests) when the configs differ only in
+    /// fields not named here.
     pub field: String,
     /// The variable, label, port or volume (for `history`, the entry's index).
     pub key: Option<String>,
@@ -119,6 +124,9 @@ pub struct LayerDiff {
     pub added: Vec<LayerRef>,
     /// In A and not in B.
     pub removed: Vec<LayerRef>,
+    /// The layers both images hold come in another order (the same layers stacked otherwise
+    /// make another filesystem where they overlap).
+    pub reordered: bool,
     /// Whether layer changes count (not under `--semantic`: two builds differ in every layer).
     pub counted: bool,
 }
@@ -138,7 +146,7 @@ pub struct FileChange {
     pub path: String,
     /// `added`, `removed` or `changed`.
     pub change: &'static str,
-    /// For `changed`: what differs, of `kind`, `content`, `size`, `mode`, `owner`, `link`,
+    /// For `changed`: what differs, of `type`, `content`, `size`, `mode`, `owner`, `link`,
     /// `mtime` (`mtime` only outside `--semantic`).
     pub what: Vec<&'static str>,
     pub a: Option<FileState>,
@@ -230,9 +238,25 @@ pub fn compare(a: &Input, b: &Input, mode: Mode) -> ImageDiff {
             .push("--semantic: file and config timestamps, history, file order and layer boundaries".to_string());
     }
 
-    let config = config_changes(sa, sb, semantic);
+    let mut config = config_changes(sa, sb, semantic);
+    // Fields porthole does not compare one by one (Hostname, os.version, history authors…):
+    // configs that differ in nothing it names still differ.
+    if !config.iter().any(|c| c.counted)
+        && ra.config_digest != rb.config_digest
+        && !semantic
+        && a.image().is_some()
+        && b.image().is_some()
+    {
+        config.push(ConfigChange {
+            field: "config".to_string(),
+            key: None,
+            a: ra.config_digest.clone(),
+            b: rb.config_digest.clone(),
+            counted: true,
+        });
+    }
     let layers = layer_diff(ra, rb, !semantic);
-    let files = files::changes(ra, sa, rb, sb, semantic, &mut not_compared);
+    let file_changes = files::changes(ra, sa, rb, sb, semantic, &mut not_compared);
     let packages = package_changes(ra, rb);
     let secrets = secret_diff(ra, rb);
     let vulnerabilities = vulnerability_diff(ra, rb);
@@ -246,13 +270,11 @@ pub fn compare(a: &Input, b: &Input, mode: Mode) -> ImageDiff {
         secrets_gone: secrets.gone.len(),
         ..Default::default()
     };
-    for f in &files {
-        match f.change {
-            "added" => summary.files_added += 1,
-            "removed" => summary.files_removed += 1,
-            _ => summary.files_changed += 1,
-        }
-    }
+    summary.files_added = file_changes.added;
+    summary.files_removed = file_changes.removed;
+    summary.files_changed = file_changes.changed;
+    let files_unlisted = file_changes.total() - file_changes.listed.len();
+    let files = file_changes.listed;
     for p in &packages {
         match p.change {
             "added" => summary.packages_added += 1,
@@ -269,8 +291,9 @@ pub fn compare(a: &Input, b: &Input, mode: Mode) -> ImageDiff {
     // Packages, secrets and vulnerabilities follow from the files, so they need no count of
     // their own; they are listed because they are what people ask about.
     let equal = summary.config == 0
-        && (!layers.counted || layers.added.is_empty() && layers.removed.is_empty())
-        && files.is_empty();
+        && (!layers.counted || layers.added.is_empty() && layers.removed.is_empty() && !layers.reordered)
+        && files.is_empty()
+        && files_unlisted == 0;
     ImageDiff {
         diff_version: DIFF_VERSION,
         porthole_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -282,6 +305,7 @@ pub fn compare(a: &Input, b: &Input, mode: Mode) -> ImageDiff {
         config,
         layers,
         files,
+        files_unlisted,
         packages,
         secrets,
         vulnerabilities,
@@ -380,7 +404,7 @@ fn config_changes(a: &ImageState, b: &ImageState, semantic: bool) -> Vec<ConfigC
         nonempty(&Some(cb.architecture.clone())),
         true,
     );
-    push("variant", None, ca.variant.clone(), cb.variant.clone(), true);
+    push("variant", None, nonempty(&ca.variant), nonempty(&cb.variant), true);
     push("user", None, nonempty(&ra.user), nonempty(&rb.user), true);
     push(
         "working_dir",
@@ -541,6 +565,14 @@ fn layer_diff(a: &ImageReport, b: &ImageReport, counted: bool) -> LayerDiff {
             out.removed.push(layer_ref(l));
         }
     }
+    let shared_order = |img: &ImageReport, other: &BTreeSet<String>| -> Vec<String> {
+        img.layers
+            .iter()
+            .filter_map(|l| l.diff_id.clone())
+            .filter(|d| other.contains(d))
+            .collect()
+    };
+    out.reordered = shared_order(a, &ib) != shared_order(b, &ia);
     out
 }
 
@@ -609,6 +641,46 @@ fn package_changes(a: &ImageReport, b: &ImageReport) -> Vec<PackageChange> {
             b: joined(vb),
         });
     }
+    pair_moved(out)
+}
+
+/// Where the file that lists a package names its version (`requests-2.31.0.dist-info`,
+/// `rack-3.0.8.gemspec`, `commons-io-2.15.1.jar`), an upgrade reads as one package removed and
+/// another added: a lone pair of the same type and name is one change, at B's path.
+fn pair_moved(changes: Vec<PackageChange>) -> Vec<PackageChange> {
+    let mut count: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for c in &changes {
+        *count.entry((c.change, c.kind.as_str(), c.name.as_str())).or_default() += 1;
+    }
+    let lone = |change: &str, c: &PackageChange| count.get(&(change, c.kind.as_str(), c.name.as_str())) == Some(&1);
+    let paired: Vec<bool> = changes
+        .iter()
+        .map(|c| matches!(c.change, "added" | "removed") && lone("added", c) && lone("removed", c))
+        .collect();
+    let mut out = Vec::new();
+    let mut removed_version: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
+    for (c, &p) in changes.iter().zip(&paired) {
+        if p && c.change == "removed" {
+            removed_version.insert((c.kind.clone(), c.name.clone()), c.a.clone());
+        }
+    }
+    for (c, p) in changes.into_iter().zip(paired) {
+        if !p {
+            out.push(c);
+        } else if c.change == "added" {
+            let a = removed_version.remove(&(c.kind.clone(), c.name.clone())).flatten();
+            let change = match (ordering(&c.kind), a.as_deref(), c.b.as_deref()) {
+                (Some(s), Some(x), Some(y)) => match s.compare(x, y) {
+                    std::cmp::Ordering::Less => "upgraded",
+                    std::cmp::Ordering::Greater => "downgraded",
+                    std::cmp::Ordering::Equal => "changed",
+                },
+                _ => "changed",
+            };
+            out.push(PackageChange { change, a, ..c });
+        }
+    }
+    out.sort_by(|x, y| (&x.kind, &x.name, &x.path).cmp(&(&y.kind, &y.name, &y.path)));
     out
 }
 
@@ -638,7 +710,12 @@ fn vulnerability_diff(a: &ImageReport, b: &ImageReport) -> Option<VulnerabilityD
         return None;
     }
     let key = |v: &crate::report::vulnerabilities::Vulnerability| {
-        (v.id.clone(), v.package.kind.clone(), v.package.name.clone())
+        (
+            v.id.clone(),
+            v.package.kind.clone(),
+            v.package.name.clone(),
+            v.package.path.clone(),
+        )
     };
     let ka: BTreeSet<_> = a.vulnerabilities.iter().map(key).collect();
     let kb: BTreeSet<_> = b.vulnerabilities.iter().map(key).collect();

@@ -2,7 +2,34 @@
 //! of change, `-` for A's side and `+` for B's, the way diff(1) reads.
 
 use super::{ConfigChange, FileChange, ImageDiff};
+use std::borrow::Cow;
 use std::fmt::Write as _;
+
+/// Text from an image, safe for a terminal: control characters (escape sequences, newlines
+/// that would forge lines of this output) are written as `\x1b`, `\n`, ….
+fn t(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{{{:02x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`t`] of an optional string, or `default`.
+fn t_or<'a>(s: Option<&'a str>, default: &'a str) -> Cow<'a, str> {
+    t(s.unwrap_or(default))
+}
 
 /// Lines of file changes printed before the rest is only counted (`--json` lists them all).
 pub const MAX_FILE_LINES: usize = 2000;
@@ -13,8 +40,8 @@ pub fn render(d: &ImageDiff) -> String {
     let name = |side: &super::Side| {
         let id = side.config_digest.as_deref().map(short).unwrap_or_default();
         match &side.name {
-            Some(n) => format!("{} ({n}, config {id})", side.input),
-            None => format!("{} (config {id})", side.input),
+            Some(n) => format!("{} ({}, config {id})", t(&side.input), t(n)),
+            None => format!("{} (config {id})", t(&side.input)),
         }
     };
     let _ = writeln!(s, "--- A: {}", name(&d.a));
@@ -51,8 +78,8 @@ pub fn render(d: &ImageDiff) -> String {
             None => String::new(),
         }
     );
-    for t in &d.trouble {
-        let _ = writeln!(s, "trouble: {t}");
+    for why in &d.trouble {
+        let _ = writeln!(s, "trouble: {}", t(why));
     }
     if !d.config.is_empty() {
         let _ = writeln!(s, "\nConfig:");
@@ -61,11 +88,16 @@ pub fn render(d: &ImageDiff) -> String {
         }
     }
     let l = &d.layers;
-    if !l.added.is_empty() || !l.removed.is_empty() {
+    if !l.added.is_empty() || !l.removed.is_empty() || l.reordered {
         let _ = writeln!(
             s,
-            "\nLayers{}:",
-            if l.counted { "" } else { " (not counted: --semantic)" }
+            "\nLayers{}:{}",
+            if l.counted { "" } else { " (not counted: --semantic)" },
+            if l.reordered {
+                " the shared layers come in another order"
+            } else {
+                ""
+            }
         );
         for (sign, list) in [('-', &l.removed), ('+', &l.added)] {
             for r in list {
@@ -91,11 +123,11 @@ pub fn render(d: &ImageDiff) -> String {
                 s,
                 "{:<10} {:<8} {:<32} {} → {}   ({})",
                 p.change,
-                p.kind,
-                p.name,
-                p.a.as_deref().unwrap_or("-"),
-                p.b.as_deref().unwrap_or("-"),
-                p.path
+                t(&p.kind),
+                t(&p.name),
+                t_or(p.a.as_deref(), "-"),
+                t_or(p.b.as_deref(), "-"),
+                t(&p.path)
             );
         }
     }
@@ -104,12 +136,9 @@ pub fn render(d: &ImageDiff) -> String {
         for f in d.files.iter().take(MAX_FILE_LINES) {
             file_line(&mut s, f);
         }
-        if d.files.len() > MAX_FILE_LINES {
-            let _ = writeln!(
-                s,
-                "… and {} more (--json lists every one)",
-                d.files.len() - MAX_FILE_LINES
-            );
+        let more = d.files.len().saturating_sub(MAX_FILE_LINES) + d.files_unlisted;
+        if more > 0 {
+            let _ = writeln!(s, "… and {more} more (--json lists the first 100,000)");
         }
     }
     for (title, list) in [("New secrets", &d.secrets.new), ("Secrets gone", &d.secrets.gone)] {
@@ -117,7 +146,14 @@ pub fn render(d: &ImageDiff) -> String {
             let _ = writeln!(s, "\n{title}:");
             for f in list {
                 let at = f.path.as_deref().or(f.key.as_deref()).unwrap_or(&f.location);
-                let _ = writeln!(s, "  {:<8} {} {at} {}", f.severity.as_str(), f.rule, f.match_redacted);
+                let _ = writeln!(
+                    s,
+                    "  {:<8} {} {} {}",
+                    f.severity.as_str(),
+                    f.rule,
+                    t(at),
+                    t(&f.match_redacted)
+                );
             }
         }
     }
@@ -133,9 +169,9 @@ pub fn render(d: &ImageDiff) -> String {
                         s,
                         "  {:<8} {:<22} {} {}",
                         x.severity.rating.as_str(),
-                        x.id,
-                        x.package.name,
-                        x.package.version
+                        t(&x.id),
+                        t(&x.package.name),
+                        t(&x.package.version)
                     );
                 }
             }
@@ -149,45 +185,45 @@ pub fn render(d: &ImageDiff) -> String {
 
 fn config_line(s: &mut String, c: &ConfigChange) {
     let field = match &c.key {
-        Some(k) => format!("{} {k}", c.field),
+        Some(k) => format!("{} {}", c.field, t(k)),
         None => c.field.clone(),
     };
     let note = if c.counted { "" } else { "   (not counted)" };
     if let Some(a) = &c.a {
-        let _ = writeln!(s, "- {field}: {a}{note}");
+        let _ = writeln!(s, "- {field}: {}{note}", t(a));
     }
     if let Some(b) = &c.b {
-        let _ = writeln!(s, "+ {field}: {b}{note}");
+        let _ = writeln!(s, "+ {field}: {}{note}", t(b));
     }
 }
 
 fn file_line(s: &mut String, f: &FileChange) {
     match f.change {
         "added" => {
-            let _ = writeln!(s, "+ {}", f.path);
+            let _ = writeln!(s, "+ {}", t(&f.path));
         }
         "removed" => {
-            let _ = writeln!(s, "- {}", f.path);
+            let _ = writeln!(s, "- {}", t(&f.path));
         }
         _ => {
             let mut detail: Vec<String> = Vec::new();
             if let (Some(a), Some(b)) = (&f.a, &f.b) {
                 for w in &f.what {
                     detail.push(match *w {
-                        "kind" => format!("type {} → {}", a.kind, b.kind),
+                        "type" => format!("type {} → {}", a.kind, b.kind),
                         "size" => format!("size {} → {}", a.size, b.size),
                         "mode" => format!("mode {:o} → {:o}", a.mode & 0o7777, b.mode & 0o7777),
                         "owner" => format!("owner {}:{} → {}:{}", a.uid, a.gid, b.uid, b.gid),
                         "link" => format!(
                             "link {} → {}",
-                            a.link_target.as_deref().unwrap_or("-"),
-                            b.link_target.as_deref().unwrap_or("-")
+                            t_or(a.link_target.as_deref(), "-"),
+                            t_or(b.link_target.as_deref(), "-")
                         ),
                         other => other.to_string(),
                     });
                 }
             }
-            let _ = writeln!(s, "~ {}   ({})", f.path, detail.join(", "));
+            let _ = writeln!(s, "~ {}   ({})", t(&f.path), detail.join(", "));
         }
     }
 }

@@ -57,6 +57,11 @@ pub struct LayerChanges {
     pub added: u64,
     pub modified: u64,
     pub deleted: u64,
+    /// Bytes of regular files written where nothing lower was visible (a new path, one a
+    /// lower layer deleted, or a repeat within this layer: each write counted once).
+    pub bytes_added: u64,
+    /// Bytes of regular files written over a lower layer's visible version.
+    pub bytes_modified: u64,
 }
 
 /// The merged filesystem of an image.
@@ -127,13 +132,20 @@ impl MergedTree {
                     deleted_in: NONE,
                     overwritten_in: NONE,
                 });
+                let bytes = if e.kind == EntryKind::Regular { e.size } else { 0 };
                 match visible.insert(e.path, idx) {
-                    None => ch.added += 1,
+                    None => {
+                        ch.added += 1;
+                        ch.bytes_added = ch.bytes_added.saturating_add(bytes);
+                    }
                     Some(old) => {
                         let old_v = versions[old as usize];
                         versions[old as usize].overwritten_in = l;
                         if old_v.layer != l {
                             ch.modified += 1;
+                            ch.bytes_modified = ch.bytes_modified.saturating_add(bytes);
+                        } else {
+                            ch.bytes_added = ch.bytes_added.saturating_add(bytes);
                         }
                         // A directory replaced by something else takes its contents with it.
                         let was_dir = layers[old_v.layer()].get(old_v.entry()).kind == EntryKind::Directory;
@@ -396,7 +408,9 @@ mod tests {
             LayerChanges {
                 added: 0,
                 modified: 1,
-                deleted: 1
+                deleted: 1,
+                bytes_added: 0,
+                bytes_modified: 2,
             }
         );
     }

@@ -18,6 +18,8 @@ impl ImagePass for Summary {
             layer.files_added = ch.added;
             layer.files_modified = ch.modified;
             layer.files_deleted = ch.deleted;
+            layer.bytes_added = ch.bytes_added;
+            layer.bytes_modified = ch.bytes_modified;
         }
         let s = &mut out.summary;
         for (_, v) in view.visible_iter() {
@@ -30,26 +32,13 @@ impl ImagePass for Summary {
                 s.total_size += e.size;
             }
         }
-        // Per layer, the bytes of regular files it writes: at a new path or over a lower
-        // layer's version (by each path's versions, oldest first), and those the image hides.
-        for slot in 0..view.tree.path_count() {
-            for (i, &v) in view.versions_at(slot).iter().enumerate() {
-                let ver = view.tree.versions()[v as usize];
-                let e = view.entry(v as usize);
-                if e.kind != EntryKind::Regular {
-                    continue;
-                }
-                let Some(layer) = out.layers.get_mut(ver.layer()) else {
-                    continue;
-                };
-                if i == 0 {
-                    layer.bytes_added = layer.bytes_added.saturating_add(e.size);
-                } else {
-                    layer.bytes_modified = layer.bytes_modified.saturating_add(e.size);
-                }
-                if ver.hidden() {
+        // What each layer ships that the image hides: the layers' sum is the image's waste.
+        for v in view.tree.versions() {
+            let e = view.layers[v.layer()].get(v.entry());
+            if e.kind == EntryKind::Regular && v.hidden() {
+                out.summary.wasted_bytes = out.summary.wasted_bytes.saturating_add(e.size);
+                if let Some(layer) = out.layers.get_mut(v.layer()) {
                     layer.bytes_wasted = layer.bytes_wasted.saturating_add(e.size);
-                    out.summary.wasted_bytes = out.summary.wasted_bytes.saturating_add(e.size);
                 }
             }
         }

@@ -78,18 +78,25 @@ impl Comparison {
         self.diff.clone()
     }
 
-    /// The line diff (JSON, [`crate::diff::lines::LineDiff`]) of `len` bytes at `offset` of the
-    /// two versions of `path` (a side without it reads as empty), and how many bytes each side
-    /// had there: `{"diff": …, "a_bytes": n, "b_bytes": n}`.
-    pub fn line_diff(&self, path: &str, offset: f64, len: u32) -> std::result::Result<String, JsValue> {
-        let piece = |side: u32| match self.read(side, path, offset, len) {
+    /// The line diff of the next piece (`len` bytes of each side) of both versions of `path`
+    /// (a side without it reads as empty), from `at` (JSON of [`crate::diff::lines::Position`],
+    /// or empty for the start): JSON of [`crate::diff::lines::Piece`], whose `next` is where
+    /// the piece after it starts.
+    pub fn line_diff(&self, path: &str, at: &str, len: u32) -> std::result::Result<String, JsValue> {
+        let at: crate::diff::lines::Position = if at.trim().is_empty() {
+            Default::default()
+        } else {
+            serde_json::from_str(at).map_err(|e| JsValue::from_str(&e.to_string()))?
+        };
+        let piece = |side: u32, offset: u64| match self.read(side, path, offset as f64, len) {
             Ok(bytes) => Ok(bytes),
             Err(_) if !self.has(side, path) => Ok(Vec::new()),
             Err(e) => Err(e),
         };
-        let (a, b) = (piece(0)?, piece(1)?);
-        let d = crate::diff::lines::diff(&a, &b);
-        Ok(serde_json::json!({"diff": d, "a_bytes": a.len(), "b_bytes": b.len()}).to_string())
+        let (a, b) = (piece(0, at.a_offset)?, piece(1, at.b_offset)?);
+        let (a_end, b_end) = (a.len() < len as usize, b.len() < len as usize);
+        let p = crate::diff::lines::piece(&a, &b, at, a_end, b_end);
+        serde_json::to_string(&p).map_err(|e| JsValue::from_str(&e.to_string()))
     }
 
     /// Up to `len` bytes at `offset` of the visible file at `path` in image `side` (0 = A,

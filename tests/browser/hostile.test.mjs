@@ -32,7 +32,8 @@ const VERDICT = { 0: 'verified', 3: 'mismatch', 4: 'incomplete' };
 
 // Elements that only image content turned into HTML could have made (the page makes none), and
 // the head elements whose number must not change (a <style>, <base> or <meta> from an image).
-const INJECTED = 'img, svg, math, iframe, frame, object, embed, video, audio, style, base, script:not([src]), [onerror], [onload], [onclick], [onmouseover], [onfocus], [srcdoc]';
+// The page's own pictures are SVG (class pic); any other svg came from the image.
+const INJECTED = 'img, svg:not(.pic), math, iframe, frame, object, embed, video, audio, style, base, script:not([src]), [onerror], [onload], [onclick], [onmouseover], [onfocus], [srcdoc]';
 const HEAD = 'script, link, meta, style, base';
 
 let server;
@@ -68,7 +69,10 @@ function injected(page) {
 /** Renders every view of the report shown (the Files view lists the root), so that every name,
  *  label and message of the image has been put on the page. */
 async function visitViews(page, img) {
-  for (const v of ['layers', 'config', 'secrets', 'packages', 'errors', 'files']) await page.click(`#tab-${v}`);
+  for (const v of ['layers', 'config', 'secrets', 'packages', 'errors', 'sizes']) await page.click(`#tab-${v}`);
+  // The Sizes view has drawn the root (names of the image's top directories as SVG text).
+  await page.waitForSelector('#view-sizes [data-picture=sizes], #view-sizes p', { state: 'attached' });
+  await page.click('#tab-files');
   if (img.files.length) await page.waitForSelector('#tree .row');
 }
 

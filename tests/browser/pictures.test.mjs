@@ -3,31 +3,18 @@
 // the wasted ones below it); a layer's bar filters the Files view; directories open by click
 // and by keyboard; both pictures save as SVG and PNG; 100,000 files stay one directory at a
 // time. Screenshots in light and dark mode go to tests/browser/artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
 import { tarHeader, dockerArchive } from './lib/images.mjs';
 
-const tmp = H.tmpDir('pictures');
-let server;
-let browser;
-
-before(async () => {
-  server = await H.startServer();
-  browser = await H.launch(tmp);
-});
-
-after(async () => {
-  await browser?.ctx.close();
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const env = H.servedBrowser('pictures');
 
 async function open(file) {
-  const page = await H.newPage(browser.ctx);
-  await page.goto(server.base);
+  const page = await H.newPage(env.browser.ctx);
+  await page.goto(env.server.base);
   await page.setInputFiles('input[type=file]', file);
   assert.equal((await H.waitSettled(page, 120000)).state, 'done');
   return page;
@@ -62,7 +49,7 @@ async function sizesShown(page) {
 }
 
 test('the bars and the treemap show the report\'s numbers, open by click and keyboard, and save as SVG and PNG', async () => {
-  const file = H.fixture(tmp, 'docker');
+  const file = H.fixture(env.tmp, 'docker');
   const want = H.cli(file).json.images[0];
   const page = await open(file);
 
@@ -135,7 +122,7 @@ test('100,000 files: the treemap draws one directory at a time, 300 shapes at mo
     for (let i = 0; i < per; i++) parts.push(tarHeader(`d${d}/f${i}.txt`, { size: data.length }), data, pad);
   }
   parts.push(Buffer.alloc(1024));
-  const file = path.join(tmp, 'many.tar');
+  const file = path.join(env.tmp, 'many.tar');
   fs.writeFileSync(file, dockerArchive([Buffer.concat(parts)], { tag: 'example.com/many-sized:1' }));
   const page = await open(file);
   const t0 = Date.now();
@@ -157,10 +144,9 @@ test('100,000 files: the treemap draws one directory at a time, 300 shapes at mo
   await page.close();
 });
 
-const REAL_IMAGES = path.resolve(process.env.REAL_IMAGES_DIR || '/tmp/porthole-real-images');
-const IN_CI = !!process.env.CI && !['false', '0'].includes(process.env.CI);
+const { REAL_IMAGES } = H;
 
-test('the real Debian image: the treemap\'s numbers are the report\'s, at the root and in /usr', { skip: !IN_CI && !fs.existsSync(path.join(REAL_IMAGES, 'oci.tar')) && `no ${REAL_IMAGES}` }, async () => {
+test('the real Debian image: the treemap\'s numbers are the report\'s, at the root and in /usr', { skip: H.withoutRealImage('oci.tar') }, async () => {
   const file = path.join(REAL_IMAGES, 'oci.tar');
   assert.ok(fs.existsSync(file), `${file} is missing: run tests/real-images.sh`);
   const want = H.cli(file).json.images[0];

@@ -152,3 +152,33 @@ pub fn need(tool: &str) {
         "{tool} is not installed: run `scripts/setup.sh --tests` (or `make test`), which installs it"
     );
 }
+
+/// Asserts that `json` follows the JSON Schema in `docs/<schema>` (python3-jsonschema, as the
+/// report's is checked), naming the first errors.
+#[allow(dead_code)] // each test binary compiles this module; not every one checks a schema
+pub fn follows_schema(json: &serde_json::Value, schema: &str) {
+    use std::io::Write as _;
+    let path = format!("{}/docs/{schema}", env!("CARGO_MANIFEST_DIR"));
+    let script = format!(
+        "import json,sys,jsonschema\nv=jsonschema.Draft202012Validator(json.load(open({path:?})))\n\
+errs=list(v.iter_errors(json.load(sys.stdin)))\nprint(chr(10).join(e.message for e in errs[:5]))\nsys.exit(1 if errs else 0)"
+    );
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(json.to_string().as_bytes())
+        .expect("python3 reads the document");
+    let out = child.wait_with_output().expect("python3 ends");
+    assert!(
+        out.status.success(),
+        "the document does not follow docs/{schema}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -170,27 +170,33 @@ export class ComparePanel {
     return box;
   }
 
+  /** Fills `box` with `node`'s directories and files, DIR_ROWS at a time: each element is
+   *  made only when it is shown (a directory may hold a million changed files). */
   fill(box, node) {
-    const items = [];
-    for (const [name, sub] of node.dirs) {
-      const details = el('details', { class: 'compare-dir' }, el('summary', {}, `${name}/ `, el('span', { class: 'muted', text: `(${int(sub.count)})` })));
-      details.addEventListener('toggle', () => {
-        if (details.open && details.children.length === 1) {
-          const inner = el('div', { class: 'compare-children' });
-          this.fill(inner, sub);
-          details.append(inner);
-        }
-      }, { once: false });
-      items.push(details);
-    }
-    for (const f of node.leaves) items.push(this.leaf(f));
-    const shown = items.slice(0, DIR_ROWS);
-    box.append(...shown);
-    if (items.length > DIR_ROWS) {
-      const more = el('button', { type: 'button', class: 'button', text: `Show ${int(items.length - DIR_ROWS)} more` });
-      more.addEventListener('click', () => { more.replaceWith(...items.slice(DIR_ROWS)); });
-      box.append(more);
-    }
+    const makers = [
+      ...[...node.dirs].map(([name, sub]) => () => {
+        const details = el('details', { class: 'compare-dir' }, el('summary', {}, `${name}/ `, el('span', { class: 'muted', text: `(${int(sub.count)})` })));
+        details.addEventListener('toggle', () => {
+          if (details.open && details.children.length === 1) {
+            const inner = el('div', { class: 'compare-children' });
+            this.fill(inner, sub);
+            details.append(inner);
+          }
+        });
+        return details;
+      }),
+      ...node.leaves.map((f) => () => this.leaf(f)),
+    ];
+    const show = (from) => {
+      box.append(...makers.slice(from, from + DIR_ROWS).map((make) => make()));
+      const left = makers.length - from - DIR_ROWS;
+      if (left > 0) {
+        const more = el('button', { type: 'button', class: 'button', text: `Show ${int(Math.min(left, DIR_ROWS))} more of ${int(left)}` });
+        more.addEventListener('click', () => { more.remove(); show(from + DIR_ROWS); });
+        box.append(more);
+      }
+    };
+    show(0);
   }
 
   leaf(f) {
@@ -201,28 +207,29 @@ export class ComparePanel {
     return el('div', { class: `compare-file ${f.change}`, dataset: { path: f.path, change: f.change } },
       el('span', { class: 'compare-mark', 'aria-hidden': 'true', text: mark }),
       text
-        ? el('button', { type: 'button', class: 'link', text: name, title: `Show the lines of ${f.path} that differ`, onclick: () => this.showLines(f, 0) })
+        ? el('button', { type: 'button', class: 'link', text: name, title: `Show the lines of ${f.path} that differ`, onclick: () => this.showLines(f) })
         : el('span', { text: name }),
       el('span', { class: 'muted', text: ` ${f.change}: ${detail}` }));
   }
 
-  /** The line diff of the piece at `offset` of both versions of `f`. */
-  async showLines(f, offset) {
+  /** The line diff of both versions of `f`, a piece of each at a time from `at` (the last
+   *  piece's `next`: both sides move on past their last common line, so pieces stay aligned). */
+  async showLines(f, at = undefined) {
     const box = this.lines;
     const run = this.run;
     box.replaceChildren(el('p', { class: 'muted', text: `Reading ${f.path}…` }));
     let r;
     try {
-      r = await this.worker.lines(f.path, offset, PIECE);
+      r = await this.worker.lines(f.path, at, PIECE);
     } catch (e) {
       if (run === this.run) box.replaceChildren(el('p', { text: `${f.path} could not be read: ${e.message}` }));
       return;
     }
     if (run !== this.run) return;
-    const head = el('h4', { text: `${f.path}: bytes ${int(offset)} to ${int(offset + Math.max(r.a_bytes, r.b_bytes))}` });
-    const parts = [head];
+    const from = at ?? { a_line: 0, b_line: 0 };
+    const parts = [el('h4', { text: `${f.path}: lines ${int(from.a_line + 1)} to ${int(r.next.a_line)} of A, ${int(from.b_line + 1)} to ${int(r.next.b_line)} of B` })];
     if (r.diff.binary) parts.push(el('p', { text: 'Not text (it holds NUL bytes): the contents differ by their sha256 only.' }));
-    else if (!r.diff.hunks.length) parts.push(el('p', { text: 'These bytes are the same on both sides.' }));
+    else if (!r.diff.hunks.length) parts.push(el('p', { text: 'These lines are the same on both sides.' }));
     else {
       if (r.diff.unaligned) parts.push(el('p', { class: 'muted', text: 'Too unlike to align: every line of A, then every line of B.' }));
       const pre = el('pre', { class: 'line-diff', dataset: { path: f.path } });
@@ -234,9 +241,7 @@ export class ComparePanel {
       }
       parts.push(pre);
     }
-    if (Math.max(r.a_bytes, r.b_bytes) >= PIECE) {
-      parts.push(el('button', { type: 'button', class: 'button', text: 'Next 64 KiB', onclick: () => this.showLines(f, offset + PIECE) }));
-    }
+    if (!r.done) parts.push(el('button', { type: 'button', class: 'button', dataset: { action: 'next-lines' }, text: 'Next 64 KiB', onclick: () => this.showLines(f, r.next) }));
     box.replaceChildren(...parts);
     box.scrollIntoView({ block: 'nearest' });
   }

@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { before, after } from 'node:test';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,18 @@ export const bin = process.env.PORTHOLE_BIN || path.join(targetDir, 'release/por
 export const fixtureBin = process.env.PORTHOLE_FIXTURE || path.join(targetDir, 'release/porthole-fixture');
 export const singleHtml = path.join(targetDir, 'single/porthole.html');
 export const SUBPATH = '/some/sub/path/';
+
+// Where tests/real-images.sh writes (make test runs it before the browser tests). Outside CI a
+// test of them is skipped when they are not built; in CI (CI set, as CI services do) a missing
+// image fails it: a test CI always skipped would test nothing.
+export const REAL_IMAGES = path.resolve(process.env.REAL_IMAGES_DIR || '/tmp/porthole-real-images');
+export const IN_CI = !!process.env.CI && !['false', '0'].includes(process.env.CI);
+
+/** The `skip` option of a test that reads the real image `name`: a reason outside CI when it is
+ *  missing, else false. */
+export function withoutRealImage(name) {
+  return !IN_CI && !fs.existsSync(path.join(REAL_IMAGES, name)) && `no ${REAL_IMAGES}/${name}`;
+}
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tar': 'application/x-tar' };
 
@@ -100,6 +113,23 @@ export async function newPage(ctx) {
   });
   page.problems = async () => problems.concat(await page.evaluate(() => window.__violations || []).catch(() => []));
   return page;
+}
+
+/** For a test file that needs the page served and a browser: starts both before its tests and
+ *  ends them (and removes its temp dir) after. Returns { tmp, server, browser } (the last two
+ *  set once `before` has run). */
+export function servedBrowser(tag, serverOptions = {}) {
+  const env = { tmp: tmpDir(tag), server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    env.browser = await launch(env.tmp);
+  });
+  after(async () => {
+    await env.browser?.ctx.close();
+    await env.server?.close();
+    fs.rmSync(env.tmp, { recursive: true, force: true });
+  });
+  return env;
 }
 
 export async function waitSettled(page, timeout = 60000) {
