@@ -182,3 +182,14 @@ fn every_limit_is_settable_by_name_and_a_limit_hit_exits_4() {
         assert!(err.contains("--limit"), "{bad}: {err}");
     }
 }
+
+/// The text summary never passes an image's control characters to the terminal.
+#[test]
+fn the_summary_escapes_control_characters_from_the_image() {
+    let s = fixture::sample("evil:\x1b]0;pwned\x07tag", Compress::Gzip);
+    let p = tmp("escape.tar", &fixture::docker_archive(&[s], false));
+    let (code, out, _) = run(&["inspect", p.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+    assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+    assert!(out.contains("evil:\\x{1b}]0;pwned\\x{07}tag"), "{out}");
+}

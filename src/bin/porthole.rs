@@ -11,12 +11,31 @@ use porthole::vuln::{Rating, VulnDb};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Prints to stdout, ignoring a closed pipe (`porthole … | head` must not panic).
+/// Prints to stdout, ignoring a closed pipe (`porthole … | head` must not panic). Control
+/// characters other than newline and tab (escape sequences from an image's names, labels or
+/// commands) are written as `\x{1b}`: nothing an image holds can drive the terminal.
 macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        let line = format!($($t)*);
+        let _ = writeln!(std::io::stdout().lock(), "{}", terminal_safe(&line));
     }};
+}
+
+/// `text` with its control characters but newline and tab escaped (`\x{1b}`).
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\x{{{:02x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[derive(Parser)]
@@ -614,7 +633,7 @@ fn print_errors(report: &Report) {
         .iter()
         .chain(report.images.iter().flat_map(|i| i.errors.iter()))
     {
-        eprintln!("porthole: {e}");
+        eprintln!("porthole: {}", terminal_safe(&e.to_string()));
     }
 }
 
