@@ -13,9 +13,11 @@ mod cargo_auditable;
 mod executable;
 mod go_build_info;
 mod java_archive;
+mod practices;
 mod secrets;
 
 pub use capture::Capture;
+pub use practices::{AccountFile, ContentMatch};
 pub use secrets::FileSecret;
 
 use crate::fs::Marker;
@@ -77,6 +79,7 @@ pub fn for_layer(limits: &Limits) -> Vec<Box<dyn LayerAnalyzer>> {
         Box::new(executable::Modules::<GoProbe>::new()),
         Box::new(executable::Modules::<AuditableProbe>::new()),
         Box::new(executable::Modules::<JarProbe>::new()),
+        Box::new(practices::PracticeScan::new(limits)),
     ]
 }
 
@@ -135,6 +138,10 @@ findings! {
     Secret(FileSecret),
     /// Modules an executable or archive was built from.
     Modules(BinaryModules),
+    /// A malware-indicator rule's match in a file's contents.
+    Content(ContentMatch),
+    /// An account file (passwd, shadow, group) kept for the best-practice rules.
+    Account(AccountFile),
 }
 
 /// A type that is one kind of [`Finding`] (see [`Findings::of`]).

@@ -35,6 +35,30 @@ pub struct RunConfig {
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(rename = "ExposedPorts", default)]
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    /// The health check (added for the best-practice rules).
+    #[serde(rename = "Healthcheck", default)]
+    pub healthcheck: Option<HealthConfig>,
+    /// VOLUME paths (added for the best-practice rules).
+    #[serde(rename = "Volumes", default)]
+    pub volumes: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// The config's `Healthcheck`: only the test is read.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct HealthConfig {
+    /// `["CMD", …]`, `["CMD-SHELL", "…"]`, or `["NONE"]` (health checks turned off).
+    #[serde(rename = "Test", default)]
+    pub test: Option<Vec<String>>,
+}
+
+impl HealthConfig {
+    /// Whether a health check runs: a test that is not `NONE`.
+    pub fn is_on(&self) -> bool {
+        self.test
+            .as_deref()
+            .and_then(<[String]>::first)
+            .is_some_and(|t| t != "NONE")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -463,7 +463,8 @@ impl RuleSet {
                     ));
                 }
                 if !listed.is_empty() {
-                    ev.push(format!("{} files, {total} bytes", listed.len()));
+                    let n = listed.len();
+                    ev.push(format!("{n} file{}, {total} bytes", if n == 1 { "" } else { "s" }));
                     ev.extend(listed);
                 }
             }
