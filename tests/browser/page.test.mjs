@@ -306,6 +306,15 @@ test('secrets: counted on the Overview, listed with place and state, values neve
   const gh = rows[found.findIndex((f) => f.location === 'env')];
   assert.equal(gh[3], 'environment variable GITHUB_TOKEN');
   await H.shot(page, 'secrets');
+  // The secrets raise CIS-DI-0010 in the Best practices view: its evidence as text, no value.
+  const practices = want.json.images[0].best_practices;
+  assert.equal(await page.textContent('#tab-practices'), `Best practices (${practices.length})`);
+  await page.click('#tab-practices');
+  const shown = await page.$$eval('#view-practices [data-practice]', (ss) => ss.map((s) => s.dataset.practice));
+  assert.deepEqual([...shown].sort(), practices.map((b) => b.id).sort());
+  const evidence = await page.$$eval('#view-practices [data-practice="CIS-DI-0010"] .evidence li', (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(evidence, practices.find((b) => b.id === 'CIS-DI-0010').evidence);
+  assert.ok(evidence.some((e) => e.includes('GITHUB_TOKEN')), evidence.join('\n'));
   const text = await page.evaluate(() => document.body.innerText);
   for (const v of SECRET_VALUES) assert.ok(!text.includes(v), 'the secret value is not on the page');
   assert.deepEqual(await page.problems(), []);
