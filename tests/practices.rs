@@ -182,14 +182,20 @@ fn the_ignore_file_leaves_out_rules_and_evidence_and_counts_them() {
 #[test]
 fn a_glob_leaves_out_part_of_the_evidence() {
     let mut opts = Options::default();
-    opts.vuln_policy.ignore = IgnoreList::parse("DKL-LI-0003 /opt/.cache/*.json\n").unwrap();
+    opts.vuln_policy.ignore =
+        IgnoreList::parse("DKL-LI-0003 /opt/.cache/*.json\nDKL-DI-0005 /var/lib/apt/lists/*\n").unwrap();
     let r = support::inspect_with(&cryptojacked(), &opts);
     let img = &r.images[0];
     let junk = finding(img, "DKL-LI-0003");
     assert!(!has(junk, "/opt/.cache/config.json") && has(junk, "/opt/.cache/start.sh"));
-    let s = &img.best_practices_suppressed;
-    assert_eq!(s.len(), 1);
-    assert_eq!((s[0].id.as_str(), s[0].evidence, s[0].whole), ("DKL-LI-0003", 1, false));
+    // Every file of a files rule left out: its count line goes too, and the whole finding.
+    assert!(!practices(img).contains(&"DKL-DI-0005"));
+    let s: Vec<(&str, usize, bool)> = img
+        .best_practices_suppressed
+        .iter()
+        .map(|s| (s.id.as_str(), s.evidence, s.whole))
+        .collect();
+    assert_eq!(s, [("DKL-DI-0005", 2, true), ("DKL-LI-0003", 1, false)]);
 }
 
 fn porthole(args: &[&str]) -> (i32, String) {

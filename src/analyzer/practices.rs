@@ -92,6 +92,10 @@ impl PracticeScan {
     /// file is binary, then matched (with the carried tail of what came before) once enough
     /// new bytes are in, or the read ends.
     fn piece(&mut self, data: &[u8]) {
+        // An executable is read further: known from its first piece when that holds the magic.
+        if self.seen == 0 && data.starts_with(b"\x7fELF") {
+            self.cap = self.text_bytes.max(EXECUTABLE_SCAN_BYTES);
+        }
         let room = usize::try_from(self.cap.saturating_sub(self.seen)).unwrap_or(usize::MAX);
         let data = data.get(..room.min(data.len())).unwrap_or(data);
         self.seen = self.seen.saturating_add(data.len() as u64);

@@ -1278,7 +1278,7 @@ fn print_summary(r: &Report) {
         if !img.best_practices.is_empty() || !img.best_practices_suppressed.is_empty() {
             let count = |s: Severity| img.best_practices.iter().filter(|b| b.severity == s).count();
             out!(
-                "  checks    {} best-practice findings: {} critical, {} high, {} medium, {} low; {} ignored",
+                "  practices {} best-practice findings: {} critical, {} high, {} medium, {} low; {} ignored",
                 img.best_practices.len(),
                 count(Severity::Critical),
                 count(Severity::High),

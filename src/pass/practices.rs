@@ -9,7 +9,7 @@ use super::{ImagePass, ImageView, resolve};
 use crate::analyzer::{AccountFile, ContentMatch};
 use crate::ignore::IgnoreList;
 use crate::report::{BestPractice, ImageReport, SecretFinding, SuppressedPractice};
-use crate::scan::practices::{Facts, FileFact, FileHit, FileKind, Raised, rules};
+use crate::scan::practices::{Check, Facts, FileFact, FileHit, FileKind, Raised, rules};
 use crate::tar::EntryKind;
 use std::collections::HashMap;
 
@@ -54,7 +54,11 @@ impl ImagePass for Practices {
                     .get(&(l, m.entry))
                     .and_then(|&v| view.tree.version(v))
                     .is_some_and(|v| v.hidden());
-                let path = view.layers.get(l).map_or("?", |list| list.path(m.entry));
+                let path = view
+                    .layers
+                    .get(l)
+                    .filter(|list| m.entry < list.len())
+                    .map_or("?", |list| list.path(m.entry));
                 let line = m.line.map(|n| format!(", line {n}")).unwrap_or_default();
                 let hidden = if hidden {
                     ", hidden by a later layer but shipped"
@@ -151,6 +155,11 @@ fn add(out: &mut ImageReport, raised: Vec<Raised>, ignore: Option<&IgnoreList>) 
                 }
                 None => kept.push(ev),
             }
+        }
+        // A files rule whose every path was left out keeps only its count line: none of it.
+        if dropped > 0 && spec.check == Check::Files && !kept.iter().any(|e| e.starts_with('/')) {
+            dropped += kept.len();
+            kept.clear();
         }
         let earlier = out.best_practices_suppressed.iter().any(|s| s.id == spec.id && s.whole);
         if ignore.is_none() && earlier {
