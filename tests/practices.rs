@@ -265,3 +265,27 @@ fn fail_on_check_exits_8_after_the_other_codes() {
     assert_eq!(porthole(&["inspect", bad, "--fail-on-check=bogus"]).0, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_config_value_of_an_unexpected_shape_is_judged_not_fatal() {
+    let check = |health: serde_json::Value, volumes: serde_json::Value| {
+        let mut spec = fixture::sample("example.com/a:1", Compress::Gzip);
+        spec.run_config = vec![("Healthcheck".into(), health), ("Volumes".into(), volumes)];
+        let r = support::inspect(&fixture::oci_archive(&[spec], true));
+        assert_eq!(r.images.len(), 1, "the image is still described");
+        assert!(r.images[0].errors.is_empty(), "{:?}", r.images[0].errors);
+        practices(&r.images[0])
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let ids = check(serde_json::json!("yes"), serde_json::json!(["/proc"]));
+    assert!(ids.contains(&"CIS-DI-0006".to_string()) && !ids.contains(&"DKL-DI-0002".to_string()));
+    let ids = check(
+        serde_json::json!({"Test": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}),
+        serde_json::json!({"/sys/fs/cgroup": {}}),
+    );
+    assert!(!ids.contains(&"CIS-DI-0006".to_string()) && ids.contains(&"DKL-DI-0002".to_string()));
+    let ids = check(serde_json::json!({"Test": ["NONE"]}), serde_json::json!(null));
+    assert!(ids.contains(&"CIS-DI-0006".to_string()));
+}

@@ -35,30 +35,18 @@ pub struct RunConfig {
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(rename = "ExposedPorts", default)]
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
-    /// The health check (added for the best-practice rules).
-    #[serde(rename = "Healthcheck", default)]
-    pub healthcheck: Option<HealthConfig>,
-    /// VOLUME paths (added for the best-practice rules).
+    // The rest only compared and judged, so kept as written: a value of an unexpected type
+    // must not make the whole config unreadable.
     #[serde(rename = "Volumes", default)]
-    pub volumes: Option<BTreeMap<String, serde_json::Value>>,
-}
-
-/// The config's `Healthcheck`: only the test is read.
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct HealthConfig {
-    /// `["CMD", …]`, `["CMD-SHELL", "…"]`, or `["NONE"]` (health checks turned off).
-    #[serde(rename = "Test", default)]
-    pub test: Option<Vec<String>>,
-}
-
-impl HealthConfig {
-    /// Whether a health check runs: a test that is not `NONE`.
-    pub fn is_on(&self) -> bool {
-        self.test
-            .as_deref()
-            .and_then(<[String]>::first)
-            .is_some_and(|t| t != "NONE")
-    }
+    pub volumes: Option<serde_json::Value>,
+    #[serde(rename = "StopSignal", default)]
+    pub stop_signal: Option<serde_json::Value>,
+    #[serde(rename = "Healthcheck", default)]
+    pub healthcheck: Option<serde_json::Value>,
+    #[serde(rename = "Shell", default)]
+    pub shell: Option<serde_json::Value>,
+    #[serde(rename = "OnBuild", default)]
+    pub on_build: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

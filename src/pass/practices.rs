@@ -84,7 +84,7 @@ impl ImagePass for Practices {
         };
         let facts = Facts {
             user: c.user.as_deref(),
-            healthcheck: c.healthcheck.as_ref().is_some_and(|h| h.is_on()),
+            healthcheck: health_check_on(c.healthcheck.as_ref()),
             history: image
                 .config
                 .history
@@ -105,7 +105,12 @@ impl ImagePass for Practices {
                 .flatten()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect(),
-            volumes: c.volumes.iter().flatten().map(|(k, _)| k.as_str()).collect(),
+            volumes: c
+                .volumes
+                .as_ref()
+                .and_then(serde_json::Value::as_object)
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default(),
             ports: c.exposed_ports.iter().flatten().map(|(k, _)| k.as_str()).collect(),
             tags: out.repo_tags.iter().map(String::as_str).collect(),
             trust: None,
@@ -119,6 +124,17 @@ impl ImagePass for Practices {
         let raised = set.evaluate(&facts);
         add(out, raised, Some(&image.opts.vuln_policy.ignore));
     }
+}
+
+/// Whether the config's `Healthcheck` runs a test: `{"Test": ["CMD", …]}` or `["CMD-SHELL",
+/// …]`, not `["NONE"]` (health checks turned off). Read from the value as written: a value of
+/// another shape is no health check, never an unreadable config.
+fn health_check_on(h: Option<&serde_json::Value>) -> bool {
+    h.and_then(|h| h.get("Test"))
+        .and_then(serde_json::Value::as_array)
+        .and_then(|t| t.first())
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|t| t != "NONE")
 }
 
 /// A secret finding as evidence: where it is and which rule found it (never its value).
