@@ -144,7 +144,8 @@ pub struct Rule {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     keywords: AhoCorasick,
-    /// Only the keywords of rules that also look into binary files.
+    /// Only the keywords of rules that also look into binary files, matched with their case
+    /// (as written, lower and upper case).
     binary_keywords: AhoCorasick,
     /// Binary keyword pattern index → index in `keywords`.
     binary_map: Vec<usize>,
@@ -268,6 +269,7 @@ impl RuleSet {
                 for k in &spec.keywords {
                     let k = k.to_ascii_lowercase();
                     match keywords.iter().position(|x| *x == k) {
+                        Some(p) if keyword_rules[p].contains(&i) => {}
                         Some(p) => keyword_rules[p].push(i),
                         None => {
                             keywords.push(k);
@@ -278,22 +280,33 @@ impl RuleSet {
             }
             rules.push(Rule { spec, regex, unless });
         }
-        let build = |k: &[String]| {
+        let build = |k: &[String], case_insensitive: bool| {
             AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(case_insensitive)
+                // Leftmost semantics: the only ones the SIMD (Teddy) prefilter supports.
+                .match_kind(MatchKind::LeftmostFirst)
                 .build(k)
                 .map_err(|e| format!("keywords: {e}"))
         };
-        let binary_map: Vec<usize> = (0..keywords.len())
-            .filter(|&k| {
-                keyword_rules[k]
-                    .iter()
-                    .any(|&r| Place::BinaryFile.in_scope(&rules[r].spec.scope))
-            })
-            .collect();
-        let binary_keywords = build(&binary_map.iter().map(|&k| keywords[k].clone()).collect::<Vec<_>>())?;
-        let keywords = build(&keywords)?;
+        // Binary files are most of the bytes: their keywords are searched case-sensitively (as
+        // written, lower and upper case), which lets the automaton use its SIMD prefilter.
+        let mut binary_words: Vec<String> = Vec::new();
+        let mut binary_map: Vec<usize> = Vec::new();
+        for rule in rules.iter().filter(|r| Place::BinaryFile.in_scope(&r.spec.scope)) {
+            for k in &rule.spec.keywords {
+                let Some(index) = keywords.iter().position(|x| x.eq_ignore_ascii_case(k)) else {
+                    continue;
+                };
+                for variant in [k.clone(), k.to_ascii_lowercase(), k.to_ascii_uppercase()] {
+                    if !binary_words.contains(&variant) {
+                        binary_words.push(variant);
+                        binary_map.push(index);
+                    }
+                }
+            }
+        }
+        let binary_keywords = build(&binary_words, false)?;
+        let keywords = build(&keywords, true)?;
         Ok(RuleSet {
             rules,
             keywords,
@@ -315,7 +328,8 @@ impl RuleSet {
         let automaton = if binary { &self.binary_keywords } else { &self.keywords };
         // Windows around keyword hits, per rule.
         let mut windows: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
-        for m in automaton.find_overlapping_iter(text) {
+        // Not overlapping: that search has no prefilter, and no keyword here hides another.
+        for m in automaton.find_iter(text) {
             let k = m.pattern().as_usize();
             let k = if binary {
                 self.binary_map.get(k).copied().unwrap_or(k)
