@@ -794,6 +794,15 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_is_listed_in_the_docs_with_its_severity() {
+        let doc = include_str!("../../../docs/practices.md");
+        for r in &rules().rules {
+            let row = format!("| `{}` | {} |", r.spec.id, r.spec.severity.as_str());
+            assert!(doc.contains(&row), "docs/practices.md lacks {row}");
+        }
+    }
+
+    #[test]
     fn dockle_ids_keep_dockle_levels() {
         let level = |id: &str| {
             let r = &rules().rules[rules().index(id).unwrap()].spec;
