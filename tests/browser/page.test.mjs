@@ -287,6 +287,27 @@ test('an archive with several images: each one can be shown, the export is the w
   await page.close();
 });
 
+test('secret placeholders: listed apart in Secrets, never counted as secrets', async () => {
+  const file = path.join(tmp, 'placeholder.tar');
+  fs.writeFileSync(file, dockerArchiveOf([{
+    layers: [tar([{ name: 'srv/', type: '5', mode: 0o755 }, { name: 'srv/app.env', data: 'AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX\n' }])],
+    tag: 'example.com/template:1',
+  }]));
+  const { page, state } = await inspect(file);
+  assert.equal(state, 'done');
+  const want = await assertExportEqualsCli(page, file, 'placeholders');
+  const img = want.json.images[0];
+  assert.deepEqual(img.secrets, []);
+  assert.equal(img.secret_placeholders.length, 1);
+  await page.click('#tab-secrets');
+  assert.equal(await page.textContent('#tab-secrets'), 'Secrets');
+  assert.equal(await page.getAttribute('#view-secrets details.placeholders', 'data-placeholders'), '1');
+  const item = await page.textContent('#view-secrets details.placeholders li');
+  assert.equal(item, `aws-access-key-id /srv/app.env in layer 0, line 1: ${img.secret_placeholders[0].match_redacted}`);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
 test('secrets: counted on the Overview, listed with place and state, values never shown', async () => {
   const file = path.join(tmp, 'leaky.tar');
   fs.writeFileSync(file, secretsImage());
