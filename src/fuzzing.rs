@@ -212,13 +212,27 @@ pub fn json(data: &[u8]) {
     let _ = parse_json::<crate::image::ImageConfig>(data, "config", max);
 }
 
-/// The secret scanner, as on a text file, a binary file and a config value.
+/// The secret scanner, as on a text file, a binary file and a config value; and the
+/// best-practice rules' content matcher and account-file checks on the same bytes.
 pub fn secrets(data: &[u8]) {
     let set = crate::scan::secrets::rules();
-    let _ = set.scan(data, Some("/app/.env"), false);
+    let _ = set.scan_all(data, Some("/app/.env"), false);
     let _ = set.scan(data, Some("/etc/shadow"), crate::scan::secrets::looks_binary(data));
     let text = String::from_utf8_lossy(data);
     let _ = crate::scan::secrets::redact_text(&text);
+    let practices = crate::scan::practices::rules();
+    use crate::scan::practices::Place;
+    for place in [Place::TextFile, Place::BinaryFile, Place::History] {
+        let _ = practices.scan(data, place);
+    }
+    let facts = crate::scan::practices::Facts {
+        passwd: Some(data),
+        shadow: Some(data),
+        group: Some(data),
+        history: vec![&text],
+        ..Default::default()
+    };
+    let _ = practices.evaluate(&facts);
 }
 
 /// Every package cataloger's parser, and the Go build-info probe.

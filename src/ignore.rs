@@ -1,13 +1,16 @@
 //! The ignore file (`--ignore FILE`): findings a team has looked at and accepts. One per
-//! line: an id (an advisory id or one of its aliases, such as a CVE; later also a
-//! best-practice rule id), optionally followed by a path glob that limits it to packages found
-//! in matching files; `#` starts a comment. Every suppression is counted in the report, with
-//! the line that made it.
+//! line: an id (an advisory id or one of its aliases, such as a CVE, or a best-practice rule
+//! id such as `CIS-DI-0001`, so a `.dockleignore` carries over), optionally followed by a path
+//! glob that limits it to packages found in matching files (for a best-practice rule: to the
+//! evidence about matching files); `#` starts a comment. Every suppression is counted in the
+//! report, with the line that made it.
 //!
 //! ```text
 //! # accepted until the base image moves to bookworm-slim 12.6
 //! CVE-2024-28085
 //! GHSA-j8r2-6x86-q33q   /opt/tools/**        # only the vendored copy
+//! CIS-DI-0008           /usr/bin/passwd      # setuid by design
+//! DKL-DI-0006
 //! ```
 
 use crate::scan::secrets::glob_match;

@@ -136,6 +136,8 @@ impl Inspection {
             img.signatures = found.signatures;
             img.attestations = found.attestations;
             img.trust = Some(found.trust);
+            // The ignore file is not kept: the first decision on this rule stands.
+            crate::pass::content_trust(img, None);
         }
     }
 
@@ -250,6 +252,7 @@ fn describe(
                 img.signatures = found.signatures;
                 img.attestations = found.attestations;
                 img.trust = Some(found.trust);
+                crate::pass::content_trust(&mut img, Some(&opts.vuln_policy.ignore));
                 report.images.push(img);
                 states.push(ImageState { trust: inputs, ..state });
             }
@@ -532,6 +535,9 @@ fn assemble(
         signatures: Vec::new(),
         attestations: Vec::new(),
         trust: None,
+        best_practices: Vec::new(),
+        best_practices_suppressed: Vec::new(),
+        secret_placeholders: Vec::new(),
     };
     let image = ImageView::new(&config, tree.view(&entry_lists), &results, opts);
     crate::pass::run_all(&image, &mut report);

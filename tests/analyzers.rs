@@ -2,7 +2,9 @@
 //! walk asking for bodies only while some analyzer reads them, a stop as a value (not an
 //! error), and the registered analyzers' findings.
 
-use porthole::analyzer::{self, BinaryModules, Capture, EntryMeta, FileSecret, Findings, LayerAnalyzer, Want};
+use porthole::analyzer::{
+    self, AccountFile, BinaryModules, Capture, ContentMatch, EntryMeta, FileSecret, Findings, LayerAnalyzer, Want,
+};
 use porthole::image::LayerPipeline;
 use porthole::image::walk::LayerWalker;
 use porthole::limits::Limits;
@@ -241,7 +243,8 @@ fn the_registered_analyzers_record_their_findings_by_kind() {
             "secret-scan",
             "go-build-info",
             "cargo-auditable",
-            "java-archive"
+            "java-archive",
+            "practice-scan"
         ]
     );
     let mut t = TarBuilder::new();
@@ -276,4 +279,36 @@ fn the_registered_analyzers_record_their_findings_by_kind() {
         "{secrets:?}"
     );
     assert_eq!(r.findings.of::<BinaryModules>().count(), 0);
+    assert_eq!(r.findings.of::<ContentMatch>().count(), 0, "nothing of a miner here");
+    assert_eq!(r.findings.of::<AccountFile>().count(), 0);
+}
+
+/// The practice scan finds a content rule's match wherever the pieces of a file are cut (a
+/// carried tail joins them), reads past the head of a big text file, and keeps account files.
+#[test]
+fn the_practice_scan_matches_across_pieces_and_keeps_account_files() {
+    let mut script = b"#!/bin/sh\n".to_vec();
+    script.extend(std::iter::repeat_n(b"# padding line\n".as_slice(), 6000).flatten());
+    script.extend_from_slice(b"exec ./w -o stratum+tcp://pool.example.net:3333\n");
+    let mut t = TarBuilder::new();
+    t.file("etc/shadow", b"root::19700:0:99999:7:::\n", 0o640);
+    t.file("opt/run.sh", &script, 0o755);
+    let tar = t.finish();
+    let limits = Limits::default();
+    for chunk in [1usize, 7, 511, 4096, 1 << 20] {
+        let mut p = LayerPipeline::new(&limits, 1 << 30);
+        for c in tar.chunks(chunk) {
+            p.push(c);
+        }
+        let r = p.finish();
+        let found: Vec<&ContentMatch> = r.findings.of::<ContentMatch>().collect();
+        assert_eq!(found.len(), 1, "chunk {chunk}: {found:?}");
+        assert_eq!(found[0].rule, "PH-MW-0002");
+        assert_eq!(found[0].entry, 1);
+        assert_eq!(found[0].line, Some(6002), "chunk {chunk}");
+        assert_eq!(found[0].excerpt, "stratum+tcp://pool.example.net:3333");
+        let accounts: Vec<&AccountFile> = r.findings.of::<AccountFile>().collect();
+        assert_eq!(accounts.len(), 1);
+        assert_eq!(accounts[0].bytes, b"root::19700:0:99999:7:::\n");
+    }
 }

@@ -237,6 +237,14 @@ def cmd_report(args):
     check(not img.get("errors"), f"{label}: images[0].errors is empty", short(img.get("errors")))
     bad = [c for c in checks_of(img) if c.get("status") == "mismatch"]
     check(not bad, f"{label}: no image-level check is a mismatch", short(bad))
+    # A clean Debian raises no malware indicator (PH-MW-*), and its .deb files in
+    # /var/cache/apt/archives (debootstrap keeps them) are reported as package caches.
+    practices = img.get("best_practices") or []
+    malware = [b for b in practices if str(b.get("id", "")).startswith("PH-MW-")]
+    check(not malware, f"{label}: no malware indicator on a clean Debian", short(malware))
+    check(any(b.get("id") == "PH-DI-0003" for b in practices),
+          f"{label}: the .deb files debootstrap left are reported (PH-DI-0003)",
+          short([b.get("id") for b in practices]))
     if kind in KIND_NAME:
         check(img.get("name") == KIND_NAME[kind], f"{label}: name is {KIND_NAME[kind]}",
               short(img.get("name")))

@@ -15,6 +15,7 @@ import { renderOverview } from './views/overview.js';
 import { renderLayers } from './views/layers.js';
 import { renderConfig } from './views/config.js';
 import { renderSecrets, renderPackages, renderErrors, plainWords, technical } from './views/findings.js';
+import { renderPractices } from './views/practices.js';
 import { FilesView } from './views/files.js';
 import { isDockerHub, hubAdvice, fetchWords, fileNameFor } from './views/registry.js';
 import { RegistryBrowser } from './views/browse.js';
@@ -271,6 +272,9 @@ function renderReport(entry) {
     reveal: (f) => revealLine(entry, f),
     open: (f) => { activateView('files'); filesView.openPath(f.path, { layer: f.layer, line: f.line }); },
   });
+  renderPractices($('view-practices'), img);
+  const practices = img.best_practices?.length ?? 0;
+  $('tab-practices').textContent = practices ? `Best practices (${practices})` : 'Best practices';
   renderPackages($('view-packages'), img, { sbom: (format) => downloadSbom(entry, format) });
   renderVulnerabilities($('view-vulnerabilities'), img, { dbState: vulndb.state, dbText: vulndb.text() });
   const vulns = img.vulnerability_summary?.total;
@@ -336,7 +340,7 @@ function renderFailure(entry) {
 }
 
 // Report views as tabs (WAI-ARIA tabs: arrow keys move between them).
-const VIEWS = ['overview', 'layers', 'files', 'sizes', 'config', 'secrets', 'packages', 'vulnerabilities', 'attestations', 'errors'];
+const VIEWS = ['overview', 'layers', 'files', 'sizes', 'config', 'secrets', 'practices', 'packages', 'vulnerabilities', 'attestations', 'errors'];
 function activateView(name, focus = false) {
   for (const v of VIEWS) {
     const on = v === name;

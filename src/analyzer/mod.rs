@@ -14,10 +14,12 @@ mod executable;
 mod file_digest;
 mod go_build_info;
 mod java_archive;
+mod practices;
 mod secrets;
 
 pub use capture::Capture;
 pub use file_digest::FileDigest;
+pub use practices::{AccountFile, ContentMatch};
 pub use secrets::FileSecret;
 
 use crate::fs::Marker;
@@ -79,6 +81,7 @@ pub fn for_layer(limits: &Limits) -> Vec<Box<dyn LayerAnalyzer>> {
         Box::new(executable::Modules::<GoProbe>::new()),
         Box::new(executable::Modules::<AuditableProbe>::new()),
         Box::new(executable::Modules::<JarProbe>::new()),
+        Box::new(practices::PracticeScan::new(limits)),
     ];
     if limits.file_digests {
         all.push(Box::<file_digest::FileDigests>::default());
@@ -143,6 +146,10 @@ findings! {
     Modules(BinaryModules),
     /// A regular file's sha256 (only when [`Limits::file_digests`] is set).
     FileDigest(FileDigest),
+    /// A malware-indicator rule's match in a file's contents.
+    Content(ContentMatch),
+    /// An account file (passwd, shadow, group) kept for the best-practice rules.
+    Account(AccountFile),
 }
 
 /// A type that is one kind of [`Finding`] (see [`Findings::of`]).

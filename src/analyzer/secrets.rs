@@ -12,6 +12,8 @@ pub struct FileSecret {
     /// Index into the layer's entries.
     pub entry: usize,
     pub hit: Hit,
+    /// The value looks like a placeholder (`changeme`, `xxxx`): listed apart, never a secret.
+    pub placeholder: bool,
 }
 
 pub(super) struct SecretScan {
@@ -61,8 +63,18 @@ impl LayerAnalyzer for SecretScan {
             return;
         }
         let binary = looks_binary(&self.buf);
-        for hit in rules().scan(&self.buf, Some(e.path), binary) {
-            self.found.push(FileSecret { entry: e.index, hit });
+        let scanned = rules().scan_all(&self.buf, Some(e.path), binary);
+        for (hit, placeholder) in scanned
+            .secrets
+            .into_iter()
+            .map(|h| (h, false))
+            .chain(scanned.placeholders.into_iter().map(|h| (h, true)))
+        {
+            self.found.push(FileSecret {
+                entry: e.index,
+                hit,
+                placeholder,
+            });
         }
     }
 

@@ -33,7 +33,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages|page-sample|sample-advisory OUT\n       porthole-fixture page-sample OUT KEY.pem   (the sample signed with KEY by openssl)\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none [FILES]]]   (pseudo-random files, written streaming; FILES in all, else files of 256 KiB)"
+            "usage: porthole-fixture docker|docker-symlinks|crane|oci|oci-zstd|docker25|multiplatform|packages|cryptojacked|page-sample|sample-advisory OUT\n       porthole-fixture page-sample OUT KEY.pem   (the sample signed with KEY by openssl)\n       porthole-fixture dir OUT SRC_DIR   (the tree as one gzip layer)\n       porthole-fixture ndb OUT BLOBS.txt (an rpm ndb database)\n       porthole-fixture hostile DIR       (the hostile-image corpus)\n       porthole-fixture big OUT SIZE_MB [LAYERS [gzip|zstd|none [FILES]]]   (pseudo-random files, written streaming; FILES in all, else files of 256 KiB)"
         );
         std::process::exit(1);
     }
@@ -52,6 +52,7 @@ fn main() {
         "sample-advisory" => fixture::SAMPLE_ADVISORY.as_bytes().to_vec(),
         "oci-zstd" => fixture::oci_archive(&[sample.compressed(Compress::Zstd)], false),
         "docker25" => fixture::oci_archive(&[sample], true),
+        "cryptojacked" => fixture::oci_archive(&[fixture::cryptojacked("example.com/pool/worker:latest")], true),
         "packages" => fixture::oci_archive(
             &[fixture::ImageSpec::new(
                 "example.com/packages:1",

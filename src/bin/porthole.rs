@@ -58,8 +58,9 @@ enum Command {
     /// Exit codes: 0 ok; 1 usage error; 2 no image could be described; 3 integrity failure;
     /// 4 the report is incomplete (a limit was hit or part of the image could not be read);
     /// 7 --require-signature and no signature verifies and binds; 6 a vulnerability at or
-    /// above --fail-on-vuln was found; 5 a secret at or above --fail-on-secrets was found (the
-    /// first that applies, in this order).
+    /// above --fail-on-vuln was found; 5 a secret at or above --fail-on-secrets was found; 8 a
+    /// best-practice finding at or above --fail-on-check applies (the first that applies, in
+    /// this order).
     Inspect {
         #[command(flatten)]
         input: Input,
@@ -77,6 +78,10 @@ enum Command {
         /// critical) is found (needs --vuln-db); without a value, any severity.
         #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "unknown")]
         fail_on_vuln: Option<String>,
+        /// Exit 8 when a best-practice finding (or malware indicator) at or above this severity
+        /// (low, medium, high, critical) applies and is not ignored; without a value, high.
+        #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "high")]
+        fail_on_check: Option<String>,
         /// Also write the vulnerabilities and secrets found as SARIF 2.1.0 (code-scanning
         /// dashboards) to this file.
         #[arg(long, value_name = "FILE")]
@@ -262,8 +267,9 @@ struct Input {
     /// Report only vulnerabilities with a known fix.
     #[arg(long)]
     only_fixed: bool,
-    /// Accepted findings: one id (or alias, e.g. a CVE) per line, optionally followed by a path
-    /// glob; `#` comments. Suppressions are counted in the report.
+    /// Accepted findings: one id (an advisory or an alias such as a CVE, or a best-practice
+    /// rule such as CIS-DI-0001) per line, optionally followed by a path glob; `#` comments.
+    /// Suppressions are counted in the report.
     #[arg(long, value_name = "FILE")]
     ignore: Option<PathBuf>,
     /// OpenVEX documents whose `not_affected` statements suppress matches (repeatable).
@@ -370,9 +376,15 @@ fn main() -> ExitCode {
             json,
             fail_on_secrets,
             fail_on_vuln,
+            fail_on_check,
             sarif,
             require_signature,
         } => {
+            let fail_on_check = match fail_on_check.as_deref().map(Severity::parse) {
+                None => None,
+                Some(Some(s)) => Some(s),
+                Some(None) => return usage("--fail-on-check takes low, medium, high or critical"),
+            };
             let fail_on_secrets = match fail_on_secrets.as_deref().map(Severity::parse) {
                 None => None,
                 Some(Some(s)) => Some(s),
@@ -421,6 +433,7 @@ fn main() -> ExitCode {
                 }
                 0 if fail_on_vuln.is_some_and(|r| report.has_vulnerability_at_least(r)) => 6,
                 0 if fail_on_secrets.is_some_and(|s| report.has_secret_at_least(s)) => 5,
+                0 if fail_on_check.is_some_and(|s| report.has_practice_at_least(s)) => 8,
                 c => c,
             };
             ExitCode::from(code as u8)
@@ -1425,6 +1438,32 @@ fn print_summary(r: &Report) {
                     f.match_redacted,
                     place
                 );
+            }
+        }
+        if !img.best_practices.is_empty() || !img.best_practices_suppressed.is_empty() {
+            let count = |s: Severity| img.best_practices.iter().filter(|b| b.severity == s).count();
+            out!(
+                "  practices {} best-practice findings: {} critical, {} high, {} medium, {} low; {} ignored",
+                img.best_practices.len(),
+                count(Severity::Critical),
+                count(Severity::High),
+                count(Severity::Medium),
+                count(Severity::Low),
+                img.best_practices_suppressed.len()
+            );
+            for b in &img.best_practices {
+                out!("            {:<8} {:<12} {}", b.severity.as_str(), b.id, b.title);
+                for ev in b.evidence.iter().take(3) {
+                    // Paths come from the image: no control character reaches the terminal.
+                    let ev: String = ev.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+                    out!("                                  {ev}");
+                }
+                if b.evidence.len() > 3 {
+                    out!(
+                        "                                  … {} more (--json)",
+                        b.evidence.len() - 3
+                    );
+                }
             }
         }
         if let Some(vs) = &img.vulnerability_summary {

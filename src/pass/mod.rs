@@ -13,11 +13,13 @@ mod config;
 mod files;
 mod os_release;
 mod packages;
+mod practices;
 mod secrets;
 mod summary;
 mod vulnerabilities;
 
 pub use files::file_records;
+pub use practices::content_trust;
 pub use vulnerabilities::match_packages;
 
 use crate::analyzer::Capture;
@@ -62,6 +64,7 @@ pub fn for_image() -> &'static [&'static dyn ImagePass] {
         &vulnerabilities::Vulnerabilities,
         &secrets::FileSecrets,
         &secrets::ConfigSecrets,
+        &practices::Practices,
         &files::Files,
     ]
 }

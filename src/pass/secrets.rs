@@ -2,12 +2,13 @@
 //! file version they are in (a secret in a file a later layer deleted or replaced still ships
 //! in its layer), and those in the config: env values and secret-looking env names with a
 //! real value, labels, the command line, and the build commands in the history. Findings the
-//! user accepts (`--allow-secret`) are left out.
+//! user accepts (`--allow-secret`) are left out. Values that look like placeholders go to
+//! `secret_placeholders`, never counted as secrets.
 
 use super::{ImagePass, ImageView};
 use crate::analyzer::FileSecret;
 use crate::report::{ImageReport, SecretFinding};
-use crate::scan::secrets::{Hit, Severity, rules, scan_pair};
+use crate::scan::secrets::{Hit, Scanned, Severity, rules, scan_pair};
 use std::collections::HashMap;
 
 pub(super) struct FileSecrets;
@@ -32,11 +33,25 @@ fn finding(hit: &Hit, location: &str) -> SecretFinding {
     }
 }
 
-/// Adds the findings the user does not accept.
-fn report(image: &ImageView, found: Vec<SecretFinding>, out: &mut ImageReport) {
+/// Adds the findings the user does not accept: secrets, and placeholders apart.
+fn report(image: &ImageView, found: Vec<(SecretFinding, bool)>, out: &mut ImageReport) {
     let allow = &image.opts.secret_allow;
-    out.secrets
-        .extend(found.into_iter().filter(|s| !allow.allows(&s.rule, s.path.as_deref())));
+    for (s, placeholder) in found {
+        if allow.allows(&s.rule, s.path.as_deref()) {
+            continue;
+        }
+        if placeholder {
+            out.secret_placeholders.push(s);
+        } else {
+            out.secrets.push(s);
+        }
+    }
+}
+
+/// Each hit of a scan, with whether it is a placeholder.
+fn tagged(s: Scanned) -> impl Iterator<Item = (Hit, bool)> {
+    let placeholders = s.placeholders.into_iter().map(|h| (h, true));
+    s.secrets.into_iter().map(|h| (h, false)).chain(placeholders)
 }
 
 impl ImagePass for FileSecrets {
@@ -62,7 +77,7 @@ impl ImagePass for FileSecrets {
                     f.overwritten_in = v.overwritten_in();
                     f.deleted = v.hidden();
                 }
-                found.push(f);
+                found.push((f, s.placeholder));
             }
         }
         report(image, found, out);
@@ -84,43 +99,47 @@ impl ImagePass for ConfigSecrets {
         let labels = c.labels.unwrap_or_default().into_iter();
         for (location, (k, v)) in env.map(|p| ("env", p)).chain(labels.map(|p| ("label", p))) {
             let scan = scan_pair(&k, &v);
-            for h in &scan.hits {
+            let hits = scan.hits.iter().map(|h| (h, false));
+            for (h, placeholder) in hits.chain(scan.placeholders.iter().map(|h| (h, true))) {
                 let mut f = finding(h, location);
                 f.key = Some(k.clone());
-                found.push(f);
+                found.push((f, placeholder));
             }
             if let Some(redacted) = scan.by_name {
-                found.push(SecretFinding {
-                    rule: "secret-named-variable".into(),
-                    title: "A variable named like a secret holds a value".into(),
-                    severity: Severity::Medium,
-                    location: location.to_string(),
-                    path: None,
-                    key: Some(k.clone()),
-                    layer: None,
-                    history_index: None,
-                    line: Some(1),
-                    deleted: false,
-                    deleted_in: None,
-                    overwritten_in: None,
-                    match_redacted: redacted,
-                });
+                found.push((
+                    SecretFinding {
+                        rule: "secret-named-variable".into(),
+                        title: "A variable named like a secret holds a value".into(),
+                        severity: Severity::Medium,
+                        location: location.to_string(),
+                        path: None,
+                        key: Some(k.clone()),
+                        layer: None,
+                        history_index: None,
+                        line: Some(1),
+                        deleted: false,
+                        deleted_in: None,
+                        overwritten_in: None,
+                        match_redacted: redacted,
+                    },
+                    false,
+                ));
             }
         }
         // The command line the image runs: scanned as the build commands are.
         for arg in c.entrypoint.iter().flatten().chain(c.cmd.iter().flatten()) {
-            for hit in rules().scan(arg.as_bytes(), None, false) {
-                let mut f = finding(&hit, "env");
+            for (hit, placeholder) in tagged(rules().scan_all(arg.as_bytes(), None, false)) {
+                let mut f = finding(&hit, "cmd");
                 f.location = "cmd".into();
-                found.push(f);
+                found.push((f, placeholder));
             }
         }
         for (i, h) in image.config.history.iter().enumerate() {
             let Some(cmd) = &h.created_by else { continue };
-            for hit in rules().scan(cmd.as_bytes(), None, false) {
+            for (hit, placeholder) in tagged(rules().scan_all(cmd.as_bytes(), None, false)) {
                 let mut f = finding(&hit, "history");
                 f.history_index = Some(i);
-                found.push(f);
+                found.push((f, placeholder));
             }
         }
         report(image, found, out);

@@ -257,6 +257,43 @@ pub struct ImageReport {
     pub attestations: Vec<trust::Attestation>,
     /// Who made the image, in one verdict (added after the first contract).
     pub trust: Option<trust::Trust>,
+    /// Best-practice rules and malware indicators that apply to the image, in rule order
+    /// (added after the first contract; rules in `src/scan/practices/rules.toml`).
+    pub best_practices: Vec<BestPractice>,
+    /// Best-practice findings (or part of their evidence) the ignore file left out (added
+    /// after the first contract).
+    pub best_practices_suppressed: Vec<SuppressedPractice>,
+    /// Values a secret rule matched that look like placeholders (`changeme`, `xxxx`, `dummy`):
+    /// never counted as secrets (added after the first contract).
+    pub secret_placeholders: Vec<SecretFinding>,
+}
+
+/// A best-practice rule (or malware indicator) that applies to an image, with what shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BestPractice {
+    /// The rule's stable id: dockle's (`CIS-DI-0001`, `DKL-DI-0006`) or porthole's (`PH-…`).
+    pub id: String,
+    pub severity: crate::scan::secrets::Severity,
+    pub title: String,
+    /// Why it matters.
+    pub rationale: String,
+    /// What shows it: paths (with their layer), history entries, config settings.
+    pub evidence: Vec<String>,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// A best-practice finding, or part of its evidence, that the ignore file left out.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SuppressedPractice {
+    pub id: String,
+    pub severity: crate::scan::secrets::Severity,
+    /// How many evidence lines were left out.
+    pub evidence: usize,
+    /// Whether the whole finding was left out (else only part of its evidence).
+    pub whole: bool,
+    /// The ignore file's line that did it.
+    pub reason: String,
 }
 
 impl Report {
@@ -278,6 +315,13 @@ impl Report {
     /// Whether any secret at or above `min` was found.
     pub fn has_secret_at_least(&self, min: crate::scan::secrets::Severity) -> bool {
         self.images.iter().any(|i| i.secrets.iter().any(|s| s.severity >= min))
+    }
+
+    /// Whether any best-practice finding at or above `min` applies (`--fail-on-check`).
+    pub fn has_practice_at_least(&self, min: crate::scan::secrets::Severity) -> bool {
+        self.images
+            .iter()
+            .any(|i| i.best_practices.iter().any(|b| b.severity >= min))
     }
 
     /// Whether any vulnerability rated `min` or above was matched.

@@ -168,7 +168,8 @@ impl Session {
 
     /// Checks the signatures and attestations again with this worker's keys and roots (set
     /// by `trust_set` after the image was opened); returns per image `{signatures,
-    /// attestations, trust}` as JSON.
+    /// attestations, trust, best_practices, best_practices_suppressed}` as JSON (content
+    /// trust, CIS-DI-0005, follows the verdict).
     pub fn verify_trust(&mut self) -> String {
         self.opts.trust = super::trust::current();
         self.ins.verify_trust(&self.opts.trust, &self.opts.limits);
@@ -177,7 +178,15 @@ impl Session {
             .report
             .images
             .iter()
-            .map(|img| serde_json::json!({"signatures": img.signatures, "attestations": img.attestations, "trust": img.trust}))
+            .map(|img| {
+                serde_json::json!({
+                    "signatures": img.signatures,
+                    "attestations": img.attestations,
+                    "trust": img.trust,
+                    "best_practices": img.best_practices,
+                    "best_practices_suppressed": img.best_practices_suppressed,
+                })
+            })
             .collect();
         serde_json::to_string(&out).unwrap_or_default()
     }

@@ -287,6 +287,27 @@ test('an archive with several images: each one can be shown, the export is the w
   await page.close();
 });
 
+test('secret placeholders: listed apart in Secrets, never counted as secrets', async () => {
+  const file = path.join(tmp, 'placeholder.tar');
+  fs.writeFileSync(file, dockerArchiveOf([{
+    layers: [tar([{ name: 'srv/', type: '5', mode: 0o755 }, { name: 'srv/app.env', data: 'AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX\n' }])],
+    tag: 'example.com/template:1',
+  }]));
+  const { page, state } = await inspect(file);
+  assert.equal(state, 'done');
+  const want = await assertExportEqualsCli(page, file, 'placeholders');
+  const img = want.json.images[0];
+  assert.deepEqual(img.secrets, []);
+  assert.equal(img.secret_placeholders.length, 1);
+  await page.click('#tab-secrets');
+  assert.equal(await page.textContent('#tab-secrets'), 'Secrets');
+  assert.equal(await page.getAttribute('#view-secrets details.placeholders', 'data-placeholders'), '1');
+  const item = await page.textContent('#view-secrets details.placeholders li');
+  assert.equal(item, `aws-access-key-id /srv/app.env in layer 0, line 1: ${img.secret_placeholders[0].match_redacted}`);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
 test('secrets: counted on the Overview, listed with place and state, values never shown', async () => {
   const file = path.join(tmp, 'leaky.tar');
   fs.writeFileSync(file, secretsImage());
@@ -306,6 +327,15 @@ test('secrets: counted on the Overview, listed with place and state, values neve
   const gh = rows[found.findIndex((f) => f.location === 'env')];
   assert.equal(gh[3], 'environment variable GITHUB_TOKEN');
   await H.shot(page, 'secrets');
+  // The secrets raise CIS-DI-0010 in the Best practices view: its evidence as text, no value.
+  const practices = want.json.images[0].best_practices;
+  assert.equal(await page.textContent('#tab-practices'), `Best practices (${practices.length})`);
+  await page.click('#tab-practices');
+  const shown = await page.$$eval('#view-practices [data-practice]', (ss) => ss.map((s) => s.dataset.practice));
+  assert.deepEqual([...shown].sort(), practices.map((b) => b.id).sort());
+  const evidence = await page.$$eval('#view-practices [data-practice="CIS-DI-0010"] .evidence li', (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(evidence, practices.find((b) => b.id === 'CIS-DI-0010').evidence);
+  assert.ok(evidence.some((e) => e.includes('GITHUB_TOKEN')), evidence.join('\n'));
   const text = await page.evaluate(() => document.body.innerText);
   for (const v of SECRET_VALUES) assert.ok(!text.includes(v), 'the secret value is not on the page');
   assert.deepEqual(await page.problems(), []);

@@ -66,8 +66,9 @@ function secretValue(f, reveal) {
 /** `actions` = { reveal(finding) → Promise<line text>, open(finding) }. */
 export function renderSecrets(root, img, actions) {
   const found = img.secrets;
+  const placeholders = placeholderList(img.secret_placeholders ?? []);
   if (!found.length) {
-    root.replaceChildren(empty('No secrets found: no file, environment variable, label or history entry matched a secret rule.'));
+    root.replaceChildren(empty('No secrets found: no file, environment variable, label or history entry matched a secret rule.'), placeholders ?? '');
     return;
   }
   const counts = SEVERITY_ORDER.map((s) => [s, found.filter((f) => f.severity === s).length]).filter(([, n]) => n);
@@ -81,8 +82,20 @@ export function renderSecrets(root, img, actions) {
         el('td', null, f.title, el('br'), el('code', { class: 'muted', text: f.rule })),
         el('td', { class: 'wrap' }, secretPlace(f, actions.open)),
         el('td', { text: secretState(f) }),
-        secretValue(f, actions.reveal)))))
+        secretValue(f, actions.reveal))))),
+    placeholders ?? '',
   );
+}
+
+/** Values a rule matched that look like stand-ins (`changeme`, `xxxx`): listed apart, closed,
+ *  never counted as secrets. */
+function placeholderList(list) {
+  if (!list.length) return null;
+  const where = (f) => (f.location === 'file' ? `${f.path ?? ''} in layer ${f.layer}${f.line != null ? `, line ${f.line}` : ''}` : `${f.location} ${f.key ?? f.history_index ?? ''}`);
+  return el('details', { class: 'placeholders', dataset: { placeholders: String(list.length) } },
+    el('summary', { text: `${list.length} ${list.length === 1 ? 'value looks' : 'values look'} like a placeholder, not a secret` }),
+    el('ul', null, list.map((f) => el('li', { class: 'wrap', dataset: { rule: f.rule } },
+      el('code', { text: f.rule }), ` ${where(f)}: `, el('span', { class: 'mono', text: f.match_redacted })))));
 }
 
 const PACKAGE_ROWS = 2000; // a plain table stays quick up to here; the filters narrow the rest

@@ -106,6 +106,14 @@ pub struct Hit {
     pub redacted: String,
 }
 
+/// What a scan found: secrets, and apart from them the placeholders.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scanned {
+    pub secrets: Vec<Hit>,
+    /// Values a rule matched that look like stand-ins (`changeme`, `xxxx`): never secrets.
+    pub placeholders: Vec<Hit>,
+}
+
 /// The compiled embedded rule set (compiled on first use).
 pub fn rules() -> &'static RuleSet {
     static SET: OnceLock<RuleSet> = OnceLock::new();
@@ -135,6 +143,42 @@ pub fn entropy(s: &[u8]) -> f64 {
 
 /// Values that are templates, references or documentation rather than secrets.
 pub fn is_placeholder(value: &[u8]) -> bool {
+    is_reference(value) || looks_like_placeholder(value)
+}
+
+/// Values that name where a secret comes from (a variable, a path, code that reads it)
+/// rather than holding one.
+pub fn is_reference(value: &[u8]) -> bool {
+    let v = String::from_utf8_lossy(value).to_ascii_lowercase();
+    const REFERENCES: &[&str] = &[
+        "${",
+        "$(",
+        "%(",
+        "%{",
+        "os.environ",
+        "process.env",
+        "getenv",
+        "env[",
+        "env.",
+        "settings.",
+        "config.",
+        "(",
+    ];
+    // `$VAR`, `${VAR}`, `$(cmd)` are references; `$6$…` (a crypt hash) is not.
+    let var_ref = value.first() == Some(&b'$')
+        && value
+            .get(1)
+            .is_some_and(|&b| b == b'{' || b == b'(' || b == b'_' || b.is_ascii_alphabetic());
+    var_ref
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with('@')
+        || REFERENCES.iter().any(|w| v.contains(w))
+}
+
+/// Values that look like a stand-in for a secret: `changeme`, `xxxx`, `dummy`, `<your key>`,
+/// one repeated character. Reported apart (`secret_placeholders`), never as secrets.
+pub fn looks_like_placeholder(value: &[u8]) -> bool {
     let v = String::from_utf8_lossy(value).to_ascii_lowercase();
     const WORDS: &[&str] = &[
         "example",
@@ -157,18 +201,6 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         ">",
         "{{",
         "}}",
-        "${",
-        "$(",
-        "%(",
-        "%{",
-        "os.environ",
-        "process.env",
-        "getenv",
-        "env[",
-        "env.",
-        "settings.",
-        "config.",
-        "(",
         "password_",
         "_password",
         "secret_key_",
@@ -180,14 +212,6 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         "secret123",
         "password123",
     ];
-    // `$VAR`, `${VAR}`, `$(cmd)` are references; `$6$…` (a crypt hash) is not.
-    let var_ref = value.first() == Some(&b'$')
-        && value
-            .get(1)
-            .is_some_and(|&b| b == b'{' || b == b'(' || b == b'_' || b.is_ascii_alphabetic());
-    if var_ref || v.starts_with('/') || v.starts_with("./") || v.starts_with('@') {
-        return true;
-    }
     if WORDS.iter().any(|w| v.contains(w)) {
         return true;
     }
@@ -200,6 +224,19 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     // One repeated character (`aaaa…`, `0000…`).
     let first = value.first().copied();
     value.iter().all(|&b| Some(b) == first)
+}
+
+/// The example values vendors publish in their documentation (AWS's `AKIAIOSFODNN7EXAMPLE`
+/// and its secret key): found in countless READMEs and SDKs, never reported at all.
+pub fn is_vendor_example(value: &[u8]) -> bool {
+    const EXAMPLES: &[&[u8]] = &[
+        b"AKIAIOSFODNN7EXAMPLE",
+        b"AKIAI44QH8DHBEXAMPLE",
+        b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        b"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    ];
+    // AWS documents its example keys with this suffix.
+    EXAMPLES.contains(&value) || value.ends_with(b"EXAMPLE") || value.ends_with(b"EXAMPLEKEY")
 }
 
 /// Whether a value mixes at least two of: lowercase, uppercase, digits, symbols (other than
@@ -285,10 +322,16 @@ impl RuleSet {
     /// Finds secrets in `text`. `path` selects path-bound rules; `binary` limits scanning to
     /// the rules that make sense in binary data.
     pub fn scan(&self, text: &[u8], path: Option<&str>, binary: bool) -> Vec<Hit> {
+        self.scan_all(text, path, binary).secrets
+    }
+
+    /// Finds secrets in `text`, and apart from them the values a rule matched that look like
+    /// placeholders (references and vendors' documented examples are dropped).
+    pub fn scan_all(&self, text: &[u8], path: Option<&str>, binary: bool) -> Scanned {
         // Binary data (most bytes scanned) can only hold PEM blocks, whose armor is upper
         // case (RFC 7468): one vectorised substring search rules out nearly every file.
         if binary && memchr::memmem::find(text, b"PRIVATE KEY").is_none() {
-            return Vec::new();
+            return Scanned::default();
         }
         // Windows around keyword hits, per rule.
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
@@ -316,6 +359,7 @@ impl RuleSet {
             }
         }
         let mut hits = Vec::new();
+        let mut placeholders = Vec::new();
         for (r, ws) in windows.iter().enumerate() {
             let rule = &self.rules[r];
             let group = rule.spec.group.unwrap_or(1);
@@ -325,18 +369,22 @@ impl RuleSet {
                         continue;
                     };
                     let value = m.as_bytes();
-                    if is_placeholder(value)
-                        || rule.spec.entropy.is_some_and(|e| entropy(value) < e)
-                        || (rule.spec.mixed && !mixes_kinds(value))
+                    let placeholder = !is_reference(value) && looks_like_placeholder(value);
+                    if is_vendor_example(value)
+                        || (is_placeholder(value) && !placeholder)
+                        || (!placeholder
+                            && (rule.spec.entropy.is_some_and(|e| entropy(value) < e)
+                                || (rule.spec.mixed && !mixes_kinds(value))))
                     {
                         continue;
                     }
                     let start = ws_start + m.start();
-                    if hits.iter().any(|h: &Hit| h.rule == r && h.start == start) {
+                    let list = if placeholder { &mut placeholders } else { &mut hits };
+                    if list.iter().any(|h: &Hit| h.rule == r && h.start == start) {
                         continue;
                     }
                     let line = text[..start].iter().filter(|&&b| b == b'\n').count() + 1;
-                    hits.push(Hit {
+                    list.push(Hit {
                         rule: r,
                         start,
                         end: ws_start + m.end(),
@@ -346,7 +394,14 @@ impl RuleSet {
                 }
             }
         }
-        // A specific rule's finding wins over a broad one on the same value.
+        Scanned {
+            secrets: self.specific_first(hits),
+            placeholders: self.specific_first(placeholders),
+        }
+    }
+
+    /// A specific rule's finding wins over a broad one on the same value; in text order.
+    fn specific_first(&self, mut hits: Vec<Hit>) -> Vec<Hit> {
         let specific: Vec<(usize, usize)> = hits
             .iter()
             .filter(|h| !self.rules[h.rule].spec.fallback)
@@ -438,6 +493,8 @@ fn replace_hits(text: &str, hits: &[Hit]) -> String {
 pub struct PairScan {
     /// Rule hits, in the coordinates of the text `KEY=VALUE`.
     pub hits: Vec<Hit>,
+    /// Placeholder values a rule matched, in the same coordinates (never secrets).
+    pub placeholders: Vec<Hit>,
     /// Set when no rule matched but the name says secret and the value is real: its
     /// redacted form.
     pub by_name: Option<String>,
@@ -448,7 +505,10 @@ pub struct PairScan {
 /// Scans a `KEY=VALUE` pair: by the rules, and by the name (`*_PASSWORD` with a real value).
 pub fn scan_pair(key: &str, value: &str) -> PairScan {
     let text = format!("{key}={value}");
-    let hits = rules().scan(text.as_bytes(), None, false);
+    let Scanned {
+        secrets: hits,
+        placeholders,
+    } = rules().scan_all(text.as_bytes(), None, false);
     let by_name = (hits.is_empty() && suspicious_name(key) && value.len() >= 4 && !is_placeholder(value.as_bytes()))
         .then(|| redact(value.as_bytes()));
     // The value is redacted on its own: hits are shifted into its coordinates (a hit in the
@@ -471,6 +531,7 @@ pub fn scan_pair(key: &str, value: &str) -> PairScan {
     };
     PairScan {
         hits,
+        placeholders,
         by_name,
         value_redacted,
     }
