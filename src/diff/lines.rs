@@ -373,6 +373,31 @@ mod tests {
         }
     }
 
+    /// Each changed line with its number in its file: `-12 text`, `+13 text`.
+    fn numbered(hunks: &[Hunk]) -> Vec<String> {
+        let mut out = Vec::new();
+        for h in hunks {
+            let (mut i, mut j) = (h.a_start, h.b_start);
+            for l in &h.lines {
+                match l.op {
+                    ' ' => {
+                        i += 1;
+                        j += 1;
+                    }
+                    '-' => {
+                        out.push(format!("-{i} {}", l.text));
+                        i += 1;
+                    }
+                    _ => {
+                        out.push(format!("+{j} {}", l.text));
+                        j += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Read piece by piece (a few bytes at a time), a diff after an insertion stays aligned:
     /// the hunks are those of the whole files, numbered as in them.
     #[test]
@@ -400,51 +425,14 @@ mod tests {
             };
             let ((pa, ea), (pb, eb)) = (take(&a, at.a_offset), take(&b, at.b_offset));
             let p = piece(&pa, &pb, at, ea, eb);
-            for h in &p.diff.hunks {
-                let (mut i, mut j) = (h.a_start, h.b_start);
-                for l in &h.lines {
-                    match l.op {
-                        ' ' => {
-                            i += 1;
-                            j += 1;
-                        }
-                        '-' => {
-                            changed.push(format!("-{i} {}", l.text));
-                            i += 1;
-                        }
-                        _ => {
-                            changed.push(format!("+{j} {}", l.text));
-                            j += 1;
-                        }
-                    }
-                }
-            }
+            changed.extend(numbered(&p.diff.hunks));
             if p.done {
                 break;
             }
             assert!(p.next != at, "a piece moves on");
             at = p.next;
         }
-        let mut want = Vec::new();
-        for h in &whole.hunks {
-            let (mut i, mut j) = (h.a_start, h.b_start);
-            for l in &h.lines {
-                match l.op {
-                    ' ' => {
-                        i += 1;
-                        j += 1;
-                    }
-                    '-' => {
-                        want.push(format!("-{i} {}", l.text));
-                        i += 1;
-                    }
-                    _ => {
-                        want.push(format!("+{j} {}", l.text));
-                        j += 1;
-                    }
-                }
-            }
-        }
+        let want = numbered(&whole.hunks);
         assert_eq!(changed, want);
         assert_eq!(want.len(), 4, "two lines inserted, one changed: {want:?}");
     }
