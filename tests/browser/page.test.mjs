@@ -333,6 +333,7 @@ test('secrets: counted on the Overview, listed with place and state, values neve
   await page.click('#tab-practices');
   const shown = await page.$$eval('#view-practices [data-practice]', (ss) => ss.map((s) => s.dataset.practice));
   assert.deepEqual([...shown].sort(), practices.map((b) => b.id).sort());
+  assert.doesNotMatch(await page.textContent('#view-practices'), /null|undefined/);
   const evidence = await page.$$eval('#view-practices [data-practice="CIS-DI-0010"] .evidence li', (lis) => lis.map((li) => li.textContent));
   assert.deepEqual(evidence, practices.find((b) => b.id === 'CIS-DI-0010').evidence);
   assert.ok(evidence.some((e) => e.includes('GITHUB_TOKEN')), evidence.join('\n'));

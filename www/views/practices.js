@@ -31,12 +31,14 @@ export function renderPractices(root, img) {
   const counts = SEVERITY_ORDER.map((s) => [s, found.filter((b) => b.severity === s).length]).filter(([, n]) => n);
   const malware = found.filter((b) => b.id.startsWith('PH-MW-'));
   const sorted = [...found].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
-  root.replaceChildren(
+  // replaceChildren would write a null as the text "null": leave absent parts out.
+  root.replaceChildren(...[
     el('p', null, `${found.length} ${found.length === 1 ? 'rule applies' : 'rules apply'} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')}). `,
       el('span', { class: 'muted', text: 'Ids are dockle\'s where dockle has the check (CIS-DI-…, DKL-…), so an ignore file carries over.' })),
     malware.length
       ? el('p', { class: 'malware-warning', role: 'alert', text: `${malware.length} malware ${malware.length === 1 ? 'indicator' : 'indicators'}: this image looks built to mine or to open a way in. Do not run it.` })
       : null,
     note,
-    ...sorted.map(finding));
+    ...sorted.map(finding),
+  ].filter(Boolean));
 }
