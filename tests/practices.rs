@@ -289,3 +289,39 @@ fn a_config_value_of_an_unexpected_shape_is_judged_not_fatal() {
     let ids = check(serde_json::json!({"Test": ["NONE"]}), serde_json::json!(null));
     assert!(ids.contains(&"CIS-DI-0006".to_string()));
 }
+
+/// `--sarif` carries the best-practice findings: a malware indicator is an error whose rule is
+/// tagged malware, with the rationale and fix as its description and help.
+#[test]
+fn sarif_carries_the_findings_with_their_rules() {
+    let dir = std::env::temp_dir().join(format!("porthole-practices-sarif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.tar");
+    std::fs::write(&bad, cryptojacked()).unwrap();
+    let sarif = dir.join("out.sarif");
+    let (code, _) = porthole(&["inspect", bad.to_str().unwrap(), "--sarif", sarif.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let run = &s["runs"][0];
+    let r = support::inspect(&cryptojacked());
+    let want = &r.images[0].best_practices;
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), want.len() + r.images[0].secrets.len());
+    let miner = results
+        .iter()
+        .find(|x| x["ruleId"] == "PH-MW-0002")
+        .expect("the stratum URL");
+    assert_eq!(miner["level"], "error");
+    assert!(
+        miner["message"]["text"].as_str().unwrap().contains("stratum"),
+        "{miner}"
+    );
+    let rule = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "PH-MW-0002")
+        .unwrap();
+    assert_eq!(rule["properties"]["tags"][1], "malware");
+    assert_eq!(rule["help"]["text"], finding(&r.images[0], "PH-MW-0002").fix.as_str());
+}

@@ -544,6 +544,13 @@ fn base_layers_split_the_matches() {
     );
 }
 
+/// How many best-practice findings `porthole inspect --json` reports for `img`.
+fn s_practices(img: &str) -> usize {
+    let (_, out, _) = porthole(&["inspect", img, "--json"], b"");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    r["images"][0]["best_practices"].as_array().map_or(0, Vec::len)
+}
+
 #[test]
 fn sarif_and_cyclonedx_carry_the_matches() {
     let dir = tempdir();
@@ -568,7 +575,15 @@ fn sarif_and_cyclonedx_carry_the_matches() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(results.len(), 3);
+    // The vulnerabilities; the image's best-practice findings come as results too.
+    let practice = |r: &&serde_json::Value| {
+        let id = r["ruleId"].as_str().unwrap();
+        ["CIS-", "DKL-", "PH-"].iter().any(|p| id.starts_with(p))
+    };
+    assert_eq!(results.iter().filter(|r| !practice(r)).count(), 3);
+    let practices = results.iter().filter(practice).count();
+    assert!(practices > 0, "best practices are results too");
+    assert_eq!(practices, s_practices(img));
     for r in results {
         assert!(
             rule_ids.contains(&r["ruleId"].as_str().unwrap()),

@@ -82,8 +82,8 @@ enum Command {
         /// (low, medium, high, critical) applies and is not ignored; without a value, high.
         #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "high")]
         fail_on_check: Option<String>,
-        /// Also write the vulnerabilities and secrets found as SARIF 2.1.0 (code-scanning
-        /// dashboards) to this file.
+        /// Also write the vulnerabilities, secrets and best-practice findings as SARIF 2.1.0
+        /// (code-scanning dashboards) to this file.
         #[arg(long, value_name = "FILE")]
         sarif: Option<PathBuf>,
         /// Exit 7 unless a signature verifies (against a --key, a --trust-store root, or the

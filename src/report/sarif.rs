@@ -1,5 +1,6 @@
-//! SARIF 2.1.0 (`porthole inspect --sarif FILE`): the vulnerabilities and secrets of every
-//! image as results for code-scanning dashboards. Locations are paths inside the image (no
+//! SARIF 2.1.0 (`porthole inspect --sarif FILE`): the vulnerabilities, secrets and
+//! best-practice findings (malware indicators among them) of every image as results for
+//! code-scanning dashboards. Locations are paths inside the image (no
 //! leading `/`), with the image named as the logical location; GitHub's `security-severity`
 //! carries the CVSS score where there is one.
 
@@ -21,6 +22,7 @@ pub fn write(report: &Report) -> String {
             .unwrap_or_else(|| "image".into());
         vulnerability_results(img, &image, &mut rules, &mut results);
         secret_results(img, &image, &mut rules, &mut results);
+        practice_results(img, &image, &mut rules, &mut results);
     }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -111,13 +113,53 @@ fn vulnerability_results(
     }
 }
 
+/// Evidence lines shown in a result's message (all of them are in the JSON report).
+const EVIDENCE_SHOWN: usize = 10;
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// Best practices and malware indicators: their evidence names files, history entries and
+/// config settings in words, so the image is their location.
+fn practice_results(img: &ImageReport, image: &str, rules: &mut BTreeMap<String, Value>, results: &mut Vec<Value>) {
+    for b in &img.best_practices {
+        rules.entry(b.id.clone()).or_insert_with(|| {
+            let kind = if b.id.starts_with("PH-MW-") {
+                "malware"
+            } else {
+                "best-practice"
+            };
+            json!({
+                "id": b.id,
+                "shortDescription": {"text": b.title},
+                "fullDescription": {"text": b.rationale},
+                "help": {"text": b.fix},
+                "properties": {"tags": ["security", kind]},
+            })
+        });
+        let mut evidence: Vec<&str> = b.evidence.iter().take(EVIDENCE_SHOWN).map(String::as_str).collect();
+        let more = b.evidence.len().saturating_sub(EVIDENCE_SHOWN);
+        let more = format!("and {more} more");
+        if b.evidence.len() > EVIDENCE_SHOWN {
+            evidence.push(&more);
+        }
+        results.push(json!({
+            "ruleId": b.id,
+            "level": level(b.severity),
+            "message": {"text": format!("{}: {}", b.title, evidence.join("; "))},
+            "locations": [{"logicalLocations": [{"name": image, "kind": "module"}]}],
+        }));
+    }
+}
+
 fn secret_results(img: &ImageReport, image: &str, rules: &mut BTreeMap<String, Value>, results: &mut Vec<Value>) {
     for f in &img.secrets {
-        let level = match f.severity {
-            Severity::Critical | Severity::High => "error",
-            Severity::Medium => "warning",
-            Severity::Low => "note",
-        };
+        let level = level(f.severity);
         rules.entry(f.rule.clone()).or_insert_with(|| {
             json!({
                 "id": f.rule,
