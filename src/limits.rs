@@ -33,6 +33,14 @@ pub struct Limits {
     pub symlink_hops: usize,
     /// Bytes of each regular file scanned for secrets (0 turns the file scan off).
     pub scan_file_bytes: u64,
+    /// Bytes of each executable (ELF) scanned for malware indicators: a miner's strings sit
+    /// deep in its binary (other files are scanned up to `scan_file_bytes`).
+    pub scan_executable_bytes: u64,
+    /// Bytes kept of each account file (`/etc/passwd`, `/etc/shadow`, `/etc/group`) for the
+    /// best-practice rules.
+    pub account_file_bytes: u64,
+    /// Malware-indicator matches kept per layer.
+    pub content_matches: u64,
     /// Not a cap but a switch riding with the caps to every worker: hash each regular file's
     /// contents (sha256) as its layer is read, for comparing images by content (`porthole
     /// diff`, the page's Compare). Off in a plain inspection; neither a `--limit` nor in the
@@ -58,13 +66,16 @@ impl Default for Limits {
             zstd_window_bytes: 64 * MIB,
             symlink_hops: 16,
             scan_file_bytes: MIB,
+            scan_executable_bytes: 16 * MIB,
+            account_file_bytes: 256 * 1024,
+            content_matches: 1000,
             file_digests: false,
         }
     }
 }
 
 /// Every limit's name (as `--limit NAME=…` and the page's settings take it) and what it caps.
-pub const LIMITS: [(&str, &str); 12] = [
+pub const LIMITS: [(&str, &str); 15] = [
     (
         "layer_uncompressed_bytes",
         "decompressed bytes of one layer (gzip/zstd bomb guard)",
@@ -92,6 +103,15 @@ pub const LIMITS: [(&str, &str); 12] = [
         "scan_file_bytes",
         "bytes of each regular file scanned for secrets (0: no file scan)",
     ),
+    (
+        "scan_executable_bytes",
+        "bytes of each executable scanned for malware indicators",
+    ),
+    (
+        "account_file_bytes",
+        "bytes kept of /etc/passwd, /etc/shadow and /etc/group for the rules",
+    ),
+    ("content_matches", "malware-indicator matches kept per layer"),
 ];
 
 /// Parses `123`, `64K`, `16MiB`, `2G`, `1.5GB` (binary multiples: K = 1024).
@@ -132,6 +152,9 @@ impl Limits {
             "zstd_window_bytes" => self.zstd_window_bytes = v,
             "symlink_hops" => self.symlink_hops = small(v)?,
             "scan_file_bytes" => self.scan_file_bytes = v,
+            "scan_executable_bytes" => self.scan_executable_bytes = v,
+            "account_file_bytes" => self.account_file_bytes = v,
+            "content_matches" => self.content_matches = v,
             _ => {
                 let names: Vec<&str> = LIMITS.iter().map(|(n, _)| *n).collect();
                 return Err(format!("no limit named {name:?}; the limits are {}", names.join(", ")));

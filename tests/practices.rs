@@ -325,3 +325,26 @@ fn sarif_carries_the_findings_with_their_rules() {
     assert_eq!(rule["properties"]["tags"][1], "malware");
     assert_eq!(rule["help"]["text"], finding(&r.images[0], "PH-MW-0002").fix.as_str());
 }
+
+/// The scan's caps are limits: with no content matches kept the content rules find nothing,
+/// with no account bytes kept the account rules have nothing to read; the rest still apply.
+#[test]
+fn the_scans_caps_are_limits() {
+    let with = |set: &dyn Fn(&mut porthole::Limits)| {
+        let mut opts = porthole::inspect::Options::default();
+        set(&mut opts.limits);
+        let r = support::inspect_with(&cryptojacked(), &opts);
+        practices(&r.images[0])
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let all = with(&|_| {});
+    assert!(all.contains(&"PH-MW-0002".to_string()) && all.contains(&"DKL-LI-0001".to_string()));
+    let none = with(&|l| l.content_matches = 0);
+    assert!(!none.contains(&"PH-MW-0002".to_string()), "{none:?}");
+    assert!(none.contains(&"DKL-LI-0001".to_string()));
+    let blind = with(&|l| l.account_file_bytes = 0);
+    assert!(!blind.contains(&"DKL-LI-0001".to_string()), "{blind:?}");
+    assert!(blind.contains(&"PH-MW-0002".to_string()));
+}

@@ -8,9 +8,9 @@ use crate::limits::Limits;
 use crate::scan::practices::{Place, rules};
 use crate::scan::secrets::looks_binary;
 
-/// Account files kept for the rules; bigger ones are cut (their first bytes still count).
+/// Account files kept for the rules; bigger ones are cut at `Limits::account_file_bytes`
+/// (their first bytes still count).
 const ACCOUNT_FILES: [&str; 3] = ["/etc/passwd", "/etc/shadow", "/etc/group"];
-const ACCOUNT_BYTES: usize = 256 << 10;
 /// Bytes of what was matched kept before the next new bytes: a match up to `CARRY - MARGIN`
 /// long that spans two windows is still found whole.
 const CARRY: usize = 4096;
@@ -18,12 +18,8 @@ const CARRY: usize = 4096;
 const MARGIN: usize = 1024;
 /// New bytes gathered before matching (small pieces are not matched one by one).
 const BATCH: usize = 64 << 10;
-/// Executables are read further than other files: a miner's strings sit deep in its binary.
-const EXECUTABLE_SCAN_BYTES: u64 = 16 << 20;
 /// Bytes of a file's start that decide whether it is binary (as the secret scan decides).
 const HEAD: usize = 8192;
-/// Matches kept per layer (a layer full of copies of one miner needs no more to be judged).
-const MAX_MATCHES: usize = 1000;
 
 /// A content rule's match in one file of a layer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,7 +34,7 @@ pub struct ContentMatch {
     pub excerpt: String,
 }
 
-/// An account file's contents (the first `ACCOUNT_BYTES`).
+/// An account file's contents (the first `Limits::account_file_bytes`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AccountFile {
     pub entry: usize,
@@ -49,6 +45,12 @@ pub(super) struct PracticeScan {
     found: Vec<ContentMatch>,
     accounts: Vec<AccountFile>,
     text_bytes: u64,
+    /// How far an executable is read (`Limits::scan_executable_bytes`).
+    executable_bytes: u64,
+    /// How much of an account file is kept (`Limits::account_file_bytes`).
+    account_bytes: usize,
+    /// Matches kept per layer (`Limits::content_matches`).
+    max_matches: usize,
     /// The current entry: its index, whether it is an account file, what was kept of it.
     entry: usize,
     account: Option<Vec<u8>>,
@@ -74,6 +76,9 @@ impl PracticeScan {
             found: Vec::new(),
             accounts: Vec::new(),
             text_bytes: limits.scan_file_bytes,
+            executable_bytes: limits.scan_executable_bytes,
+            account_bytes: usize::try_from(limits.account_file_bytes).unwrap_or(usize::MAX),
+            max_matches: usize::try_from(limits.content_matches).unwrap_or(usize::MAX),
             entry: 0,
             account: None,
             scanning: false,
@@ -94,7 +99,7 @@ impl PracticeScan {
     fn piece(&mut self, data: &[u8]) {
         // An executable is read further: known from its first piece when that holds the magic.
         if self.seen == 0 && data.starts_with(b"\x7fELF") {
-            self.cap = self.text_bytes.max(EXECUTABLE_SCAN_BYTES);
+            self.cap = self.text_bytes.max(self.executable_bytes);
         }
         let room = usize::try_from(self.cap.saturating_sub(self.seen)).unwrap_or(usize::MAX);
         let data = data.get(..room.min(data.len())).unwrap_or(data);
@@ -121,7 +126,7 @@ impl PracticeScan {
             Place::TextFile
         };
         if self.window.starts_with(b"\x7fELF") {
-            self.cap = self.text_bytes.max(EXECUTABLE_SCAN_BYTES);
+            self.cap = self.text_bytes.max(self.executable_bytes);
         }
     }
 
@@ -133,7 +138,10 @@ impl PracticeScan {
         let carried_lines = memchr::memchr_iter(b'\n', self.window.get(..carried).unwrap_or(&[])).count();
         let open_from = self.window.len().saturating_sub(MARGIN);
         for hit in rules().scan(&self.window, self.place) {
-            if self.matched.contains(&hit.rule) || self.found.len() >= MAX_MATCHES || (!last && hit.end > open_from) {
+            if self.matched.contains(&hit.rule)
+                || self.found.len() >= self.max_matches
+                || (!last && hit.end > open_from)
+            {
                 continue;
             }
             self.matched.push(hit.rule);
@@ -187,7 +195,7 @@ impl LayerAnalyzer for PracticeScan {
 
     fn content(&mut self, data: &[u8]) -> Want {
         if let Some(kept) = &mut self.account {
-            let room = ACCOUNT_BYTES.saturating_sub(kept.len());
+            let room = self.account_bytes.saturating_sub(kept.len());
             kept.extend_from_slice(data.get(..room.min(data.len())).unwrap_or(data));
         }
         if self.scanning {
@@ -196,7 +204,7 @@ impl LayerAnalyzer for PracticeScan {
                 self.scanning = false;
             }
         }
-        let account_wants = self.account.as_ref().is_some_and(|k| k.len() < ACCOUNT_BYTES);
+        let account_wants = self.account.as_ref().is_some_and(|k| k.len() < self.account_bytes);
         if self.scanning || account_wants {
             Want::Body
         } else {
