@@ -595,6 +595,19 @@ fn ordering(kind: &str) -> Option<&'static dyn crate::vuln::version::VersionSche
     crate::vuln::version::scheme_for(ecosystem)
 }
 
+/// One version of a package to another, in its ecosystem's order: `upgraded`, `downgraded`,
+/// or `changed` (no known order, or equal under it but spelled differently).
+fn version_change(kind: &str, a: Option<&str>, b: Option<&str>) -> &'static str {
+    match (ordering(kind), a, b) {
+        (Some(s), Some(x), Some(y)) => match s.compare(x, y) {
+            std::cmp::Ordering::Less => "upgraded",
+            std::cmp::Ordering::Greater => "downgraded",
+            std::cmp::Ordering::Equal => "changed",
+        },
+        _ => "changed",
+    }
+}
+
 fn package_changes(a: &ImageReport, b: &ImageReport) -> Vec<PackageChange> {
     type Key = (String, String, String);
     let index = |img: &ImageReport| -> BTreeMap<Key, BTreeSet<String>> {
@@ -620,15 +633,7 @@ fn package_changes(a: &ImageReport, b: &ImageReport) -> Vec<PackageChange> {
             (None, _) => "added",
             (_, None) => "removed",
             (Some(x), Some(y)) if x.len() == 1 && y.len() == 1 => {
-                match (ordering(kind), x.first(), y.first()) {
-                    (Some(s), Some(x), Some(y)) => match s.compare(x, y) {
-                        std::cmp::Ordering::Less => "upgraded",
-                        std::cmp::Ordering::Greater => "downgraded",
-                        // Equal under the ordering but spelled differently.
-                        std::cmp::Ordering::Equal => "changed",
-                    },
-                    _ => "changed",
-                }
+                version_change(kind, x.first().map(String::as_str), y.first().map(String::as_str))
             }
             _ => "changed",
         };
@@ -669,14 +674,7 @@ fn pair_moved(changes: Vec<PackageChange>) -> Vec<PackageChange> {
             out.push(c);
         } else if c.change == "added" {
             let a = removed_version.remove(&(c.kind.clone(), c.name.clone())).flatten();
-            let change = match (ordering(&c.kind), a.as_deref(), c.b.as_deref()) {
-                (Some(s), Some(x), Some(y)) => match s.compare(x, y) {
-                    std::cmp::Ordering::Less => "upgraded",
-                    std::cmp::Ordering::Greater => "downgraded",
-                    std::cmp::Ordering::Equal => "changed",
-                },
-                _ => "changed",
-            };
+            let change = version_change(&c.kind, a.as_deref(), c.b.as_deref());
             out.push(PackageChange { change, a, ..c });
         }
     }

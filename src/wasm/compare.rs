@@ -88,10 +88,9 @@ impl Comparison {
         } else {
             serde_json::from_str(at).map_err(|e| JsValue::from_str(&e.to_string()))?
         };
-        let piece = |side: u32, offset: u64| match self.read(side, path, offset as f64, len) {
-            Ok(bytes) => Ok(bytes),
-            Err(_) if !self.has(side, path) => Ok(Vec::new()),
-            Err(e) => Err(e),
+        let piece = |side: u32, offset: u64| match self.visible(side, path) {
+            Some(version) => self.read_version(side, version, offset, len),
+            None => Ok(Vec::new()),
         };
         let (a, b) = (piece(0, at.a_offset)?, piece(1, at.b_offset)?);
         let (a_end, b_end) = (a.len() < len as usize, b.len() < len as usize);
@@ -102,37 +101,28 @@ impl Comparison {
     /// Up to `len` bytes at `offset` of the visible file at `path` in image `side` (0 = A,
     /// 1 = B), read on demand by walking its layer again.
     pub fn read(&self, side: u32, path: &str, offset: f64, len: u32) -> std::result::Result<Vec<u8>, JsValue> {
-        let s = if side == 0 { &self.a } else { &self.b };
-        let state = s
-            .ins
-            .images
-            .first()
-            .ok_or_else(|| JsValue::from_str("the image could not be read"))?;
-        let lists = state.entry_lists();
-        let version = state
-            .tree
-            .view(&lists)
-            .visible(path)
+        let version = self
+            .visible(side, path)
             .ok_or_else(|| JsValue::from_str(&format!("{path} is not in the image")))?;
-        crate::explore::read_file(
-            &s.source,
-            &s.ins,
-            0,
-            version,
-            offset as u64,
-            len as usize,
-            &self.opts.limits,
-        )
-        .map_err(js_err)
+        self.read_version(side, version, offset as u64, len)
     }
 }
 
 impl Comparison {
-    fn has(&self, side: u32, path: &str) -> bool {
-        let s = if side == 0 { &self.a } else { &self.b };
-        s.ins.images.first().is_some_and(|state| {
-            let lists = state.entry_lists();
-            state.tree.view(&lists).visible(path).is_some()
-        })
+    fn side(&self, side: u32) -> &Side {
+        if side == 0 { &self.a } else { &self.b }
+    }
+
+    /// The visible version of `path` in image `side`, if it has one.
+    fn visible(&self, side: u32, path: &str) -> Option<usize> {
+        let state = self.side(side).ins.images.first()?;
+        let lists = state.entry_lists();
+        state.tree.view(&lists).visible(path)
+    }
+
+    fn read_version(&self, side: u32, version: usize, offset: u64, len: u32) -> std::result::Result<Vec<u8>, JsValue> {
+        let s = self.side(side);
+        crate::explore::read_file(&s.source, &s.ins, 0, version, offset, len as usize, &self.opts.limits)
+            .map_err(js_err)
     }
 }
