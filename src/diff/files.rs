@@ -6,7 +6,6 @@ use super::{FileChange, FileState};
 use crate::analyzer::FileDigest;
 use crate::fs::{EntryList, MergedView};
 use crate::inspect::ImageState;
-use crate::report::ImageReport;
 use crate::tar::EntryKind;
 use std::cmp::Ordering;
 
@@ -124,14 +123,15 @@ pub(super) struct Changes {
 }
 
 impl Changes {
-    fn push(&mut self, c: FileChange) {
-        match c.change {
+    /// Counts a change of kind `change`; `make` builds its listing only while there is room.
+    fn push(&mut self, change: &'static str, make: impl FnOnce() -> FileChange) {
+        match change {
             "added" => self.added += 1,
             "removed" => self.removed += 1,
             _ => self.changed += 1,
         }
         if self.listed.len() < MAX_LISTED {
-            self.listed.push(c);
+            self.listed.push(make());
         }
     }
 
@@ -141,14 +141,7 @@ impl Changes {
 }
 
 /// Every path whose visible version differs between A and B, sorted by path.
-pub(super) fn changes(
-    _ra: &ImageReport,
-    sa: &ImageState,
-    _rb: &ImageReport,
-    sb: &ImageState,
-    semantic: bool,
-    not_compared: &mut Vec<String>,
-) -> Changes {
+pub(super) fn changes(sa: &ImageState, sb: &ImageState, semantic: bool, not_compared: &mut Vec<String>) -> Changes {
     let (la, lb): (Vec<&EntryList>, Vec<&EntryList>) = (sa.entry_lists(), sb.entry_lists());
     let (va, vb) = (sa.tree.view(&la), sb.tree.view(&lb));
     let (da, db) = (Digests::of(sa), Digests::of(sb));
@@ -173,7 +166,7 @@ mode, owner and link only"
         match order {
             Ordering::Less => {
                 if let Some((p, v)) = ia.next() {
-                    out.push(FileChange {
+                    out.push("removed", || FileChange {
                         path: p.to_string(),
                         change: "removed",
                         what: Vec::new(),
@@ -184,7 +177,7 @@ mode, owner and link only"
             }
             Ordering::Greater => {
                 if let Some((p, v)) = ib.next() {
-                    out.push(FileChange {
+                    out.push("added", || FileChange {
                         path: p.to_string(),
                         change: "added",
                         what: Vec::new(),
@@ -198,7 +191,7 @@ mode, owner and link only"
                     let (fa, fb) = (state(&va, &da, a), state(&vb, &db, b));
                     let what = what_differs(&fa, &fb, semantic, contents);
                     if !what.is_empty() {
-                        out.push(FileChange {
+                        out.push("changed", || FileChange {
                             path: p.to_string(),
                             change: "changed",
                             what,

@@ -256,7 +256,7 @@ pub fn compare(a: &Input, b: &Input, mode: Mode) -> ImageDiff {
         });
     }
     let layers = layer_diff(ra, rb, !semantic);
-    let file_changes = files::changes(ra, sa, rb, sb, semantic, &mut not_compared);
+    let file_changes = files::changes(sa, sb, semantic, &mut not_compared);
     let packages = package_changes(ra, rb);
     let secrets = secret_diff(ra, rb);
     let vulnerabilities = vulnerability_diff(ra, rb);
