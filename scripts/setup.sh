@@ -3,7 +3,8 @@
 # each step is skipped when its result is already there. Only package registries are used
 # (Debian, crates.io, PyPI, npm).
 #
-#   scripts/setup.sh          toolchain for building the CLI and the page (wasm target, wasm-bindgen)
+#   scripts/setup.sh          toolchain for building the CLI and the page (wasm target, wasm-bindgen,
+#                             clang and llvm-ar for the C of libzstd in the wasm build)
 #   scripts/setup.sh --tests  also the packages the tests use (debootstrap, umoci, skopeo, jsonschema,
 #                             chromium for the browser tests, node/npm for playwright-core,
 #                             docker-registry, apache2-utils and python3-cryptography for the
@@ -16,7 +17,9 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--tests" ] && want_tests=1
 
-apt_pkgs=(python3 openssl)
+# clang and llvm (llvm-ar): the page's wasm32 build compiles libzstd (C, through zstd-sys) with
+# them (.cargo/config.toml); gcc has no wasm target.
+apt_pkgs=(python3 openssl clang llvm)
 if [ "$want_tests" = 1 ]; then
     apt_pkgs+=(debootstrap umoci skopeo python3-jsonschema gzip chromium docker-registry apache2-utils python3-cryptography nginx rpm db5.3-util sqlite3 zip unzip libcommons-io-java libguava-java python3-apt python3-packaging python3-rpm default-jre-headless libmaven3-core-java openssl)
     command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)

@@ -2,7 +2,6 @@
 //! push-style so the same pipeline serves pulled file slices and pushed network chunks.
 
 use crate::error::{Error, Result};
-use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -98,26 +97,13 @@ pub enum Decoder<W: Write> {
     Zstd(Box<ZstdPush<W>>),
 }
 
-/// Whether a gzip decoder checks each member's CRC-32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GzipCrc {
-    Check,
-    /// Not computed: for layers, whose compressed bytes are covered by the blob digest and whose
-    /// decompressed stream by the diff_id, both sha256. The CRC costs ~15% of decompressing in
-    /// WebAssembly and would only repeat what they prove.
-    Skip,
-}
-
 impl<W: Write> Decoder<W> {
-    /// A decoder that checks everything the format carries (gzip CRCs included).
+    /// A decoder that checks everything the format carries (gzip CRCs and lengths, zstd
+    /// checksums) and refuses zstd windows above `zstd_window` bytes.
     pub fn new(compression: Compression, out: W, zstd_window: u64) -> Self {
-        Self::with_crc(compression, out, zstd_window, GzipCrc::Check)
-    }
-
-    pub fn with_crc(compression: Compression, out: W, zstd_window: u64, crc: GzipCrc) -> Self {
         match compression {
             Compression::None => Decoder::None(out),
-            Compression::Gzip => Decoder::Gzip(Box::new(GzPush::new(out, crc))),
+            Compression::Gzip => Decoder::Gzip(Box::new(GzPush::new(out))),
             Compression::Zstd => Decoder::Zstd(Box::new(ZstdPush::new(out, zstd_window))),
         }
     }
@@ -162,15 +148,15 @@ const GZ_MAX_HEADER: usize = 256 * 1024;
 const GZ_OUT: usize = 128 * 1024;
 
 /// Push-mode gzip (RFC 1952): any number of members, each a header, raw deflate data and a
-/// trailer (CRC-32 and length). The headers and trailers are parsed here so that the CRC can be
-/// left out ([`GzipCrc::Skip`]); the length is always checked. Each push writes out all it
-/// decompressed (as zstd writes each block), so nothing is held back between pushes.
+/// trailer (CRC-32 and length, both checked). The headers and trailers are parsed here (not by
+/// a gzip reader) so that a stream can be pushed in any pieces and members follow one another.
+/// Each push writes out all it decompressed, so nothing is held back between pushes.
 pub struct GzPush<W: Write> {
     inflate: flate2::Decompress,
     state: GzState,
     /// Header or trailer bytes collected so far.
     held: Vec<u8>,
-    crc: Option<flate2::Crc>,
+    crc: flate2::Crc,
     /// Bytes this member decompressed to (the trailer holds it modulo 2^32).
     member_len: u64,
     members: u64,
@@ -179,12 +165,12 @@ pub struct GzPush<W: Write> {
 }
 
 impl<W: Write> GzPush<W> {
-    pub fn new(out: W, crc: GzipCrc) -> Self {
+    pub fn new(out: W) -> Self {
         GzPush {
             inflate: flate2::Decompress::new(false),
             state: GzState::Header,
             held: Vec::new(),
-            crc: (crc == GzipCrc::Check).then(flate2::Crc::new),
+            crc: flate2::Crc::new(),
             member_len: 0,
             members: 0,
             buf: vec![0; GZ_OUT],
@@ -264,9 +250,7 @@ impl<W: Write> GzPush<W> {
             return Ok(());
         }
         let out = &self.buf[..n];
-        if let Some(crc) = &mut self.crc {
-            crc.update(out);
-        }
+        self.crc.update(out);
         self.member_len += n as u64;
         self.out.write_all(out)
     }
@@ -274,16 +258,13 @@ impl<W: Write> GzPush<W> {
     fn end_member(&mut self) -> io::Result<()> {
         let word = |i: usize| u32::from_le_bytes([self.held[i], self.held[i + 1], self.held[i + 2], self.held[i + 3]]);
         let (crc, isize) = (word(0), word(4));
-        if let Some(sum) = self.crc.as_ref().map(flate2::Crc::sum)
-            && sum != crc
-        {
+        let sum = self.crc.sum();
+        if sum != crc {
             return Err(self.corrupt(format!(
                 "CRC mismatch: the trailer says {crc:08x}, the data is {sum:08x}"
             )));
         }
-        if let Some(c) = &mut self.crc {
-            c.reset();
-        }
+        self.crc.reset();
         if isize != self.member_len as u32 {
             return Err(self.corrupt(format!(
                 "length mismatch: the trailer says {isize} bytes (mod 2^32), the data is {}",
@@ -308,6 +289,13 @@ impl<W: Write> GzPush<W> {
             GzState::Trailer => Err(self.corrupt("the stream ends inside the trailer (truncated)")),
         }
     }
+}
+
+/// Whether `head`, the first bytes of a blob, starts with a whole gzip member header this
+/// crate accepts: the condition for letting another inflater (the browser's) decompress the
+/// blob, which must not accept a header that [`GzPush`] would refuse.
+pub fn gzip_head_complete(head: &[u8]) -> bool {
+    sniff(head) == Sniffed::Gzip && matches!(gzip_header_len(head), Ok(Some(_)))
 }
 
 /// The length of the gzip member header at the start of `h`: `None` if more bytes are needed.
@@ -348,37 +336,37 @@ fn gzip_header_len(h: &[u8]) -> std::result::Result<Option<usize>, String> {
     Ok((h.len() >= at).then_some(at))
 }
 
-enum ZState {
-    FrameHeader,
-    Blocks { checksum: bool },
-    Skippable { remaining: u64 },
-}
-
-/// Push-mode zstd. `ruzstd` decodes from a reader; we cut the input at frame and block
-/// boundaries (which the format makes cheap to find) and hand it one complete block at a time,
-/// so partial input never reaches the decoder. Memory: one block (≤128 KiB) plus the window.
+/// Push-mode zstd over the reference library (libzstd, through `zstd-safe`; built for wasm32
+/// with clang): any number of frames, skippable ones included, each frame's checksum checked
+/// when it has one, windows above the limit refused before anything is allocated for them.
+/// Memory: the window plus one output buffer. (It replaced `ruzstd`, three to four times slower
+/// here: see docs/benchmarks.md.)
 pub struct ZstdPush<W: Write> {
-    decoder: FrameDecoder,
+    dctx: zstd_safe::DCtx<'static>,
     buf: Vec<u8>,
-    pos: usize,
-    state: ZState,
+    /// The decoder's hint after the last step that did anything: 0 between frames.
+    pending: usize,
+    /// Frames (skippable ones included) decoded to their end.
     frames: u64,
+    /// Compressed bytes taken in.
+    taken: u64,
     pub out: W,
 }
 
-const ZSTD_MAGIC: u32 = 0xFD2F_B528;
-const MAX_BLOCK: usize = 128 * 1024;
-
 impl<W: Write> ZstdPush<W> {
+    /// `max_window`: the largest window accepted, rounded down to a power of two (the format's
+    /// windows are at least 1 KiB).
     pub fn new(out: W, max_window: u64) -> Self {
-        let mut decoder = FrameDecoder::new();
-        decoder.set_max_window_size(max_window);
+        let mut dctx = zstd_safe::DCtx::create();
+        let log = max_window.max(1 << 10).ilog2().min(31);
+        // Only fails for a value out of the library's bounds, which `log` is not.
+        let _ = dctx.set_parameter(zstd_safe::DParameter::WindowLogMax(log));
         ZstdPush {
-            decoder,
-            buf: Vec::new(),
-            pos: 0,
-            state: ZState::FrameHeader,
+            dctx,
+            buf: vec![0; zstd_safe::DCtx::out_size()],
+            pending: 1,
             frames: 0,
+            taken: 0,
             out,
         }
     }
@@ -388,121 +376,45 @@ impl<W: Write> ZstdPush<W> {
     }
 
     pub fn push(&mut self, data: &[u8]) -> io::Result<()> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-        }
-        self.buf.extend_from_slice(data);
+        let mut input = zstd_safe::InBuffer::around(data);
         loop {
-            let avail = &self.buf[self.pos..];
-            match self.state {
-                ZState::Skippable { remaining } => {
-                    let n = remaining.min(avail.len() as u64);
-                    self.pos += n as usize;
-                    if remaining == n {
-                        self.state = ZState::FrameHeader;
-                    } else {
-                        self.state = ZState::Skippable {
-                            remaining: remaining - n,
-                        };
-                        break;
-                    }
-                }
-                ZState::FrameHeader => {
-                    if avail.len() < 5 {
-                        break;
-                    }
-                    let magic = u32::from_le_bytes([avail[0], avail[1], avail[2], avail[3]]);
-                    if magic & 0xFFFF_FFF0 == 0x184D_2A50 {
-                        if avail.len() < 8 {
-                            break;
-                        }
-                        let len = u32::from_le_bytes([avail[4], avail[5], avail[6], avail[7]]);
-                        self.pos += 8;
-                        self.state = ZState::Skippable {
-                            remaining: u64::from(len),
-                        };
-                        continue;
-                    }
-                    if magic != ZSTD_MAGIC {
-                        return Err(Self::corrupt("zstd frame magic missing (trailing garbage?)"));
-                    }
-                    let desc = avail[4];
-                    let single = desc & 0x20 != 0;
-                    let dict = [0usize, 1, 2, 4][(desc & 3) as usize];
-                    let fcs = match desc >> 6 {
-                        0 => usize::from(single),
-                        1 => 2,
-                        2 => 4,
-                        _ => 8,
-                    };
-                    let hlen = 5 + usize::from(!single) + dict + fcs;
-                    if avail.len() < hlen {
-                        break;
-                    }
-                    self.decoder
-                        .reset(&avail[..hlen])
-                        .map_err(|e| Self::corrupt(format!("zstd frame header: {e}")))?;
-                    self.pos += hlen;
-                    self.frames += 1;
-                    self.state = ZState::Blocks {
-                        checksum: desc & 0x04 != 0,
-                    };
-                }
-                ZState::Blocks { checksum } => {
-                    if avail.len() < 3 {
-                        break;
-                    }
-                    let h = u32::from_le_bytes([avail[0], avail[1], avail[2], 0]);
-                    let last = h & 1 != 0;
-                    let size = (h >> 3) as usize;
-                    let content = match (h >> 1) & 3 {
-                        0 | 2 => size,
-                        1 => 1,
-                        _ => return Err(Self::corrupt("zstd block type is reserved")),
-                    };
-                    if size > MAX_BLOCK {
-                        return Err(Self::corrupt(format!("zstd block claims {size} bytes (max 128 KiB)")));
-                    }
-                    let unit = 3 + content + if last && checksum { 4 } else { 0 };
-                    if avail.len() < unit {
-                        break;
-                    }
-                    self.decoder
-                        .decode_blocks(&avail[..unit], BlockDecodingStrategy::UptoBlocks(1))
-                        .map_err(|e| Self::corrupt(format!("zstd block: {e}")))?;
-                    self.pos += unit;
-                    self.decoder.collect_to_writer(&mut self.out)?;
-                    if last {
-                        // All bytes are collected now, so the running hash is complete.
-                        if checksum && self.decoder.get_checksum_from_data() != self.decoder.get_calculated_checksum() {
-                            return Err(Self::corrupt("zstd frame checksum does not match its content"));
-                        }
-                        self.state = ZState::FrameHeader;
-                    }
-                }
+            let before = input.pos();
+            let mut output = zstd_safe::OutBuffer::around(&mut self.buf[..]);
+            let hint = self.dctx.decompress_stream(&mut output, &mut input).map_err(|code| {
+                Self::corrupt(format!(
+                    "zstd: {} (at byte {} of the stream)",
+                    zstd_safe::get_error_name(code).to_lowercase(),
+                    self.taken + before as u64
+                ))
+            })?;
+            let made = output.pos();
+            if made == 0 && input.pos() == before {
+                break; // nothing left to do with what was given
+            }
+            self.pending = hint;
+            if hint == 0 {
+                self.frames += 1;
+            }
+            self.out.write_all(&self.buf[..made])?;
+            if input.pos() == data.len() && made < self.buf.len() {
+                break;
             }
         }
-        // Keep the buffer small: drop what was consumed once it dominates.
-        if self.pos > MAX_BLOCK && self.pos * 2 > self.buf.len() {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
+        self.taken += data.len() as u64;
         Ok(())
     }
 
     pub fn finish(&mut self) -> io::Result<()> {
-        let left = self.buf.len() - self.pos;
-        match self.state {
-            ZState::FrameHeader if left == 0 && self.frames > 0 => Ok(()),
-            ZState::FrameHeader if self.frames == 0 => Err(Self::corrupt("zstd stream holds no frame")),
-            ZState::Skippable { .. } | ZState::FrameHeader => Err(Self::corrupt(format!(
-                "zstd stream is truncated ({left} bytes of an incomplete frame header)"
-            ))),
-            ZState::Blocks { .. } => Err(Self::corrupt(format!(
-                "zstd stream is truncated inside a frame ({left} bytes of an incomplete block)"
-            ))),
+        if self.taken == 0 {
+            return Err(Self::corrupt("zstd stream holds no frame"));
         }
+        if self.pending != 0 {
+            return Err(Self::corrupt(format!(
+                "zstd stream is truncated ({} bytes): it ends inside a frame",
+                self.taken
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -559,8 +471,8 @@ mod tests {
         assert_eq!(decode(Compression::Gzip, &stream, 7).unwrap(), data);
     }
 
-    fn decode_gzip(data: &[u8], chunk: usize, crc: GzipCrc) -> io::Result<Vec<u8>> {
-        let mut d = GzPush::new(Vec::new(), crc);
+    fn decode_gzip(data: &[u8], chunk: usize) -> io::Result<Vec<u8>> {
+        let mut d = GzPush::new(Vec::new());
         for piece in data.chunks(chunk.max(1)) {
             d.push(piece)?;
         }
@@ -591,28 +503,23 @@ mod tests {
         stream.extend(gzip(&data[70_000..]).unwrap());
         stream.extend(gzip(b"").unwrap()); // an empty member
         for chunk in [1, 3, 11, 4096, 1 << 20] {
-            for crc in [GzipCrc::Check, GzipCrc::Skip] {
-                assert_eq!(decode_gzip(&stream, chunk, crc).unwrap(), data, "chunk {chunk} {crc:?}");
-            }
+            assert_eq!(decode_gzip(&stream, chunk).unwrap(), data, "chunk {chunk}");
         }
     }
 
     #[test]
-    fn gzip_crc_is_checked_unless_skipped_and_the_length_always() {
+    fn gzip_crc_and_length_are_checked() {
         let data = sample();
         let good = gzip(&data).unwrap();
         let n = good.len();
         let mut bad_crc = good.clone();
         bad_crc[n - 8] ^= 1;
-        let err = decode_gzip(&bad_crc, 4096, GzipCrc::Check).unwrap_err();
+        let err = decode_gzip(&bad_crc, 4096).unwrap_err();
         assert!(err.to_string().contains("CRC mismatch"), "{err}");
-        assert_eq!(decode_gzip(&bad_crc, 4096, GzipCrc::Skip).unwrap(), data);
         let mut bad_len = good.clone();
         bad_len[n - 1] ^= 1;
-        for crc in [GzipCrc::Check, GzipCrc::Skip] {
-            let err = decode_gzip(&bad_len, 4096, crc).unwrap_err();
-            assert!(err.to_string().contains("length mismatch"), "{err}");
-        }
+        let err = decode_gzip(&bad_len, 4096).unwrap_err();
+        assert!(err.to_string().contains("length mismatch"), "{err}");
     }
 
     #[test]
@@ -620,7 +527,7 @@ mod tests {
         let data = sample();
         let mut trailing = gzip(&data).unwrap();
         trailing.extend_from_slice(b"junk after the member");
-        let err = decode_gzip(&trailing, 4096, GzipCrc::Skip).unwrap_err();
+        let err = decode_gzip(&trailing, 4096).unwrap_err();
         assert!(
             err.to_string()
                 .contains("not a gzip header (starts 6a 75) (gzip member 2)"),
@@ -628,27 +535,17 @@ mod tests {
         );
         let mut method = gzip(&data).unwrap();
         method[2] = 7;
-        assert!(
-            decode_gzip(&method, 4096, GzipCrc::Skip)
-                .unwrap_err()
-                .to_string()
-                .contains("method 7")
-        );
+        assert!(decode_gzip(&method, 4096).unwrap_err().to_string().contains("method 7"));
         let mut corrupt = gzip(&data).unwrap();
         corrupt[12] ^= 0xff;
         corrupt[13] ^= 0xff;
-        assert!(decode_gzip(&corrupt, 4096, GzipCrc::Skip).is_err());
+        assert!(decode_gzip(&corrupt, 4096).is_err());
         // A name that never ends: refused once the header is too long, not buffered for ever.
         let mut endless = vec![0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3];
         endless.extend(std::iter::repeat_n(b'a', GZ_MAX_HEADER + 10));
-        let err = decode_gzip(&endless, 1000, GzipCrc::Skip).unwrap_err();
+        let err = decode_gzip(&endless, 1000).unwrap_err();
         assert!(err.to_string().contains("header longer than"), "{err}");
-        assert!(
-            decode_gzip(b"", 1, GzipCrc::Check)
-                .unwrap_err()
-                .to_string()
-                .contains("no data")
-        );
+        assert!(decode_gzip(b"", 1).unwrap_err().to_string().contains("no data"));
     }
 
     #[test]

@@ -97,7 +97,10 @@ pub const LIMITS: [(&str, &str); 15] = [
         "bytes captured from one file (os-release, package databases)",
     ),
     ("capture_total_bytes", "captured bytes held at once per layer"),
-    ("zstd_window_bytes", "largest zstd window accepted"),
+    (
+        "zstd_window_bytes",
+        "largest zstd window accepted (rounded down to a power of two)",
+    ),
     ("symlink_hops", "symlink hops followed when resolving a path"),
     (
         "scan_file_bytes",

@@ -205,6 +205,14 @@ pub fn run_job_part(
     feed.finish()
 }
 
+/// A layer's share of the decompression budget (the image-wide one is checked when the
+/// results are assembled).
+fn uncompressed_max(opts: &Options) -> u64 {
+    opts.limits
+        .layer_uncompressed_bytes
+        .min(opts.limits.image_uncompressed_bytes)
+}
+
 /// A job (or half of one) whose blob bytes are pushed in by the caller as they arrive: the page
 /// streams them from the `File`, so that reading overlaps the work (a synchronous read waits
 /// for every slice) and every call into wasm is short. The result is [`run_job_part`]'s.
@@ -214,16 +222,14 @@ pub struct JobFeed {
     entry: String,
     size: u64,
     received: u64,
+    /// Decompressed elsewhere ([`JobFeed::decompressed_outside`]).
+    outside: bool,
 }
 
 impl JobFeed {
     pub fn new(job: &LayerJob, part: Part, opts: &Options) -> Self {
-        let max = opts
-            .limits
-            .layer_uncompressed_bytes
-            .min(opts.limits.image_uncompressed_bytes);
         let (blob, diff, walk) = part.work();
-        let pipeline = LayerPipeline::new(&opts.limits, max).only(blob, diff, walk);
+        let pipeline = LayerPipeline::new(&opts.limits, uncompressed_max(opts)).only(blob, diff, walk);
         JobFeed {
             relay: part == Part::Relay,
             pipeline: if part == Part::Relay {
@@ -234,12 +240,42 @@ impl JobFeed {
             entry: job.entry.clone(),
             size: job.size,
             received: 0,
+            outside: false,
+        }
+    }
+
+    /// A job whose blob is decompressed elsewhere from `compression` (the page's browser
+    /// inflates gzip): [`push`](Self::push) takes the decompressed stream, the blob's bytes go
+    /// to [`push_blob`](Self::push_blob) (or [`blob_read`](Self::blob_read) says they were read
+    /// and hashed elsewhere). The result is the one [`new`](Self::new) would give for the blob.
+    pub fn decompressed_outside(
+        job: &LayerJob,
+        part: Part,
+        opts: &Options,
+        compression: compress::Compression,
+    ) -> Self {
+        let (blob, diff, walk) = part.work();
+        JobFeed {
+            relay: false,
+            pipeline: LayerPipeline::new(&opts.limits, uncompressed_max(opts))
+                .only(blob, diff, walk)
+                .decompressed_outside(compression),
+            entry: job.entry.clone(),
+            size: job.size,
+            received: 0,
+            outside: true,
         }
     }
 
     /// Feeds the next bytes of the blob (any beyond its size are ignored); false once no more
-    /// are wanted: all arrived, or the walk stopped at a limit.
+    /// are wanted: all arrived, or the walk stopped at a limit. Decompressed elsewhere: the
+    /// next decompressed bytes; false once decoding stopped (an error or a limit: the blob is
+    /// still wanted for its digest).
     pub fn push(&mut self, chunk: &[u8]) -> bool {
+        if self.outside {
+            self.pipeline.push(chunk);
+            return self.pipeline.wants_decompressed();
+        }
         let room = usize::try_from(self.size - self.received).map_or(chunk.len(), |r| r.min(chunk.len()));
         self.pipeline.push(&chunk[..room]);
         self.received += room as u64;
@@ -247,6 +283,22 @@ impl JobFeed {
             self.pipeline.start_short_blob();
         }
         self.received < self.size && !self.pipeline.is_stopped()
+    }
+
+    /// Decompressed elsewhere: the next bytes of the blob itself (for its digest and size;
+    /// any beyond its size are ignored); false once all arrived.
+    pub fn push_blob(&mut self, chunk: &[u8]) -> bool {
+        let room = usize::try_from(self.size - self.received).map_or(chunk.len(), |r| r.min(chunk.len()));
+        self.pipeline.push_blob(&chunk[..room]);
+        self.received += room as u64;
+        self.received < self.size
+    }
+
+    /// Decompressed elsewhere: the blob was read (and, with `digest`, hashed) elsewhere; `size`
+    /// is how many of its bytes were.
+    pub fn blob_read(&mut self, size: u64, digest: Option<crate::digest::Digest>) {
+        self.received = size.min(self.size);
+        self.pipeline.blob_read(self.received, digest);
     }
 
     /// The decompressed bytes since the last take, for the partner of a `Relay` part.

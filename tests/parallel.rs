@@ -405,3 +405,122 @@ fn every_planned_layer_belongs_to_exactly_one_job() {
     at.sort();
     assert_eq!(at, [vec![(0, 0), (1, 0)], vec![(0, 1), (1, 1)], vec![(1, 2)]]);
 }
+
+/// The page's browser inflating a gzip blob (DecompressionStream): one member, its CRC and
+/// length checked, nothing after it; `None` where it refuses the stream (the page then reads
+/// the layer again in the core, from its first byte).
+fn browser_inflate(blob: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut d = flate2::bufread::GzDecoder::new(blob);
+    let mut out = Vec::new();
+    d.read_to_end(&mut out).ok()?;
+    d.into_inner().is_empty().then_some(out)
+}
+
+/// A job inflated outside the core, as the page's layer workers run it: the decompressed
+/// stream and the blob pushed in pieces (or the blob's digest given, as WebCrypto computes it);
+/// the decompressed pieces stop once the feed wants no more (a limit), the blob goes on.
+fn fed_from_outside(
+    j: &parallel::LayerJob,
+    part: parallel::Part,
+    o: &Options,
+    blob: &[u8],
+    inflated: &[u8],
+    chunk: usize,
+    digest_given: bool,
+) -> porthole::Result<porthole::image::pipeline::LayerResult> {
+    let mut feed = parallel::JobFeed::decompressed_outside(j, part, o, porthole::compress::Compression::Gzip);
+    for c in inflated.chunks(chunk) {
+        if !feed.push(c) {
+            break;
+        }
+    }
+    if digest_given {
+        feed.blob_read(blob.len() as u64, Some(porthole::digest::Digest::of(blob)));
+    } else {
+        for c in blob.chunks(chunk) {
+            feed.push_blob(c);
+        }
+    }
+    feed.finish()
+}
+
+#[test]
+fn a_layer_inflated_outside_the_core_gives_the_same_result() {
+    let tight = Options {
+        limits: porthole::Limits {
+            layer_uncompressed_bytes: 10_000,
+            ..Default::default()
+        },
+        ..opts()
+    };
+    let mut refused = Vec::new();
+    let mut compared = 0;
+    for (label, bytes) in cases() {
+        for o in [opts(), tight.clone()] {
+            let seq = porthole::inspect::explore_blob(&bytes[..], "x.tar", &o, &mut Quiet).report;
+            let mut relayed = Vec::new();
+            let mut all_inflated = true;
+            for j in parallel::layer_jobs(&bytes[..], &o) {
+                let blob = &bytes[j.offset as usize..(j.offset + j.size) as usize];
+                // The page asks the core first: gzip, with a whole header it accepts.
+                if !porthole::compress::gzip_head_complete(&blob[..blob.len().min(65_536)]) {
+                    all_inflated = false;
+                    continue;
+                }
+                let Some(inflated) = browser_inflate(blob) else {
+                    refused.push(label);
+                    all_inflated = false;
+                    continue;
+                };
+                let core = parallel::encode_result(&parallel::run_job(&bytes[..], &j, &o, &mut |_| {}));
+                for (chunk, digest_given) in [(7, false), (65_536, true), (1 << 20, false)] {
+                    let r = fed_from_outside(&j, parallel::Part::All, &o, blob, &inflated, chunk, digest_given);
+                    assert_eq!(parallel::encode_result(&r), core, "{label} in chunks of {chunk}");
+                    compared += 1;
+                }
+                // A relay pair: the walk from the decompressed stream, the digests elsewhere.
+                let walk = fed_from_outside(&j, parallel::Part::Relay, &o, blob, &inflated, 65_536, false);
+                // What was relayed: all of it; or, once a limit stopped the walk, less (the
+                // walk then has no uncompressed size and takes no digest of it).
+                let walked = walk.as_ref().is_ok_and(|w| w.digests.uncompressed_size.is_some());
+                let mut stream = parallel::RelayHashes::default();
+                stream.push(if walked {
+                    &inflated[..]
+                } else {
+                    &inflated[..inflated.len() / 2]
+                });
+                let mut blob_hashes = parallel::RelayHashes::default();
+                blob_hashes.push(blob);
+                relayed.push((j.entry.clone(), parallel::Part::Relay, walk));
+                relayed.push((
+                    j.entry.clone(),
+                    parallel::Part::Digests,
+                    Ok(stream.finish_uncompressed(false)),
+                ));
+                relayed.push((
+                    j.entry.clone(),
+                    parallel::Part::Digests,
+                    Ok(blob_hashes.finish_blob(false)),
+                ));
+            }
+            if all_inflated && !relayed.is_empty() {
+                let par = with_prepared(&bytes[..], "x.tar", &o, parallel::prepare(relayed));
+                assert_eq!(par.to_json(), seq.to_json(), "{label}: relayed from outside");
+            }
+        }
+    }
+    assert!(compared >= 30, "{compared}");
+    refused.sort_unstable();
+    refused.dedup();
+    assert_eq!(
+        refused,
+        [
+            "gzip-crc-corrupted",
+            "gzip-length-corrupted",
+            "gzip-member-cut-short",
+            "gzip-two-members"
+        ],
+        "the browser refuses these (and the page reads them again in the core)"
+    );
+}

@@ -4,7 +4,7 @@
 //! analyzers). Nothing here holds a whole layer.
 
 use crate::analyzer::Findings;
-use crate::compress::{self, Compression, Decoder, GzipCrc, SNIFF_LEN, Sniffed};
+use crate::compress::{self, Compression, Decoder, SNIFF_LEN, Sniffed};
 use crate::digest::{Digest, Hasher};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::EntryList;
@@ -51,7 +51,12 @@ struct Relay {
 
 impl<S: EntrySink> Write for Inflated<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.len + buf.len() as u64 > self.max {
+        let room = self.max.saturating_sub(self.len);
+        if buf.len() as u64 > room {
+            // Up to the limit exactly, whatever the pieces the stream came in (the page's
+            // browser hands them out in other sizes than this core's inflater): the walk and
+            // what it found are the same either way.
+            self.take(&buf[..room as usize])?;
             return Err(compress::to_io(
                 Error::limit(format!(
                     "layer decompresses to more than {} bytes (decompression bomb guard)",
@@ -60,6 +65,17 @@ impl<S: EntrySink> Write for Inflated<S> {
                 .at_offset(self.len),
             ));
         }
+        self.take(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<S: EntrySink> Inflated<S> {
+    /// Counts, hashes, relays and walks `buf`.
+    fn take(&mut self, buf: &[u8]) -> io::Result<()> {
         self.len += buf.len() as u64;
         if self.hash {
             self.hasher.update(buf);
@@ -88,9 +104,6 @@ impl<S: EntrySink> Write for Inflated<S> {
                 Err(e) => self.walk_error = Some(e),
             }
         }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
@@ -136,6 +149,12 @@ pub struct LayerPipeline<S: EntrySink = LayerWalker> {
     walk: bool,
     /// Keep the decompressed bytes for another worker, at most this many between two takes.
     relay_cap: Option<usize>,
+    /// The blob is decompressed elsewhere (the page's browser inflates gzip natively): pushed
+    /// bytes are the decompressed stream, the blob's own bytes come through
+    /// [`push_blob`](Self::push_blob) or [`blob_read`](Self::blob_read).
+    outside: bool,
+    /// The blob's digest computed elsewhere ([`blob_read`](Self::blob_read)).
+    blob_outside: Option<Digest>,
     stage: Stage<S>,
     sink: Option<S>,
     error: Option<Error>,
@@ -174,6 +193,8 @@ impl<S: EntrySink> LayerPipeline<S> {
             hash_uncompressed: true,
             walk: true,
             relay_cap: None,
+            outside: false,
+            blob_outside: None,
             stage: Stage::Sniffing(Vec::new()),
             sink: Some(sink),
             error: None,
@@ -197,6 +218,44 @@ impl<S: EntrySink> LayerPipeline<S> {
     pub fn relay(mut self, cap: usize) -> Self {
         self.relay_cap = Some(cap);
         self
+    }
+
+    /// The blob was decompressed elsewhere from `compression` (the page inflates gzip with the
+    /// browser's `DecompressionStream`, where the caller checked [`compress::gzip_head_complete`]):
+    /// [`push`](Self::push) takes the decompressed stream, which is counted against the
+    /// decompression limit, hashed and walked exactly as this pipeline's decoder output would
+    /// be; the blob's bytes go to [`push_blob`](Self::push_blob). Nothing is relayed (the
+    /// caller has the decompressed bytes).
+    pub fn decompressed_outside(mut self, compression: Compression) -> Self {
+        self.outside = true;
+        self.relay_cap = None;
+        let inflated = self.inflated(compression);
+        self.stage = Stage::Decoding(compression, Box::new(Decoder::None(inflated)));
+        self
+    }
+
+    /// The next bytes of the blob itself, for its digest and size, when it is decompressed
+    /// elsewhere ([`decompressed_outside`](Self::decompressed_outside)).
+    pub fn push_blob(&mut self, chunk: &[u8]) {
+        self.blob_len += chunk.len() as u64;
+        if self.hash_blob {
+            self.blob.update(chunk);
+        }
+    }
+
+    /// The blob was read elsewhere: its size, and its digest when it was computed there (the
+    /// page hashes a small blob with WebCrypto), which is then this pipeline's blob digest.
+    pub fn blob_read(&mut self, size: u64, digest: Option<Digest>) {
+        self.blob_len = size;
+        if digest.is_some() {
+            self.blob_outside = digest;
+        }
+    }
+
+    /// Whether the decompressed stream is still wanted: false once decoding stopped (an error,
+    /// a limit, or the sink asked to stop); the blob may still be pushed for its digest.
+    pub fn wants_decompressed(&self) -> bool {
+        matches!(self.stage, Stage::Decoding(..))
     }
 
     fn relay_state(&mut self) -> Option<&mut Relay> {
@@ -261,6 +320,9 @@ impl<S: EntrySink> LayerPipeline<S> {
         if self.stopped {
             return;
         }
+        if self.outside {
+            return self.decode(chunk);
+        }
         self.blob_len += chunk.len() as u64;
         if self.hash_blob {
             self.blob.update(chunk);
@@ -294,8 +356,22 @@ impl<S: EntrySink> LayerPipeline<S> {
                 return self.stop(None, Error::malformed("layer is not a tar, gzip or zstd stream"));
             }
         };
+        let inflated = self.inflated(compression);
+        self.stage = Stage::Decoding(
+            compression,
+            // The CRC is checked although the two sha256 digests cover the bytes: a layer whose
+            // digests are right for a broken gzip member is one gunzip, Docker and the browser
+            // refuse (natively the CRC costs next to nothing; the page inflates with the
+            // browser's inflater, which checks it too, and falls back here).
+            Box::new(Decoder::new(compression, inflated, self.limits.zstd_window_bytes)),
+        );
+        self.decode(head);
+    }
+
+    /// The decompressed side for a stream of `compression` (takes the sink when walking).
+    fn inflated(&mut self, compression: Compression) -> Inflated<S> {
         let l = &self.limits;
-        let inflated = Inflated {
+        Inflated {
             hasher: Hasher::new(),
             // An uncompressed layer is its own uncompressed stream: one hash gives both digests.
             hash: self.hash_uncompressed && !self.diff_is_blob(compression),
@@ -318,18 +394,7 @@ impl<S: EntrySink> LayerPipeline<S> {
                     cap,
                     aborted: false,
                 }),
-        };
-        self.stage = Stage::Decoding(
-            compression,
-            // A layer's gzip CRC would repeat what its two sha256 digests prove.
-            Box::new(Decoder::with_crc(
-                compression,
-                inflated,
-                l.zstd_window_bytes,
-                GzipCrc::Skip,
-            )),
-        );
-        self.decode(head);
+        }
     }
 
     /// Whether the uncompressed digest is the blob digest (computed anyway).
@@ -406,7 +471,10 @@ impl<S: EntrySink> LayerPipeline<S> {
         if let Some(err) = &self.error {
             out.corrupt = err.kind == ErrorKind::Malformed && out.compression.is_some_and(|c| c != Compression::None);
         }
-        let blob_digest = self.hash_blob.then(|| std::mem::take(&mut self.blob).finish());
+        let blob_digest = match self.blob_outside.take() {
+            Some(d) => Some(d),
+            None => self.hash_blob.then(|| std::mem::take(&mut self.blob).finish()),
+        };
         let mut sink = self.sink.take();
         if let Some(mut dec) = dec {
             let inf = dec.get_mut();

@@ -47,25 +47,58 @@ impl LayerFeed {
     /// workers: `"relay"` (decompress and walk, passing the decompressed bytes on to a
     /// [`RelayHashes`]) or `"digests"` (both digests: the relay's partner when relaying
     /// stopped); default the whole job.
+    /// `inflated`: `"gzip"` when the page inflates the blob with the browser's
+    /// `DecompressionStream` (after [`gzip_inflatable`] said yes): `push` then takes the
+    /// decompressed stream and `push_blob` / `blob_read` the blob.
     #[wasm_bindgen(constructor)]
     pub fn new(
         job_json: &str,
         limits_json: Option<String>,
         part: Option<String>,
+        inflated: Option<String>,
     ) -> std::result::Result<LayerFeed, JsValue> {
         let job: crate::parallel::LayerJob =
             serde_json::from_str(job_json).map_err(|e| JsValue::from_str(&format!("bad job: {e}")))?;
         let opts = session_options(limits_json)?;
-        Ok(LayerFeed(crate::parallel::JobFeed::new(
-            &job,
-            part_of(part.as_deref()),
-            &opts,
-        )))
+        let part = part_of(part.as_deref());
+        Ok(LayerFeed(match inflated.as_deref() {
+            None => crate::parallel::JobFeed::new(&job, part, &opts),
+            Some("gzip") => {
+                crate::parallel::JobFeed::decompressed_outside(&job, part, &opts, crate::compress::Compression::Gzip)
+            }
+            Some(other) => {
+                return Err(JsValue::from_str(&format!(
+                    "cannot take a stream inflated from {other:?}"
+                )));
+            }
+        }))
     }
 
-    /// The next bytes of the blob; false once no more are wanted.
+    /// The next bytes of the blob (inflated by the browser: of the decompressed stream); false
+    /// once no more are wanted (inflated by the browser: once decoding stopped at an error or
+    /// a limit; the blob is still wanted for its digest).
     pub fn push(&mut self, chunk: &[u8]) -> bool {
         self.0.push(chunk)
+    }
+
+    /// Inflated by the browser: the next bytes of the blob itself, hashed here; false once all
+    /// of it arrived.
+    pub fn push_blob(&mut self, chunk: &[u8]) -> bool {
+        self.0.push_blob(chunk)
+    }
+
+    /// Inflated by the browser: `size` bytes of the blob were read elsewhere, and hashed there
+    /// when `sha256_hex` is given (WebCrypto, for a blob small enough to hold whole).
+    pub fn blob_read(&mut self, size: f64, sha256_hex: Option<String>) -> std::result::Result<(), JsValue> {
+        let digest = match sha256_hex {
+            Some(hex) => Some(
+                crate::digest::Digest::parse(&format!("sha256:{hex}"))
+                    .map_err(|e| JsValue::from_str(&e.to_string()))?,
+            ),
+            None => None,
+        };
+        self.0.blob_read(size as u64, digest);
+        Ok(())
     }
 
     /// The result, as bytes for [`Session::open_prepared`] (an error if the bytes ended early).
@@ -150,6 +183,14 @@ impl RelayHashes {
     pub fn finish_uncompressed(self, blob_is_stream: bool) -> Vec<u8> {
         crate::parallel::encode_result(&Ok(self.0.finish_uncompressed(blob_is_stream)))
     }
+}
+
+/// Whether the page may let the browser inflate a layer blob that starts with `head` (its
+/// first bytes, as many as the first chunk read): it is gzip and its whole first member header,
+/// which this core accepts, is there. Anything else is inflated here.
+#[wasm_bindgen]
+pub fn gzip_inflatable(head: &[u8]) -> bool {
+    crate::compress::gzip_head_complete(head)
 }
 
 /// `"relay"`, `"digests"` (see [`crate::parallel::Part`]), else the whole job.
