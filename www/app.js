@@ -56,7 +56,7 @@ function open(fileList, extraTrust = []) {
   const added = Array.from(fileList, (file) => ({
     id: nextId++, kind: 'file', name: file.name, source: file, state: 'queued', planned: null, layer: null, bytes: { done: 0, total: file.size }, image: 0,
     extraTrust, trustVersion: trust.version,
-    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), vulndb: vulndb.forWorker(), trust: trust.forWorker(extraTrust) },
+    settings: { limits: settings.limitsJson(), workers: settings.workers(), poolMinBytes: settings.poolMinBytes(), inflate: settings.inflate(), vulndb: vulndb.forWorker(), trust: trust.forWorker(extraTrust) },
   }));
   add(added);
 }

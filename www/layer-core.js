@@ -11,12 +11,16 @@
 // Messages in:  { module }                               (first: the compiled WebAssembly.Module)
 //               { file, job (JSON text of one layer_jobs() job), limits (JSON text or undefined),
 //                 part ('all', or half of a layer split between two workers: 'relay' / 'digests',
-//                 each with `port`, its end of the pair's MessageChannel) }
+//                 each with `port`, its end of the pair's MessageChannel), inflate ('native':
+//                 gzip is inflated by the browser where it can, see feedNative; 'wasm': by the core) }
 // Messages out: { type: 'ready' }                        (the module instantiated, or failed to)
 //               { type: 'bytes', done }                 (throttled, bytes of this job read)
-//               { type: 'result', result, extra, memory } (Uint8Array, transferred; more results of
-//                                                         the same job (the blob digest a relay's
-//                                                         partner finished); wasm memory bytes)
+//               { type: 'result', result, extra, memory, inflated } (Uint8Array, transferred; more
+//                                                         results of the same job (the blob digest a
+//                                                         relay's partner finished); wasm memory bytes;
+//                                                         how the layer was inflated: 'native', 'wasm',
+//                                                         'restarted' (the browser refused it, the core
+//                                                         read it again from its first byte) or null)
 //               { type: 'error', message }              (the coordinator reads that layer itself)
 //
 // This file has no imports so that `make single` can inline it; layer-worker.js (the module
@@ -24,17 +28,20 @@
 
 const LAYER_BYTES_EVERY_MS = 50;
 
-/** `core` is the wasm-bindgen module ({ LayerFeed, RelayHashes, relay_chunk, memory_bytes }); `start(module)`
- *  instantiates its wasm from the coordinator's WebAssembly.Module (may return a promise). */
-export function serveLayer(core, start) {
+/** `core` is the wasm-bindgen module ({ LayerFeed, RelayHashes, relay_chunk, gzip_inflatable,
+ *  memory_bytes }); `start(module)` instantiates its wasm from the coordinator's
+ *  WebAssembly.Module (may return a promise). `port` is what the messages come from and go to:
+ *  the worker itself, or the coordinator's stand-in for a worker (it reads a file's layers
+ *  itself, with the wasm it already has, when it starts no pool). */
+export function serveLayer(core, start, port = self) {
   let ready = Promise.reject(new Error('no WebAssembly module was given to this layer worker'));
   ready.catch(() => {}); // reported with the first job
-  self.onmessage = async ({ data: m }) => {
+  port.onmessage = async ({ data: m }) => {
     if (m.module !== undefined) {
       ready = Promise.resolve().then(() => start(m.module));
       ready.catch(() => {});
       // The coordinator may have started this worker ahead of any file: it waits for this.
-      ready.finally(() => self.postMessage({ type: 'ready' })).catch(() => {});
+      ready.finally(() => port.postMessage({ type: 'ready' })).catch(() => {});
       return;
     }
     try {
@@ -45,23 +52,35 @@ export function serveLayer(core, start) {
         const now = performance.now();
         if (now - last >= LAYER_BYTES_EVERY_MS) {
           last = now;
-          self.postMessage({ type: 'bytes', done });
+          port.postMessage({ type: 'bytes', done });
         }
       };
       const blob = m.file.slice(job.offset, job.offset + job.size);
+      const read = { core, blob, jobJson: m.job, limits: m.limits, progress, native: m.inflate === 'native' && NATIVE_INFLATE, inflated: null };
       let result;
       let extra = [];
-      if (m.part === 'relay') result = await relayLayer(core, blob, m.job, m.limits, m.port, progress);
-      else if (m.part === 'digests') [result, ...extra] = await hashRelayed(core, blob, m.job, m.limits, m.port, progress);
-      else result = await feedLayer(core, blob, m.job, m.limits, m.part, progress);
+      if (m.part === 'relay') result = await relayLayer(read, m.port);
+      else if (m.part === 'digests') [result, ...extra] = await hashRelayed(read, m.port);
+      else result = await feedLayer(read, m.part);
       result = await result;
       // The wasm memory never shrinks: after the last job this is the worker's peak.
-      self.postMessage({ type: 'result', result, extra, memory: core.memory_bytes() }, [result, ...extra].map((r) => r.buffer));
+      port.postMessage({ type: 'result', result, extra, memory: core.memory_bytes(), inflated: read.inflated }, [result, ...extra].map((r) => r.buffer));
     } catch (e) {
-      self.postMessage({ type: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      port.postMessage({ type: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     }
   };
 }
+
+/** Whether this browser has its own gzip inflater (DecompressionStream, Chromium 80, Firefox 113,
+ *  Safari 16.4): about twice as fast as the core's in WebAssembly. */
+const NATIVE_INFLATE = typeof DecompressionStream === 'function';
+/** A blob up to this size is also read whole and hashed by WebCrypto (native, and off this
+ *  thread: the wasm sha256 is half of the work); a bigger one streams through the core's hasher
+ *  (WebCrypto's digest is one-shot). Only in a secure context (https, localhost, file:). */
+const WHOLE_MAX = 64 << 20;
+/** Decompressed bytes pushed into the core (and relayed) at a time: the browser hands them out
+ *  in pieces of tens of KiB, and each call into wasm and each message costs. */
+const BATCH = 512 << 10;
 
 /** Reads `blob` as its stream hands the chunks out, the next one always asked for ahead: the
  *  stream asks the browser for a chunk only when it is read, and without that the core waited
@@ -84,9 +103,166 @@ function chunksOf(blob) {
   };
 }
 
-/** Streams `blob` (a layer job's bytes) into a new core.LayerFeed for `jobJson`; resolves with
- *  the result's bytes. `progress(done)` after each chunk. A stream that breaks rejects. */
-async function feedLayer(core, blob, jobJson, limits, part, progress) {
+/** The blob of a job to read natively: { chunks (streamed, chunksOf), digest (a promise of its
+ *  sha256 in hex from WebCrypto, when it is small enough to be read whole a second time — read
+ *  and hashed by the browser while the stream is inflated here — else null: the core hashes
+ *  it) }. */
+function nativeSource(blob) {
+  const subtle = globalThis.crypto?.subtle;
+  let digest = null;
+  if (subtle && blob.size <= WHOLE_MAX) {
+    digest = blob.arrayBuffer().then((b) => subtle.digest('SHA-256', b)).then(hex);
+    digest.catch(() => {});
+  }
+  return { chunks: chunksOf(blob), digest };
+}
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The browser's gzip inflater between a blob's chunks and the core. `first` is the blob's first
+ * chunk, `chunks` the rest (chunksOf); `blobChunk(bytes)` sees every chunk of the
+ * blob, in order, before it is inflated (the caller hashes or counts it: the bytes may not be
+ * transferred, the inflater still reads them); `take(bytes)` gets the decompressed stream in
+ * batches of at most BATCH bytes (a buffer from `buffer()`, or a chunk of the browser's own when
+ * it is big: `take` may keep or transfer it) and resolves with false to stop inflating (the
+ * core stopped decoding at a limit or error: the blob is still read to its end, for its digest).
+ * Resolves with true once the blob was read and inflated to its end (or stopped by `take`),
+ * false if the browser refused the stream: a corrupt or truncated member, or a second member
+ * (Chromium's DecompressionStream stops after the first: whatwg/compression#42), which the core
+ * decides alone, from the first byte.
+ */
+async function inflateNatively(first, chunks, blobChunk, take, buffer) {
+  const ds = new DecompressionStream('gzip');
+  const writer = ds.writable.getWriter();
+  const reader = ds.readable.getReader();
+  let stopped = false; // by take(): not the browser's failure
+  let batch = buffer();
+  let fill = 0;
+  const emit = async (bytes) => {
+    if (!(await take(bytes))) {
+      stopped = true;
+      reader.cancel().catch(() => {});
+    }
+  };
+  // Decompressed pieces, gathered into batches, while the blob is written in below.
+  const pump = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || stopped) break;
+      if (!fill && value.length >= BATCH / 4) {
+        await emit(value);
+        continue;
+      }
+      for (let at = 0; at < value.length && !stopped;) {
+        const n = Math.min(value.length - at, BATCH - fill);
+        batch.set(value.subarray(at, at + n), fill);
+        fill += n;
+        at += n;
+        if (fill === BATCH) {
+          const full = batch;
+          [batch, fill] = [buffer(), 0];
+          await emit(full);
+        }
+      }
+    }
+    if (fill && !stopped) await emit(batch.subarray(0, fill));
+  })();
+  let refused = false;
+  pump.catch(() => { refused = !stopped; });
+  try {
+    for (let value = first; value; value = await chunks.next()) {
+      blobChunk(value);
+      if (stopped || refused) {
+        if (refused) break;
+        continue; // read on for the blob's digest
+      }
+      try {
+        await writer.ready;
+        writer.write(value).catch(() => {});
+      } catch {
+        if (!stopped) refused = true;
+      }
+    }
+    if (!stopped && !refused) await writer.close().catch(() => { refused = !stopped; });
+    await pump;
+  } catch {
+    refused = !stopped;
+  } finally {
+    if (refused) {
+      writer.abort().catch(() => {});
+      reader.cancel().catch(() => {});
+    }
+  }
+  return !refused;
+}
+
+/** The first chunk of `chunks`, if the browser may inflate the blob it starts (the core says
+ *  so: gzip, with a whole header it accepts), else null. */
+async function inflatableStart(core, chunks) {
+  const first = await chunks.next();
+  return first && core.gzip_inflatable(first.subarray(0, 256 << 10)) ? first : null;
+}
+
+/**
+ * Part 'all' or 'digests' of a gzip layer inflated by the browser (inflateNatively): the core
+ * (a LayerFeed taking the decompressed stream) hashes and walks what it gives; the blob is
+ * hashed by WebCrypto when small, else by the core. Resolves with the result's bytes, or null
+ * when the browser did not take the blob (not gzip, or it refused the stream): the caller reads
+ * it again in the core, from its first byte.
+ */
+async function feedNative(r, part) {
+  const { core, blob, jobJson, limits, progress } = r;
+  const { chunks, digest } = nativeSource(blob);
+  let feed = null;
+  try {
+    const first = await inflatableStart(core, chunks);
+    if (!first) return null;
+    feed = new core.LayerFeed(jobJson, limits, part, 'gzip');
+    let done = 0;
+    const reused = new Uint8Array(BATCH); // the core copies each batch in: one buffer serves all
+    const ok = await inflateNatively(first, chunks, (bytes) => {
+      done += bytes.length;
+      progress(done);
+      if (!digest) feed.push_blob(bytes);
+    }, async (bytes) => feed.push(bytes), () => reused);
+    if (!ok) {
+      feed.free();
+      r.inflated = 'restarted';
+      return null;
+    }
+    if (digest) feed.blob_read(blob.size, await digest);
+    const out = feed.finish();
+    feed = null;
+    return out;
+  } catch (e) {
+    feed?.free();
+    throw e;
+  } finally {
+    chunks.cancel();
+  }
+}
+
+/** Streams a layer job's blob into a new core.LayerFeed for part `part`, inflated by the
+ *  browser where it can (feedNative) and by the core otherwise; resolves with the result's
+ *  bytes. Records how it was inflated in `r.inflated`. `r.progress(done)` after each chunk. A
+ *  stream that breaks rejects. */
+async function feedLayer(r, part) {
+  if (r.native) {
+    const out = await feedNative(r, part);
+    if (out) {
+      r.inflated = 'native';
+      return out;
+    }
+  }
+  return feedCore(r, part);
+}
+
+/** Streams `r.blob` (a layer job's bytes) into a new core.LayerFeed, which decompresses it
+ *  itself; resolves with the result's bytes. */
+async function feedCore({ core, blob, jobJson, limits, progress }, part) {
   const feed = new core.LayerFeed(jobJson, limits, part);
   const chunks = chunksOf(blob);
   let done = 0;
@@ -146,57 +322,83 @@ function messagePauses() {
 }
 
 /**
- * Part 'relay': decompresses and walks the layer (core.LayerFeed) and passes on over `port` to
- * the partner ('digests', hashRelayed) the decompressed bytes after every piece of
- * core.relay_chunk() blob bytes, which it hashes. The blob is hashed by whichever of the two is
- * less busy: its hasher (core.RelayHashes) moves as bytes — to the partner when it is about to
- * be idle (then the blob chunks follow it, their buffers transferred), back when it falls
- * behind (the chunks read meanwhile wait here) — and ends with the partner. Every message
- * carries `read`, the blob bytes it is from (the partner's progress). If one piece decompresses
- * to too much, the core stops relaying and the partner is told to read the layer itself.
- * Resolves with the result's bytes.
+ * The relaying worker's end of a relay pair's channel (`port`): passes bytes on (`send`,
+ * counting what the partner has not acknowledged yet in `ahead`; `sleep()` waits for the next
+ * acknowledgement), keeps the buffers the partner hands back (`spare()`), and moves the blob's
+ * hasher (core.RelayHashes) to whichever of the two is less busy: `blobChunk(bytes, read)`
+ * hashes a chunk of the blob here, passes it on (its buffer transferred) or keeps it until the
+ * hasher is back; `endBlob(read)` hands the hasher to the partner for good.
  */
-async function relayLayer(core, blob, jobJson, limits, port, progress) {
-  const feed = new core.LayerFeed(jobJson, limits, 'relay');
-  const piece = core.relay_chunk();
-  let relaying = true;
-  let ahead = 0; // bytes passed on and not acknowledged yet
+function relayChannel(core, port) {
   let wake = null;
   let hasher = new core.RelayHashes(); // the blob's, while it is here
   let recalling = false; // asked the partner for it back
   let returned = null; // its state, when it comes back
   const kept = []; // blob chunks read while it was on its way back
   const spares = []; // buffers of pieces the partner has hashed, handed back to be filled again
+  const c = {
+    ahead: 0, // bytes passed on and not acknowledged yet
+    send(msg, bytes, transfer) {
+      c.ahead += bytes;
+      port.postMessage(msg, transfer);
+    },
+    sleep: () => new Promise((r) => { wake = r; }),
+    /** A buffer the partner handed back, if there is one. */
+    spare: () => spares.pop(),
+    giveBack: (b) => spares.push(b),
+    blobChunk(bytes, read) {
+      if (recalling && returned) {
+        hasher = core.RelayHashes.resume(returned);
+        [recalling, returned] = [false, null];
+        for (const k of kept.splice(0)) hasher.push(k);
+      }
+      if (hasher && c.ahead < HASHER_AWAY) {
+        c.send({ state: hasher.state(), read }, 0, []);
+        hasher.free();
+        hasher = null;
+      } else if (!hasher && !recalling && c.ahead > HASHER_BACK) {
+        port.postMessage({ back: true });
+        recalling = true;
+      }
+      if (hasher) hasher.push(bytes);
+      else if (recalling) kept.push(bytes);
+      else c.send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
+    },
+    async endBlob(read) {
+      // The hasher ends with the partner: back here first if it was on its way.
+      while (recalling && !returned) await c.sleep();
+      if (recalling) c.blobChunk(new Uint8Array(0), read);
+      if (hasher) c.send({ state: hasher.state(), read }, 0, []);
+    },
+    close() {
+      hasher?.free();
+      hasher = null;
+    },
+  };
   port.onmessage = ({ data }) => {
     if (data.state) returned = data.state;
-    else ahead -= data.ack;
+    else c.ahead -= data.ack;
     if (data.buffer) spares.push(new Uint8Array(data.buffer));
     wake?.();
   };
-  const send = (msg, bytes, transfer) => {
-    ahead += bytes;
-    port.postMessage(msg, transfer);
-  };
-  const sleep = () => new Promise((r) => { wake = r; });
-  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back.
-  const blobChunk = (bytes, read) => {
-    if (recalling && returned) {
-      hasher = core.RelayHashes.resume(returned);
-      [recalling, returned] = [false, null];
-      for (const k of kept.splice(0)) hasher.push(k);
-    }
-    if (hasher && ahead < HASHER_AWAY) {
-      send({ state: hasher.state(), read }, 0, []);
-      hasher.free();
-      hasher = null;
-    } else if (!hasher && !recalling && ahead > HASHER_BACK) {
-      port.postMessage({ back: true });
-      recalling = true;
-    }
-    if (hasher) hasher.push(bytes);
-    else if (recalling) kept.push(bytes);
-    else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
-  };
+  return c;
+}
+
+/**
+ * Part 'relay': decompresses and walks the layer (the core inflates it: with the browser's
+ * inflater on the same thread as the walk, the pair measured slower, docs/benchmarks.md) and
+ * passes on over `port` to the partner ('digests', hashRelayed) the decompressed bytes after
+ * every piece of core.relay_chunk() blob bytes, which it hashes; the blob is hashed by
+ * whichever of the two is less busy (relayChannel). Every message carries `read`, the blob
+ * bytes it is from (the partner's progress). If one piece decompresses to too much, the core
+ * stops relaying and the partner is told to read the layer itself. Resolves with the result's
+ * bytes.
+ */
+async function relayLayer({ core, blob, jobJson, limits, progress }, port) {
+  const feed = new core.LayerFeed(jobJson, limits, 'relay');
+  const piece = core.relay_chunk();
+  let relaying = true;
+  const ch = relayChannel(core, port);
   const chunks = chunksOf(blob);
   const pauses = messagePauses();
   let done = 0;
@@ -216,22 +418,19 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
           port.postMessage({ aborted: true });
           continue;
         }
-        const spare = spares.pop();
+        const spare = ch.spare();
         const out = feed.take_relayed_into(spare);
-        if (spare && !out.length) spares.push(spare); // not used; one too small is dropped
-        if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
+        if (spare && !out.length) ch.giveBack(spare); // not used; one too small is dropped
+        if (out.length) ch.send({ out, read: done + taken }, out.length, [out.buffer]);
         if (pauses.due()) await pauses.pause();
-        while (relaying && ahead > RELAY_WINDOW) await sleep();
+        while (relaying && ch.ahead > RELAY_WINDOW) await ch.sleep();
       }
-      if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
+      if (relaying) ch.blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
       done += taken;
       progress(done);
     }
     if (relaying) {
-      // The hasher ends with the partner: back here first if it was on its way.
-      while (recalling && !returned) await sleep();
-      if (recalling) blobChunk(new Uint8Array(0), done);
-      if (hasher) send({ state: hasher.state(), read: done }, 0, []);
+      await ch.endBlob(done);
       port.postMessage({ end: true, same: feed.relays_blob() });
     }
   } catch (e) {
@@ -240,7 +439,7 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
     throw e;
   } finally {
     chunks.cancel();
-    hasher?.free();
+    ch.close();
     pauses.close();
   }
   port.close();
@@ -254,9 +453,10 @@ async function relayLayer(core, blob, jobJson, limits, port, progress) {
  * filled again: a new ArrayBuffer for each costs page faults); gives the hasher back when
  * asked. Ends with `end`: resolves with the decompressed stream's digest and, as `extra`, the
  * blob's; if it says `aborted`, reads the layer itself instead (part 'digests': decompresses
- * too). Resolves with [result, ...extra].
+ * too, with the browser's inflater where it can). Resolves with [result, ...extra].
  */
-async function hashRelayed(core, blob, jobJson, limits, port, progress) {
+async function hashRelayed(r, port) {
+  const { core, progress } = r;
   const stream = new core.RelayHashes();
   let hasher = null;
   // The last message: { end, same (an uncompressed layer: nothing relayed) } or { aborted }, or
@@ -300,5 +500,5 @@ async function hashRelayed(core, blob, jobJson, limits, port, progress) {
   stream.free();
   hasher?.free();
   if (last.error || last.end) throw last.error ?? new Error('the relay ended without handing the blob hasher over');
-  return [feedLayer(core, blob, jobJson, limits, 'digests', progress)];
+  return [feedLayer(r, 'digests')];
 }

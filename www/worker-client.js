@@ -183,8 +183,9 @@ export class ImageWorker {
   /** Inspects the file or fetches the image; resolves with { report, fileRecords, exitCode,
    *  ms, size, memory, version, workers (1, or the layer workers that read the layers),
    *  layerMemory (the largest layer worker's wasm memory), split (the layer read in two halves
-   *  by two layer workers: { size, layers: [[image, layer]…] }, or null), requests (a registry
-   *  fetch's log) }. */
+   *  by two layer workers: { size, layers: [[image, layer]…] }, or null), inflated ({ native,
+   *  restarted }: gzip layers the browser inflated, and those it refused that the core read
+   *  again), requests (a registry fetch's log) }. */
   inspect() {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -197,8 +198,8 @@ export class ImageWorker {
         this.fail({ message: 'The inspection engine could not be loaded.', detail: ev.message || 'worker error' });
       };
       const r = this.source.registry;
-      const { limits, workers, poolMinBytes, vulndb, trust } = this.settings;
-      this.worker.postMessage(r ? { op: 'fetch', ...r, limits, vulndb, trust } : { op: 'open', file: this.source, limits, workers, poolMinBytes, vulndb, trust });
+      const { limits, workers, poolMinBytes, inflate, vulndb, trust } = this.settings;
+      this.worker.postMessage(r ? { op: 'fetch', ...r, limits, vulndb, trust } : { op: 'open', file: this.source, limits, workers, poolMinBytes, inflate, vulndb, trust });
       // The worker has the credentials now; the page keeps no copy.
       if (r) this.source = null;
     });

@@ -19,6 +19,7 @@ import { runPool } from './worker-pool.js';
 import { fetchImage } from './worker-registry.js';
 import { browseOps } from './worker-browse.js';
 import { compareOps } from './worker-compare.js';
+import { serveLayer } from './layer-core.js';
 
 /** `core` is the wasm-bindgen module ({ Session, RegistryFetch, layer_jobs, limits_json,
  *  version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import }); `ready` resolves with the compiled wasm (a WebAssembly.Module)
@@ -34,33 +35,31 @@ export function serve(core, ready, startLayerWorker) {
   // know when it could take one at once; a core that could not be loaded is also reported to
   // the page on the first request.
   let warming = true; // until the first request: the warm-up yields to it
-  let claimed = false; // a file or image arrived: no more starting ahead
-  let poolWanted = 0; // layer workers to start ahead (the page's 'prestart'), 0: none
-  // Layer workers started before any file: { worker, settle (ends the wait for its 'ready') }.
+  // Layer workers started before any file: { worker, settle (ends the wait for its 'ready'),
+  // started (resolves once its wasm is instantiated, or it broke) }.
   let spareLayers = [];
-  ready.then(async (module) => {
+  ready.then(async () => {
     await warmUp(core, () => warming).catch(() => {});
-    if (!claimed) await prestartLayers(module);
+    await Promise.all(spareLayers.map((s) => s.started));
     post({ type: 'engine', ok: true });
   }, (e) => post({ type: 'engine', ok: false, detail: errorText(e) }));
 
-  /** Starts the pool's layer workers before any file and waits until their wasm is
-   *  instantiated: a file would otherwise wait ~50–100 ms for each. A worker that breaks
-   *  meanwhile is left out (runPool starts another). */
-  async function prestartLayers(module) {
-    if (!startLayerWorker || poolWanted < 2) return;
-    const waits = [];
-    for (let i = 0; i < poolWanted; i++) {
+  /** Starts `n` layer workers of the pool at once, with this worker (the page's 'prestart'),
+   *  not once its wasm is compiled: their scripts load meanwhile, and each is handed the
+   *  compiled module as soon as there is one. A file dropped as the page loads would otherwise
+   *  wait for each (~50–100 ms). A worker that breaks is left out (runPool starts another). */
+  function prestartLayers(n) {
+    if (!startLayerWorker || n < 2) return;
+    for (let i = 0; i < n; i++) {
       let worker;
       try {
         worker = startLayerWorker();
-        worker.postMessage({ module });
       } catch {
         break; // the browser refuses more workers: the pool starts what it can later
       }
-      waits.push(new Promise((resolve) => {
-        const spare = { worker, settle: resolve };
-        spareLayers.push(spare);
+      const spare = { worker };
+      spare.started = new Promise((resolve) => {
+        spare.settle = resolve;
         worker.onmessage = resolve; // its 'ready'
         worker.onerror = (ev) => {
           ev.preventDefault();
@@ -68,9 +67,13 @@ export function serve(core, ready, startLayerWorker) {
           spareLayers = spareLayers.filter((x) => x !== spare);
           resolve();
         };
-      }));
+      });
+      spareLayers.push(spare);
     }
-    await Promise.all(waits);
+    // Before any file's pool can take them (open() awaits `ready` after this was registered).
+    ready.then((module) => {
+      for (const { worker } of spareLayers) worker.postMessage({ module });
+    }, () => {});
   }
 
   /** A layer worker started ahead, for the pool (`undefined` when none is left). */
@@ -113,29 +116,41 @@ export function serve(core, ready, startLayerWorker) {
 
   /** Inspects a dropped file: { file, limits (JSON text or undefined), workers (pool size),
    *  poolMinBytes (fewer bytes of layers: no pool; twice as many when the largest layer would
-   *  be split in two halves, which gains less than reading different layers at once) }. */
+   *  be split in two halves, which gains less than reading different layers at once),
+   *  inflate ('wasm': gzip is inflated by the core, not the browser) }. */
   async function open(m) {
     const { file, limits } = m;
     const t0 = performance.now();
+    const inflate = m.inflate === 'wasm' || typeof DecompressionStream !== 'function' ? 'wasm' : 'native';
     const wanted = startLayerWorker ? Math.floor(m.workers) || 1 : 1;
-    // One worker: Session.open lists the layers itself before reading any; planning first
-    // would only read the tar headers twice.
-    const plan = wanted > 1 ? JSON.parse(core.layer_jobs(file, limits, wanted, m.poolMinBytes || 0)) : { images: [], workers: 1 };
+    // One worker inflating in wasm: Session.open lists the layers itself before reading any;
+    // planning first would only read the tar headers twice.
+    const plan = wanted > 1 || inflate === 'native'
+      ? JSON.parse(core.layer_jobs(file, limits, wanted, m.poolMinBytes || 0))
+      : { images: [], jobs: [], workers: 1 };
     // The layer table, before any layer is read (Session.open would say it again).
     if (plan.images.length) post({ type: 'planned', images: plan.images });
-    if (plan.workers < 2) {
+    // No pool, and the browser inflates gzip: this worker reads the layers one after the
+    // other as a layer worker would (streamed, asynchronously), not the core by itself.
+    const local = plan.workers < 2 && plan.jobs.length > 0 && inflate === 'native';
+    if (plan.workers < 2 && !local) {
       dropSpareLayers();
       finished(core.Session.open(file, progressTo(post, false), limits), t0, file.size);
       return;
     }
+    if (local) dropSpareLayers();
     const running = runPool({
-      file, plan, limits, size: plan.workers, module: await ready, post, takeSpare, startLayerWorker,
+      file, plan, limits, size: local ? 1 : plan.workers, module: await ready, post, inflate,
+      takeSpare: local ? () => undefined : takeSpare,
+      startLayerWorker: local ? () => inThisWorker(core) : startLayerWorker,
     });
     dropSpareLayers(); // the pool has taken the ones it needs
     const pool = await running;
     const s = core.Session.open_prepared(file, progressTo(post, false, pool.bytes, pool.shown), limits, pool.entries, pool.results, pool.parts);
     // The workers that read layers (a worker that could not start or failed read none).
-    finished(s, t0, file.size, { workers: Math.max(1, pool.workers), layerMemory: pool.memory, split: pool.split });
+    finished(s, t0, file.size, {
+      workers: local ? 1 : Math.max(1, pool.workers), layerMemory: local ? 0 : pool.memory, split: pool.split, inflated: pool.inflated,
+    });
   }
 
   // Requests after the inspection: { id, op, ...args } → { id, ok, value | error }.
@@ -170,11 +185,10 @@ export function serve(core, ready, startLayerWorker) {
   self.onmessage = async ({ data: m }) => {
     // How many layer workers to start ahead, sent with this worker's start (worker-client.js).
     if (m.op === 'prestart') {
-      poolWanted = Math.floor(m.workers) || 0;
+      prestartLayers(Math.floor(m.workers) || 0);
       return;
     }
     warming = false;
-    if (m.op === 'open' || m.op === 'fetch') claimed = true;
     try {
       await ready;
     } catch (e) {
@@ -266,6 +280,22 @@ export function serve(core, ready, startLayerWorker) {
       post({ id: m.id, ok: false, error: errorText(e) });
     }
   };
+}
+
+/** A stand-in for a layer worker of the pool that runs in this worker, on its own wasm
+ *  instance (already started): the pool's messages to it and its answers are handed over
+ *  asynchronously, as a worker's would be; terminating it only silences it. */
+function inThisWorker(core) {
+  let live = true;
+  const outside = { onmessage: null, onerror: null, onmessageerror: null };
+  const inside = {
+    onmessage: null,
+    postMessage: (data) => queueMicrotask(() => { if (live) outside.onmessage?.({ data }); }),
+  };
+  serveLayer(core, () => {}, inside);
+  outside.postMessage = (data) => queueMicrotask(() => { if (live) inside.onmessage({ data }); });
+  outside.terminate = () => { live = false; };
+  return outside;
 }
 
 const WARM_KIB = 1024;

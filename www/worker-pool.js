@@ -15,15 +15,17 @@ import { BYTES_EVERY_MS } from './worker-progress.js';
  * `module` first (workers started ahead come from `takeSpare()`, others from
  * `startLayerWorker()`): each takes the next task ({ job, part }: a whole job, or a half of
  * the dominant one) when it has finished one. Messages to the page go through `post`.
+ * `inflate` ('native' or 'wasm') goes with each task: who inflates gzip (layer-core.js).
  * Resolves with what the workers made — { entries, results (Uint8Arrays, the same order), parts (the same order), bytes (read by them, a blob read by
  * two halves counted once), shown (the bytes last shown), workers (how many delivered a
  * result), memory (the largest worker's wasm memory), split (the layer read in two halves:
- * { size, layers: [[image, layer]…] }, or null) } — once the queue is empty and every worker
+ * { size, layers: [[image, layer]…] }, or null), inflated ({ native, restarted }: layer blobs
+ * the browser inflated, and those it refused that the core read again) } — once the queue is empty and every worker
  * is idle or gone. A worker that fails or dies is terminated and its task left out (the
  * coordinator reads that layer itself: a lone half is ignored); nothing else is recorded.
  * The page sees the bytes of all workers added up, and which layers are read.
  */
-export function runPool({ file, plan, limits, size, module, post, takeSpare, startLayerWorker }) {
+export function runPool({ file, plan, limits, size, module, post, takeSpare, startLayerWorker, inflate }) {
   const tasks = plan.tasks.map((t) => ({ job: plan.jobs[t.job], part: t.part }));
   const queue = tasks.slice();
   // Which planned layers each job is (a blob shared by several images is several).
@@ -36,6 +38,7 @@ export function runPool({ file, plan, limits, size, module, post, takeSpare, sta
   let shown = 0;
   let lastBytes = 0;
   let memory = 0;
+  const inflated = { native: 0, restarted: 0 };
   let live = size;
   // Per layer blob: waiting, reading, read; its tasks not finished yet, and whether one
   // failed (then the coordinator reads it, and it stays waiting here).
@@ -89,7 +92,7 @@ export function runPool({ file, plan, limits, size, module, post, takeSpare, sta
         bytes(true);
         const whole = plan.jobs.find((j) => halves.get(j.entry) === 2);
         resolve({
-          entries, results, parts, bytes: finishedBytes, shown, memory,
+          entries, results, parts, bytes: finishedBytes, shown, memory, inflated,
           workers: slots.filter((x) => x.delivered).length,
           split: whole ? { size: whole.size, layers: where.get(whole.entry) } : null,
         });
@@ -113,7 +116,7 @@ export function runPool({ file, plan, limits, size, module, post, takeSpare, sta
         port = relayPorts.get(job.entry);
         relayPorts.delete(job.entry);
       }
-      slot.worker.postMessage({ file, job: JSON.stringify(job), limits, part, port }, port ? [port] : []);
+      slot.worker.postMessage({ file, job: JSON.stringify(job), limits, part, port, inflate }, port ? [port] : []);
     };
     for (let i = 0; i < size; i++) {
       const slot = { worker: null, task: null, bytes: 0 };
@@ -175,6 +178,7 @@ export function runPool({ file, plan, limits, size, module, post, takeSpare, sta
           }
           finishedBytes += shareOf(job, part, job.size);
           memory = Math.max(memory, r.memory || 0);
+          if (r.inflated in inflated) inflated[r.inflated]++;
           slot.delivered = true;
           if (part !== 'all') halves.set(job.entry, (halves.get(job.entry) ?? 0) + 1);
           left.set(job.entry, left.get(job.entry) - 1);

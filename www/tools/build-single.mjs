@@ -84,8 +84,8 @@ function bundle(entry) {
 }
 
 // ---- The worker: wasm-bindgen's --target web glue made a classic script (its exports become
-// plain declarations), worker-core.js bundled with its imports (as the page's modules are),
-// layer-core.js, and a start that instantiates the
+// plain declarations), worker-core.js bundled with its imports (as the page's modules are;
+// layer-core.js among them), and a start that instantiates the
 // inlined wasm bytes and serves as the coordinator, or, started by it under the name
 // `porthole-layer` (from its own blob: URL, without the wasm), as a layer worker of its pool,
 // instantiating the module the coordinator compiled and posted to it.
@@ -96,14 +96,6 @@ function workerSource() {
   glue = glue.replace(/import\.meta\.url/g, 'self.location.href'); // only in the unused async init
   if (/^\s*(import|export)\b/m.test(glue) || /import\.meta/.test(glue)) fail('www/pkg/porthole.js has module syntax this script does not know');
   if (!/function initSync\(/.test(glue)) fail('www/pkg/porthole.js has no initSync (wasm-bindgen --target web expected)');
-  const serving = (rel, fn) => {
-    let text = read(rel);
-    const decl = new RegExp(`^export function ${fn}\\(`, 'm');
-    if (!decl.test(text)) fail(`${rel} must export function ${fn}`);
-    text = text.replace(decl, `function ${fn}(`);
-    if (/^\s*(import|export)\b/m.test(text)) fail(`${rel} must not import or export anything else`);
-    return text;
-  };
   // From file:// every origin is opaque, and a worker may not start a worker from the page's
   // blob: URL (another origin to it): the coordinator makes its own blob: URL of the same
   // script, from this function's source text, without the wasm: it compiles the inlined wasm
@@ -113,8 +105,9 @@ function workerSource() {
     glue,
     bundle('worker-core.js'),
     "const { serve } = portholeModules['worker-core.js'];",
-    serving('layer-core.js', 'serveLayer'),
-    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import, trust_set };',
+    // worker-core.js imports layer-core.js (its stand-in layer worker): bundled once, above.
+    "const { serveLayer } = portholeModules['layer-core.js'];",
+    'const portholeCore = { Session, RegistryFetch, LayerFeed, RelayHashes, relay_chunk, gzip_inflatable, layer_jobs, warm_up_layer, limits_json, version, memory_bytes, vuln_db_open, vuln_db_load_index, vuln_db_export, vuln_db_import, trust_set };',
     "if (self.name === 'porthole-layer') {",
     '  serveLayer(portholeCore, (module) => { initSync({ module }); });',
     '} else {',

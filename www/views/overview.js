@@ -47,7 +47,18 @@ function workersAndMemory(run, report, img) {
     n > 1 ? `layers read by ${int(n)} workers in parallel` : 'read by 1 worker',
     n > 1 && run.split ? splitNote(run.split, report.images.indexOf(img)) : null,
     `, WebAssembly memory ${mib(run.memory)}`,
-    n > 1 && run.layerMemory ? el('span', { dataset: { layerMemory: String(run.layerMemory) }, text: ` (largest layer worker ${mib(run.layerMemory)})` }) : null);
+    n > 1 && run.layerMemory ? el('span', { dataset: { layerMemory: String(run.layerMemory) }, text: ` (largest layer worker ${mib(run.layerMemory)})` }) : null,
+    inflatedNote(run.inflated));
+}
+
+/** ", 3 gzip layers inflated by the browser (1 refused by it, read again by porthole)": who
+ *  inflated (data-inflated-native, data-inflated-restarted); nothing when the browser did not. */
+function inflatedNote(inflated) {
+  if (!inflated || !(inflated.native || inflated.restarted)) return null;
+  const { native, restarted } = inflated;
+  return el('span', { dataset: { inflatedNative: String(native), inflatedRestarted: String(restarted) } },
+    `, ${int(native)} gzip ${native === 1 ? 'layer' : 'layers'} inflated by the browser`,
+    restarted ? ` (${int(restarted)} refused by it, read again by porthole)` : '');
 }
 
 /** " (layer 0 split between 2 workers)": the layer of the image shown whose blob the pool read
@@ -59,7 +70,7 @@ function splitNote(split, image) {
   return el('span', { dataset: { splitLayer: String(index) }, text: ` (layer ${index} split between 2 workers)` });
 }
 
-/** `run` = { ms, size, memory, version, workers, layerMemory, split } of the inspection, for the
+/** `run` = { ms, size, memory, version, workers, layerMemory, split, inflated } of the inspection, for the
  *  "inspected in" line. */
 export function renderOverview(root, report, img, run) {
   const s = img.summary;

@@ -62,6 +62,13 @@ export class Settings {
     return n && n >= 1 ? n : defaultWorkers();
   }
 
+  /** Who inflates gzip layers: 'native' (the browser's DecompressionStream, where it has one
+   *  and takes the layer; the core otherwise) or 'wasm' (always the core: ?inflate=wasm, for
+   *  benchmarks and tests). */
+  inflate() {
+    return new URLSearchParams(globalThis.location?.search ?? '').get('inflate') === 'wasm' ? 'wasm' : 'native';
+  }
+
   /** The layer bytes below which no pool is started: AUTO_POOL_MIN_BYTES for the default
    *  number of workers, 0 for a number chosen by hand. */
   poolMinBytes() {
