@@ -140,7 +140,7 @@ export function serve(core, ready, startLayerWorker) {
     }
     if (local) dropSpareLayers();
     const running = runPool({
-      file, plan, limits, size: local ? 1 : plan.workers, module: await ready, post, inflate,
+      file, plan, limits, size: local ? 1 : plan.workers, module: await ready, post, inflate, local,
       takeSpare: local ? () => undefined : takeSpare,
       startLayerWorker: local ? () => inThisWorker(core) : startLayerWorker,
     });

@@ -16,6 +16,8 @@ import { BYTES_EVERY_MS } from './worker-progress.js';
  * `startLayerWorker()`): each takes the next task ({ job, part }: a whole job, or a half of
  * the dominant one) when it has finished one. Messages to the page go through `post`.
  * `inflate` ('native' or 'wasm') goes with each task: who inflates gzip (layer-core.js).
+ * `local`: the one "worker" is the coordinator itself (no pool): the page is told which layer
+ * is read, as when the core reads the layers by itself ('layer'), not the pool's state.
  * Resolves with what the workers made — { entries, results (Uint8Arrays, the same order), parts (the same order), bytes (read by them, a blob read by
  * two halves counted once), shown (the bytes last shown), workers (how many delivered a
  * result), memory (the largest worker's wasm memory), split (the layer read in two halves:
@@ -25,7 +27,7 @@ import { BYTES_EVERY_MS } from './worker-progress.js';
  * coordinator reads that layer itself: a lone half is ignored); nothing else is recorded.
  * The page sees the bytes of all workers added up, and which layers are read.
  */
-export function runPool({ file, plan, limits, size, module, post, takeSpare, startLayerWorker, inflate }) {
+export function runPool({ file, plan, limits, size, module, post, takeSpare, startLayerWorker, inflate, local = false }) {
   const tasks = plan.tasks.map((t) => ({ job: plan.jobs[t.job], part: t.part }));
   const queue = tasks.slice();
   // Which planned layers each job is (a blob shared by several images is several).
@@ -53,6 +55,7 @@ export function runPool({ file, plan, limits, size, module, post, takeSpare, sta
   let statusTimer = null;
   // At most ten a second (each carries every layer), and always the last one.
   const status = (force) => {
+    if (local) return;
     const now = performance.now();
     if (!force && now - lastStatus < BYTES_EVERY_MS) {
       statusTimer ??= setTimeout(() => status(true), BYTES_EVERY_MS - (now - lastStatus));
@@ -104,6 +107,10 @@ export function runPool({ file, plan, limits, size, module, post, takeSpare, sta
       if (!slot.task) { gone(slot); return; }
       const { job, part } = slot.task;
       if (!failedEntries.has(job.entry)) state.set(job.entry, 'reading');
+      if (local) {
+        const [image, layer] = where.get(job.entry)[0];
+        post({ type: 'layer', image, layer });
+      }
       status(false);
       // A relay pair talks over its own channel: the relaying worker gets one end, its partner
       // (handed out right after, to another worker) the other.
