@@ -18,9 +18,10 @@
 //               { type: 'result', result, extra, memory, inflated } (Uint8Array, transferred; more
 //                                                         results of the same job (the blob digest a
 //                                                         relay's partner finished); wasm memory bytes;
-//                                                         how the layer was inflated: 'native', 'wasm',
+//                                                         how the layer was inflated: 'native',
 //                                                         'restarted' (the browser refused it, the core
-//                                                         read it again from its first byte) or null)
+//                                                         read it again from its first byte) or null: by
+//                                                         the core)
 //               { type: 'error', message }              (the coordinator reads that layer itself)
 //
 // This file has no imports so that `make single` can inline it; layer-worker.js (the module
@@ -72,14 +73,15 @@ export function serveLayer(core, start, port = self) {
 }
 
 /** Whether this browser has its own gzip inflater (DecompressionStream, Chromium 80, Firefox 113,
- *  Safari 16.4): about twice as fast as the core's in WebAssembly. */
+ *  Safari 16.4). Alone it inflates faster than the core's, but in the page it barely gained
+ *  here (docs/benchmarks.md). */
 const NATIVE_INFLATE = typeof DecompressionStream === 'function';
 /** A blob up to this size is also read whole and hashed by WebCrypto (native, and off this
  *  thread: the wasm sha256 is half of the work); a bigger one streams through the core's hasher
  *  (WebCrypto's digest is one-shot). Only in a secure context (https, localhost, file:). */
 const WHOLE_MAX = 64 << 20;
-/** Decompressed bytes pushed into the core (and relayed) at a time: the browser hands them out
- *  in pieces of tens of KiB, and each call into wasm and each message costs. */
+/** Decompressed bytes pushed into the core at a time: the browser hands them out in pieces of
+ *  tens of KiB, and each call into wasm costs. */
 const BATCH = 512 << 10;
 
 /** Reads `blob` as its stream hands the chunks out, the next one always asked for ahead: the
@@ -322,83 +324,59 @@ function messagePauses() {
 }
 
 /**
- * The relaying worker's end of a relay pair's channel (`port`): passes bytes on (`send`,
- * counting what the partner has not acknowledged yet in `ahead`; `sleep()` waits for the next
- * acknowledgement), keeps the buffers the partner hands back (`spare()`), and moves the blob's
- * hasher (core.RelayHashes) to whichever of the two is less busy: `blobChunk(bytes, read)`
- * hashes a chunk of the blob here, passes it on (its buffer transferred) or keeps it until the
- * hasher is back; `endBlob(read)` hands the hasher to the partner for good.
+ * Part 'relay': decompresses and walks the layer (core.LayerFeed, which inflates it: with the
+ * browser's inflater on the same thread as the walk, the pair measured slower; docs/page.md) and
+ * passes on over `port` to
+ * the partner ('digests', hashRelayed) the decompressed bytes after every piece of
+ * core.relay_chunk() blob bytes, which it hashes. The blob is hashed by whichever of the two is
+ * less busy: its hasher (core.RelayHashes) moves as bytes — to the partner when it is about to
+ * be idle (then the blob chunks follow it, their buffers transferred), back when it falls
+ * behind (the chunks read meanwhile wait here) — and ends with the partner. Every message
+ * carries `read`, the blob bytes it is from (the partner's progress). If one piece decompresses
+ * to too much, the core stops relaying and the partner is told to read the layer itself.
+ * Resolves with the result's bytes.
  */
-function relayChannel(core, port) {
+async function relayLayer({ core, blob, jobJson, limits, progress }, port) {
+  const feed = new core.LayerFeed(jobJson, limits, 'relay');
+  const piece = core.relay_chunk();
+  let relaying = true;
+  let ahead = 0; // bytes passed on and not acknowledged yet
   let wake = null;
   let hasher = new core.RelayHashes(); // the blob's, while it is here
   let recalling = false; // asked the partner for it back
   let returned = null; // its state, when it comes back
   const kept = []; // blob chunks read while it was on its way back
   const spares = []; // buffers of pieces the partner has hashed, handed back to be filled again
-  const c = {
-    ahead: 0, // bytes passed on and not acknowledged yet
-    send(msg, bytes, transfer) {
-      c.ahead += bytes;
-      port.postMessage(msg, transfer);
-    },
-    sleep: () => new Promise((r) => { wake = r; }),
-    /** A buffer the partner handed back, if there is one. */
-    spare: () => spares.pop(),
-    giveBack: (b) => spares.push(b),
-    blobChunk(bytes, read) {
-      if (recalling && returned) {
-        hasher = core.RelayHashes.resume(returned);
-        [recalling, returned] = [false, null];
-        for (const k of kept.splice(0)) hasher.push(k);
-      }
-      if (hasher && c.ahead < HASHER_AWAY) {
-        c.send({ state: hasher.state(), read }, 0, []);
-        hasher.free();
-        hasher = null;
-      } else if (!hasher && !recalling && c.ahead > HASHER_BACK) {
-        port.postMessage({ back: true });
-        recalling = true;
-      }
-      if (hasher) hasher.push(bytes);
-      else if (recalling) kept.push(bytes);
-      else c.send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
-    },
-    async endBlob(read) {
-      // The hasher ends with the partner: back here first if it was on its way.
-      while (recalling && !returned) await c.sleep();
-      if (recalling) c.blobChunk(new Uint8Array(0), read);
-      if (hasher) c.send({ state: hasher.state(), read }, 0, []);
-    },
-    close() {
-      hasher?.free();
-      hasher = null;
-    },
-  };
   port.onmessage = ({ data }) => {
     if (data.state) returned = data.state;
-    else c.ahead -= data.ack;
+    else ahead -= data.ack;
     if (data.buffer) spares.push(new Uint8Array(data.buffer));
     wake?.();
   };
-  return c;
-}
-
-/**
- * Part 'relay': decompresses and walks the layer (the core inflates it: with the browser's
- * inflater on the same thread as the walk, the pair measured slower, docs/benchmarks.md) and
- * passes on over `port` to the partner ('digests', hashRelayed) the decompressed bytes after
- * every piece of core.relay_chunk() blob bytes, which it hashes; the blob is hashed by
- * whichever of the two is less busy (relayChannel). Every message carries `read`, the blob
- * bytes it is from (the partner's progress). If one piece decompresses to too much, the core
- * stops relaying and the partner is told to read the layer itself. Resolves with the result's
- * bytes.
- */
-async function relayLayer({ core, blob, jobJson, limits, progress }, port) {
-  const feed = new core.LayerFeed(jobJson, limits, 'relay');
-  const piece = core.relay_chunk();
-  let relaying = true;
-  const ch = relayChannel(core, port);
+  const send = (msg, bytes, transfer) => {
+    ahead += bytes;
+    port.postMessage(msg, transfer);
+  };
+  const sleep = () => new Promise((r) => { wake = r; });
+  // Hashes `bytes` of the blob here, or passes them on, or keeps them until the hasher is back.
+  const blobChunk = (bytes, read) => {
+    if (recalling && returned) {
+      hasher = core.RelayHashes.resume(returned);
+      [recalling, returned] = [false, null];
+      for (const k of kept.splice(0)) hasher.push(k);
+    }
+    if (hasher && ahead < HASHER_AWAY) {
+      send({ state: hasher.state(), read }, 0, []);
+      hasher.free();
+      hasher = null;
+    } else if (!hasher && !recalling && ahead > HASHER_BACK) {
+      port.postMessage({ back: true });
+      recalling = true;
+    }
+    if (hasher) hasher.push(bytes);
+    else if (recalling) kept.push(bytes);
+    else send({ blob: bytes, read }, bytes.length, [bytes.buffer]);
+  };
   const chunks = chunksOf(blob);
   const pauses = messagePauses();
   let done = 0;
@@ -418,19 +396,22 @@ async function relayLayer({ core, blob, jobJson, limits, progress }, port) {
           port.postMessage({ aborted: true });
           continue;
         }
-        const spare = ch.spare();
+        const spare = spares.pop();
         const out = feed.take_relayed_into(spare);
-        if (spare && !out.length) ch.giveBack(spare); // not used; one too small is dropped
-        if (out.length) ch.send({ out, read: done + taken }, out.length, [out.buffer]);
+        if (spare && !out.length) spares.push(spare); // not used; one too small is dropped
+        if (out.length) send({ out, read: done + taken }, out.length, [out.buffer]);
         if (pauses.due()) await pauses.pause();
-        while (relaying && ch.ahead > RELAY_WINDOW) await ch.sleep();
+        while (relaying && ahead > RELAY_WINDOW) await sleep();
       }
-      if (relaying) ch.blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
+      if (relaying) blobChunk(taken === value.length ? value : value.slice(0, taken), done + taken);
       done += taken;
       progress(done);
     }
     if (relaying) {
-      await ch.endBlob(done);
+      // The hasher ends with the partner: back here first if it was on its way.
+      while (recalling && !returned) await sleep();
+      if (recalling) blobChunk(new Uint8Array(0), done);
+      if (hasher) send({ state: hasher.state(), read: done }, 0, []);
       port.postMessage({ end: true, same: feed.relays_blob() });
     }
   } catch (e) {
@@ -439,7 +420,7 @@ async function relayLayer({ core, blob, jobJson, limits, progress }, port) {
     throw e;
   } finally {
     chunks.cancel();
-    ch.close();
+    hasher?.free();
     pauses.close();
   }
   port.close();
